@@ -1,0 +1,1 @@
+"""Datasette plugin for aiwatch: entity and overview pages, per-connection limits, links."""
