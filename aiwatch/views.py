@@ -1,9 +1,161 @@
 """SQL views for journalists and researchers, recreated by :func:`aiwatch.db.ensure_views` when changed.
 
-Each entry maps a view name to its ``SELECT``. Document every view in the README and in
-``datasette_metadata.json``.
+Each entry of :data:`VIEWS` maps a view name to its ``SELECT``; :data:`VIEW_DOCS` describes each view and
+every one of its columns (used for ``datasette_metadata.json`` and the README).
+
+All views leave out syndicated copies (``articles.duplicate_of IS NOT NULL``), so a story republished by
+ten outlets appears once. ``date`` is the article's publication date, or its fetch time when unknown.
 """
 
 from __future__ import annotations
 
-VIEWS: dict[str, str] = {}
+VIEWS: dict[str, str] = {
+    "accusations": """
+SELECT c.id AS claim_id,
+       coalesce(a.published, a.fetched_at) AS date,
+       c.speaker_id AS accuser_id,
+       s.name AS accuser,
+       c.target_id AS accused_id,
+       t.name AS accused,
+       c.content,
+       c.sentence,
+       c.is_quote,
+       c.article_id,
+       a.title AS article_title,
+       a.url AS article_url
+FROM claims c
+JOIN articles a ON a.id = c.article_id
+JOIN entities s ON s.id = c.speaker_id
+LEFT JOIN entities t ON t.id = c.target_id
+WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL
+""",
+    "entity_timeline": """
+SELECT p.entity_id,
+       e.name AS entity,
+       coalesce(a.published, a.fetched_at) AS date,
+       p.article_id,
+       a.title AS article_title,
+       a.url AS article_url,
+       sum(p.claims_made) AS claims_made,
+       sum(p.claims_received) AS claims_received,
+       sum(p.mentions) AS mentions
+FROM (
+    SELECT entity_id, article_id, 0 AS claims_made, 0 AS claims_received, count(*) AS mentions
+    FROM mentions GROUP BY entity_id, article_id
+    UNION ALL
+    SELECT speaker_id, article_id, count(*), 0, 0
+    FROM claims WHERE speaker_id IS NOT NULL GROUP BY speaker_id, article_id
+    UNION ALL
+    SELECT target_id, article_id, 0, count(*), 0
+    FROM claims WHERE target_id IS NOT NULL GROUP BY target_id, article_id
+) AS p
+JOIN entities e ON e.id = p.entity_id
+JOIN articles a ON a.id = p.article_id
+WHERE a.duplicate_of IS NULL
+GROUP BY p.entity_id, p.article_id
+""",
+    "co_mentions": """
+SELECT g.source_id,
+       s.name AS source,
+       g.target_id,
+       t.name AS target,
+       g.weight,
+       json_array_length(g.evidence) AS articles,
+       g.first_seen,
+       g.last_seen,
+       g.evidence
+FROM graph_edges g
+JOIN entities s ON s.id = g.source_id
+JOIN entities t ON t.id = g.target_id
+WHERE g.kind = 'co_mention'
+""",
+    "policy_actions": """
+SELECT c.id AS claim_id,
+       coalesce(a.published, a.fetched_at) AS date,
+       c.speaker_id AS actor_id,
+       s.name AS actor,
+       c.target_id AS target_id,
+       t.name AS target,
+       c.verb AS action,
+       c.content,
+       c.sentence,
+       a.title AS article_title,
+       a.url AS source_url
+FROM claims c
+JOIN articles a ON a.id = c.article_id
+LEFT JOIN entities s ON s.id = c.speaker_id
+LEFT JOIN entities t ON t.id = c.target_id
+WHERE c.kind = 'policy_action' AND c.negated = 0 AND a.duplicate_of IS NULL
+""",
+}
+
+_DATE = "Publication date of the article (ISO 8601), or when it was fetched if the date is unknown."
+
+VIEW_DOCS: dict[str, dict] = {
+    "accusations": {
+        "description": "Who accused whom, one row per accusation found in an article: negated statements "
+                       "(\"did not accuse\") and syndicated copies are left out. Every row links to the "
+                       "sentence and the article it comes from.",
+        "columns": {
+            "claim_id": "Id of the claim in the claims table.",
+            "date": _DATE,
+            "accuser_id": "Entity id of the accuser (the speaker of the claim).",
+            "accuser": "Name of the accuser.",
+            "accused_id": "Entity id of the accused, or null when the sentence names no known entity.",
+            "accused": "Name of the accused.",
+            "content": "What the accuser says the accused did, as extracted from the sentence.",
+            "sentence": "The full sentence the accusation was read from.",
+            "is_quote": "1 if the accusation is a direct quotation, else 0.",
+            "article_id": "Id of the article in the articles table.",
+            "article_title": "Title of the article.",
+            "article_url": "Canonical URL of the article.",
+        },
+    },
+    "entity_timeline": {
+        "description": "One row per entity and article that mentions it, speaks in it or is a claim's target "
+                       "in it: when and how often each entity appears (syndicated copies left out).",
+        "columns": {
+            "entity_id": "Entity id.",
+            "entity": "Entity name.",
+            "date": _DATE,
+            "article_id": "Id of the article in the articles table.",
+            "article_title": "Title of the article.",
+            "article_url": "Canonical URL of the article.",
+            "claims_made": "Claims in the article with this entity as speaker.",
+            "claims_received": "Claims in the article with this entity as target.",
+            "mentions": "Times the article names the entity (by any alias).",
+        },
+    },
+    "co_mentions": {
+        "description": "Pairs of entities named in the same sentence, from the last graph build; each pair "
+                       "appears once (source id sorts before target id).",
+        "columns": {
+            "source_id": "Entity id of the first entity (alphabetically by id).",
+            "source": "Name of the first entity.",
+            "target_id": "Entity id of the second entity.",
+            "target": "Name of the second entity.",
+            "weight": "Number of distinct sentences naming both, across non-duplicate articles.",
+            "articles": "Number of distinct non-duplicate articles with such a sentence.",
+            "first_seen": "Date of the earliest such article.",
+            "last_seen": "Date of the latest such article.",
+            "evidence": "JSON array of the ids of those articles.",
+        },
+    },
+    "policy_actions": {
+        "description": "Government and company actions (export rules, licences, entity-list additions, "
+                       "bans) found in articles: negated statements and syndicated copies left out.",
+        "columns": {
+            "claim_id": "Id of the claim in the claims table.",
+            "date": _DATE,
+            "actor_id": "Entity id of the actor, or null when the sentence names no known actor.",
+            "actor": "Name of the actor.",
+            "target_id": "Entity id of what the action applies to (a company, chip, country), or null.",
+            "target": "Name of the target.",
+            "action": "The action verb (lemma), e.g. restrict, ban, add, license.",
+            "content": "What the action is, as extracted from the sentence.",
+            "sentence": "The full sentence the action was read from.",
+            "article_title": "Title of the article.",
+            "source_url": "Canonical URL of the article.",
+        },
+    },
+}

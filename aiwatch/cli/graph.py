@@ -1,0 +1,128 @@
+"""``aiwatch graph``: rebuild the graph tables (and export), or ask the graph for paths and neighbours."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import click
+
+from aiwatch.cli import AppContext, cli
+from aiwatch.runs import finish_run, start_run
+from graph.export import FORMATS, ExportError
+from graph.pipeline import rebuild
+from graph.query import Hop, QueryError, attach_evidence, graph_of, neighbors, resolve_entity, shortest_paths
+
+KINDS = ("co_mention", "accusation", "denial", "statement", "policy_action", "announcement")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Also write the graph to this file ({', '.join(FORMATS)} by suffix).")
+@click.pass_context
+def graph(ctx: click.Context, export_path: Path | None) -> None:
+    """Rebuild graph_nodes and graph_edges from entities, mentions and claims.
+
+    Subcommands query the last build: `path A B` and `neighbors A`.
+    """
+    app: AppContext = ctx.obj
+    if ctx.invoked_subcommand is not None:
+        if export_path is not None:
+            raise click.UsageError("--export applies to the rebuild, not to a subcommand")
+        return
+    if export_path is not None and export_path.suffix.lower() not in FORMATS:
+        suffix = export_path.suffix or "(none)"
+        raise click.ClickException(f"export {export_path}: unknown format {suffix!r}; "
+                                   f"use one of {', '.join(FORMATS)}")
+    conn = app.db()
+    run_id = start_run(conn, "graph")
+    try:
+        stats = rebuild(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
+                        export=export_path)
+    except ExportError as exc:
+        finish_run(conn, run_id, "failed", {}, str(exc))
+        raise click.ClickException(str(exc)) from None
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        finish_run(conn, run_id, status, {}, f"{type(exc).__name__}: {exc}")
+        raise
+    finish_run(conn, run_id, "ok", stats.as_dict())
+    if app.verbosity >= 0:
+        click.echo(stats.summary())
+
+
+def _name(G, node: str) -> str:
+    return G.nodes[node].get("name") or node if node in G else node
+
+
+def _format_hop(G, hop: Hop) -> list[str]:
+    arrow = f"--{hop.kind}-->" if hop.forward else f"<--{hop.kind}--"
+    if hop.kind == "co_mention":
+        arrow = "--co_mention--"
+    unit = "sentence" if hop.kind == "co_mention" else "article"
+    count = int(hop.weight) if float(hop.weight).is_integer() else hop.weight
+    plural = "s" if count != 1 else ""
+    lines = [f"  {_name(G, hop.source)} {arrow} {_name(G, hop.target)}  ({count} {unit}{plural})"]
+    if hop.evidence is not None:
+        ev = hop.evidence
+        lines += textwrap.wrap(f'"{ev.sentence.strip()}"', width=100, initial_indent="      ",
+                               subsequent_indent="       ")
+        lines.append(f"      {ev.date or 'undated'}  {ev.article_url}")
+    return lines
+
+
+def _resolve(conn, text: str) -> str:
+    try:
+        return resolve_entity(conn, text)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@graph.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(1, 50),
+              help="Most chains to show.")
+@click.pass_obj
+def path(app: AppContext, a: str, b: str, limit: int) -> None:
+    """Show the shortest evidence-backed chains between entities A and B (id, name or alias)."""
+    conn = app.db()
+    G = graph_of(conn)
+    try:
+        chains = shortest_paths(G, a, b, limit=limit, conn=conn)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
+    start, end = _resolve(conn, a), _resolve(conn, b)
+    if not chains:
+        click.echo(f"No connection between {_name(G, start)} and {_name(G, end)}.")
+        return
+    for number, chain in enumerate(chains, 1):
+        names = [_name(G, chain[0].source)] + [_name(G, hop.target) for hop in chain]
+        click.echo(f"Path {number} ({len(chain)} hop{'s' if len(chain) != 1 else ''}): {' -> '.join(names)}")
+        for hop in chain:
+            click.echo("\n".join(_format_hop(G, hop)))
+        click.echo("")
+
+
+@graph.command("neighbors")
+@click.argument("a")
+@click.option("--kind", type=click.Choice(KINDS), help="Only relationships of this kind.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="Most relationships to show.")
+@click.pass_obj
+def neighbors_command(app: AppContext, a: str, kind: str | None, limit: int) -> None:
+    """List the relationships of entity A (id, name or alias), strongest first, with evidence."""
+    conn = app.db()
+    G = graph_of(conn)
+    node = _resolve(conn, a)
+    if node not in G:
+        raise click.ClickException(f"entity {a!r}: has no relationships in the graph (run `aiwatch graph`?)")
+    hops = neighbors(G, node, kind=kind)
+    if not hops:
+        click.echo(f"{_name(G, node)} has no {kind or ''} relationships.".replace("  ", " "))
+        return
+    shown = attach_evidence(conn, hops[:limit])
+    click.echo(f"{_name(G, node)}: {len(hops)} relationship{'s' if len(hops) != 1 else ''}"
+               + (f" (showing {limit})" if len(hops) > limit else ""))
+    for hop in shown:
+        click.echo("\n".join(_format_hop(G, hop)))
