@@ -3,6 +3,8 @@
 ``AddressGuardMiddleware`` is a downloader middleware enabled at priority 50, so it sees every request the
 engine schedules: spider requests, robots.txt requests and every redirect hop (``RedirectMiddleware`` and
 ``MetaRefreshMiddleware`` hand each new hop back to the engine, which runs it through the whole chain again).
+A redirect whose ``Location`` is not http(s) (Scrapy leaves those unfollowed and passes the 3xx on) is refused
+here too, so it is logged and counted like the rest.
 
 A request is refused (``IgnoreRequest``, one WARNING line, stats key ``aiwatch/blocked/<reason>``) when
 
@@ -40,10 +42,10 @@ import socket
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request
+from scrapy.http import Request, Response
 from scrapy.resolver import CachingThreadedResolver, dnscache
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
@@ -147,8 +149,8 @@ def address_problem(address: IPAddress) -> str | None:
         ("loopback", address.is_loopback),
         ("link_local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("non_global", not address.is_global),
     )
     for reason, hit in checks:
@@ -287,10 +289,24 @@ class AddressGuardMiddleware:
         except BlockedURL as exc:
             self._refuse(request, exc)
 
-    def _refuse(self, request: Request, exc: BlockedURL) -> None:
-        via = request.meta.get("redirect_urls") or []
-        origin = f" (redirected from {via[0]})" if via else ""
-        message = f"blocked {request.url}{origin}: {exc}"
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        """Refuse, log and count a redirect that Scrapy left unfollowed because its target is not http(s)."""
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        if location:
+            target = urljoin(request.url, location.decode("latin-1").strip())
+            try:
+                check_scheme(target)
+            except BlockedURL as exc:
+                self._refuse(request, exc, target=target)
+        return response
+
+    def _refuse(self, request: Request, exc: BlockedURL, target: str | None = None) -> None:
+        if target is not None:
+            message = f"blocked redirect to {target} from {request.url}: {exc}"
+        else:
+            via = request.meta.get("redirect_urls") or []
+            origin = f" (redirected from {via[0]})" if via else ""
+            message = f"blocked {request.url}{origin}: {exc}"
         logger.warning(message)
         if self.stats is not None:
             self.stats.inc_value(STATS_PREFIX + exc.reason)

@@ -1,0 +1,199 @@
+"""SSRF and scheme guard (crawler.safety): pure policy checks, then real Scrapy crawls over loopback servers.
+
+"Public-looking" hosts (``news.example``) are served from 127.0.0.1 through the test-only
+``AIWATCH_TEST_PUBLIC_HOSTS`` hook; the "internal" listener is a second loopback server that must see 0 hits.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import ipaddress
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.safety import (
+    AddressGuard,
+    BlockedURL,
+    address_problem,
+    origin_of,
+    parse_ip_literal,
+    trusted_origins,
+)
+
+
+def _helpers():
+    name = "aiwatch_tests_hostile_servers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("hostile_servers.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+hs = _helpers()
+PUBLIC = "news.example"
+
+
+# ---------------------------------------------------------------- policy, no network
+
+@pytest.mark.parametrize(("spelling", "address"), [
+    ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("0177.0.0.1", "127.0.0.1"),
+    ("0x7f000001", "127.0.0.1"), ("127.1", "127.0.0.1"), ("[::1]", "::1"),
+    ("::ffff:127.0.0.1", "::ffff:7f00:1"), ("10.0.0.1", "10.0.0.1"),
+])
+def test_ip_literal_spellings(spelling: str, address: str) -> None:
+    assert str(parse_ip_literal(spelling)) == address
+
+
+@pytest.mark.parametrize("host", ["news.example", "example.com", "1.2.3.4.example", "deadbeef"])
+def test_names_are_not_ip_literals(host: str) -> None:
+    assert parse_ip_literal(host) is None
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("127.0.0.1", "loopback"), ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("192.168.1.1", "private"),
+    ("169.254.169.254", "link_local"), ("0.0.0.0", "unspecified"), ("224.0.0.1", "multicast"),
+    ("240.0.0.1", "reserved"), ("100.64.0.1", "non_global"), ("::1", "loopback"), ("fe80::1", "link_local"),
+    ("fc00::1", "private"), ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "link_local"),
+    ("2002:7f00:1::", "loopback"), ("64:ff9b::a00:1", "private"), ("::", "unspecified"),
+    ("8.8.8.8", None), ("2606:4700:4700::1111", None),
+])
+def test_address_classification(address: str, reason: str | None) -> None:
+    assert address_problem(ipaddress.ip_address(address)) == reason
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("file:///etc/passwd", "scheme"), ("ftp://ftp.example.com/x", "scheme"), ("data:text/plain,hi", "scheme"),
+    ("gopher://127.0.0.1:70/_x", "scheme"), ("javascript:alert(1)", "scheme"),
+    ("http://127.0.0.1:9000/internal", "loopback"), ("http://2130706433/", "loopback"),
+    ("http://0x7f.1:8080/", "loopback"), ("http://[::ffff:127.0.0.1]/", "loopback"),
+    ("http://169.254.169.254/latest/meta-data/", "link_local"), ("https://10.0.0.1/", "private"),
+    ("http://localhost:8080/", "loopback"), ("http://does-not-exist.invalid/", "unresolvable"),
+])
+def test_guard_blocks(url: str, reason: str) -> None:
+    guard = AddressGuard(trusted=["http://127.0.0.1:8001/feed.xml"], test_hosts={PUBLIC: "127.0.0.1"})
+    with pytest.raises(BlockedURL) as caught:
+        guard.check_blocking(url)
+    assert caught.value.reason == reason
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8001/article/1", "HTTP://127.0.0.1:8001/x?y=1", "http://news.example:8123/a",
+    "https://8.8.8.8/", "http://[2606:4700:4700::1111]/",
+])
+def test_guard_allows_trusted_origins_and_public_hosts(url: str) -> None:
+    guard = AddressGuard(trusted=["http://127.0.0.1:8001/feed.xml"], test_hosts={PUBLIC: "127.0.0.1"})
+    guard.check_blocking(url)
+
+
+def test_trust_is_per_origin_port_and_scheme() -> None:
+    guard = AddressGuard(trusted=["http://127.0.0.1:8001/feed.xml"])
+    for url in ("http://127.0.0.1:9000/internal", "https://127.0.0.1:8001/", "http://localhost:8001/"):
+        with pytest.raises(BlockedURL):
+            guard.check_blocking(url)
+
+
+def test_origins() -> None:
+    assert origin_of("https://Example.org/a") == "https://example.org:443"
+    assert origin_of("http://[::1]:81/") == "http://[::1]:81"
+    assert origin_of("not a url") is None
+    urls = ["http://127.0.0.1:8001/feed.xml", "http://127.0.0.1:8001/a", "http://h.example/"]
+    assert trusted_origins(urls) == ["http://127.0.0.1:8001", "http://h.example:80"]
+
+
+# ---------------------------------------------------------------- real crawls
+
+@pytest.fixture
+def internal():
+    """The listener nothing may reach: every path answers, every hit is counted."""
+    secret = hs.page("<html><body><p>internal secret</p></body></html>")
+    routes = {p: secret for p in ("/", "/robots.txt", "/secret", "/article", "/admin")}
+    with hs.HostileServer(routes) as server:
+        server.routes = _AnyPath(secret)
+        yield server
+
+
+class _AnyPath(dict):
+    def __init__(self, handler):
+        super().__init__()
+        self.handler = handler
+
+    def get(self, key, default=None):
+        return self.handler
+
+
+def _blocked_total(result) -> int:
+    return sum(int(v) for k, v in result.stats.items() if k.startswith("aiwatch/blocked/"))
+
+
+@pytest.mark.slow
+def test_redirects_and_links_from_public_host_never_reach_internal(tmp_path: Path, internal) -> None:
+    ip = internal.port
+    routes = {
+        "/r301": hs.redirect(f"http://127.0.0.1:{ip}/secret-301", 301),
+        "/r302": hs.redirect(f"http://localhost:{ip}/secret-302", 302),
+        "/r307": hs.redirect("http://10.0.0.1/secret", 307),
+        "/r308": hs.redirect("http://169.254.169.254/latest/meta-data/", 308),
+        "/rfile": hs.redirect("file:///etc/passwd", 302),
+        "/rdec": hs.redirect(f"http://2130706433:{ip}/secret-dec", 302),
+        "/rhex": hs.redirect(f"http://0x7f.1:{ip}/secret-hex", 302),
+        "/rv6": hs.redirect(f"http://[::ffff:127.0.0.1]:{ip}/secret-v6", 302),
+        "/chain": hs.redirect("/chain2", 302),
+        "/chain2": hs.redirect(f"http://127.0.0.1:{ip}/admin-chain", 307),
+        "/meta": hs.page(f'<html><head><meta http-equiv="refresh" content="0; url=http://127.0.0.1:{ip}/admin">'
+                         "</head><body>moved</body></html>"),
+        "/links": hs.page(f'<html><body><a href="http://127.0.0.1:{ip}/article">a</a>'
+                          f'<a href="gopher://127.0.0.1:{ip}/_x">b</a><a href="/ok">ok</a></body></html>'),
+        "/feed.xml": hs.page(
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            f"<item><title>i</title><link>http://127.0.0.1:{ip}/article-feed</link></item>"
+            "<item><title>j</title><link>/ok</link></item></channel></rss>",
+            content_type="application/rss+xml"),
+        "/ok": hs.page("<html><body><p>public article</p></body></html>"),
+    }
+    with hs.HostileServer(routes) as public:
+        starts = [public.url(p, host=PUBLIC) for p in routes if p not in ("/ok", "/chain2")]
+        result = hs.run_probe_crawl(tmp_path, starts, public_hosts={PUBLIC: "127.0.0.1"})
+    assert result.returncode == 0, result.log[-3000:]
+    assert internal.total_hits == 0, dict(internal.hits)
+    assert public.hits["/ok"] == 1  # the public link was followed (once: duplicates are filtered)
+    for reason, least in (("loopback", 9), ("private", 1), ("link_local", 1), ("scheme", 2)):
+        assert result.stat(f"aiwatch/blocked/{reason}") >= least, (reason, result.stats)
+    warnings = result.log_lines("[crawler.safety] WARNING: blocked ")
+    assert len(warnings) == _blocked_total(result)
+    assert any("redirected from http://news.example" in w and "169.254.169.254" in w for w in warnings)
+    assert any("blocked redirect to file:///etc/passwd" in w for w in warnings)
+    assert "Traceback" not in result.log
+
+
+@pytest.mark.slow
+def test_trusted_loopback_origin_is_crawled_but_not_other_ports(tmp_path: Path, internal) -> None:
+    routes = {
+        "/feed.xml": hs.page(
+            "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+            "<item><title>i</title><link>/a1</link></item>"
+            f"<item><title>j</title><link>http://127.0.0.1:{internal.port}/article</link></item>"
+            "</channel></rss>", content_type="application/rss+xml"),
+        "/a1": hs.page("<html><body><p>trusted article</p></body></html>"),
+        "/hop": hs.redirect(f"http://127.0.0.1:{internal.port}/admin"),
+    }
+    with hs.HostileServer(routes) as site:
+        starts = [site.url("/feed.xml"), site.url("/hop")]
+        result = hs.run_probe_crawl(tmp_path, starts, trusted=[site.url("/")])
+    assert site.hits["/feed.xml"] == 1 and site.hits["/a1"] == 1
+    assert internal.total_hits == 0
+    assert result.stat("aiwatch/blocked/loopback") == 2
+    assert site.url("/a1") in result.page_urls()
+
+
+@pytest.mark.slow
+def test_non_http_start_urls_are_refused(tmp_path: Path) -> None:
+    urls = ["file:///etc/passwd", "ftp://127.0.0.1:21/pub", "data:text/html,<p>x</p>", "s3://bucket/key"]
+    result = hs.run_probe_crawl(tmp_path, urls, trusted=urls)
+    assert result.pages == []
+    assert result.stat("aiwatch/blocked/scheme") == len(urls)
+    assert len(result.log_lines("[crawler.safety] WARNING: blocked ")) == len(urls)
