@@ -1,0 +1,88 @@
+"""An in-memory index over the curated entities, shared by the pipeline components.
+
+It answers the questions the components ask of the knowledge base: which entity does this alias name,
+what type is this id, which KB person has this surname. Built once per pipeline from
+:func:`extract.kb.load_kb` (or any list of objects with the same attributes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from extract.normalize import name_key
+
+# spaCy entity label used for each KB type (the KB type itself stays available through the index).
+TYPE_LABELS: dict[str, str] = {
+    "ai_lab": "ORG",
+    "company": "ORG",
+    "organization": "ORG",
+    "government": "ORG",
+    "person": "PERSON",
+    "ai_model": "PRODUCT",
+    "chip": "PRODUCT",
+    "policy": "LAW",
+    "country": "GPE",
+    "other": "MISC",
+}
+# Entity type given to a discovered (non-KB) entity from its NER label; labels not listed are not resolved.
+LABEL_TYPES: dict[str, str] = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "GPE": "other",
+    "PRODUCT": "other",
+    "LAW": "policy",
+}
+ORG_TYPES = frozenset({"ai_lab", "company", "organization", "government"})
+
+
+class EntityLike(Protocol):
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    strict_aliases: tuple[str, ...]
+
+
+@dataclass
+class KBIndex:
+    """Lookup tables over the curated entities."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    strict_aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    surnames: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def build(cls, entities: Iterable[EntityLike]) -> KBIndex:
+        index = cls()
+        for entity in entities:
+            index.names[entity.id] = entity.name
+            index.types[entity.id] = entity.type
+            for alias in {entity.name, *entity.aliases}:
+                index.aliases[alias].add(entity.id)
+                key = name_key(alias)
+                if alias.isascii() and len(key) > 2:  # "智谱AI" would fold to "ai"
+                    index.keys[key].add(entity.id)
+            for alias in entity.strict_aliases:
+                index.strict_aliases[alias].add(entity.id)
+            if entity.type == "person" and len(entity.name.split()) > 1:
+                index.surnames[entity.name.split()[-1].lower()].add(entity.id)
+        return index
+
+    def type_of(self, entity_id: str) -> str | None:
+        return self.types.get(entity_id)
+
+    def by_key(self, text: str, label: str = "") -> str | None:
+        """The single KB id whose normalised alias equals the normalised ``text``, else None."""
+        ids = self.keys.get(name_key(text, label), set())
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def by_surname(self, surname: str) -> str | None:
+        """The single KB person with this surname, else None (ambiguous or unknown)."""
+        ids = self.surnames.get(surname.lower(), set())
+        return next(iter(ids)) if len(ids) == 1 else None

