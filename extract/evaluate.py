@@ -1,0 +1,114 @@
+"""Score the pipeline against the team's gold articles (``tests/data/extraction_gold/articles.jsonl``).
+
+* Entities: per article, the set of canonical ids among the mentions, compared with the gold set
+  (micro precision/recall/F1 over (article, id) pairs). Only KB ids count for our pipeline; for the plain
+  model (no KB) the ids are slugs of the NER text, which match a KB id only when the slug happens to equal it.
+* Claims: per article, multisets of (speaker, kind, target); negated claims are excluded from the
+  predictions (the gold never annotates them). Micro precision/recall/F1 over all articles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+
+ClaimKey = tuple[str | None, str, str | None]
+
+
+@dataclass(frozen=True)
+class GoldArticle:
+    id: str
+    split: str
+    text: str
+    entities: frozenset[str]
+    claims: tuple[ClaimKey, ...]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, predicted: Counter, gold: Counter) -> None:
+        matched = sum((predicted & gold).values())
+        self.tp += matched
+        self.fp += sum(predicted.values()) - matched
+        self.fn += sum(gold.values()) - matched
+
+    def __str__(self) -> str:
+        return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} fp={self.fp} fn={self.fn})"
+
+
+@dataclass
+class Report:
+    """Scores plus the per-article differences, for tuning on dev."""
+
+    entities: Score = field(default_factory=Score)
+    claims: Score = field(default_factory=Score)
+    errors: list[str] = field(default_factory=list)
+
+
+def load_gold(path: Path, splits: Iterable[str] = ("dev", "test")) -> list[GoldArticle]:
+    """Gold articles of the given splits."""
+    wanted = set(splits)
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("split") not in wanted:
+            continue
+        claims = tuple((c.get("speaker"), c["kind"], c.get("target")) for c in row.get("claims", []))
+        out.append(GoldArticle(row["id"], row["split"], row["text"], frozenset(row.get("entities", [])), claims))
+    return out
+
+
+def predicted(nlp: Language, texts: Sequence[str], kb_ids: set[str] | None
+              ) -> list[tuple[set[str], list[ClaimKey], list[dict]]]:
+    """(entity ids, claim keys, claim dicts) per text; ``kb_ids`` None keeps every id (plain model)."""
+    out = []
+    for doc in nlp.pipe(texts):
+        ids = {e.kb_id_ for e in doc.ents if e.kb_id_ and (kb_ids is None or e.kb_id_ in kb_ids)}
+        claims = [c for c in doc._.claims or [] if not c["negated"]]
+        out.append((ids, [(c["speaker_id"], c["kind"], c["target_id"]) for c in claims], claims))
+    return out
+
+
+def evaluate(nlp: Language, gold: Sequence[GoldArticle], kb_ids: set[str] | None) -> Report:
+    """Score ``nlp`` on ``gold``; ``report.errors`` lists every mismatch, one line each."""
+    report = Report()
+    for article, (ids, claim_keys, claims) in zip(gold, predicted(nlp, [g.text for g in gold], kb_ids),
+                                                   strict=True):
+        report.entities.add(Counter(ids), Counter(article.entities))
+        pred, want = Counter(claim_keys), Counter(article.claims)
+        report.claims.add(pred, want)
+        for key in sorted((pred - want).elements(), key=str):
+            sentence = next((c["sentence"] for c in claims
+                             if (c["speaker_id"], c["kind"], c["target_id"]) == key), "")
+            report.errors.append(f"{article.id} FP claim {key}: {sentence[:160]!r}")
+        for key in sorted((want - pred).elements(), key=str):
+            report.errors.append(f"{article.id} FN claim {key}")
+        for eid in sorted(ids - article.entities):
+            report.errors.append(f"{article.id} FP entity {eid}")
+        for eid in sorted(article.entities - ids):
+            report.errors.append(f"{article.id} FN entity {eid}")
+    return report
