@@ -30,29 +30,35 @@ LEFT JOIN entities t ON t.id = c.target_id
 WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL
 """,
     "entity_timeline": """
-SELECT p.entity_id,
+SELECT ea.entity_id,
        e.name AS entity,
        coalesce(a.published, a.fetched_at) AS date,
-       p.article_id,
+       ea.article_id,
        a.title AS article_title,
        a.url AS article_url,
-       sum(p.claims_made) AS claims_made,
-       sum(p.claims_received) AS claims_received,
-       sum(p.mentions) AS mentions
+       (SELECT count(*) FROM claims c
+        WHERE c.speaker_id = ea.entity_id AND c.article_id = ea.article_id) AS claims_made,
+       (SELECT count(*) FROM claims c
+        WHERE c.target_id = ea.entity_id AND c.article_id = ea.article_id) AS claims_received,
+       (SELECT count(*) FROM mentions m
+        WHERE m.entity_id = ea.entity_id AND m.article_id = ea.article_id) AS mentions
 FROM (
-    SELECT entity_id, article_id, 0 AS claims_made, 0 AS claims_received, count(*) AS mentions
-    FROM mentions GROUP BY entity_id, article_id
+    -- Each (entity, article) pair once: mentions, then speakers and targets not already counted.
+    SELECT DISTINCT entity_id, article_id FROM mentions
     UNION ALL
-    SELECT speaker_id, article_id, count(*), 0, 0
-    FROM claims WHERE speaker_id IS NOT NULL GROUP BY speaker_id, article_id
+    SELECT DISTINCT c.speaker_id, c.article_id FROM claims c
+    WHERE c.speaker_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM mentions m WHERE m.entity_id = c.speaker_id AND m.article_id = c.article_id)
     UNION ALL
-    SELECT target_id, article_id, 0, count(*), 0
-    FROM claims WHERE target_id IS NOT NULL GROUP BY target_id, article_id
-) AS p
-JOIN entities e ON e.id = p.entity_id
-JOIN articles a ON a.id = p.article_id
+    SELECT DISTINCT c.target_id, c.article_id FROM claims c
+    WHERE c.target_id IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM mentions m WHERE m.entity_id = c.target_id AND m.article_id = c.article_id)
+      AND NOT EXISTS (
+        SELECT 1 FROM claims s WHERE s.speaker_id = c.target_id AND s.article_id = c.article_id)
+) AS ea
+JOIN entities e ON e.id = ea.entity_id
+JOIN articles a ON a.id = ea.article_id
 WHERE a.duplicate_of IS NULL
-GROUP BY p.entity_id, p.article_id
 """,
     "co_mentions": """
 SELECT g.source_id,

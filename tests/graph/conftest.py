@@ -63,16 +63,18 @@ class FixtureDB:
         start, sentence = self.sentences[article_id][index]
         offset = start + sentence.index(surface)
         self.conn.execute(
-            "INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence, sentence_start)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence,"
+            " sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (article_id, entity_id, surface, offset, offset + len(surface), sentence, start))
 
-    def claim(self, article_id: int, index: int, speaker: str | None, verb: str, kind: str, target: str | None,
-              content: str, *, negated: bool = False, confidence: float = 0.8, is_quote: bool = False) -> int:
+    def claim(self, article_id: int, index: int, speaker: str | None, verb: str, kind: str,
+              target: str | None, content: str, *, negated: bool = False, confidence: float = 0.8,
+              is_quote: bool = False) -> int:
         start, sentence = self.sentences[article_id][index]
         cur = self.conn.execute(
             "INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, sentence, is_quote,"
-            " start_char, end_char, confidence, topic, negated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " start_char, end_char, confidence, topic, negated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (article_id, speaker, verb, kind, target, content, sentence, int(is_quote), start,
              start + len(sentence), confidence, "distillation", int(negated)))
         return int(cur.lastrowid)
@@ -87,10 +89,10 @@ def build_fixture(path: Path) -> dict[str, int]:
     conn.executemany("INSERT INTO entity_aliases (alias, entity_id) VALUES (?, ?)", ALIASES)
 
     a1 = ids["a1"] = db.article(
-        "https://news.example/2025/01/openai-deepseek", "OpenAI says it has evidence DeepSeek distilled its models",
-        "2025-01-29", [
-            "OpenAI said it had found evidence that DeepSeek used distillation to train on the outputs of its "
-            "models.",
+        "https://news.example/2025/01/openai-deepseek",
+        "OpenAI says it has evidence DeepSeek distilled its models", "2025-01-29", [
+            "OpenAI said it had found evidence that DeepSeek used distillation to train on the outputs "
+            "of its models.",
             "DeepSeek's R1 reasoning model was trained on Nvidia hardware, the company has said.",
         ])
     db.mention(a1, 0, "OpenAI", "openai")
@@ -105,8 +107,8 @@ def build_fixture(path: Path) -> dict[str, int]:
     a2 = ids["a2"] = db.article(
         "https://wire.example/syndicated/openai-deepseek", "OpenAI says it has evidence DeepSeek distilled",
         "2025-02-03", [
-            "OpenAI said it had found evidence that DeepSeek used distillation to train on the outputs of its "
-            "models.",
+            "OpenAI said it had found evidence that DeepSeek used distillation to train on the outputs "
+            "of its models.",
             "DeepSeek's R1 reasoning model was trained on Nvidia hardware, the company has said.",
             "Microsoft, an OpenAI investor, is also looking into the matter.",
         ], duplicate_of=a1)
@@ -121,7 +123,8 @@ def build_fixture(path: Path) -> dict[str, int]:
                          "DeepSeek used distillation to train on the outputs of its models", confidence=0.9)
 
     a3 = ids["a3"] = db.article(
-        "https://policy.example/h20-licence", "US requires licence for Nvidia H20 sales to China", "2025-04-15", [
+        "https://policy.example/h20-licence", "US requires licence for Nvidia H20 sales to China",
+        "2025-04-15", [
             "The Bureau of Industry and Security told Nvidia that sales of its H20 chip to China now need a "
             "licence.",
             "Nvidia said the rule would cost it billions of dollars in charges.",
@@ -137,9 +140,10 @@ def build_fixture(path: Path) -> dict[str, int]:
                           "the rule would cost it billions of dollars in charges")
 
     a4 = ids["a4"] = db.article(
-        "https://news.example/2026/02/anthropic-distillation", "Anthropic accuses DeepSeek of distillation attacks",
-        "2026-02-12T09:30:00+00:00", [
-            "Anthropic accused DeepSeek of running large-scale distillation campaigns against its Claude models.",
+        "https://news.example/2026/02/anthropic-distillation",
+        "Anthropic accuses DeepSeek of distillation attacks", "2026-02-12T09:30:00+00:00", [
+            "Anthropic accused DeepSeek of running large-scale distillation campaigns against its "
+            "Claude models.",
             "Anthropic did not accuse OpenAI of taking part in the campaigns.",
             "DeepSeek rejected Anthropic's account in a brief statement.",
         ])
@@ -158,7 +162,8 @@ def build_fixture(path: Path) -> dict[str, int]:
 
     a5 = ids["a5"] = db.article(
         "https://policy.example/ascend-guidance", "BIS warns on Huawei Ascend chips", "2025-05-13", [
-            "BIS said that using Huawei Ascend chips anywhere in the world risks breaking US export controls.",
+            "BIS said that using Huawei Ascend chips anywhere in the world risks breaking US export "
+            "controls.",
         ])
     db.mention(a5, 0, "BIS", "us-bis")
     db.mention(a5, 0, "Huawei", "huawei")
@@ -166,8 +171,10 @@ def build_fixture(path: Path) -> dict[str, int]:
                          "using Huawei Ascend chips anywhere in the world risks breaking US export controls")
 
     a6 = ids["a6"] = db.article(
-        "https://tech.example/openai-memo", "OpenAI memo to lawmakers repeats distillation charge", "2025-03-01", [
-            "In a memo to lawmakers, OpenAI accused DeepSeek of free-riding on US models through distillation.",
+        "https://tech.example/openai-memo", "OpenAI memo to lawmakers repeats distillation charge",
+        "2025-03-01", [
+            "In a memo to lawmakers, OpenAI accused DeepSeek of free-riding on US models through "
+            "distillation.",
         ])
     db.mention(a6, 0, "OpenAI", "openai")
     db.mention(a6, 0, "DeepSeek", "deepseek")

@@ -1,0 +1,96 @@
+"""The journalist views: expected rows, exclusions, documentation and index use."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from aiwatch.db import connect
+from aiwatch.views import VIEW_DOCS, VIEWS
+from graph.pipeline import rebuild
+
+
+@pytest.fixture
+def conn(graph_db):
+    path, _ = graph_db
+    c = connect(path)
+    rebuild(c, betweenness_k=500, seed=42)
+    return c
+
+
+@pytest.fixture
+def ids(graph_db):
+    return graph_db[1]
+
+
+def test_accusations(conn, ids):
+    rows = [dict(r) for r in conn.execute("SELECT * FROM accusations ORDER BY date")]
+    assert [(r["accuser"], r["accused"], r["date"][:10]) for r in rows] == [
+        ("OpenAI", "DeepSeek", "2025-01-29"),
+        ("OpenAI", "DeepSeek", "2025-03-01"),
+        ("Anthropic", "DeepSeek", "2026-02-12"),
+    ]
+    # Neither the syndicated copy's claim nor the negated "did not accuse" appears.
+    claim_ids = {r["claim_id"] for r in rows}
+    assert ids["c2"] not in claim_ids and ids["c4neg"] not in claim_ids
+    first = rows[0]
+    assert first["article_url"] == "https://news.example/2025/01/openai-deepseek"
+    assert first["sentence"].startswith("OpenAI said it had found evidence")
+    assert first["accuser_id"] == "openai" and first["accused_id"] == "deepseek" and first["is_quote"] == 0
+
+
+def test_policy_actions(conn):
+    rows = [dict(r) for r in conn.execute("SELECT * FROM policy_actions ORDER BY date")]
+    assert [(r["actor"], r["action"], r["target"]) for r in rows] == [
+        ("Bureau of Industry and Security", "require", "Nvidia"),
+        ("Bureau of Industry and Security", "warn", "Huawei"),
+    ]
+    assert rows[0]["source_url"] == "https://policy.example/h20-licence"
+    assert rows[0]["article_title"].startswith("US requires licence")
+
+
+def test_entity_timeline(conn, ids):
+    rows = [dict(r) for r in conn.execute(
+        "SELECT * FROM entity_timeline WHERE entity_id = 'deepseek' ORDER BY date")]
+    assert [r["article_id"] for r in rows] == [ids["a1"], ids["a6"], ids["a4"]]
+    by_article = {r["article_id"]: r for r in rows}
+    a4 = by_article[ids["a4"]]
+    assert (a4["claims_made"], a4["claims_received"], a4["mentions"]) == (1, 1, 2)
+    assert by_article[ids["a1"]]["mentions"] == 2
+    # An entity that only speaks without being tagged as a mention still gets its row.
+    conn.execute("DELETE FROM mentions WHERE entity_id = 'huawei'")
+    huawei = [dict(r) for r in conn.execute("SELECT * FROM entity_timeline WHERE entity_id = 'huawei'")]
+    assert [(r["article_id"], r["claims_received"], r["mentions"]) for r in huawei] == [(ids["a5"], 1, 0)]
+    assert conn.execute("SELECT count(*) FROM entity_timeline WHERE article_id = ?",
+                        (ids["a2"],)).fetchone()[0] == 0
+
+
+def test_co_mentions(conn, ids):
+    rows = {(r["source_id"], r["target_id"]): dict(r) for r in conn.execute("SELECT * FROM co_mentions")}
+    assert len(rows) == 13
+    pair = rows[("deepseek", "openai")]
+    assert (pair["source"], pair["target"], pair["weight"], pair["articles"]) == ("DeepSeek", "OpenAI", 2, 2)
+    assert json.loads(pair["evidence"]) == [ids["a1"], ids["a6"]]
+    assert rows[("anthropic", "deepseek")]["articles"] == 1
+
+
+def test_every_view_and_column_is_documented(conn):
+    assert set(VIEW_DOCS) == set(VIEWS)
+    for name, doc in VIEW_DOCS.items():
+        columns = [d[0] for d in conn.execute(f"SELECT * FROM [{name}] LIMIT 0").description]
+        assert list(doc["columns"]) == columns, name
+        assert doc["description"] and all(doc["columns"].values())
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM accusations WHERE accuser_id = 'openai'",
+    "SELECT * FROM policy_actions WHERE actor_id = 'us-bis'",
+    "SELECT * FROM entity_timeline WHERE entity_id = 'deepseek'",
+    "SELECT * FROM co_mentions WHERE source_id = 'deepseek'",
+])
+def test_filtered_views_use_indexes(conn, query):
+    plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + query))
+    # A full scan of a big table (under its name or its alias in the view) means no index was used.
+    assert not re.search(r"SCAN (mentions|claims|graph_edges|m|c|g)\b", plan), plan
