@@ -1,1 +1,111 @@
-"""Datasette plugin for aiwatch: entity and overview pages, per-connection limits, links."""
+"""Datasette plugin for aiwatch (entry point ``datasette: aiwatch``).
+
+* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection, so one
+  anonymous query cannot build a huge value in memory (plugin config ``max_string_bytes``, default the
+  ``serve_max_string_bytes`` setting).
+* ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
+* ``render_cell``: ids in the ``entities`` table link to their entity page.
+* ``menu_links``: the overview in the navigation menu.
+
+Importing this module is cheap and has no side effects: every installed Datasette loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from datasette import hookimpl
+from markupsafe import Markup
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_STRING_BYTES = 10_000_000
+MAX_SQL_LENGTH = 1_000_000
+
+
+def max_string_bytes(datasette: Any) -> int:
+    """The per-value length cap from the plugin config, else the aiwatch setting's default."""
+    config = datasette.plugin_config("aiwatch") or {}
+    value = config.get("max_string_bytes")
+    if value is None:
+        from aiwatch.config import SETTINGS_BY_NAME
+
+        value = SETTINGS_BY_NAME["serve_max_string_bytes"].default
+    return max(int(value), 1_000)
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_string_bytes(datasette))
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_LENGTH)
+
+
+@hookimpl
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    from aiwatch.datasette_plugin import pages
+
+    return [
+        (r"^/-/aiwatch/entity/(?P<entity_id>[^/]+)$", pages.entity_view),
+        (r"^/-/aiwatch/overview$", pages.overview_view),
+    ]
+
+
+# Foreign-key columns that Datasette 0.65 leaves unlabelled on row pages: (table, column) -> target table.
+ROW_PAGE_LINKS = {
+    ("claims", "speaker_id"): "entities",
+    ("claims", "target_id"): "entities",
+    ("claims", "article_id"): "articles",
+    ("mentions", "entity_id"): "entities",
+    ("mentions", "article_id"): "articles",
+    ("entity_aliases", "entity_id"): "entities",
+    ("graph_nodes", "entity_id"): "entities",
+    ("graph_edges", "source_id"): "entities",
+    ("graph_edges", "target_id"): "entities",
+}
+LABELS = {
+    "entities": "SELECT name FROM entities WHERE id = ?",
+    "articles": "SELECT title FROM articles WHERE id = ?",
+}
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str, database: str, datasette: Any) -> Any:
+    """Entity ids link to their entity page; unexpanded foreign keys (row pages) show a label and link."""
+    if table == "entities" and column in ("id", "name") and isinstance(value, str) and value:
+        from urllib.parse import quote
+
+        entity_id = value if column == "id" else _row_value(row, "id")
+        if not isinstance(entity_id, str):
+            return None
+        href = datasette.urls.path(f"/-/aiwatch/entity/{quote(entity_id, safe='')}")
+        return Markup('<a href="{}" title="Entity page: claims, timeline, network">{}</a>').format(
+            href, value
+        )
+    target = ROW_PAGE_LINKS.get((table, column))
+    if target is None or not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+        return None
+
+    async def labelled() -> Markup:
+        from datasette.utils import tilde_encode
+
+        result = await datasette.get_database(database).execute(LABELS[target], [value])
+        first = result.first()
+        label = first[0] if first and first[0] else str(value)
+        href = datasette.urls.row(database, target, tilde_encode(str(value)))
+        return Markup('<a href="{}">{}</a>').format(href, label)
+
+    return labelled
+
+
+def _row_value(row: Any, key: str) -> Any:
+    try:
+        return row[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+@hookimpl
+def menu_links(datasette: Any, actor: Any, request: Any) -> list[dict[str, str]]:
+    return [{"href": datasette.urls.path("/-/aiwatch/overview"), "label": "aiwatch: dispute overview"}]

@@ -1,0 +1,38 @@
+"""``aiwatch serve``: publish the live database with Datasette (see :mod:`aiwatch.serve`)."""
+
+from __future__ import annotations
+
+import click
+
+from aiwatch.cli import AppContext, cli
+
+
+@cli.command()
+@click.option(
+    "--port",
+    "-p",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    "host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind; use 0.0.0.0 to serve other machines.",
+)
+@click.option("--no-sql", is_flag=True, help="Turn arbitrary SQL off: only canned queries run.")
+@click.pass_obj
+def serve(app: AppContext, port: int, host: str, no_sql: bool) -> None:
+    """Serve the database with Datasette: metadata, canned queries, feeds, entity and overview pages."""
+    from aiwatch.serve import run_server
+
+    config = app.config.replace(serve_allow_sql=False) if no_sql else app.config
+    app.db()  # create/migrate the schema (and views) before Datasette opens it read-only
+    app.close()
+    try:
+        run_server(app.db_path, config, host=host, port=port, echo=click.echo)
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None

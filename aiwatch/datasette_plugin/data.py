@@ -1,0 +1,206 @@
+"""Read-only queries behind the entity and overview pages.
+
+Each function takes a plain :class:`sqlite3.Connection` (Datasette runs them through
+``Database.execute_fn``) and returns plain dicts, so tests can call them on any aiwatch database.
+Claims whose sentence negates the verb and articles marked as duplicates are left out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+CLAIM_COLUMNS = """
+    c.id AS claim_id, substr(a.published, 1, 10) AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
+    c.confidence, c.speaker_id, sp.name AS speaker, c.target_id, tg.name AS target,
+    a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source
+"""
+CLAIM_JOINS = """
+    FROM claims c JOIN articles a ON a.id = c.article_id
+    LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities tg ON tg.id = c.target_id
+"""
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in cur.execute(sql, params).fetchall()]
+    finally:
+        cur.close()
+
+
+def entity_page(
+    conn: sqlite3.Connection, entity_id: str, *, limit: int = 200, neighbours: int = 25
+) -> dict[str, Any] | None:
+    """Everything the entity page shows, or ``None`` if there is no such entity."""
+    found = _rows(
+        conn, "SELECT id, name, type, wikidata, description FROM entities WHERE id = ?", (entity_id,)
+    )
+    if not found:
+        return None
+    entity = found[0]
+    aliases = [
+        r["alias"]
+        for r in _rows(
+            conn,
+            "SELECT alias FROM entity_aliases WHERE entity_id = ? ORDER BY alias COLLATE NOCASE",
+            (entity_id,),
+        )
+    ]
+    node = _rows(
+        conn,
+        "SELECT degree, pagerank, betweenness, community, article_count, first_seen, last_seen "
+        "FROM graph_nodes WHERE entity_id = ?",
+        (entity_id,),
+    )
+    made = _rows(
+        conn,
+        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.speaker_id = ? AND c.negated = 0 "
+        "AND a.duplicate_of IS NULL ORDER BY a.published DESC, c.id DESC LIMIT ?",
+        (entity_id, limit),
+    )
+    received = _rows(
+        conn,
+        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.target_id = ? AND c.negated = 0 "
+        "AND a.duplicate_of IS NULL ORDER BY a.published DESC, c.id DESC LIMIT ?",
+        (entity_id, limit),
+    )
+    article_ids = """
+        SELECT article_id FROM mentions WHERE entity_id = :id
+        UNION SELECT article_id FROM claims WHERE speaker_id = :id OR target_id = :id
+    """
+    per_month = _rows(
+        conn,
+        f"""
+        SELECT substr(a.published, 1, 7) AS month, count(*) AS n FROM articles a
+        WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL AND a.published IS NOT NULL
+        GROUP BY month ORDER BY month""",
+        {"id": entity_id},
+    )
+    articles = _rows(
+        conn,
+        f"""
+        SELECT a.id, substr(a.published, 1, 10) AS date, a.title, a.url, a.source FROM articles a
+        WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
+        ORDER BY a.published DESC, a.id DESC LIMIT 50""",
+        {"id": entity_id},
+    )
+    article_count = _rows(
+        conn,
+        f"SELECT count(*) AS n FROM articles a WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL",
+        {"id": entity_id},
+    )[0]["n"]
+    hood = neighbourhood(conn, entity_id, limit=neighbours)
+    return {
+        "entity": entity,
+        "aliases": aliases,
+        "node": node[0] if node else None,
+        "claims_made": made,
+        "claims_received": received,
+        "per_month": per_month,
+        "articles": articles,
+        "article_count": article_count,
+        **hood,
+    }
+
+
+def neighbourhood(conn: sqlite3.Connection, entity_id: str, *, limit: int = 25) -> dict[str, Any]:
+    """The ``limit`` strongest neighbours of ``entity_id`` in ``graph_edges`` and the edges among them."""
+    top = _rows(
+        conn,
+        """
+        SELECT CASE WHEN source_id = :id THEN target_id ELSE source_id END AS other, sum(weight) AS w
+        FROM graph_edges WHERE (source_id = :id OR target_id = :id) AND source_id != target_id
+        GROUP BY other ORDER BY w DESC, other LIMIT :limit""",
+        {"id": entity_id, "limit": limit},
+    )
+    ids = [entity_id] + [r["other"] for r in top]
+    marks = ",".join("?" for _ in ids)
+    nodes = {
+        r["id"]: r for r in _rows(conn, f"SELECT id, name, type FROM entities WHERE id IN ({marks})", ids)
+    }
+    edges = [
+        (r["source_id"], r["target_id"], r["kind"], r["weight"])
+        for r in _rows(
+            conn,
+            f"""
+        SELECT source_id, target_id, kind, weight FROM graph_edges
+        WHERE source_id IN ({marks}) AND target_id IN ({marks})
+        ORDER BY source_id, target_id, kind""",
+            ids + ids,
+        )
+    ]
+    return {
+        "neighbour_nodes": nodes,
+        "neighbour_edges": edges,
+        "neighbours": [
+            {"id": r["other"], "weight": r["w"], "name": nodes.get(r["other"], {}).get("name")} for r in top
+        ],
+    }
+
+
+def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) -> dict[str, Any]:
+    """Central entities, latest accusations and policy actions, and article counts per month and topic."""
+    central = _rows(
+        conn,
+        """
+        SELECT e.id, e.name, e.type, g.pagerank, g.degree, g.article_count FROM graph_nodes g
+        JOIN entities e ON e.id = g.entity_id WHERE g.pagerank IS NOT NULL
+        ORDER BY g.pagerank DESC, e.id LIMIT ?""",
+        (top,),
+    )
+    accusations = _rows(
+        conn,
+        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.kind = 'accusation' "
+        "AND c.negated = 0 AND a.duplicate_of IS NULL "
+        "ORDER BY a.published DESC, c.id DESC LIMIT ?",
+        (latest,),
+    )
+    actions = _rows(
+        conn,
+        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.kind = 'policy_action' "
+        "AND c.negated = 0 AND a.duplicate_of IS NULL "
+        "ORDER BY a.published DESC, c.id DESC LIMIT ?",
+        (latest,),
+    )
+    per_month = _rows(
+        conn,
+        """
+        SELECT substr(a.published, 1, 7) AS month, t.value AS topic, count(*) AS n
+        FROM articles a, json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t
+        WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+        GROUP BY month, topic ORDER BY month, topic""",
+    )
+    totals = _rows(
+        conn,
+        """
+        SELECT (SELECT count(*) FROM articles WHERE duplicate_of IS NULL) AS articles,
+               (SELECT count(*) FROM entities) AS entities,
+               (SELECT count(*) FROM claims WHERE kind = 'accusation' AND negated = 0) AS accusations,
+               (SELECT count(*) FROM claims WHERE kind = 'policy_action' AND negated = 0) AS policy_actions,
+               (SELECT max(published) FROM articles) AS latest""",
+    )[0]
+    ids = [r["id"] for r in central]
+    edges: list[tuple[str, str, str, float]] = []
+    if ids:
+        marks = ",".join("?" for _ in ids)
+        edges = [
+            (r["source_id"], r["target_id"], r["kind"], r["weight"])
+            for r in _rows(
+                conn,
+                f"""
+            SELECT source_id, target_id, kind, weight FROM graph_edges
+            WHERE source_id IN ({marks}) AND target_id IN ({marks})
+            ORDER BY source_id, target_id, kind""",
+                ids + ids,
+            )
+        ]
+    return {
+        "central": central,
+        "accusations": accusations,
+        "policy_actions": actions,
+        "per_month": per_month,
+        "totals": totals,
+        "central_edges": edges,
+    }

@@ -1,0 +1,143 @@
+"""Route handlers for ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview``.
+
+Handlers fetch rows with :mod:`aiwatch.datasette_plugin.data`, add links and picture geometry
+(:mod:`aiwatch.datasette_plugin.svg`) and render the plugin's Jinja templates (autoescaped).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, unquote, urlencode
+
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import NotFound, Response
+
+from aiwatch.datasette_plugin import data, svg
+
+DEFAULT_DATABASE = "aiwatch"
+TOPIC_ORDER = ("distillation", "export-controls")
+WIKIDATA_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is an http(s) URL (safe as a link target), else ``None``.
+
+    >>> safe_url("https://example.com/a"), safe_url("javascript:alert(1)")
+    ('https://example.com/a', None)
+    """
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+class Links:
+    """Builds the URLs the pages point to, honouring Datasette's ``base_url``."""
+
+    def __init__(self, datasette: Any, database: str) -> None:
+        self.ds = datasette
+        self.database = database
+
+    def entity(self, entity_id: str) -> str:
+        return self.ds.urls.path(f"/-/aiwatch/entity/{quote(str(entity_id), safe='')}")
+
+    def overview(self) -> str:
+        return self.ds.urls.path("/-/aiwatch/overview")
+
+    def row(self, table: str, pk: Any) -> str:
+        return self.ds.urls.row(self.database, table, tilde_encode(str(pk)))
+
+    def table(self, table: str, **args: str) -> str:
+        url = self.ds.urls.table(self.database, table)
+        return f"{url}?{urlencode(args)}" if args else url
+
+    def query(self, name: str, fmt: str | None = None, **args: str) -> str:
+        url = self.ds.urls.query(self.database, name, format=fmt)
+        return f"{url}?{urlencode(args)}" if args else url
+
+
+def find_database(datasette: Any):
+    """The database holding the aiwatch tables: the configured name, else the first with ``entities``."""
+    config = datasette.plugin_config("aiwatch") or {}
+    name = config.get("database") or DEFAULT_DATABASE
+    if name in datasette.databases:
+        return datasette.databases[name]
+    for db in datasette.databases.values():
+        if db.name and not db.name.startswith("_") and db.path:
+            return db
+    raise NotFound("No aiwatch database is being served")
+
+
+def _link_claims(claims: list[dict[str, Any]], links: Links) -> list[dict[str, Any]]:
+    for c in claims:
+        c["speaker_href"] = links.entity(c["speaker_id"]) if c.get("speaker_id") else None
+        c["target_href"] = links.entity(c["target_id"]) if c.get("target_id") else None
+        c["claim_href"] = links.row("claims", c["claim_id"])
+        c["article_href"] = links.row("articles", c["article_id"])
+        c["safe_url"] = safe_url(c.get("article_url"))
+    return claims
+
+
+def _network_nodes(nodes: dict[str, dict[str, Any]], links: Links) -> dict[str, dict[str, Any]]:
+    return {k: {**v, "href": links.entity(k)} for k, v in nodes.items()}
+
+
+async def entity_view(datasette: Any, request: Any) -> Response:
+    """The page about one entity: facts, claims made and received, articles per month, network."""
+    entity_id = unquote(request.url_vars["entity_id"])
+    db = find_database(datasette)
+    info = await db.execute_fn(lambda conn: data.entity_page(conn, entity_id))
+    if info is None:
+        raise NotFound(f"No entity with id {entity_id!r}")
+    links = Links(datasette, db.name)
+    _link_claims(info["claims_made"], links)
+    _link_claims(info["claims_received"], links)
+    for article in info["articles"]:
+        article["safe_url"] = safe_url(article["url"])
+        article["href"] = links.row("articles", article["id"])
+    wikidata = info["entity"].get("wikidata")
+    context = {
+        **info,
+        "chart": svg.stacked_bars((r["month"], "articles", r["n"]) for r in info["per_month"]),
+        "network": svg.network(
+            entity_id, _network_nodes(info["neighbour_nodes"], links), info["neighbour_edges"]
+        ),
+        "wikidata_href": f"https://www.wikidata.org/wiki/{wikidata}"
+        if wikidata and WIKIDATA_QID.match(wikidata)
+        else None,
+        "row_href": links.row("entities", entity_id),
+        "profile_href": links.query("entity_profile", entity=entity_id),
+        "claims_href": links.table("claims", speaker_id=entity_id),
+        "entities_href": links.table("entities"),
+        "overview_href": links.overview(),
+        "home_href": datasette.urls.instance(),
+    }
+    html = await datasette.render_template("aiwatch_entity.html", context, request=request)
+    return Response.html(html)
+
+
+async def overview_view(datasette: Any, request: Any) -> Response:
+    """The dispute overview: totals, monthly timeline per topic, central entities, latest claims."""
+    db = find_database(datasette)
+    info = await db.execute_fn(data.overview_page)
+    links = Links(datasette, db.name)
+    _link_claims(info["accusations"], links)
+    _link_claims(info["policy_actions"], links)
+    nodes = {r["id"]: {"name": r["name"], "type": r["type"]} for r in info["central"]}
+    context = {
+        **info,
+        "chart": svg.stacked_bars(
+            ((r["month"], r["topic"], r["n"]) for r in info["per_month"]), series=TOPIC_ORDER
+        ),
+        "rank": svg.hbars(
+            [(r["name"], r["pagerank"] or 0.0, links.entity(r["id"])) for r in info["central"]]
+        ),
+        "network": svg.network(None, _network_nodes(nodes, links), info["central_edges"], width=560),
+        "accusations_href": links.query("who_accused_whom"),
+        "actions_href": links.query("policy_actions_by_date"),
+        "feed_accusations_href": links.query("feed_accusations", "atom"),
+        "feed_actions_href": links.query("feed_policy_actions", "atom"),
+        "home_href": datasette.urls.instance(),
+    }
+    html = await datasette.render_template("aiwatch_overview.html", context, request=request)
+    return Response.html(html)

@@ -1,0 +1,175 @@
+"""Build the Datasette instance that publishes an aiwatch database: metadata, settings and safe limits.
+
+Everything here is a pure function of the settings (:mod:`aiwatch.config`) and the packaged metadata file,
+so tests build exactly what ``aiwatch serve`` runs. Decisions for a public instance:
+
+* The database is served **live** (mutable, opened ``mode=ro`` by Datasette), never ``-i``/immutable: cron
+  keeps writing through WAL while readers see each committed state.
+* It is always mounted under the name ``aiwatch`` whatever the file is called, so URLs such as
+  ``/aiwatch/claims`` and the canned queries in the metadata are stable.
+* ``sql_time_limit_ms``, ``max_returned_rows`` and ``facet_time_limit_ms`` come from the ``serve_*`` settings;
+  suggested facets are off (they run extra queries on every table page); database download is off (Datasette
+  never offers it for a mutable file anyway); template and trace debugging stay off.
+* Every SQLite connection gets a cap on string/blob length (``serve_max_string_bytes``), applied by the
+  plugin's ``prepare_connection`` hook, so one query cannot build a huge value in memory.
+* ``serve_allow_sql = false`` (``aiwatch serve --no-sql``) denies arbitrary SQL; canned queries still run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import socket
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiwatch.config import Config
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "aiwatch"
+METADATA_FILE = "datasette_metadata.json"
+PLUGIN_NAME = "aiwatch"
+
+
+def load_metadata(path: str | Path | None = None) -> dict[str, Any]:
+    """Read the project's Datasette metadata (the packaged ``aiwatch/datasette_metadata.json`` by default)."""
+    if path is None:
+        text = resources.files("aiwatch").joinpath(METADATA_FILE).read_text(encoding="utf-8")
+        origin = f"aiwatch/{METADATA_FILE}"
+    else:
+        origin = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"metadata {origin}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"metadata {origin}: invalid JSON (line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"metadata {origin}: top level must be an object")
+    return data
+
+
+def view_docs() -> dict[str, dict[str, str]]:
+    """Column descriptions of the SQL views, as declared next to them in :mod:`aiwatch.views` (if any)."""
+    from aiwatch import views
+
+    docs = getattr(views, "VIEW_DOCS", None) or {}
+    result: dict[str, dict[str, str]] = {}
+    for view, columns in docs.items():
+        if isinstance(columns, dict):
+            result[view] = {str(k): str(v) for k, v in columns.items() if isinstance(v, str)}
+    return result
+
+
+def build_metadata(config: Config, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Metadata for a served instance: the packaged file plus settings-dependent parts.
+
+    Adds view column docs missing from the file (from ``aiwatch.views.VIEW_DOCS``), the plugin's limits,
+    and ``allow_sql: false`` when arbitrary SQL is switched off.
+    """
+    meta = copy.deepcopy(base if base is not None else load_metadata())
+    database = meta.setdefault("databases", {}).setdefault(DATABASE_NAME, {})
+    tables = database.setdefault("tables", {})
+    for view, columns in view_docs().items():
+        entry = tables.setdefault(view, {})
+        documented = entry.setdefault("columns", {})
+        for column, text in columns.items():
+            documented.setdefault(column, text)
+    plugin = meta.setdefault("plugins", {}).setdefault(PLUGIN_NAME, {})
+    plugin["database"] = DATABASE_NAME
+    plugin["max_string_bytes"] = int(config.serve_max_string_bytes)
+    if not config.serve_allow_sql:
+        meta["allow_sql"] = False
+    return meta
+
+
+def datasette_settings(config: Config) -> dict[str, Any]:
+    """Datasette settings for a public instance, from the ``serve_*`` settings."""
+    return {
+        "sql_time_limit_ms": int(config.serve_sql_time_limit_ms),
+        "max_returned_rows": int(config.serve_max_returned_rows),
+        "facet_time_limit_ms": int(config.serve_facet_time_limit_ms),
+        "facet_suggest_time_limit_ms": 50,
+        "suggest_facets": False,
+        "allow_download": False,
+        "default_allow_sql": bool(config.serve_allow_sql),
+        "template_debug": False,
+        "trace_debug": False,
+        "truncate_cells_html": 2048,
+    }
+
+
+def build_datasette(db_path: str | Path, config: Config, metadata: dict[str, Any] | None = None):
+    """A :class:`datasette.app.Datasette` serving ``db_path`` live as database ``aiwatch``.
+
+    The file must exist (open it once with :func:`aiwatch.db.connect` to create and migrate it).
+    """
+    from datasette.app import Datasette
+    from datasette.database import Database
+
+    path = Path(db_path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"database {path}: no such file (run `aiwatch crawl` or `aiwatch demo` first)"
+        )
+    ds = Datasette(
+        files=[],
+        metadata=metadata if metadata is not None else build_metadata(config),
+        settings=datasette_settings(config),
+        cors=False,
+    )
+    ds.add_database(Database(ds, path=str(path.resolve()), is_mutable=True), name=DATABASE_NAME)
+    if "_memory" in ds.databases:
+        ds.remove_database("_memory")
+    return ds
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0 picks a free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def server_url(sock: socket.socket) -> str:
+    """The http URL a bound socket answers on."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def run_server(
+    db_path: str | Path,
+    config: Config,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    echo: Callable[[str], None] = print,
+) -> None:
+    """Serve ``db_path`` with uvicorn until interrupted; prints the URL once listening."""
+    import uvicorn
+
+    ds = build_datasette(db_path, config)
+    sock = bind_socket(host, port)
+    echo(
+        f"Serving {db_path} at {server_url(sock)} (arbitrary SQL {'on' if config.serve_allow_sql else 'off'})"
+    )
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on", access_log=False))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
