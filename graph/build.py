@@ -65,9 +65,11 @@ GROUP BY c.speaker_id, c.target_id, c.kind
 ORDER BY c.speaker_id, c.target_id, c.kind
 """
 
-# Ordered by article so one article's sentences are grouped in memory at a time.
+# Ordered by article so one article's sentences are grouped in memory at a time; the sentence text is
+# read only when its start offset is unknown.
 _MENTIONS_SQL = f"""
-SELECT m.article_id, m.sentence_start, m.sentence, m.entity_id, {_ARTICLE_DATE} AS date
+SELECT m.article_id, m.sentence_start, CASE WHEN m.sentence_start IS NULL THEN m.sentence END,
+       m.entity_id, {_ARTICLE_DATE} AS date
 FROM mentions m
 JOIN articles a ON a.id = m.article_id AND a.duplicate_of IS NULL
 ORDER BY m.article_id
