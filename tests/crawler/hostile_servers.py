@@ -241,6 +241,7 @@ def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs i
     from scrapy.crawler import CrawlerProcess
 
     from crawler.extraction import extract_page
+    from crawler.limits import LIMIT_MIDDLEWARES
     from crawler.safety import SAFE_DOWNLOAD_HANDLERS
 
     config = json.loads(Path(config_path).read_text())
@@ -281,7 +282,7 @@ def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs i
             self.logger.warning("probe failed %s: %s", url, message)
             failures.append({"url": url, "error": message})
 
-    mws: dict[str, Any] = {"crawler.safety.AddressGuardMiddleware": 50}
+    mws: dict[str, Any] = {"crawler.safety.AddressGuardMiddleware": 50, **LIMIT_MIDDLEWARES}
     if not config["stock_robots"]:
         mws["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
         mws["crawler.robots.QueuedRobotsTxtMiddleware"] = 100
