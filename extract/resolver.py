@@ -30,8 +30,12 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
     discovered: dict[str, list[str]] = {}
     persons: dict[str, str] = {}  # lower-cased surname -> id of a full person name in this doc
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and ent.kb_id_ and len(ent) > 1:
-            persons.setdefault(ent[-1].lower_, ent.kb_id_)
+        full = normalize_name(ent.text, ent.label_).split()
+        if ent.label_ == "PERSON" and len(full) >= min_person_words:
+            person_id = ent.kb_id_ or index.by_key(" ".join(full)) or slugify(" ".join(full))
+            if not ent.kb_id_ and is_junk_name(" ".join(full), stop_names):
+                continue
+            persons.setdefault(full[-1].lower(), person_id)
     new_ents: list[Span] = []
     for ent in doc.ents:
         if ent.kb_id_ or ent.label_ not in LABEL_TYPES:
@@ -40,15 +44,17 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
         name = normalize_name(ent.text, ent.label_)
         entity_id = index.by_key(name, ent.label_)
         words = name.split()
-        if entity_id is None and ent.label_ == "PERSON" and len(words) == 1:
-            entity_id = persons.get(words[0].lower()) or index.by_surname(words[0])
+        if entity_id is None and len(words) == 1:
+            entity_id = persons.get(words[0].lower())
+            if entity_id is None and ent.label_ == "PERSON":
+                entity_id = index.by_surname(words[0])
+            if entity_id is not None:
+                ent = Span(doc, ent.start, ent.end, label="PERSON")
         long_enough = ent.label_ != "PERSON" or len(words) >= min_person_words
         if entity_id is None and long_enough and not is_junk_name(name, stop_names):
             entity_id = slugify(name)
             if entity_id and entity_id not in index.types:
                 discovered.setdefault(entity_id, [name, LABEL_TYPES[ent.label_]])
-                if ent.label_ == "PERSON":
-                    persons.setdefault(words[-1].lower(), entity_id)
             else:
                 entity_id = None
         if entity_id:
@@ -57,9 +63,27 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
             )
         elif not is_junk_name(name, stop_names):
             new_ents.append(ent)  # a plausible name we cannot resolve (e.g. a lone surname): keep, no id
-    doc.ents = new_ents
+    new_ents.extend(surname_mentions(doc, new_ents, persons))
+    doc.ents = sorted(new_ents, key=lambda e: e.start)
     doc._.discovered = discovered
     return doc
+
+
+def surname_mentions(doc: Doc, ents: list[Span], persons: dict[str, str]) -> list[Span]:
+    """Capitalised surnames of people named in full elsewhere in ``doc`` that no entity covers ("Sacks
+    told Fox News" after "David Sacks"); the NER often tags such lone surnames as nothing or a noun."""
+    if not persons:
+        return []
+    taken = {i for ent in ents for i in range(ent.start, ent.end)}
+    spans = []
+    for token in doc:
+        if token.i in taken or not token.is_title or token.lower_ not in persons:
+            continue
+        if token.i + 1 < len(doc) and doc[token.i + 1].is_title and not doc[token.i + 1].is_sent_start:
+            continue  # part of a longer name the NER missed
+        entity_id = persons[token.lower_]
+        spans.append(Span(doc, token.i, token.i + 1, label="PERSON", kb_id=entity_id, span_id=entity_id))
+    return spans
 
 
 class EntityResolver:
