@@ -30,6 +30,10 @@ def serve(app: AppContext, port: int, host: str, no_sql: bool) -> None:
     from aiwatch.serve import run_server
 
     config = app.config.replace(serve_allow_sql=False) if no_sql else app.config
+    if not app.db_path.is_file():
+        raise click.ClickException(
+            f"database {app.db_path}: no such file (run `aiwatch demo` or `aiwatch update` first)"
+        )
     app.db()  # create/migrate the schema (and views) before Datasette opens it read-only
     app.close()
     try:

@@ -1,8 +1,8 @@
 """Datasette plugin for aiwatch (entry point ``datasette: aiwatch``).
 
-* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection, so one
-  anonymous query cannot build a huge value in memory (plugin config ``max_string_bytes``, default the
-  ``serve_max_string_bytes`` setting).
+* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection and guards
+  ``printf``/``format``, so one anonymous query cannot build a huge value in memory or spin for seconds
+  (plugin config ``max_string_bytes``, default the ``serve_max_string_bytes`` setting; see :mod:`.limits`).
 * ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
 * ``render_cell``: ids in the ``entities`` table link to their entity page.
 * ``menu_links``: the overview in the navigation menu.
@@ -38,8 +38,9 @@ def max_string_bytes(datasette: Any) -> int:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_string_bytes(datasette))
-    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_LENGTH)
+    from aiwatch.datasette_plugin.limits import apply_limits
+
+    apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
 
 
 @hookimpl
@@ -74,12 +75,12 @@ LABELS = {
 def render_cell(row: Any, value: Any, column: str, table: str, database: str, datasette: Any) -> Any:
     """Entity ids link to their entity page; unexpanded foreign keys (row pages) show a label and link."""
     if table == "entities" and column in ("id", "name") and isinstance(value, str) and value:
-        from urllib.parse import quote
+        from datasette.utils import tilde_encode
 
         entity_id = value if column == "id" else _row_value(row, "id")
         if not isinstance(entity_id, str):
             return None
-        href = datasette.urls.path(f"/-/aiwatch/entity/{quote(entity_id, safe='')}")
+        href = datasette.urls.path(f"/-/aiwatch/entity/{tilde_encode(entity_id)}")
         return Markup('<a href="{}" title="Entity page: claims, timeline, network">{}</a>').format(
             href, value
         )

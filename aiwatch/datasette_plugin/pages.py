@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import urlencode
 
-from datasette.utils import tilde_encode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from aiwatch.datasette_plugin import data, svg
@@ -39,7 +39,7 @@ class Links:
         self.database = database
 
     def entity(self, entity_id: str) -> str:
-        return self.ds.urls.path(f"/-/aiwatch/entity/{quote(str(entity_id), safe='')}")
+        return self.ds.urls.path(f"/-/aiwatch/entity/{tilde_encode(str(entity_id))}")
 
     def overview(self) -> str:
         return self.ds.urls.path("/-/aiwatch/overview")
@@ -84,7 +84,7 @@ def _network_nodes(nodes: dict[str, dict[str, Any]], links: Links) -> dict[str, 
 
 async def entity_view(datasette: Any, request: Any) -> Response:
     """The page about one entity: facts, claims made and received, articles per month, network."""
-    entity_id = unquote(request.url_vars["entity_id"])
+    entity_id = tilde_decode(request.url_vars["entity_id"])
     db = find_database(datasette)
     info = await db.execute_fn(lambda conn: data.entity_page(conn, entity_id))
     if info is None:

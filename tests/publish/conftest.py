@@ -612,3 +612,9 @@ def get(datasette_instance) -> Callable[..., Any]:
         return asyncio.run(datasette_instance.client.get(path, **kwargs))
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def raw_markers() -> tuple[str, ...]:
+    """Dangerous fragments of the payloads that must never appear verbatim in a response."""
+    return RAW_MARKERS
