@@ -157,6 +157,10 @@ def is_negated(verb: Token) -> bool:
     """A ``neg`` child ("did not", "never"), or the verb governed by "declined/refused/failed to"."""
     if any(child.dep_ == "neg" for child in verb.children):
         return True
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and (child.lower_ in {"nobody", "none", "neither"} or any(
+                d.dep_ == "det" and d.lower_ in {"no", "neither"} for d in child.children)):
+            return True
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"decline", "refuse", "fail"}
 
 
@@ -172,7 +176,9 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        subj = next((c for c in current.children if c.dep_ == "nsubj"), None)
+        subjects = [c for c in current.children if c.dep_ == "nsubj"]
+        # "SAN FRANCISCO, Jan 29 - OpenAI said": the subject nearest the verb wins.
+        subj = min(subjects, key=lambda c: abs(c.i - current.i)) if subjects else None
         if subj is not None:
             if subj.lower_ in {"which", "who", "that"} and current.dep_ == "relcl":
                 return current.head, False
@@ -231,7 +237,9 @@ def resolve_reference(
     if allowed is None:
         return None, ""
     sent_index = max(k for k, s in enumerate(sent_starts) if s <= token.i)
-    window_start = sent_starts[max(0, sent_index - 2)]
+    # Pronouns reach two sentences back; definite nominals ("the committee") six.
+    reach = 2 if token.pos_ == "PRON" else 6
+    window_start = sent_starts[max(0, sent_index - reach)]
     prev_start = sent_starts[max(0, sent_index - 1)]
     candidates = [
         m for m in emap.mentions if window_start <= m.token_i < token.i and m.type in allowed and m.entity_id
@@ -252,7 +260,9 @@ def speaker_for(
     mention = emap.at(token)
     if mention is not None:
         return mention, "entity"
-    for child in token.children:
+    ranked = sorted(token.children, key=lambda c: ("appos", "compound", "nmod", "poss").index(c.dep_)
+                    if c.dep_ in ("appos", "compound", "nmod", "poss") else 9)
+    for child in ranked:
         if child.dep_ in ("compound", "poss", "appos", "nmod") and emap.at(child) is not None:
             return emap.at(child), "modifier"
         if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from"):
@@ -307,6 +317,8 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
     lemma = tok.lemma_.lower()
     if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
         return True
+    if tok.pos_ == "VERB" and lemma == "fail" and _children(tok, ("xcomp",)):
+        return True  # "had failed to honour commitments"
     if lemma in lex["wrongdoing_modifiers"] or tok.lower_ in lex["wrongdoing_modifiers"]:
         return True
     if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
@@ -317,17 +329,36 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
     return False
 
 
+def doers(subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[int], lex: Lexicons
+          ) -> list[Mention]:
+    """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
+    the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
+    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    if mention is not None:
+        found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
+    else:
+        found = [emap.at(t) for t in subject.subtree if emap.at(t) is not None]
+    out: dict[str, Mention] = {}
+    for m in found:
+        if m.entity_id not in exclude and m.type in ACCUSED_TYPES:
+            out.setdefault(m.entity_id, m)
+    if any(m.type != "country" for m in out.values()):
+        out = {k: m for k, m in out.items() if m.type != "country"}
+    return list(out.values())
+
+
 def wrongdoer_in(
     tokens: list[Token], emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
-) -> tuple[Mention | None, bool, bool]:
+) -> tuple[list[Mention], bool, bool]:
     """Find a wrongdoing cue among ``tokens`` and who does it.
 
-    Returns (wrongdoer, negated cue seen, found syntactically). The doer is the subject (or passive agent)
-    of the verb governing the cue, or the possessor of a wrongdoing noun ("DeepSeek's distillation"); when
-    no doer is found syntactically but a cue is present, the single organisation in the content is used.
+    Returns (wrongdoers, cue seen, found syntactically); with a negated cue ("we did not copy") the list is
+    empty and ``cue seen`` is ``"negated"``. The doers are the subject (or passive agent) of the verb
+    governing the cue, or the possessor of a wrongdoing noun ("DeepSeek's distillation"); when no doer is
+    found syntactically but a cue is present, the single organisation in the content is used.
     """
     stop = set(lex["speech"]) | set(lex["accusation"])
-    cue_seen = False
+    cue_seen: bool | str = False
     for tok in tokens:
         if not _is_cue(tok, lex):
             continue
@@ -335,43 +366,59 @@ def wrongdoer_in(
         if tok.pos_ in ("NOUN", "PROPN"):
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None and emap.at(poss) is not None and emap.at(poss).entity_id not in exclude:
-                return emap.at(poss), False, True
+                return [emap.at(poss)], True, True
         verb = _governing_verb(tok, stop)
         if verb is None:
             continue
         if is_negated(verb):
-            return None, True, True
+            return [], "negated", True
         subj, _passive = subject_of(verb)
         if subj is None:
             continue
-        mention = emap.at(subj) or resolve_reference(subj, emap, sent_starts, lex)[0]
-        if mention is not None and mention.entity_id not in exclude and mention.type in ACCUSED_TYPES:
-            return mention, False, True
+        found = doers(subj, emap, exclude, sent_starts, lex)
+        if found:
+            return found, True, True
     if cue_seen:
         orgs = {emap.at(t).entity_id: emap.at(t) for t in tokens if emap.at(t) is not None
                 and emap.at(t).entity_id not in exclude and emap.at(t).type in ORG_TYPES - {"government"}}
         if len(orgs) == 1:
-            return next(iter(orgs.values())), False, False
-    return None, False, False
+            return list(orgs.values()), True, False
+    return [], cue_seen, False
+
+
+def _first_person_compliance(tokens: list[Token], emap: EntityMap, speaker_id: str) -> bool:
+    """"We comply with the law": the speaker asserting its own compliance is a denial."""
+    for tok in tokens:
+        if tok.lemma_.lower() in ("comply", "abide") and not is_negated(tok):
+            for subj in _children(tok, ("nsubj",)):
+                if subj.lower_ in ("we", "i") or (emap.at(subj) and emap.at(subj).entity_id == speaker_id):
+                    return True
+    return False
 
 
 def classify_content(
     tokens: list[Token], emap: EntityMap, lex: Lexicons, speaker_id: str, sent_starts: list[int]
-) -> tuple[str, Mention | None, str]:
-    """Kind of a speech verb's content: (kind, accused or None, confidence key)."""
+) -> tuple[str, list[Mention], str]:
+    """Kind of a speech verb's content: (kind, accused, confidence key); kind ``None`` means "skip".
+
+    A wrongdoing cue without a named wrongdoer gives kind ``unnamed`` (an accusation against nobody we
+    can name: the caller skips it in reported speech and keeps quotes as statements).
+    """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    if words & set(lex["denial_cues"]):
-        return "denial", None, "content"
+    if words & set(lex["denial_cues"]) or _first_person_compliance(tokens, emap, speaker_id):
+        return "denial", [], "content"
     for tok in tokens:
-        if tok.lemma_.lower() in lex["denial"] and tok.pos_ == "VERB" and not is_negated(tok):
-            if any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",))):
-                return "denial", None, "content"
-    target, negated_cue, syntactic = wrongdoer_in(tokens, emap, lex, {speaker_id}, sent_starts)
-    if negated_cue:
-        return "denial", None, "content"
-    if target is not None:
-        return "accusation", target, "content" if syntactic else "content_weak"
-    return "statement", None, "statement"
+        if (tok.lemma_.lower() in lex["denial"] and tok.pos_ == "VERB" and not is_negated(tok)
+                and any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",)))):
+            return "denial", [], "content"
+    targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, {speaker_id}, sent_starts)
+    if cue == "negated":
+        return "denial", [], "content"
+    if targets:
+        return "accusation", targets, "content" if syntactic else "content_weak"
+    if cue:
+        return "unnamed", [], "statement"
+    return "statement", [], "statement"
 
 
 def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
@@ -397,9 +444,13 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
         has_obj = any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
         return "policy" if has_to and has_obj else "speech"
+    objs = _children(verb, ("dobj", "nsubjpass", "dative"))
     if lemma == "deny":
-        objs = _children(verb, ("dobj", "nsubjpass", "dative"))
         return "policy" if any(o.lemma_.lower() in LICENCE_NOUNS for o in objs) else "denial"
+    if lemma in lex["opening_verbs"] and any(o.lemma_.lower() in lex["probe_nouns"] for o in objs):
+        return "policy"  # "opened an antitrust investigation into Nvidia"
+    if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
+        return "accusation"  # "made similar accusations against DeepSeek"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
@@ -514,40 +565,55 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         if negated:
             return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content,
                                     is_quote, lemma))]
-        kind, target, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
-        return [_claim(ctx, sent, verb, speaker, how, kind, kind_how, target, content, is_quote, lemma)]
+        kind, targets, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
+        if kind == "unnamed":
+            if not is_quote:
+                return []  # reported wrongdoing by nobody named: neither a clean accusation nor a statement
+            kind = "statement"
+        return [_claim(ctx, sent, verb, speaker, how, kind, kind_how, t, content, is_quote, lemma)
+                for t in (targets or [None])]
     content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
     if negated:
         return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content, False,
                                 lemma))]
     if family in ("policy", "announcement"):
         no_aux = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
-        if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux):
+        habitual = any(c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually")
+                       for c in verb.children)
+        if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = _children(verb, ("dobj", "dative"))
     if passive:
         objects = _children(verb, ("nsubjpass",))
     if family == "accusation":
-        target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ACCUSED_TYPES))), None)
-        if target is None and lemma == "allege":
-            target, _, _ = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)
-        if target is None:
-            return []
-        return [_claim(ctx, sent, verb, speaker, how, "accusation", "verb", target, content, False, lemma)]
+        targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
+        if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
+            targets = [m for p in _children(verb, ("prep",)) if p.lower_ == "against"
+                       for o in _children(p, ("pobj",)) for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
+        if not targets and lemma == "allege":
+            targets = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)[0]
+        return [_claim(ctx, sent, verb, speaker, how, "accusation", "verb", t, content, False, lemma)
+                for t in targets]
     if family == "denial":
         return _denial(verb, sent, ctx, speaker, how, objects, content, exclude)
     if family == "policy":
         if speaker.type not in POLICY_SPEAKER_TYPES:
             return []
+        preps = [p for p in verb.children if p.dep_ in ("prep", "dative")
+                 and p.lower_ in ("to", "on", "against", "from", "into")]
+        if not objects and not preps:
+            return []  # an action needs something acted upon ("China and Russia effectively barred")
         target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude))), None)
-        if target is None:
-            for prep in verb.children:
-                if prep.dep_ in ("prep", "dative") and prep.lower_ in ("to", "on", "against", "from"):
-                    target = target or head_entity(prep, ctx.emap, exclude)
+        for prep in preps:
+            target = target or head_entity(prep, ctx.emap, exclude)
         return [_claim(ctx, sent, verb, speaker, how, "policy_action", "verb", target, content, False, lemma)]
     if speaker.type not in ANNOUNCER_TYPES:
         return []
     target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES))), None)
+    if target is None and not objects:
+        # a misparsed object ("launched Kimi K2, an open-weight model ...") still follows the verb
+        target = next((ctx.emap.at(t) for t in verb.subtree if t.i > verb.i and ctx.emap.at(t) is not None
+                       and ctx.emap.at(t).type in ANNOUNCED_TYPES), None)
     if target is None and not any(o.lemma_.lower() in lex["announceable"] for o in objects):
         return []
     return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
@@ -583,9 +649,13 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
             continue
         phrase = {t.i for t in tok.subtree}
         content = [t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))]
-        kind, target, kind_how = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id, ctx.sent_starts)
+        kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id,
+                                                   ctx.sent_starts)
+        if kind == "unnamed":
+            continue
         how = "according" if how == "entity" else how
-        out.append(_claim(ctx, sent, tok, speaker, how, kind, kind_how, target, content, False, "according to"))
+        out.extend(_claim(ctx, sent, tok, speaker, how, kind, kind_how, t, content, False, "according to")
+                   for t in (targets or [None]))
     return out
 
 

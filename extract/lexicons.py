@@ -15,7 +15,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "speech": _words(
         "say tell argue warn note write add claim state insist explain contend assert maintain suggest testify "
         "acknowledge confirm stress post respond reply caution predict emphasize emphasise urge complain observe "
-        "concede admit describe counter signal recount defend welcome call recommend criticize criticise "
+        "concede admit counter signal recount defend welcome call recommend criticize criticise "
         "condemn praise"
     ),
     "accusation": _words("accuse allege charge blame"),
@@ -39,7 +39,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "harvest"
     ),
     "wrongdoing_modifiers": _words(
-        "fraudulent fraudulently unlawful unlawfully illicit illicitly illegal illegally improper improperly "
+        "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally improper improperly "
         "unauthorized unauthorised covert covertly"
     ),
     "wrongdoing_nouns": _words(
@@ -71,6 +71,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "hypothetical_heads": _words(
         "plan propose seek consider threaten want hope aim intend expect try weigh urge recommend ask call"
     ),
+    # "opened an investigation into X" is a policy action; "made accusations against X" an accusation.
+    "opening_verbs": _words("open launch start begin initiate announce"),
+    "probe_nouns": _words("investigation probe inquiry review"),
+    "making_verbs": _words("make level lodge repeat renew file"),
     "modal_aux": _words("would could may might should"),
     # Topic cues.
     "topic_distillation": _words(

@@ -53,6 +53,16 @@ def resolve_model_name(configured: str = "") -> str:
     )
 
 
+@Language.component("aiwatch_paragraphs_v1", assigns=["token.is_sent_start"])
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """Start a sentence after every line break, before the parser runs (the parser keeps preset starts);
+    news text puts headings, datelines and paragraphs on their own lines without final punctuation."""
+    for token in doc[:-1]:
+        if "\n" in token.text or "\n" in token.whitespace_:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 class ClaimsComponent:
     """``aiwatch_claims_v1``: stores :func:`extract.claims.extract_claims` results in ``doc._.claims``."""
 
@@ -88,6 +98,8 @@ def add_aiwatch_components(
 ) -> Language:
     """Add ruler (if ``use_kb``), resolver and claims to ``nlp`` and give them the KB index."""
     index = KBIndex.build(entities if use_kb else [])
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("aiwatch_paragraphs_v1", before="parser")
     if use_kb:
         before = "ner" if "ner" in nlp.pipe_names else None
         nlp.add_pipe("aiwatch_kb_ruler_v1", before=before).set_kb(index)

@@ -15,6 +15,7 @@ as a country, "API" as an organisation) are removed from ``doc.ents``.
 
 from __future__ import annotations
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -36,6 +37,8 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
             if not ent.kb_id_ and is_junk_name(" ".join(full), stop_names):
                 continue
             persons.setdefault(full[-1].lower(), person_id)
+            if full[0].lower() not in STOP_WORDS:  # Chinese names put the surname first ("Lin Jian")
+                persons.setdefault(full[0].lower(), person_id)
     new_ents: list[Span] = []
     for ent in doc.ents:
         if ent.kb_id_ or ent.label_ not in LABEL_TYPES:
