@@ -177,8 +177,11 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
         """
         SELECT (SELECT count(*) FROM articles WHERE duplicate_of IS NULL) AS articles,
                (SELECT count(*) FROM entities) AS entities,
-               (SELECT count(*) FROM claims WHERE kind = 'accusation' AND negated = 0) AS accusations,
-               (SELECT count(*) FROM claims WHERE kind = 'policy_action' AND negated = 0) AS policy_actions,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL) AS accusations,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.kind = 'policy_action' AND c.negated = 0
+                 AND a.duplicate_of IS NULL) AS policy_actions,
                (SELECT max(published) FROM articles) AS latest""",
     )[0]
     ids = [r["id"] for r in central]

@@ -158,9 +158,9 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2g}"
 
 
-def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 420, row_h: int = 22) -> dict[str, Any]:
+def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 460, row_h: int = 22) -> dict[str, Any]:
     """Horizontal bars for ``(label, value, href)`` items (e.g. entities by PageRank), largest first."""
-    label_w = 170
+    label_w = 200
     top_value = max((v for _, v, _ in items), default=0) or 1.0
     rows = []
     for i, (label, value, href) in enumerate(items):
@@ -210,18 +210,22 @@ def network(
         graph.add_edge(a, b, weight=max(entry["weight"], 0.1))
     if graph.number_of_nodes() == 0:
         return {"width": width, "height": height, "nodes": [], "edges": []}
+    # Spread nodes more than networkx's default (1/sqrt(n)) so labels overlap less; edge weight is shown
+    # by stroke width rather than used for attraction, which would clump strong pairs on top of each other.
+    spread = 2.2 / math.sqrt(graph.number_of_nodes())
     if center in graph:
         fixed_pos = {center: (0.0, 0.0)}
         pos = nx.spring_layout(
             graph,
+            k=spread,
             pos=fixed_pos,
             fixed=[center] if len(graph) > 1 else None,
             seed=seed,
-            weight="weight",
-            iterations=100,
+            weight=None,
+            iterations=200,
         )
     else:
-        pos = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
+        pos = nx.spring_layout(graph, k=spread, seed=seed, weight=None, iterations=200)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span_x = max(max(xs) - min(xs), 1e-9)

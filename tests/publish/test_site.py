@@ -200,6 +200,8 @@ def test_overview_page(get):
     assert 'class="aiwatch-network"' in page
     assert "distillation" in page and "export-controls" in page  # legend of the monthly chart per topic
     assert "Latest accusations" in page and "Howard Lutnick" in page
+    # Totals leave out the duplicate article's copy of OpenAI's accusation (6 accusations, not 7).
+    assert re.search(r"<b><a href=\"/aiwatch/who_accused_whom\">6</a></b>accusations", page)
     assert 'href="/aiwatch/feed_accusations.atom"' in page
     assert "<script" not in page.split("</footer>")[0].split("<footer")[0]  # no JS libraries, no CDN
     assert "cdn" not in page.lower() and "https://unpkg" not in page
