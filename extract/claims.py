@@ -100,6 +100,7 @@ class Mention:
     entity_id: str
     type: str
     token_i: int
+    name: str = ""
 
 
 class EntityMap:
@@ -115,8 +116,10 @@ class EntityMap:
         for ent in doc.ents:
             if not ent.kb_id_:
                 continue
-            etype = index.type_of(ent.kb_id_) or (discovered or {}).get(ent.kb_id_, [None, "other"])[1]
-            mention = Mention(ent.kb_id_, etype, ent.root.i)
+            name, etype = index.names.get(ent.kb_id_), index.type_of(ent.kb_id_)
+            if etype is None:
+                name, etype = (discovered or {}).get(ent.kb_id_, [ent.text, "other"])
+            mention = Mention(ent.kb_id_, etype, ent.root.i, f"{name} {ent.text}".lower())
             self.mentions.append(mention)
             for i in range(ent.start, ent.end):
                 self.by_token[i] = mention
@@ -126,7 +129,7 @@ class EntityMap:
 
     def add_reference(self, token: Token, mention: Mention) -> None:
         if token.i not in self.by_token:
-            ref = Mention(mention.entity_id, mention.type, token.i)
+            ref = Mention(mention.entity_id, mention.type, token.i, mention.name)
             self.by_token[token.i] = ref
             self.mentions.append(ref)
             self.mentions.sort(key=lambda m: m.token_i)
@@ -246,7 +249,16 @@ def resolve_reference(
     ]
     if not candidates:
         return None, ""
-    best = min(candidates, key=lambda m: (_salience(token.doc, m), -m.token_i))
+    # "the ministry" prefers an entity whose name holds the word ("Ministry of Commerce"), then salience.
+    words = {token.lower_, token.lemma_.lower()} | {
+        c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod")}
+    words -= {"spokesperson", "spokesman", "spokeswoman", "official"}
+
+    def rank(m: Mention) -> tuple[int, int, int]:
+        named = any(w in m.name.split() for w in words)
+        return (0 if named else 1, _salience(token.doc, m), -m.token_i)
+
+    best = min(candidates, key=rank)
     emap.add_reference(token, best)
     return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
 
@@ -336,8 +348,8 @@ def doers(subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[i
     mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
     if mention is not None:
         found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
-    else:
-        found = [emap.at(t) for t in subject.subtree if emap.at(t) is not None]
+    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
+        found = [emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"]
     out: dict[str, Mention] = {}
     for m in found:
         if m.entity_id not in exclude and m.type in ACCUSED_TYPES:
@@ -359,10 +371,13 @@ def wrongdoer_in(
     """
     stop = set(lex["speech"]) | set(lex["accusation"])
     cue_seen: bool | str = False
+    any_cue = False
     for tok in tokens:
         if not _is_cue(tok, lex):
             continue
-        cue_seen = True
+        any_cue = True
+        if tok.pos_ not in ("VERB", "AUX") or _governing_verb(tok, stop) is tok:
+            cue_seen = True  # a cue verb governed by another ("meant to stop smuggling") asserts nothing
         if tok.pos_ in ("NOUN", "PROPN"):
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None and emap.at(poss) is not None and emap.at(poss).entity_id not in exclude:
@@ -378,22 +393,12 @@ def wrongdoer_in(
         found = doers(subj, emap, exclude, sent_starts, lex)
         if found:
             return found, True, True
-    if cue_seen:
+    if any_cue:
         orgs = {emap.at(t).entity_id: emap.at(t) for t in tokens if emap.at(t) is not None
                 and emap.at(t).entity_id not in exclude and emap.at(t).type in ORG_TYPES - {"government"}}
         if len(orgs) == 1:
             return list(orgs.values()), True, False
     return [], cue_seen, False
-
-
-def _first_person_compliance(tokens: list[Token], emap: EntityMap, speaker_id: str) -> bool:
-    """"We comply with the law": the speaker asserting its own compliance is a denial."""
-    for tok in tokens:
-        if tok.lemma_.lower() in ("comply", "abide") and not is_negated(tok):
-            for subj in _children(tok, ("nsubj",)):
-                if subj.lower_ in ("we", "i") or (emap.at(subj) and emap.at(subj).entity_id == speaker_id):
-                    return True
-    return False
 
 
 def classify_content(
@@ -405,7 +410,7 @@ def classify_content(
     can name: the caller skips it in reported speech and keeps quotes as statements).
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    if words & set(lex["denial_cues"]) or _first_person_compliance(tokens, emap, speaker_id):
+    if words & set(lex["denial_cues"]):
         return "denial", [], "content"
     for tok in tokens:
         if (tok.lemma_.lower() in lex["denial"] and tok.pos_ == "VERB" and not is_negated(tok)
@@ -553,6 +558,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and trigger_family(verb.head, lex) is not None:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
+    if verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     subj, passive = subject_of(verb)
     speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, lex)
     if speaker is None or speaker.type not in SPEAKER_TYPES:

@@ -41,6 +41,11 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
                 persons.setdefault(full[0].lower(), person_id)
     new_ents: list[Span] = []
     for ent in doc.ents:
+        if not ent.kb_id_ and len(ent) == 1 and ent[0].is_title and ent[0].lower_ in persons:
+            # a lone surname of a person named in full in this article, whatever the NER called it
+            entity_id = persons[ent[0].lower_]
+            new_ents.append(Span(doc, ent.start, ent.end, label="PERSON", kb_id=entity_id, span_id=entity_id))
+            continue
         if ent.kb_id_ or ent.label_ not in LABEL_TYPES:
             new_ents.append(ent)
             continue
