@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 TOPIC_IDS = ("distillation", "export-controls")
+MAX_CHARS = 100_000  # text scored per page: a long article's first ~15,000 words; bounds time on huge pages
 DEFAULT_LEXICON_PATH = Path(__file__).with_name("topics.toml")
 WINDOWS = ("sentence", "paragraph", "document")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
@@ -259,8 +260,12 @@ def _score_topic(topic: Topic, title_hits: _Hits, doc_hits: _Hits) -> tuple[floa
     return round(score, 3), evidence
 
 
-def score_topics(title: str, text: str, lexicons: Lexicons | None = None) -> TopicScore:
+def score_topics(
+    title: str, text: str, lexicons: Lexicons | None = None, max_chars: int = MAX_CHARS
+) -> TopicScore:
     """Score ``title`` and ``text`` per topic; relevance is the best topic's score (1.0 = on-topic).
+
+    Only the first ``max_chars`` characters of ``text`` are read.
 
     >>> s = score_topics("US tightens export controls on Nvidia H20 chips", "")
     >>> s.topics, s.relevance >= 1.0
@@ -269,7 +274,8 @@ def score_topics(title: str, text: str, lexicons: Lexicons | None = None) -> Top
     lexicons = lexicons or default_lexicons()
     title = " ".join((title or "").split())
     title_hits = _Hits(title, lexicons.concepts)
-    doc_hits = _Hits(f"{title}\n{text or ''}" if title else text or "", lexicons.concepts)
+    text = (text or "")[:max_chars]
+    doc_hits = _Hits(f"{title}\n{text}" if title else text, lexicons.concepts)
     scores: dict[str, float] = {}
     evidence: dict[str, list[str]] = {}
     for topic in lexicons.topics.values():
