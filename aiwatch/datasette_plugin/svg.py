@@ -179,6 +179,33 @@ def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 460, row_h: i
     return {"width": width, "height": max(row_h * len(rows), row_h), "rows": rows, "label_w": label_w}
 
 
+def _layout(graph: nx.Graph, center: str | None, seed: int) -> dict[str, tuple[float, float]]:
+    """Seeded spring layout (``center`` pinned), then each axis replaced by the nodes' rank on it.
+
+    The ranks keep who sits left/right and above/below of whom (so clusters stay together) while spacing
+    nodes evenly: every node gets its own row, so labels never sit on top of each other. Edge weight is
+    shown by stroke width rather than used for attraction, which would pile strong pairs together.
+    """
+    n = graph.number_of_nodes()
+    if n == 1:
+        return {next(iter(graph)): (0.5, 0.5)}
+    spread = 2.0 / math.sqrt(n)
+    if center in graph:
+        pos = nx.spring_layout(
+            graph, pos={center: (0.0, 0.0)}, fixed=[center], k=spread, seed=seed, weight=None, iterations=200
+        )
+    else:
+        pos = nx.spring_layout(graph, k=spread, seed=seed, weight=None, iterations=200)
+    order = sorted(pos)
+
+    def ranks(axis: int) -> dict[str, float]:
+        ranked = sorted(order, key=lambda node: (pos[node][axis], node))
+        return {node: i / (n - 1) for i, node in enumerate(ranked)}
+
+    rx, ry = ranks(0), ranks(1)
+    return {node: (rx[node], ry[node]) for node in order}
+
+
 def network(
     center: str | None,
     nodes: dict[str, dict[str, Any]],
@@ -210,33 +237,15 @@ def network(
         graph.add_edge(a, b, weight=max(entry["weight"], 0.1))
     if graph.number_of_nodes() == 0:
         return {"width": width, "height": height, "nodes": [], "edges": []}
-    # Spread nodes more than networkx's default (1/sqrt(n)) so labels overlap less; edge weight is shown
-    # by stroke width rather than used for attraction, which would clump strong pairs on top of each other.
-    spread = 2.2 / math.sqrt(graph.number_of_nodes())
-    if center in graph:
-        fixed_pos = {center: (0.0, 0.0)}
-        pos = nx.spring_layout(
-            graph,
-            k=spread,
-            pos=fixed_pos,
-            fixed=[center] if len(graph) > 1 else None,
-            seed=seed,
-            weight=None,
-            iterations=200,
-        )
-    else:
-        pos = nx.spring_layout(graph, k=spread, seed=seed, weight=None, iterations=200)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span_x = max(max(xs) - min(xs), 1e-9)
-    span_y = max(max(ys) - min(ys), 1e-9)
-    margin = 60
+    height = max(height, 22 * graph.number_of_nodes() + 2 * 24)
+    pos = _layout(graph, center, seed)
+    margin_x, margin_y = 70, 24
 
     def place(node_id: str) -> tuple[float, float]:
         x, y = pos[node_id]
-        px = margin + (x - min(xs)) / span_x * (width - 2 * margin) if len(xs) > 1 else width / 2
-        py = margin + (y - min(ys)) / span_y * (height - 2 * margin) if len(ys) > 1 else height / 2
-        return round(px, 1), round(py, 1)
+        return round(margin_x + x * (width - 2 * margin_x), 1), round(
+            margin_y + y * (height - 2 * margin_y), 1
+        )
 
     max_weight = max((e["weight"] for e in merged.values()), default=1.0) or 1.0
     drawn_edges = []
