@@ -27,11 +27,12 @@ TRACKING = "?utm_source=rss&amp;utm_medium=feed"
 NETWORK = "aiwatch sample news network"
 MIN_WORDS = {"article": 300, "offtopic": 200}
 MAX_WORDS = 900
-_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "over", "from"}
+_SMALL = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "over",
+          "from"}
 
 
 def headline_case(title: str) -> str:
-    """Title Case a sentence-case headline, leaving small words and mixed-case tokens (H20, DeepSeek) alone."""
+    """Title Case a headline, leaving small words and mixed-case tokens (H20, DeepSeek) alone."""
     words = title.split()
     out = []
     for i, word in enumerate(words):
@@ -54,7 +55,8 @@ def derive_pages(pages: list[Page]) -> list[Page]:
                 page = replace(
                     page, title=page.title or headline_case(orig.title), byline=page.byline or orig.byline,
                     topics=orig.topics, summary=page.summary or orig.summary,
-                    published=page.published or (orig.published + timedelta(hours=3) if orig.published else None),
+                    published=page.published
+                    or (orig.published + timedelta(hours=3) if orig.published else None),
                     blocks=orig.blocks[:-1] if orig.blocks[-1][0] == "p" else orig.blocks[:-2],
                 )
             elif page.derive in ("amp", "exact"):
@@ -82,7 +84,9 @@ def related_for(page: Page, pages: list[Page], n: int = 3) -> list[tuple[str, st
     """Up to ``n`` related links: same outlet first, then shared topics, nearest in time."""
     if page.published is None:
         return []
-    candidates = [p for p in pages if p.kind in ("article", "offtopic") and p.path != page.path and p.published]
+    candidates = [
+        p for p in pages if p.kind in ("article", "offtopic") and p.path != page.path and p.published
+    ]
 
     def key(p: Page) -> tuple[int, int, float]:
         assert p.published and page.published
@@ -132,9 +136,10 @@ ABOUT = """<!doctype html>
 <link rel="canonical" href="{{BASE_URL}}/about.html"></head>
 <body><header><a href="/">aiwatch sample news network</a></header>
 <main><h1>About this site</h1>
-<p>This is the offline sample site bundled with aiwatch. It imitates several kinds of outlets (a technology news
-site, a policy newsletter, a wire service, a company newsroom, a public research agency, a personal blog and a
-regional paper) so that the crawler, the extractor and the graph can be exercised without the internet.</p>
+<p>This is the offline sample site bundled with aiwatch. It imitates several kinds of outlets (a
+technology news site, a policy newsletter, a wire service, a company newsroom, a public research agency, a
+personal blog and a regional paper) so that the crawler, the extractor and the graph can be exercised
+without the internet.</p>
 <p>The articles were written for aiwatch. They describe real events in the disputes over AI model distillation
 and AI chip export controls, but the outlets, reporters, analysts and commenters are invented, as are
 Halvard AI and the Congressional Technology Assessment Service. Quotations from invented people are invented;
@@ -234,10 +239,12 @@ def news_sitemap(items: list[Page]) -> str:
 """
 
 
-SITEMAP_INDEX = """<?xml version="1.0" encoding="UTF-8"?>
+def sitemap_index(lastmod: str) -> str:
+    """The sitemap index pointing at the plain and the news sitemap."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
-<sitemap><loc>{{BASE_URL}}/sitemap.xml</loc><lastmod>2026-03-01</lastmod></sitemap>
-<sitemap><loc>{{BASE_URL}}/news-sitemap.xml</loc><lastmod>2026-03-01</lastmod></sitemap>
+<sitemap><loc>{{{{BASE_URL}}}}/sitemap.xml</loc><lastmod>{lastmod}</lastmod></sitemap>
+<sitemap><loc>{{{{BASE_URL}}}}/news-sitemap.xml</loc><lastmod>{lastmod}</lastmod></sitemap>
 </sitemapindex>
 """
 
@@ -296,12 +303,15 @@ def build(root: Path = SITE_DIR, manifest_path: Path | None = MANIFEST_PATH) -> 
 
     listed = sorted((p for p in pages if p.kind in ("article", "offtopic")), key=lambda p: p.published,
                     reverse=True)
-    extra: list[Page] = [nonarticle("/", NETWORK), nonarticle("/about.html", "About this site", ["sitemap.xml"])]
-    write(root, "/index.html", listing_page(NETWORK, "Latest from every outlet in the network.", listed[:25], "/"))
+    extra: list[Page] = [nonarticle("/", NETWORK),
+                         nonarticle("/about.html", "About this site", ["sitemap.xml"])]
+    write(root, "/index.html",
+          listing_page(NETWORK, "Latest from every outlet in the network.", listed[:25], "/"))
     write(root, "/about.html", ABOUT)
     for outlet in OUTLETS.values():
         own = [p for p in listed if p.outlet == outlet.key]
-        write(root, outlet.section + "index.html", listing_page(outlet.name, outlet.description, own, outlet.section))
+        write(root, outlet.section + "index.html",
+              listing_page(outlet.name, outlet.description, own, outlet.section))
         extra.append(nonarticle(outlet.section, outlet.name))
     for topic in ("distillation", "export-controls"):
         path = f"/tags/{topic}.html"
@@ -317,10 +327,12 @@ def build(root: Path = SITE_DIR, manifest_path: Path | None = MANIFEST_PATH) -> 
     write(root, "/atom.xml", atom(members("atom.xml")))
     write(root, "/sitemap.xml", sitemap(members("sitemap.xml")))
     write(root, "/news-sitemap.xml", news_sitemap(members("news-sitemap.xml")))
-    write(root, "/sitemap_index.xml", SITEMAP_INDEX)
+    newest = max(p.published for p in pages if p.published and p.feeds)
+    write(root, "/sitemap_index.xml", sitemap_index(newest.date().isoformat()))
     write(root, "/robots.txt", ROBOTS)
 
-    manifest = [manifest_entry(p) for p in sorted(pages, key=lambda p: p.path)] + [manifest_entry(p) for p in extra]
+    manifest = [manifest_entry(p) for p in sorted(pages, key=lambda p: p.path)]
+    manifest += [manifest_entry(p) for p in extra]
     for entry in manifest:
         if entry["kind"] == "duplicate" or entry["kind"] == "amp":
             assert by_path.get(entry["duplicate_of"]), entry
@@ -340,7 +352,8 @@ def main(argv: list[str] | None = None) -> None:
     kinds: dict[str, int] = {}
     for entry in manifest:
         kinds[entry["kind"]] = kinds.get(entry["kind"], 0) + 1
-    print(f"built {SITE_DIR}: {len(manifest)} pages " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items())))
+    counts = ", ".join(f"{k}={v}" for k, v in sorted(kinds.items()))
+    print(f"built {SITE_DIR}: {len(manifest)} pages ({counts})")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 """HTML templates of the sample site's outlets: each has its own chrome and its own byline/date markup.
 
-| outlet    | name                                  | byline markup                       | date markup                              |
-|-----------|---------------------------------------|-------------------------------------|------------------------------------------|
-| circuit   | The Circuit Ledger (tech news)        | ``<span class="byline">By ...``     | ``article:published_time`` + ``<time>``  |
-| dispatch  | Export Control Dispatch (newsletter)  | ``<meta name="author">``, rel=author | ``<time datetime>``                     |
-| meridian  | Meridian Wire (wire service)          | ``<p class="wire-byline">By ...``   | plain-text dateline only                 |
-| halvard   | Halvard AI Newsroom (company)         | JSON-LD ``author``                  | JSON-LD ``datePublished``                |
-| ctas      | Congressional Technology Assessment   | none (press office)                 | ``dcterms.issued`` + plain text          |
-| straits   | Silicon Straits (blog)                | JSON-LD + "by" in text              | JSON-LD + "Posted on ..." text           |
-| gazette   | Harbor City Gazette (regional paper)  | ``<span class="byline">`` + meta     | ``article:published_time`` + text      |
+- circuit, The Circuit Ledger (tech news): ``<span class="byline">By ...``; ``article:published_time`` and
+  ``<time datetime>``.
+- dispatch, Export Control Dispatch (policy newsletter): ``<meta name="author">`` and ``rel="author"``;
+  ``<time datetime>``.
+- meridian, Meridian Wire (wire service): ``<p class="wire-byline">By ...``; plain-text dateline only.
+- halvard, Halvard AI Newsroom (company newsroom): JSON-LD ``author`` and ``datePublished``.
+- ctas, Congressional Technology Assessment Service (fictional agency): no byline; ``dcterms.issued`` and a
+  plain-text release date.
+- straits, Silicon Straits (blog): JSON-LD ``BlogPosting`` plus "Posted on ... by ..." text.
+- gazette, Harbor City Gazette (regional paper, syndicates wire copy): ``<span class="byline">`` and
+  ``<meta name="author">``; ``article:published_time`` and a "Published ..." text date.
 """
 
 from __future__ import annotations
@@ -99,13 +101,15 @@ def comments_html(page: Page, heading: str = "Comments") -> str:
         return ""
     items = "\n".join(
         f'<li class="comment"><div class="comment-meta"><span class="comment-author">{esc(n)}</span> '
-        f'<span class="comment-time">{i + 2} hours ago</span></div><div class="comment-body"><p>{esc(t)}</p></div>'
+        f'<span class="comment-time">{i + 2} hours ago</span></div>'
+        f'<div class="comment-body"><p>{esc(t)}</p></div>'
         f'<a class="reply" href="#reply">Reply</a> <a class="report" href="#report">Report</a></li>'
         for i, (n, t) in enumerate(page.comments)
     )
     return (f'<section id="comments" class="comments"><h3>{esc(heading)} ({len(page.comments)})</h3>'
             f'<ol class="comment-list">\n{items}\n</ol>'
-            '<form class="comment-form"><textarea name="comment" placeholder="Join the discussion"></textarea>'
+            '<form class="comment-form">'
+            '<textarea name="comment" placeholder="Join the discussion"></textarea>'
             '<button type="submit">Post comment</button></form></section>')
 
 
@@ -121,8 +125,9 @@ def share_html(page: Page) -> str:
 
 def cookie_html(outlet: str) -> str:
     """The outlet's cookie banner."""
-    return (f'<div class="cookie-banner" role="dialog" aria-label="Cookie consent"><p>{esc(COOKIE_BANNERS[outlet])}'
-            '</p><button class="accept">Accept all</button><button class="reject">Reject non-essential</button>'
+    return ('<div class="cookie-banner" role="dialog" aria-label="Cookie consent">'
+            f'<p>{esc(COOKIE_BANNERS[outlet])}</p><button class="accept">Accept all</button>'
+            '<button class="reject">Reject non-essential</button>'
             '<a href="/about.html#privacy">Privacy policy</a></div>')
 
 
@@ -135,7 +140,8 @@ def head_common(page: Page, ctx: dict, site_name: str, extra: str = "") -> str:
             f'<title>{esc(page.title)} | {esc(site_name)}</title>'
             f'<meta name="description" content="{attr(page.summary)}">'
             f'<link rel="canonical" href="{BASE}{attr(canonical)}">{amp_link}'
-            f'<meta property="og:type" content="article"><meta property="og:title" content="{attr(page.title)}">'
+            '<meta property="og:type" content="article">'
+            f'<meta property="og:title" content="{attr(page.title)}">'
             f'<meta property="og:url" content="{BASE}{attr(canonical)}">'
             f'<meta property="og:site_name" content="{attr(site_name)}">'
             f'<link rel="stylesheet" href="/static/site.css">{extra}')
@@ -199,23 +205,28 @@ def render_dispatch(page: Page, ctx: dict) -> str:
 {cookie_html("dispatch")}
 <header><div class="brand"><a href="/policy/">Export Control Dispatch</a>
 <span class="tagline">Weekly notes on trade, technology and national security</span></div>
-<nav><ul><li><a href="/policy/">Issues</a></li><li><a href="/tags/export-controls.html">Export controls</a></li>
-<li><a href="/tags/distillation.html">Model security</a></li><li><a href="/about.html">About</a></li></ul></nav>
+<nav><ul><li><a href="/policy/">Issues</a></li>
+<li><a href="/tags/export-controls.html">Export controls</a></li>
+<li><a href="/tags/distillation.html">Model security</a></li>
+<li><a href="/about.html">About</a></li></ul></nav>
 </header>
 <div class="layout">
 <main>
 <article class="post">
 <header class="post-header">
 <h1>{esc(page.title)}</h1>
-<div class="post-meta">Written by <a rel="author" href="/policy/authors/{attr(slug)}.html">{esc(page.byline or "Staff")}</a>
+<div class="post-meta">Written by
+ <a rel="author" href="/policy/authors/{attr(slug)}.html">{esc(page.byline or "Staff")}</a>
  &middot; {date} &middot; {ctx.get("reading_time", 4)} min read</div>
 </header>
 <div class="post-content">
 {body_html(page)}
 </div>
-<footer class="post-footer"><p class="tags">Filed under: {esc(", ".join(page.topics) or "general")}</p></footer>
+<footer class="post-footer">
+<p class="tags">Filed under: {esc(", ".join(page.topics) or "general")}</p></footer>
 </article>
-<div class="newsletter-signup"><h3>Get the Dispatch every Friday</h3><p>One email a week. Unsubscribe any time.</p>
+<div class="newsletter-signup"><h3>Get the Dispatch every Friday</h3>
+<p>One email a week. Unsubscribe any time.</p>
 <form><input type="email" placeholder="you@example.org"><button>Sign up</button></form></div>
 {share_html(page)}
 </main>
@@ -287,7 +298,8 @@ def render_halvard(page: Page, ctx: dict) -> str:
 <p>Media contact: press@halvard.example</p></section>
 {related_html(ctx, "Latest news", "latest")}
 </main>
-<footer class="corp-footer"><p>&copy; Halvard AI AS. <a href="/about.html#privacy">Privacy</a> &middot; Terms &middot;
+<footer class="corp-footer"><p>&copy; Halvard AI AS. <a href="/about.html#privacy">Privacy</a>
+ &middot; Terms &middot;
  Responsible disclosure</p></footer>
 </body></html>
 """
@@ -299,7 +311,8 @@ def render_ctas(page: Page, ctx: dict) -> str:
 <html lang="en"><head>{head_common(page, ctx, "Congressional Technology Assessment Service",
                                    f'<meta name="dcterms.issued" content="{page.date}">')}</head>
 <body class="ctas">
-<div class="gov-banner">An official website of the Congressional Technology Assessment Service (sample site)</div>
+<div class="gov-banner">An official website of the Congressional Technology Assessment Service
+ (sample site)</div>
 {cookie_html("ctas")}
 <header><a href="/ctas/" class="seal">Congressional Technology Assessment Service</a>
 <nav><a href="/ctas/">Home</a> <a href="/ctas/">Reports</a> <a href="/ctas/">Press releases</a>
@@ -333,8 +346,10 @@ def render_straits(page: Page, ctx: dict) -> str:
 <html lang="en"><head>{head_common(page, ctx, "Silicon Straits")}{jsonld(data)}</head>
 <body class="straits">
 {cookie_html("straits")}
-<div class="site-title"><a href="/blog/">Silicon Straits</a><p>Chips, models and the geopolitics in between</p></div>
-<nav class="menu"><a href="/blog/">Home</a> <a href="/blog/">Archive</a> <a href="/about.html">About me</a></nav>
+<div class="site-title"><a href="/blog/">Silicon Straits</a>
+<p>Chips, models and the geopolitics in between</p></div>
+<nav class="menu"><a href="/blog/">Home</a> <a href="/blog/">Archive</a>
+<a href="/about.html">About me</a></nav>
 <div class="wrap">
 <div class="entry">
 <h1 class="entry-title">{esc(page.title)}</h1>
@@ -346,7 +361,8 @@ def render_straits(page: Page, ctx: dict) -> str:
 {share_html(page)}
 </div>
 <div class="widget-area">{related_html(ctx, "Recent posts", "widget recent-posts")}
-<div class="widget"><h3>Blogroll</h3><ul><li>Export Control Dispatch</li><li>The Circuit Ledger</li></ul></div></div>
+<div class="widget"><h3>Blogroll</h3>
+<ul><li>Export Control Dispatch</li><li>The Circuit Ledger</li></ul></div></div>
 </div>
 {comments_html(page, "Responses")}
 <footer class="site-info">Proudly powered by a static site generator. Theme: Minimal Straits.</footer>
@@ -369,7 +385,8 @@ def render_gazette(page: Page, ctx: dict) -> str:
 <header class="gazette-top"><div class="weather">Harbor City 14&deg;C</div>
 <a class="nameplate" href="/gazette/">Harbor City Gazette</a>
 <nav><a href="/gazette/">Local</a> <a href="/gazette/">Business</a> <a href="/gazette/">Sports</a>
-<a href="/gazette/">Arts</a> <a href="/gazette/">Opinion</a> <a href="/gazette/#subscribe">Subscribe for $1</a></nav>
+<a href="/gazette/">Arts</a> <a href="/gazette/">Opinion</a>
+<a href="/gazette/#subscribe">Subscribe for $1</a></nav>
 </header>
 <main>
 <p class="section-label">{section}</p>
@@ -383,7 +400,8 @@ def render_gazette(page: Page, ctx: dict) -> str:
 {related_html(ctx, "Most read", "most-read")}
 {comments_html(page, "Reader comments")}
 </main>
-<footer><p>Harbor City Gazette &middot; 200 Quay Street &middot; Letters to the editor: letters@gazette.example</p>
+<footer><p>Harbor City Gazette &middot; 200 Quay Street &middot;
+ Letters to the editor: letters@gazette.example</p>
 <p>Copyright &copy; Harbor City Gazette. Wire stories are republished under licence.</p></footer>
 </body></html>
 """
@@ -393,7 +411,8 @@ OUTLETS: dict[str, Outlet] = {
     o.key: o
     for o in (
         Outlet("circuit", "The Circuit Ledger", "/tech/", "Technology news and reviews.", render_circuit),
-        Outlet("dispatch", "Export Control Dispatch", "/policy/", "A weekly policy newsletter.", render_dispatch),
+        Outlet("dispatch", "Export Control Dispatch", "/policy/", "A weekly policy newsletter.",
+               render_dispatch),
         Outlet("meridian", "Meridian Wire", "/wire/", "A news wire service.", render_meridian),
         Outlet("halvard", "Halvard AI Newsroom", "/newsroom/", "A company newsroom.", render_halvard),
         Outlet("ctas", "Congressional Technology Assessment Service", "/ctas/",

@@ -1,8 +1,8 @@
 """Page sources: parse the plain-text article files in ``content/`` into ``Page`` records.
 
-A source file is a block of ``key: value`` header lines, a ``---`` line, then the body: paragraphs separated by
-blank lines, ``## `` for a subheading and ``> `` for a pull quote. An optional ``=== comments`` section holds
-reader comments, one per line as ``Name | text``.
+A source file is a block of ``key: value`` header lines, a ``---`` line, then the body: paragraphs
+separated by blank lines, ``## `` for a subheading and ``> `` for a pull quote. An optional
+``=== comments`` section holds reader comments, one per line as ``Name | text``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ KINDS = ("article", "offtopic", "duplicate", "amp", "nonarticle", "disallowed")
 
 @dataclass
 class Page:
-    """One page of the sample site, as written in its source file (derived pages get filled in by the build)."""
+    """One page of the sample site as written in its source file (the build fills in derived pages)."""
 
     path: str
     kind: str
