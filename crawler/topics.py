@@ -106,10 +106,22 @@ def load_lexicons(path: str | Path | None = None) -> Lexicons:
     return parse_lexicons(data, source=str(path))
 
 
-@lru_cache(maxsize=1)
+def cached_lexicons(path: str | Path | None = None) -> Lexicons:
+    """Lexicons for a ``topics_file`` setting value ("" or None: the bundled file), loaded once per path.
+
+    The crawler's topic step calls ``score_topics(title, text, cached_lexicons(config.topics_file))``.
+    """
+    return _cached(str(Path(path).resolve()) if path else str(DEFAULT_LEXICON_PATH))
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str) -> Lexicons:
+    return load_lexicons(path)
+
+
 def default_lexicons() -> Lexicons:
     """The bundled lexicons, loaded once."""
-    return load_lexicons(None)
+    return cached_lexicons(None)
 
 
 def parse_lexicons(data: Mapping[str, Any], source: str = "<memory>") -> Lexicons:

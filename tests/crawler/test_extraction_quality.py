@@ -206,3 +206,18 @@ def test_decode_never_raises_on_odd_bytes():
 ])
 def test_empty_or_garbage_input_gives_none_without_raising(html):
     assert extract_page(html) is None
+
+
+def test_truncated_and_corrupted_pages_never_raise():
+    import random
+
+    rng = random.Random(7)
+    raw = news_page().encode("utf-8")
+    for _ in range(25):
+        cut = raw[: rng.randrange(len(raw))]
+        noisy = bytearray(raw)
+        for _ in range(40):
+            noisy[rng.randrange(len(noisy))] = rng.randrange(256)
+        for sample in (cut, bytes(noisy)):
+            result = extract_page(sample)
+            assert result is None or isinstance(result.text, str)

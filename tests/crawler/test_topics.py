@@ -15,6 +15,7 @@ from crawler.topics import (
     DEFAULT_LEXICON_PATH,
     TOPIC_IDS,
     TopicLexiconError,
+    cached_lexicons,
     load_lexicons,
     score_topics,
 )
@@ -213,11 +214,17 @@ def test_missing_lexicon_file_is_a_clear_error(tmp_path):
         load_lexicons(tmp_path / "absent.toml")
 
 
-def test_topics_file_setting_exists_and_defaults_to_the_bundled_file():
+def test_topics_file_setting_exists_and_defaults_to_the_bundled_file(tmp_path):
     config = load_config(environ={})
     assert config.topics_file == ""
     assert config.topic_min_relevance == 1.0
-    assert set(load_lexicons(config.topics_file or None).topics) >= set(TOPIC_IDS)
+    assert cached_lexicons(config.topics_file) is cached_lexicons(None)
+    assert set(cached_lexicons(config.topics_file).topics) >= set(TOPIC_IDS)
+    custom = tmp_path / "t.toml"
+    custom.write_text("[concepts]\na = ['alpha']\n[topics.a]\n[[topics.a.rules]]\nall = ['a']\n",
+                      encoding="utf-8")
+    configured = load_config(environ={"AIWATCH_TOPICS_FILE": str(custom)})
+    assert list(cached_lexicons(configured.topics_file).topics) == ["a"]
 
 
 def test_labelled_file_is_plain_jsonl():
