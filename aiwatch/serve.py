@@ -55,32 +55,43 @@ def load_metadata(path: str | Path | None = None) -> dict[str, Any]:
     return data
 
 
-def view_docs() -> dict[str, dict[str, str]]:
-    """Column descriptions of the SQL views, as declared next to them in :mod:`aiwatch.views` (if any)."""
+def view_docs() -> dict[str, dict[str, Any]]:
+    """Descriptions of the SQL views declared next to them in ``aiwatch.views.VIEW_DOCS``.
+
+    Returns ``{view: {"description": str | None, "columns": {column: text}}}``; accepts either that shape
+    or a plain ``{view: {column: text}}`` mapping.
+    """
     from aiwatch import views
 
     docs = getattr(views, "VIEW_DOCS", None) or {}
-    result: dict[str, dict[str, str]] = {}
-    for view, columns in docs.items():
-        if isinstance(columns, dict):
-            result[view] = {str(k): str(v) for k, v in columns.items() if isinstance(v, str)}
+    result: dict[str, dict[str, Any]] = {}
+    for view, entry in docs.items():
+        if not isinstance(entry, dict):
+            continue
+        columns = entry.get("columns") if isinstance(entry.get("columns"), dict) else entry
+        description = entry.get("description") if isinstance(entry.get("columns"), dict) else None
+        result[view] = {
+            "description": description if isinstance(description, str) else None,
+            "columns": {str(k): str(v) for k, v in columns.items() if isinstance(v, str)},
+        }
     return result
 
 
 def build_metadata(config: Config, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """Metadata for a served instance: the packaged file plus settings-dependent parts.
 
-    Adds view column docs missing from the file (from ``aiwatch.views.VIEW_DOCS``), the plugin's limits,
-    and ``allow_sql: false`` when arbitrary SQL is switched off.
+    View descriptions come from ``aiwatch.views.VIEW_DOCS`` when it has them (they live next to the view SQL,
+    so they win over the copy in the file), then the plugin's limits and ``allow_sql: false`` when arbitrary
+    SQL is switched off.
     """
     meta = copy.deepcopy(base if base is not None else load_metadata())
     database = meta.setdefault("databases", {}).setdefault(DATABASE_NAME, {})
     tables = database.setdefault("tables", {})
-    for view, columns in view_docs().items():
+    for view, docs in view_docs().items():
         entry = tables.setdefault(view, {})
-        documented = entry.setdefault("columns", {})
-        for column, text in columns.items():
-            documented.setdefault(column, text)
+        if docs["description"]:
+            entry["description"] = docs["description"]
+        entry.setdefault("columns", {}).update(docs["columns"])
     plugin = meta.setdefault("plugins", {}).setdefault(PLUGIN_NAME, {})
     plugin["database"] = DATABASE_NAME
     plugin["max_string_bytes"] = int(config.serve_max_string_bytes)
