@@ -96,6 +96,11 @@ def related_for(page: Page, pages: list[Page], n: int = 3) -> list[tuple[str, st
     return [(p.path, p.title) for p in sorted(candidates, key=key)[:n]]
 
 
+def author_path(byline: str) -> str:
+    """The newsletter's author page for ``byline`` (linked with rel=author from its posts)."""
+    return f"/policy/authors/{byline.lower().replace(' ', '-')}.html"
+
+
 def write(root: Path, url_path: str, text: str) -> None:
     """Write a page at ``url_path`` under ``root``."""
     target = root / url_path.lstrip("/")
@@ -313,6 +318,12 @@ def build(root: Path = SITE_DIR, manifest_path: Path | None = MANIFEST_PATH) -> 
         write(root, outlet.section + "index.html",
               listing_page(outlet.name, outlet.description, own, outlet.section))
         extra.append(nonarticle(outlet.section, outlet.name))
+    for author in sorted({p.byline for p in listed if p.outlet == "dispatch" and p.byline}):
+        path = author_path(author)
+        theirs = [p for p in listed if p.outlet == "dispatch" and p.byline == author]
+        write(root, path, listing_page(f"{author}, Export Control Dispatch", f"Issues written by {author}.",
+                                       theirs, path))
+        extra.append(nonarticle(path, f"{author}, Export Control Dispatch"))
     for topic in ("distillation", "export-controls"):
         path = f"/tags/{topic}.html"
         tagged = [p for p in listed if topic in p.topics]

@@ -196,7 +196,7 @@ def render_circuit(page: Page, ctx: dict) -> str:
 
 def render_dispatch(page: Page, ctx: dict) -> str:
     """Export Control Dispatch: policy newsletter with <meta name="author">, rel=author and <time>."""
-    slug = (page.byline or "staff").lower().replace(" ", "-")
+    author_href = f"/policy/authors/{(page.byline or 'staff').lower().replace(' ', '-')}.html"
     meta = f'<meta name="author" content="{attr(page.byline)}">' if page.byline else ""
     date = f'<time datetime="{page.date}">{day_first_date(page)}</time>' if page.published else ""
     return f"""<!doctype html>
@@ -216,7 +216,7 @@ def render_dispatch(page: Page, ctx: dict) -> str:
 <header class="post-header">
 <h1>{esc(page.title)}</h1>
 <div class="post-meta">Written by
- <a rel="author" href="/policy/authors/{attr(slug)}.html">{esc(page.byline or "Staff")}</a>
+ <a rel="author" href="{attr(author_href)}">{esc(page.byline or "Staff")}</a>
  &middot; {date} &middot; {ctx.get("reading_time", 4)} min read</div>
 </header>
 <div class="post-content">

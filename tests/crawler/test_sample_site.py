@@ -12,7 +12,7 @@ import urllib.robotparser
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import feedparser
@@ -157,6 +157,16 @@ def test_serve_substitutes_placeholder_in_any_directory(tmp_path: Path) -> None:
         assert fetch(url + "/data.bin")[2] == b"{{BASE_URL}}"
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/sub/", timeout=2)
+
+
+def test_internal_links_resolve(base_url: str, manifest: list[dict]) -> None:
+    broken = set()
+    for entry in manifest:
+        for href in re.findall(r'(?:href|src)="([^"]+)"', page_html(base_url, entry["path"])):
+            url = urljoin(base_url + entry["path"], html.unescape(href))
+            if url.startswith(base_url) and fetch(base_url + urlsplit(url).path)[0] != 200:
+                broken.add((entry["path"], href))
+    assert not broken
 
 
 def test_content_types() -> None:
