@@ -13,13 +13,16 @@ from aiwatch.serve import load_metadata
 QUERIES = load_metadata()["databases"]["aiwatch"]["queries"]
 # Sample parameters for every canned query, and a value each result must contain.
 SAMPLES: dict[str, tuple[dict[str, str], str]] = {
-    "who_accused_whom": ({"accused": "deepseek", "about": "distill", "since": "2025-01-01"}, "OpenAI"),
+    "who_accused_whom": (
+        {"accuser": "", "accused": "deepseek", "about": "distill", "since": "2025-01-01"},
+        "OpenAI",
+    ),
     "entity_profile": ({"entity": "R1"}, "DeepSeek-R1"),
     "dispute_timeline": ({"topic": "export-controls"}, "AI Diffusion Rule"),
     "policy_actions_by_date": ({"from": "2025-01-01", "to": "2025-06-30"}, "Nvidia H20"),
     "latest_claims": ({"kind": "denial"}, "DeepSeek"),
     "responses_to_accusation": ({"claim_id": "1"}, "deny"),
-    "connection_between": ({"a": "nvidia", "b": "us-bis"}, "AI Diffusion Rule"),
+    "connection_between": ({"a": "Nvidia", "b": "BIS"}, "AI Diffusion Rule"),
     "search_claims": ({"q": "distilled"}, "OpenAI"),
     "feed_accusations": ({}, "accused"),
     "feed_policy_actions": ({}, "restrict"),
@@ -57,6 +60,22 @@ def test_who_accused_whom_drops_negated_and_duplicate_accusations(get):
     assert not [r for r in rows if r["alleged"] == "anything"]
     # The mirrored copy of the OpenAI article is not counted twice.
     assert len([r for r in rows if r["accuser"] == "OpenAI"]) == 1
+
+
+def test_entities_can_be_named_by_id_name_or_alias(get):
+    for accused in ("deepseek", "DeepSeek", "DEEPSEEK"):
+        rows = get("/aiwatch/who_accused_whom.json", params={"accused": accused, "_shape": "objects"}).json()[
+            "rows"
+        ]
+        assert {r["accused"] for r in rows} == {"DeepSeek"}, accused
+    rows = get("/aiwatch/who_accused_whom.json", params={"accuser": "anthropic", "_shape": "objects"}).json()[
+        "rows"
+    ]
+    assert {r["accused"] for r in rows} == {"DeepSeek", "Moonshot AI"}
+    rows = get(
+        "/aiwatch/connection_between.json", params={"a": "kimi maker", "b": "Anthropic", "_shape": "objects"}
+    )
+    assert {r["link"] for r in rows.json()["rows"]} >= {"claim", "graph edge", "both mentioned"}
 
 
 def test_entity_profile_by_id_name_or_alias(get):
