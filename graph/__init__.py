@@ -1,0 +1,12 @@
+"""The graph stage: networkx over entities, claims and co-mentions -> ``graph_nodes``, ``graph_edges``, exports.
+
+Public entry points (the CLI and ``aiwatch update``/``demo`` call these):
+
+* :func:`graph.pipeline.rebuild` -- load, compute metrics, write back atomically, optionally export.
+* :func:`graph.build.load_graph` -- the ``MultiDiGraph`` from the database.
+* :func:`graph.metrics.compute_metrics` -- degree, PageRank, betweenness, communities, first/last seen.
+* :func:`graph.export.export_graph` -- GraphML, GEXF or node-link JSON by suffix.
+* :func:`graph.query.shortest_paths`, :func:`graph.query.neighbors` -- evidence-backed chains.
+
+This package imports only ``aiwatch`` (schema and transactions), never ``crawler`` or ``extract``.
+"""

@@ -78,3 +78,17 @@ def test_metrics_stable_across_runs_and_input_untouched(graph_db):
 
 def test_empty_graph_metrics():
     assert compute_metrics(nx.MultiDiGraph(), betweenness_k=10, seed=1) == {}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_betweenness_matches_networkx_exact_and_sampled(seed):
+    g = nx.gnm_random_graph(80, 200, seed=seed)
+    g.add_edge(500, 501)  # a separate component
+    g = nx.relabel_nodes(g, {v: f"e{v:03d}" for v in g})
+    G = nx.MultiDiGraph(g)
+    exact = betweenness(G, k=1000, seed=seed)
+    reference = nx.betweenness_centrality(g, normalized=True)
+    assert exact == pytest.approx(reference, abs=1e-12)
+    sampled = betweenness(G, k=20, seed=seed)
+    reference = nx.betweenness_centrality(g, k=20, normalized=True, seed=seed)
+    assert sampled == pytest.approx(reference, abs=1e-12)
