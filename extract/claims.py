@@ -161,8 +161,10 @@ def is_negated(verb: Token) -> bool:
     if any(child.dep_ == "neg" for child in verb.children):
         return True
     for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS and (child.lower_ in {"nobody", "none", "neither"} or any(
-                d.dep_ == "det" and d.lower_ in {"no", "neither"} for d in child.children)):
+        if child.dep_ in SUBJECT_DEPS and (
+            child.lower_ in {"nobody", "none", "neither"}
+            or any(d.dep_ == "det" and d.lower_ in {"no", "neither"} for d in child.children)
+        ):
             return True
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"decline", "refuse", "fail"}
 
@@ -251,7 +253,8 @@ def resolve_reference(
         return None, ""
     # "the ministry" prefers an entity whose name holds the word ("Ministry of Commerce"), then salience.
     words = {token.lower_, token.lemma_.lower()} | {
-        c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod")}
+        c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod")
+    }
     words -= {"spokesperson", "spokesman", "spokeswoman", "official"}
 
     def rank(m: Mention) -> tuple[int, int, int]:
@@ -272,8 +275,14 @@ def speaker_for(
     mention = emap.at(token)
     if mention is not None:
         return mention, "entity"
-    ranked = sorted(token.children, key=lambda c: ("appos", "compound", "nmod", "poss").index(c.dep_)
-                    if c.dep_ in ("appos", "compound", "nmod", "poss") else 9)
+    ranked = sorted(
+        token.children,
+        key=lambda c: (
+            ("appos", "compound", "nmod", "poss").index(c.dep_)
+            if c.dep_ in ("appos", "compound", "nmod", "poss")
+            else 9
+        ),
+    )
     for child in ranked:
         if child.dep_ in ("compound", "poss", "appos", "nmod") and emap.at(child) is not None:
             return emap.at(child), "modifier"
@@ -299,7 +308,11 @@ def head_entity(
     best: tuple[int, int, Mention] | None = None
     for tok in phrase_head.subtree:
         mention = emap.at(tok)
-        if mention is None or mention.entity_id in exclude or (types is not None and mention.type not in types):
+        if (
+            mention is None
+            or mention.entity_id in exclude
+            or (types is not None and mention.type not in types)
+        ):
             continue
         root = tok.doc[mention.token_i]
         score = _depth(root, phrase_head) + (1 if root.dep_ == "poss" else 0)
@@ -316,8 +329,9 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
     current = token
     for _ in range(5):
-        if current.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass", "agent")
-                                                   for c in current.children):
+        if current.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
+        ):
             return current
         if current.head.i == current.i or current.head.lemma_.lower() in stop:
             return current if current.pos_ in ("VERB", "AUX") else None
@@ -336,20 +350,27 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
     if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
         return True
     if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
-        return any(t.lemma_.lower() in lex["output_nouns"] for c in tok.children
-                   if c.dep_ in ("dobj", "prep") for t in c.subtree)
+        return any(
+            t.lemma_.lower() in lex["output_nouns"]
+            for c in tok.children
+            if c.dep_ in ("dobj", "prep")
+            for t in c.subtree
+        )
     return False
 
 
-def doers(subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[int], lex: Lexicons
-          ) -> list[Mention]:
+def doers(
+    subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[int], lex: Lexicons
+) -> list[Mention]:
     """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
     mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
     if mention is not None:
         found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
     else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
-        found = [emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"]
+        found = [
+            emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
+        ]
     out: dict[str, Mention] = {}
     for m in found:
         if m.entity_id not in exclude and m.type in ACCUSED_TYPES:
@@ -394,8 +415,13 @@ def wrongdoer_in(
         if found:
             return found, True, True
     if any_cue:
-        orgs = {emap.at(t).entity_id: emap.at(t) for t in tokens if emap.at(t) is not None
-                and emap.at(t).entity_id not in exclude and emap.at(t).type in ORG_TYPES - {"government"}}
+        orgs = {
+            emap.at(t).entity_id: emap.at(t)
+            for t in tokens
+            if emap.at(t) is not None
+            and emap.at(t).entity_id not in exclude
+            and emap.at(t).type in ORG_TYPES - {"government"}
+        }
         if len(orgs) == 1:
             return list(orgs.values()), True, False
     return [], cue_seen, False
@@ -413,8 +439,12 @@ def classify_content(
     if words & set(lex["denial_cues"]):
         return "denial", [], "content"
     for tok in tokens:
-        if (tok.lemma_.lower() in lex["denial"] and tok.pos_ == "VERB" and not is_negated(tok)
-                and any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",)))):
+        if (
+            tok.lemma_.lower() in lex["denial"]
+            and tok.pos_ == "VERB"
+            and not is_negated(tok)
+            and any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",)))
+        ):
             return "denial", [], "content"
     targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, {speaker_id}, sent_starts)
     if cue == "negated":
@@ -443,7 +473,7 @@ def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons
 
 
 def trigger_family(verb: Token, lex: Lexicons) -> str | None:
-    """Which lexicon a verb triggers (``speech``, ``accusation``, ``denial``, ``policy``, ``announcement``)."""
+    """Which lexicon family a verb triggers (speech, accusation, denial, policy, announcement), or None."""
     lemma = verb.lemma_.lower()
     if lemma == "add":
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
@@ -460,9 +490,14 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
         return None
-    if lemma == "call" and not (_children(verb, ("ccomp", "oprd")) or any(
+    if lemma == "call" and not (
+        _children(verb, ("ccomp", "oprd"))
+        or any(
             c.dep_ in ("dobj",) and any(g.dep_ in ("oprd", "acomp", "amod") for g in c.children)
-            for c in verb.children) or any(c.dep_ in ("oprd", "acomp") for c in verb.children)):
+            for c in verb.children
+        )
+        or any(c.dep_ in ("oprd", "acomp") for c in verb.children)
+    ):
         return None
     for family in ("accusation", "denial", "announcement", "policy", "speech"):
         if lemma in lex[family]:
@@ -497,15 +532,27 @@ def _content_tokens(verb: Token, sent: Span, ctx: _Context) -> tuple[list[Token]
         return list(ctx.doc[quote[0] : quote[1]]), True
     clause = _children(verb, ("ccomp", "parataxis"))
     if not clause:
-        clause = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "advcl", "oprd", "acomp", "prep")
-                  and c.pos_ != "PUNCT"]
+        clause = [
+            c
+            for c in verb.children
+            if c.dep_ in ("dobj", "xcomp", "advcl", "oprd", "acomp", "prep") and c.pos_ != "PUNCT"
+        ]
     tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
     return tokens, False
 
 
 def _claim(
-    ctx: _Context, sent: Span, verb: Token, speaker: Mention, how: str, kind: str, kind_how: str,
-    target: Mention | None, content_tokens: list[Token], is_quote: bool, verb_text: str,
+    ctx: _Context,
+    sent: Span,
+    verb: Token,
+    speaker: Mention,
+    how: str,
+    kind: str,
+    kind_how: str,
+    target: Mention | None,
+    content_tokens: list[Token],
+    is_quote: bool,
+    verb_text: str,
 ) -> Claim:
     doc = ctx.doc
     tokens = [t for t in verb.subtree if sent.start <= t.i < sent.end] + content_tokens
@@ -515,11 +562,19 @@ def _claim(
     content_span = doc[content_tokens[0].i : content_tokens[-1].i + 1] if content_tokens else span
     sent_mentions = [ctx.emap.by_token[i] for i in range(sent.start, sent.end) if i in ctx.emap.by_token]
     return Claim(
-        speaker_id=speaker.entity_id, verb=verb_text, kind=kind, target_id=target.entity_id if target else None,
-        content=content_span.text.strip(), is_quote=is_quote, start_char=span.start_char,
-        end_char=span.end_char, sentence=sent.text.strip(), sentence_start=sent.start_char,
+        speaker_id=speaker.entity_id,
+        verb=verb_text,
+        kind=kind,
+        target_id=target.entity_id if target else None,
+        content=content_span.text.strip(),
+        is_quote=is_quote,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        sentence=sent.text.strip(),
+        sentence_start=sent.start_char,
         confidence=round(SPEAKER_CONFIDENCE[how] * KIND_CONFIDENCE[kind_how], 3),
-        topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex), how=[how, kind_how],
+        topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex),
+        how=[how, kind_how],
     )
 
 
@@ -570,23 +625,34 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
         if negated:
-            return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content,
-                                    is_quote, lemma))]
+            return [
+                _negated(
+                    _claim(
+                        ctx, sent, verb, speaker, how, "statement", "negated", None, content, is_quote, lemma
+                    )
+                )
+            ]
         kind, targets, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
         if kind == "unnamed":
             if not is_quote:
                 return []  # reported wrongdoing by nobody named: neither a clean accusation nor a statement
             kind = "statement"
-        return [_claim(ctx, sent, verb, speaker, how, kind, kind_how, t, content, is_quote, lemma)
-                for t in (targets or [None])]
+        return [
+            _claim(ctx, sent, verb, speaker, how, kind, kind_how, t, content, is_quote, lemma)
+            for t in (targets or [None])
+        ]
     content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
     if negated:
-        return [_negated(_claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content, False,
-                                lemma))]
+        return [
+            _negated(
+                _claim(ctx, sent, verb, speaker, how, "statement", "negated", None, content, False, lemma)
+            )
+        ]
     if family in ("policy", "announcement"):
         no_aux = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
-        habitual = any(c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually")
-                       for c in verb.children)
+        habitual = any(
+            c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
+        )
         if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = _children(verb, ("dobj", "dative"))
@@ -595,19 +661,29 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     if family == "accusation":
         targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
         if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
-            targets = [m for p in _children(verb, ("prep",)) if p.lower_ == "against"
-                       for o in _children(p, ("pobj",)) for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
+            targets = [
+                m
+                for p in _children(verb, ("prep",))
+                if p.lower_ == "against"
+                for o in _children(p, ("pobj",))
+                for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)
+            ]
         if not targets and lemma == "allege":
             targets = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)[0]
-        return [_claim(ctx, sent, verb, speaker, how, "accusation", "verb", t, content, False, lemma)
-                for t in targets]
+        return [
+            _claim(ctx, sent, verb, speaker, how, "accusation", "verb", t, content, False, lemma)
+            for t in targets
+        ]
     if family == "denial":
         return _denial(verb, sent, ctx, speaker, how, objects, content, exclude)
     if family == "policy":
         if speaker.type not in POLICY_SPEAKER_TYPES:
             return []
-        preps = [p for p in verb.children if p.dep_ in ("prep", "dative")
-                 and p.lower_ in ("to", "on", "against", "from", "into")]
+        preps = [
+            p
+            for p in verb.children
+            if p.dep_ in ("prep", "dative") and p.lower_ in ("to", "on", "against", "from", "into")
+        ]
         if not objects and not preps:
             return []  # an action needs something acted upon ("China and Russia effectively barred")
         target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude))), None)
@@ -619,19 +695,34 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES))), None)
     if target is None and not objects:
         # a misparsed object ("launched Kimi K2, an open-weight model ...") still follows the verb
-        target = next((ctx.emap.at(t) for t in verb.subtree if t.i > verb.i and ctx.emap.at(t) is not None
-                       and ctx.emap.at(t).type in ANNOUNCED_TYPES), None)
+        target = next(
+            (
+                ctx.emap.at(t)
+                for t in verb.subtree
+                if t.i > verb.i and ctx.emap.at(t) is not None and ctx.emap.at(t).type in ANNOUNCED_TYPES
+            ),
+            None,
+        )
     if target is None and not any(o.lemma_.lower() in lex["announceable"] for o in objects):
         return []
     return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
 
 
-def _denial(verb: Token, sent: Span, ctx: _Context, speaker: Mention, how: str, objects: list[Token],
-            content: list[Token], exclude: set[str]) -> list[Claim]:
+def _denial(
+    verb: Token,
+    sent: Span,
+    ctx: _Context,
+    speaker: Mention,
+    how: str,
+    objects: list[Token],
+    content: list[Token],
+    exclude: set[str],
+) -> list[Claim]:
     """Denials: the object must be an accusation ("the claims", "any wrongdoing") or a clause."""
     lex = ctx.lex
-    accusation_like = any(o.lemma_.lower() in lex["accusation_nouns"] or o.lemma_.lower() == "wrongdoing"
-                          for o in objects)
+    accusation_like = any(
+        o.lemma_.lower() in lex["accusation_nouns"] or o.lemma_.lower() == "wrongdoing" for o in objects
+    )
     if not (accusation_like or _children(verb, ("ccomp",)) or verb.lemma_.lower() == "deny"):
         return []
     target = None
@@ -639,7 +730,9 @@ def _denial(verb: Token, sent: Span, ctx: _Context, speaker: Mention, how: str, 
         for child in obj.children:
             if child.dep_ == "poss" or (child.dep_ == "prep" and child.lower_ in ("by", "from")):
                 target = target or head_entity(child, ctx.emap, exclude, SPEAKER_TYPES)
-    return [_claim(ctx, sent, verb, speaker, how, "denial", "verb", target, content, False, verb.lemma_.lower())]
+    return [
+        _claim(ctx, sent, verb, speaker, how, "denial", "verb", target, content, False, verb.lemma_.lower())
+    ]
 
 
 def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
@@ -655,14 +748,19 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
         if speaker is None or speaker.type not in SPEAKER_TYPES:
             continue
         phrase = {t.i for t in tok.subtree}
-        content = [t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))]
-        kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, speaker.entity_id,
-                                                   ctx.sent_starts)
+        content = [
+            t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))
+        ]
+        kind, targets, kind_how = classify_content(
+            content, ctx.emap, ctx.lex, speaker.entity_id, ctx.sent_starts
+        )
         if kind == "unnamed":
             continue
         how = "according" if how == "entity" else how
-        out.extend(_claim(ctx, sent, tok, speaker, how, kind, kind_how, t, content, False, "according to")
-                   for t in (targets or [None]))
+        out.extend(
+            _claim(ctx, sent, tok, speaker, how, kind, kind_how, t, content, False, "according to")
+            for t in (targets or [None])
+        )
     return out
 
 

@@ -55,7 +55,8 @@ class Score:
         self.fn += sum(gold.values()) - matched
 
     def __str__(self) -> str:
-        return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} fp={self.fp} fn={self.fn})"
+        counts = f"tp={self.tp} fp={self.fp} fn={self.fn}"
+        return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} ({counts})"
 
 
 @dataclass
@@ -78,12 +79,15 @@ def load_gold(path: Path, splits: Iterable[str] = ("dev", "test")) -> list[GoldA
         if row.get("split") not in wanted:
             continue
         claims = tuple((c.get("speaker"), c["kind"], c.get("target")) for c in row.get("claims", []))
-        out.append(GoldArticle(row["id"], row["split"], row["text"], frozenset(row.get("entities", [])), claims))
+        out.append(
+            GoldArticle(row["id"], row["split"], row["text"], frozenset(row.get("entities", [])), claims)
+        )
     return out
 
 
-def predicted(nlp: Language, texts: Sequence[str], kb_ids: set[str] | None
-              ) -> list[tuple[set[str], list[ClaimKey], list[dict]]]:
+def predicted(
+    nlp: Language, texts: Sequence[str], kb_ids: set[str] | None
+) -> list[tuple[set[str], list[ClaimKey], list[dict]]]:
     """(entity ids, claim keys, claim dicts) per text; ``kb_ids`` None keeps every id (plain model)."""
     out = []
     for doc in nlp.pipe(texts):
@@ -96,14 +100,16 @@ def predicted(nlp: Language, texts: Sequence[str], kb_ids: set[str] | None
 def evaluate(nlp: Language, gold: Sequence[GoldArticle], kb_ids: set[str] | None) -> Report:
     """Score ``nlp`` on ``gold``; ``report.errors`` lists every mismatch, one line each."""
     report = Report()
-    for article, (ids, claim_keys, claims) in zip(gold, predicted(nlp, [g.text for g in gold], kb_ids),
-                                                   strict=True):
+    for article, (ids, claim_keys, claims) in zip(
+        gold, predicted(nlp, [g.text for g in gold], kb_ids), strict=True
+    ):
         report.entities.add(Counter(ids), Counter(article.entities))
         pred, want = Counter(claim_keys), Counter(article.claims)
         report.claims.add(pred, want)
         for key in sorted((pred - want).elements(), key=str):
-            sentence = next((c["sentence"] for c in claims
-                             if (c["speaker_id"], c["kind"], c["target_id"]) == key), "")
+            sentence = next(
+                (c["sentence"] for c in claims if (c["speaker_id"], c["kind"], c["target_id"]) == key), ""
+            )
             report.errors.append(f"{article.id} FP claim {key}: {sentence[:160]!r}")
         for key in sorted((want - pred).elements(), key=str):
             report.errors.append(f"{article.id} FN claim {key}")

@@ -13,45 +13,45 @@ def _words(text: str) -> list[str]:
 DEFAULT_LEXICONS: dict[str, list[str]] = {
     # Trigger verbs, by family.
     "speech": _words(
-        "say tell argue warn note write add claim state insist explain contend assert maintain suggest testify "
-        "acknowledge confirm stress post respond reply caution predict emphasize emphasise urge complain observe "
-        "concede admit counter signal recount defend welcome call recommend criticize criticise "
-        "condemn praise"
+        "say tell argue warn note write add claim state insist explain contend assert maintain suggest "
+        "testify acknowledge confirm stress post respond reply caution predict emphasize emphasise urge "
+        "complain observe concede admit counter signal recount defend welcome call recommend criticize "
+        "criticise condemn praise"
     ),
     "accusation": _words("accuse allege charge blame"),
     "denial": _words("deny reject dismiss refute rebut dispute rebuff"),
     "policy": _words(
-        "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit bar "
-        "curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence pause freeze "
-        "penalize penalise designate order deny"
+        "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit "
+        "bar curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence "
+        "pause freeze penalize penalise designate order deny"
     ),
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
     "announceable": _words(
-        "report guidance rule rules regulation regulations framework model models chip chips version paper "
-        "results plan policy measures controls restrictions list update product products system tool standard "
-        "strategy order"
+        "report guidance rule rules regulation regulations framework model models chip chips version "
+        "paper results plan policy measures controls restrictions list update product products system "
+        "tool standard strategy order"
     ),
-    # Content cues: verbs asserting wrongdoing by their subject, adjectives/adverbs marking it, nouns naming it.
+    # Content cues: verbs asserting wrongdoing by their subject, modifiers marking it, nouns naming it.
     "wrongdoing": _words(
-        "distill distil copy steal violate evade smuggle misuse abuse circumvent plagiarize plagiarise scrape "
-        "infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout funnel hack rip piggyback "
-        "harvest"
+        "distill distil copy steal violate evade smuggle misuse abuse circumvent plagiarize plagiarise "
+        "scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout funnel hack rip "
+        "piggyback harvest"
     ),
     "wrongdoing_modifiers": _words(
-        "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally improper improperly "
-        "unauthorized unauthorised covert covertly"
+        "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "
+        "improper improperly unauthorized unauthorised covert covertly"
     ),
     "wrongdoing_nouns": _words(
-        "distillation theft violation smuggling infringement evasion misuse abuse breach copying plagiarism "
-        "diversion espionage backdoor backdoors"
+        "distillation theft violation smuggling infringement evasion misuse abuse breach copying "
+        "plagiarism diversion espionage backdoor backdoors"
     ),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
     "output_nouns": _words("output outputs response responses answer answers"),
     "denial_cues": _words(
-        "baseless unfounded groundless untrue nonsense fabricate fabricated misleading smear ridiculous absurd "
-        "slander categorically"
+        "baseless unfounded groundless untrue nonsense fabricate fabricated misleading smear ridiculous "
+        "absurd slander categorically"
     ),
     "accusation_nouns": _words(
         "claim allegation accusation charge report suggestion assertion characterization characterisation "
@@ -60,8 +60,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # Nominal references resolved like pronouns.
     "org_nouns": _words("company firm lab startup start-up chipmaker developer group laboratory maker"),
     "gov_nouns": _words(
-        "agency department ministry administration government regulator bureau commission committee office "
-        "embassy"
+        "agency department ministry administration government regulator bureau commission committee "
+        "office embassy"
     ),
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
@@ -78,12 +78,12 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "modal_aux": _words("would could may might should"),
     # Topic cues.
     "topic_distillation": _words(
-        "distill distil distillation output outputs copy train training model chatbot api terms scrape weights "
-        "reasoning benchmark data account accounts query queries"
+        "distill distil distillation output outputs copy train training model chatbot api terms scrape "
+        "weights reasoning benchmark data account accounts query queries"
     ),
     "topic_export_controls": _words(
-        "export exports chip chips license licence licenses licences semiconductor semiconductors gpu gpus "
-        "smuggle smuggling hbm tariff accelerator accelerators sale sales ship shipment shipments gallium "
-        "germanium controls control entity"
+        "export exports chip chips license licence licenses licences semiconductor semiconductors gpu "
+        "gpus smuggle smuggling hbm tariff accelerator accelerators sale sales ship shipment shipments "
+        "gallium germanium controls control entity"
     ),
 }

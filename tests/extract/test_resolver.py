@@ -33,20 +33,33 @@ def resolved(doc: Doc, kb) -> list[tuple[str, str, str]]:
 
 
 def test_junk_entities_are_removed(mini_kb) -> None:
-    doc = doc_with("The AI lab said its API and CoT were fine in 2025.",
-                   [("AI", "GPE"), ("API", "ORG"), ("CoT", "ORG"), ("2025", "DATE")])
+    doc = doc_with(
+        "The AI lab said its API and CoT were fine in 2025.",
+        [("AI", "GPE"), ("API", "ORG"), ("CoT", "ORG"), ("2025", "DATE")],
+    )
     assert resolved(doc, mini_kb) == [("2025", "DATE", "")]
     assert doc._.discovered == {}
 
 
 def test_discovered_entities_get_slug_ids_and_types(mini_kb) -> None:
-    doc = doc_with("Mary Chen of Zhipu AI Co., Ltd. spoke.", [("Mary Chen", "PERSON"), ("Zhipu AI Co., Ltd.", "ORG")])
-    assert resolved(doc, mini_kb) == [("Mary Chen", "PERSON", "mary-chen"), ("Zhipu AI Co., Ltd.", "ORG", "zhipu-ai")]
-    assert doc._.discovered == {"mary-chen": ["Mary Chen", "person"], "zhipu-ai": ["Zhipu AI", "organization"]}
+    doc = doc_with(
+        "Mary Chen of Zhipu AI Co., Ltd. spoke.", [("Mary Chen", "PERSON"), ("Zhipu AI Co., Ltd.", "ORG")]
+    )
+    assert resolved(doc, mini_kb) == [
+        ("Mary Chen", "PERSON", "mary-chen"),
+        ("Zhipu AI Co., Ltd.", "ORG", "zhipu-ai"),
+    ]
+    assert doc._.discovered == {
+        "mary-chen": ["Mary Chen", "person"],
+        "zhipu-ai": ["Zhipu AI", "organization"],
+    }
 
 
 def test_corporate_suffix_variant_resolves_to_kb(mini_kb) -> None:
-    doc = doc_with("Nvidia Corp. and the Anthropic PBC's lawyers", [("Nvidia Corp.", "ORG"), ("the Anthropic PBC's", "ORG")])
+    doc = doc_with(
+        "Nvidia Corp. and the Anthropic PBC's lawyers",
+        [("Nvidia Corp.", "ORG"), ("the Anthropic PBC's", "ORG")],
+    )
     assert [e.kb_id_ for e in doc.ents] == ["", ""]
     assert [r[2] for r in resolved(doc, mini_kb)] == ["nvidia", "anthropic"]
 
@@ -54,14 +67,20 @@ def test_corporate_suffix_variant_resolves_to_kb(mini_kb) -> None:
 def test_lone_surname_links_to_full_name_in_article(mini_kb) -> None:
     text = "Mary Chen spoke first. Later Chen said more, and Huang agreed."
     doc = doc_with(text, [("Mary Chen", "PERSON"), ("Chen", "ORG"), ("Huang", "PERSON")])
-    assert resolved(doc, mini_kb) == [("Mary Chen", "PERSON", "mary-chen"), ("Chen", "PERSON", "mary-chen"),
-                                      ("Huang", "PERSON", "jensen-huang")]
+    assert resolved(doc, mini_kb) == [
+        ("Mary Chen", "PERSON", "mary-chen"),
+        ("Chen", "PERSON", "mary-chen"),
+        ("Huang", "PERSON", "jensen-huang"),
+    ]
 
 
 def test_surname_without_entity_is_added(mini_kb) -> None:
     text = "Jensen Huang spoke. Reporters asked Huang again."
     doc = doc_with(text, [("Jensen Huang", "PERSON")], {"Jensen Huang": "jensen-huang"})
-    assert resolved(doc, mini_kb) == [("Jensen Huang", "PERSON", "jensen-huang"), ("Huang", "PERSON", "jensen-huang")]
+    assert resolved(doc, mini_kb) == [
+        ("Jensen Huang", "PERSON", "jensen-huang"),
+        ("Huang", "PERSON", "jensen-huang"),
+    ]
 
 
 def test_unknown_lone_surname_gets_no_id(mini_kb) -> None:

@@ -27,7 +27,9 @@ def test_possessive_and_article_are_not_part_of_the_match(mini_kb) -> None:
 def test_normal_aliases_ignore_case_strict_aliases_do_not(mini_kb) -> None:
     nlp = make(mini_kb)
     assert ents(nlp("DEEPSEEK AI and deepseek released R1 via BIS."))[:2] == [
-        ("DEEPSEEK AI", "ORG", "deepseek"), ("deepseek", "ORG", "deepseek")]
+        ("DEEPSEEK AI", "ORG", "deepseek"),
+        ("deepseek", "ORG", "deepseek"),
+    ]
     assert [e.kb_id_ for e in nlp("It released R1, said BIS.").ents] == ["deepseek-r1", "us-bis"]
     assert list(nlp("the r1 form and the bis rule").ents) == []
 
@@ -39,8 +41,12 @@ def test_longest_match_wins(mini_kb) -> None:
 
 def test_types_map_to_labels(mini_kb) -> None:
     doc = make(mini_kb)("Jensen Huang of Nvidia met the Bureau of Industry and Security about China.")
-    assert ents(doc) == [("Jensen Huang", "PERSON", "jensen-huang"), ("Nvidia", "ORG", "nvidia"),
-                         ("Bureau of Industry and Security", "ORG", "us-bis"), ("China", "GPE", "china")]
+    assert ents(doc) == [
+        ("Jensen Huang", "PERSON", "jensen-huang"),
+        ("Nvidia", "ORG", "nvidia"),
+        ("Bureau of Industry and Security", "ORG", "us-bis"),
+        ("China", "GPE", "china"),
+    ]
 
 
 def test_ambiguous_alias_is_not_matched(mini_kb, make_entity) -> None:
