@@ -65,6 +65,12 @@ ROW_PAGE_LINKS = {
     ("graph_edges", "source_id"): "entities",
     ("graph_edges", "target_id"): "entities",
 }
+# Id columns in canned-query results and views: claim and article ids link to their rows, entity ids to
+# their entity page.
+QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles"}
+QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
+                        "source_id"}
+VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions"}
 LABELS = {
     "entities": "SELECT name FROM entities WHERE id = ?",
     "articles": "SELECT title FROM articles WHERE id = ?",
@@ -84,6 +90,8 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
         return Markup('<a href="{}" title="Entity page: claims, timeline, network">{}</a>').format(
             href, value
         )
+    if table is None or table in VIEW_NAMES:
+        return _query_cell_link(value, column, database, datasette)
     target = ROW_PAGE_LINKS.get((table, column))
     if target is None or not isinstance(value, str | int) or isinstance(value, bool) or value == "":
         return None
@@ -98,6 +106,20 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
         return Markup('<a href="{}">{}</a>').format(href, label)
 
     return labelled
+
+
+def _query_cell_link(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
+    from datasette.utils import tilde_encode
+
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    if column in QUERY_ROW_LINKS:
+        href = datasette.urls.row(database, QUERY_ROW_LINKS[column], tilde_encode(str(value)))
+    elif column in QUERY_ENTITY_COLUMNS and isinstance(value, str):
+        href = datasette.urls.path(f"/-/aiwatch/entity/{tilde_encode(value)}")
+    else:
+        return None
+    return Markup('<a href="{}">{}</a>').format(href, value)
 
 
 def _row_value(row: Any, key: str) -> Any:

@@ -120,6 +120,12 @@ def test_labels_and_links(get):
         in entities
     )
     assert "/-/aiwatch/overview" in get("/").text
+    # Canned queries and views link ids: claims and articles to their rows, entities to their pages.
+    query = get("/aiwatch/who_accused_whom", params={"accused": "moonshot-ai"}).text
+    assert '<a href="/aiwatch/claims/6">6</a>' in query
+    assert '<a href="/-/aiwatch/entity/moonshot-ai">moonshot-ai</a>' in query
+    view = get("/aiwatch/accusations").text
+    assert '<a href="/aiwatch/articles/3">3</a>' in view
 
 
 def test_metadata_descriptions_facets_and_hidden_tables(get):
