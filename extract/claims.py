@@ -66,6 +66,8 @@ ANNOUNCED_TYPES = frozenset({"ai_model", "chip", "policy"})
 ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 LICENCE_NOUNS = frozenset({"license", "licence", "permit", "application", "request", "approval", "waiver"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Children of a subject noun that can name the speaker, best first ("Moonshot's founder, Yang Zhilin").
+MODIFIER_ORDER = ("appos", "compound", "amod", "nmod", "poss")
 
 Lexicons = Mapping[str, list[str]]
 
@@ -276,20 +278,19 @@ def speaker_for(
     if mention is not None:
         return mention, "entity"
     ranked = sorted(
-        token.children,
-        key=lambda c: (
-            ("appos", "compound", "nmod", "poss").index(c.dep_)
-            if c.dep_ in ("appos", "compound", "nmod", "poss")
-            else 9
-        ),
+        token.children, key=lambda c: MODIFIER_ORDER.index(c.dep_) if c.dep_ in MODIFIER_ORDER else 9
     )
     for child in ranked:
-        if child.dep_ in ("compound", "poss", "appos", "nmod") and emap.at(child) is not None:
+        if child.dep_ in MODIFIER_ORDER and emap.at(child) is not None:
             return emap.at(child), "modifier"
         if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from"):
             for pobj in child.children:
-                if pobj.dep_ == "pobj" and emap.at(pobj) is not None:
-                    return emap.at(pobj), "modifier"
+                if pobj.dep_ != "pobj":
+                    continue
+                # "a spokesperson for Anthropic", "a report from Google's threat intelligence group"
+                for cand in (pobj, *[g for g in pobj.children if g.dep_ in ("poss", "compound")]):
+                    if emap.at(cand) is not None:
+                        return emap.at(cand), "modifier"
     return resolve_reference(token, emap, sent_starts, lex)
 
 
@@ -328,7 +329,7 @@ def _children(verb: Token, deps: tuple[str, ...]) -> list[Token]:
 def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
     current = token
-    for _ in range(5):
+    for _ in range(8):
         if current.pos_ in ("VERB", "AUX") and any(
             c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
         ):
@@ -397,8 +398,11 @@ def wrongdoer_in(
         if not _is_cue(tok, lex):
             continue
         any_cue = True
-        if tok.pos_ not in ("VERB", "AUX") or _governing_verb(tok, stop) is tok:
-            cue_seen = True  # a cue verb governed by another ("meant to stop smuggling") asserts nothing
+        if tok.pos_ in ("VERB", "AUX") and _governing_verb(tok, stop) is tok:
+            # a cue verb with its own (unnamed) doer: "PRC-based companies distilled ..."; a cue governed by
+            # another verb ("meant to stop smuggling") or a noun ("bans accounts linked to distillation")
+            # asserts no wrongdoing by anyone
+            cue_seen = True
         if tok.pos_ in ("NOUN", "PROPN"):
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None and emap.at(poss) is not None and emap.at(poss).entity_id not in exclude:
@@ -585,6 +589,12 @@ def _negated(claim: Claim) -> Claim:
     return claim
 
 
+def is_heading(sent: Span) -> bool:
+    """A line without final punctuation (sub-heading, caption, dateline) carries no claim."""
+    last = next((t for t in reversed(sent) if not t.is_space), None)
+    return last is None or last.text not in {".", "!", "?", '"', "”", "'", "’", ")", ":"}
+
+
 def is_reported(verb: Token, lex: Lexicons) -> bool:
     """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
     speech = set(lex["speech"]) | set(lex["accusation"]) | {"accord"}
@@ -609,7 +619,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     family = trigger_family(verb, lex)
     if family is None or verb.pos_ != "VERB" or verb.dep_ in ("amod", "acl", "compound", "pcomp"):
         return []
-    if _in_regions(verb.i, ctx.regions) or is_reported(verb, lex):
+    if _in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
         return []
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and trigger_family(verb.head, lex) is not None:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
@@ -624,6 +634,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     negated = is_negated(verb)
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
+        if lemma == "add" and not is_quote and not _children(verb, ("ccomp", "parataxis")):
+            return []  # "Google added its voice"
         if negated:
             return [
                 _negated(
@@ -745,7 +757,7 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
             continue
         pobj = next((c for c in ctx.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
         speaker, how = speaker_for(pobj, ctx.emap, ctx.sent_starts, ctx.lex)
-        if speaker is None or speaker.type not in SPEAKER_TYPES:
+        if speaker is None or speaker.type not in SPEAKER_TYPES or is_heading(sent):
             continue
         phrase = {t.i for t in tok.subtree}
         content = [
