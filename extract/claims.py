@@ -224,8 +224,8 @@ def _reference_types(token: Token, lex: Lexicons) -> frozenset[str] | None:
                     return ORG_TYPES - {"government"}
                 if child.lemma_.lower() in gov_nouns:
                     return frozenset({"government"})
-        if definite:
-            return ORG_TYPES
+        if definite or lemma in ("spokesperson", "spokesman", "spokeswoman"):
+            return ORG_TYPES  # "the spokesperson", "A spokesperson said": the organisation last speaking
     return None
 
 
@@ -302,6 +302,15 @@ def _depth(token: Token, head: Token) -> int:
     return depth
 
 
+def _in_clause(token: Token, phrase_head: Token) -> bool:
+    """True when ``token`` sits in a clause inside the phrase ("rules that will block the A800")."""
+    while token.i != phrase_head.i and token.head.i != token.i:
+        if token.dep_ in ("relcl", "ccomp", "advcl", "xcomp"):
+            return True
+        token = token.head
+    return False
+
+
 def head_entity(
     phrase_head: Token, emap: EntityMap, exclude: set[str], types: frozenset[str] | None = None
 ) -> Mention | None:
@@ -313,6 +322,7 @@ def head_entity(
             mention is None
             or mention.entity_id in exclude
             or (types is not None and mention.type not in types)
+            or _in_clause(tok, phrase_head)
         ):
             continue
         root = tok.doc[mention.token_i]
@@ -398,10 +408,9 @@ def wrongdoer_in(
         if not _is_cue(tok, lex):
             continue
         any_cue = True
-        if tok.pos_ in ("VERB", "AUX") and _governing_verb(tok, stop) is tok:
-            # a cue verb with its own (unnamed) doer: "PRC-based companies distilled ..."; a cue governed by
-            # another verb ("meant to stop smuggling") or a noun ("bans accounts linked to distillation")
-            # asserts no wrongdoing by anyone
+        if tok.pos_ not in ("VERB", "AUX") or _governing_verb(tok, stop) is tok:
+            # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a wrongdoing
+            # noun asserts wrongdoing; a cue verb governed by another ("meant to stop smuggling") does not
             cue_seen = True
         if tok.pos_ in ("NOUN", "PROPN"):
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
@@ -436,8 +445,8 @@ def classify_content(
 ) -> tuple[str, list[Mention], str]:
     """Kind of a speech verb's content: (kind, accused, confidence key); kind ``None`` means "skip".
 
-    A wrongdoing cue without a named wrongdoer gives kind ``unnamed`` (an accusation against nobody we
-    can name: the caller skips it in reported speech and keeps quotes as statements).
+    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
+    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     if words & set(lex["denial_cues"]):
@@ -627,15 +636,30 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     subj, passive = subject_of(verb)
     speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, lex)
-    if speaker is None or speaker.type not in SPEAKER_TYPES:
+    if speaker is None or speaker.type not in SPEAKER_TYPES or subj is None:
         return []
+    claims = _claims_by(verb, sent, ctx, family, speaker, how, passive)
+    # "Oracle and the Semiconductor Industry Association objected": one claim per conjoined speaker
+    for conj in subj.conjuncts:
+        other = ctx.emap.at(conj)
+        if other is not None and other.type in SPEAKER_TYPES and other.entity_id != speaker.entity_id:
+            claims.extend(_claims_by(verb, sent, ctx, family, other, "entity", passive))
+    return claims
+
+
+def _claims_by(
+    verb: Token, sent: Span, ctx: _Context, family: str, speaker: Mention, how: str, passive: bool
+) -> list[Claim]:
+    """The claims of one speaker for one trigger verb."""
+    lex = ctx.lex
     lemma = verb.lemma_.lower()
     exclude = {speaker.entity_id}
     negated = is_negated(verb)
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
-        if lemma == "add" and not is_quote and not _children(verb, ("ccomp", "parataxis")):
-            return []  # "Google added its voice"
+        has_clause = is_quote or bool(_children(verb, ("ccomp", "parataxis")))
+        if not has_clause and not (lemma in lex["object_speech"] and _children(verb, ("dobj", "oprd"))):
+            return []  # "Google added its voice", "Lin was responding to a question"
         if negated:
             return [
                 _negated(
@@ -646,9 +670,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
             ]
         kind, targets, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
         if kind == "unnamed":
-            if not is_quote:
-                return []  # reported wrongdoing by nobody named: neither a clean accusation nor a statement
-            kind = "statement"
+            return []  # wrongdoing by nobody named: not an accusation we can record, nor a plain statement
         return [
             _claim(ctx, sent, verb, speaker, how, kind, kind_how, t, content, is_quote, lemma)
             for t in (targets or [None])

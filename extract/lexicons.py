@@ -18,6 +18,12 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "complain observe concede admit counter signal recount defend welcome call recommend criticize "
         "criticise condemn praise"
     ),
+    # Speech verbs that carry their content as an object ("Nvidia welcomed the decision"); the others need
+    # a clause or a quotation.
+    "object_speech": _words(
+        "defend welcome criticize criticise condemn praise call recommend dispute counter acknowledge confirm "
+        "describe urge warn"
+    ),
     "accusation": _words("accuse allege charge blame"),
     "denial": _words("deny reject dismiss refute rebut dispute rebuff"),
     "policy": _words(
@@ -28,7 +34,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
     "announceable": _words(
-        "report guidance rule rules regulation regulations framework model models chip chips version "
+        "report guidance post statement blog rule rules regulation regulations framework model models chip chips version "
         "paper results plan policy measures controls restrictions list update product products system "
         "tool standard strategy order"
     ),
@@ -75,7 +81,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "opening_verbs": _words("open launch start begin initiate announce"),
     "probe_nouns": _words("investigation probe inquiry review"),
     "making_verbs": _words("make level lodge repeat renew file"),
-    "modal_aux": _words("would could may might should"),
+    "modal_aux": _words("would could may might should will"),
     # Topic cues.
     "topic_distillation": _words(
         "distill distil distillation output outputs copy train training model chatbot api terms scrape "
