@@ -236,12 +236,33 @@ def _salience(doc: Doc, mention: Mention) -> int:
     return 2
 
 
+def _bound_to_unnamed(pronoun: Token, emap: EntityMap, lex: Lexicons) -> bool:
+    """True when an embedded pronoun most likely refers to the unnamed subject of its governing clause
+    ("Beijing has rejected what it calls ..." where Beijing is no entity)."""
+    for ancestor in pronoun.ancestors:
+        if ancestor.pos_ not in ("VERB", "AUX"):
+            continue
+        subjects = [c for c in ancestor.children if c.dep_ in SUBJECT_DEPS and c.i < pronoun.i]
+        subjects = [c for c in subjects if pronoun not in c.subtree]
+        if subjects:
+            subj = subjects[-1]
+            return (
+                subj.pos_ in ("PROPN", "NOUN")
+                and emap.at(subj) is None
+                and _reference_types(subj, lex) is None
+                and not any(emap.at(t) for t in subj.subtree)
+            )
+    return False
+
+
 def resolve_reference(
     token: Token, emap: EntityMap, sent_starts: list[int], lex: Lexicons
 ) -> tuple[Mention | None, str]:
     """Resolve a pronoun or nominal to the most salient compatible mention before it (two sentences)."""
     allowed = _reference_types(token, lex)
     if allowed is None:
+        return None, ""
+    if token.pos_ == "PRON" and _bound_to_unnamed(token, emap, lex):
         return None, ""
     sent_index = max(k for k, s in enumerate(sent_starts) if s <= token.i)
     # Pronouns reach two sentences back; definite nominals ("the committee") six.
@@ -259,9 +280,15 @@ def resolve_reference(
     }
     words -= {"spokesperson", "spokesman", "spokeswoman", "official"}
 
-    def rank(m: Mention) -> tuple[int, int, int]:
+    def rank(m: Mention) -> tuple[int, int, int, int]:
+        # name match first; then subjects of the same sentence, then earlier sentences nearest first (subjects
+        # before other mentions), and last the non-subjects of the same sentence ("In a filing with the SEC,
+        # the chipmaker said" is not the SEC)
         named = any(w in m.name.split() for w in words)
-        return (0 if named else 1, _salience(token.doc, m), -m.token_i)
+        distance = sent_index - max(k for k, s in enumerate(sent_starts) if s <= m.token_i)
+        salience = _salience(token.doc, m)
+        tier = 0 if distance == 0 and salience < 2 else distance if distance else reach + 1
+        return (0 if named else 1, tier, salience, -m.token_i)
 
     best = min(candidates, key=rank)
     emap.add_reference(token, best)
@@ -391,6 +418,17 @@ def doers(
     return list(out.values())
 
 
+def _by_doers(noun: Token) -> list[Token]:
+    """The objects of "by" attached to a noun ("efforts by three Chinese AI companies")."""
+    return [
+        g
+        for c in noun.children
+        if c.dep_ == "prep" and c.lower_ == "by"
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+
+
 def wrongdoer_in(
     tokens: list[Token], emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
 ) -> tuple[list[Mention], bool, bool]:
@@ -407,15 +445,39 @@ def wrongdoer_in(
     for tok in tokens:
         if not _is_cue(tok, lex):
             continue
-        any_cue = True
-        if tok.pos_ not in ("VERB", "AUX") or _governing_verb(tok, stop) is tok:
-            # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a wrongdoing
-            # noun asserts wrongdoing; a cue verb governed by another ("meant to stop smuggling") does not
-            cue_seen = True
+        any_cue = any_cue or tok.dep_ not in ("amod", "compound")  # "the distilled version" is a product
         if tok.pos_ in ("NOUN", "PROPN"):
-            poss = next((c for c in tok.children if c.dep_ == "poss"), None)
-            if poss is not None and emap.at(poss) is not None and emap.at(poss).entity_id not in exclude:
-                return [emap.at(poss)], True, True
+            # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
+            # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
+            by_doers = _by_doers(tok)
+            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+            governing = tok.head
+            while governing.pos_ == "ADP" and governing.head.i != governing.i:
+                governing = governing.head
+            if governing.pos_ in ("VERB", "AUX") and is_negated(governing):
+                return [], "negated", True  # "Nvidia does not have backdoors"
+            if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
+                cue_seen = True
+            if governing.lemma_.lower() not in lex["doing_verbs"]:
+                continue
+        elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
+            # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
+            by_doers = _by_doers(tok.head)
+            for cand in by_doers:
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+            if by_doers:
+                cue_seen = True
+                continue
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is tok:
+            # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
+            # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
+            # smuggling") does not
+            cue_seen = True
         verb = _governing_verb(tok, stop)
         if verb is None:
             continue
@@ -428,12 +490,13 @@ def wrongdoer_in(
         if found:
             return found, True, True
     if any_cue:
-        orgs = {
+        orgs = {  # possessors are owners, usually the victims ("OpenAI's models"), never the doers here
             emap.at(t).entity_id: emap.at(t)
             for t in tokens
             if emap.at(t) is not None
             and emap.at(t).entity_id not in exclude
             and emap.at(t).type in ORG_TYPES - {"government"}
+            and t.doc[emap.at(t).token_i].dep_ != "poss"
         }
         if len(orgs) == 1:
             return list(orgs.values()), True, False

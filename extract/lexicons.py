@@ -40,7 +40,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Content cues: verbs asserting wrongdoing by their subject, modifiers marking it, nouns naming it.
     "wrongdoing": _words(
-        "distill distil copy steal violate evade smuggle misuse abuse circumvent plagiarize plagiarise "
+        "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize plagiarise "
         "scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout funnel hack rip "
         "piggyback harvest"
     ),
@@ -52,6 +52,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "distillation theft violation smuggling infringement evasion misuse abuse breach copying "
         "plagiarism diversion espionage backdoor backdoors"
     ),
+    # Verbs whose subject commits the wrongdoing noun they govern ("engaged in distillation").
+    "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
     "output_nouns": _words("output outputs response responses answer answers"),

@@ -41,7 +41,7 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
                 persons.setdefault(full[0].lower(), person_id)
     new_ents: list[Span] = []
     for ent in doc.ents:
-        if not ent.kb_id_ and len(ent) == 1 and ent[0].is_title and ent[0].lower_ in persons:
+        if not ent.kb_id_ and len(ent) == 1 and ent[0].text[:1].isupper() and ent[0].lower_ in persons:
             # a lone surname of a person named in full in this article, whatever the NER called it
             entity_id = persons[ent[0].lower_]
             new_ents.append(Span(doc, ent.start, ent.end, label="PERSON", kb_id=entity_id, span_id=entity_id))
@@ -85,7 +85,7 @@ def surname_mentions(doc: Doc, ents: list[Span], persons: dict[str, str]) -> lis
     taken = {i for ent in ents for i in range(ent.start, ent.end)}
     spans = []
     for token in doc:
-        if token.i in taken or not token.is_title or token.lower_ not in persons:
+        if token.i in taken or not token.text[:1].isupper() or token.lower_ not in persons:
             continue
         if token.i + 1 < len(doc) and doc[token.i + 1].is_title and not doc[token.i + 1].is_sent_start:
             continue  # part of a longer name the NER missed
