@@ -1,0 +1,192 @@
+"""Duplicate detection: canonical URLs, exact content hashes and 64-bit SimHash near-duplicates.
+
+Pure functions plus :class:`SimHashIndex`, an in-memory index by SimHash bands: with a Hamming threshold of
+``k`` the 64 bits are cut into ``k + 1`` bands, and two hashes within distance ``k`` must agree exactly on at
+least one band (pigeonhole), so a lookup only compares against hashes sharing a band, never the whole table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "yclid", "igshid", "_ga", "_gl",
+    "ref", "ref_src", "cmpid", "ocid", "smid", "sr_share", "spm", "mkt_tok", "oly_enc_id", "oly_anon_id",
+    "vero_id", "wt_mc", "__twitter_impression", "s_cid", "amp", "outputtype",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "_hs", "mtm_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
+SIMHASH_BITS = 64
+SHINGLE_WORDS = 3
+
+
+def _is_tracking(name: str) -> bool:
+    lower = name.lower()
+    return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
+
+
+def _host_port(parts) -> str:
+    host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) != port:
+        host = f"{host}:{port}"
+    return host
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without tracking parameters and fragment, otherwise unchanged (safe to fetch)."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def canonical_url(url: str) -> str:
+    """The key under which one article is stored, whatever variant of its URL was linked.
+
+    Lower-cases scheme and host, drops default ports, fragments, tracking parameters, ``index.html`` and
+    trailing slashes, and AMP variants (``/amp/`` path segment, ``.amp`` suffix, ``?amp=1``); sorts the query.
+
+    >>> canonical_url("HTTPS://Example.com:443/news/story/amp/?utm_source=x&b=2&a=1#top")
+    'https://example.com/news/story?a=1&b=2'
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    segments = [s for s in path.split("/") if s not in ("amp", "")]
+    if segments and segments[-1].lower() in INDEX_FILES:
+        segments.pop()
+    if segments and segments[-1].endswith(".amp"):
+        segments[-1] = segments[-1][: -len(".amp")]
+    if segments and segments[-1].endswith(".amp.html"):
+        segments[-1] = segments[-1][: -len(".amp.html")] + ".html"
+    path = "/" + "/".join(segments)
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    return urlunsplit((scheme, _host_port(parts), path, urlencode(query), ""))
+
+
+def site_of(url: str) -> str:
+    """Site domain of ``url`` for ``articles.source``: host without ``www.`` (port kept for non-defaults)."""
+    host = _host_port(urlsplit(url))
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two URLs belong to the same site (same host ignoring ``www.``, same port)."""
+    return site_of(a) == site_of(b)
+
+
+def canonical_link(html: bytes | str, page_url: str) -> str | None:
+    """Absolute ``<link rel="canonical">`` target of a page, or None when missing or malformed."""
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    try:
+        sel = Selector(text=text[:500_000])
+    except (ValueError, TypeError):
+        return None
+    for href in sel.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"):
+        target = urljoin(page_url, href.get().strip())
+        if urlsplit(target).scheme in ("http", "https"):
+            return target
+    return None
+
+
+def article_url(page_url: str, html: bytes | str) -> str:
+    """Canonical URL of an article: its same-site ``rel=canonical`` when present, else its own URL."""
+    link = canonical_link(html, page_url)
+    if link and same_site(link, page_url):
+        return canonical_url(link)
+    return canonical_url(page_url)
+
+
+def normalise_text(text: str) -> str:
+    """Text reduced to lower-case words separated by single spaces (for hashing)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(re.findall(r"\w+", text))
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex, 32 chars) of the normalised text: equal for copies differing only in markup/spacing."""
+    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+
+
+def _shingles(words: list[str]) -> Iterable[str]:
+    if len(words) < SHINGLE_WORDS:
+        yield from words
+        return
+    for i in range(len(words) - SHINGLE_WORDS + 1):
+        yield " ".join(words[i : i + SHINGLE_WORDS])
+
+
+def simhash(text: str) -> int:
+    """64-bit SimHash over 3-word shingles of the normalised text."""
+    weights = [0] * SIMHASH_BITS
+    for shingle in _shingles(normalise_text(text).split()):
+        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+        for bit in range(SIMHASH_BITS):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit, w in enumerate(weights) if w > 0)
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits."""
+    return (a ^ b).bit_count()
+
+
+def simhash_hex(value: int) -> str:
+    """Fixed-width hex form stored in ``articles.simhash`` (SQLite integers are signed)."""
+    return f"{value:016x}"
+
+
+class SimHashIndex:
+    """Find stored hashes within ``max_distance`` bits of a query without scanning them all."""
+
+    def __init__(self, max_distance: int) -> None:
+        if not 0 <= max_distance < SIMHASH_BITS:
+            raise ValueError(f"near-duplicate distance must be between 0 and {SIMHASH_BITS - 1}")
+        self.max_distance = max_distance
+        n = max_distance + 1
+        widths = [SIMHASH_BITS // n + (1 if i < SIMHASH_BITS % n else 0) for i in range(n)]
+        self._bands: list[tuple[int, int]] = []
+        shift = 0
+        for width in widths:
+            self._bands.append((shift, (1 << width) - 1))
+            shift += width
+        self._buckets: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self._hashes: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def _keys(self, value: int) -> Iterable[tuple[int, int]]:
+        for i, (shift, mask) in enumerate(self._bands):
+            yield i, value >> shift & mask
+
+    def add(self, item_id: int, value: int) -> None:
+        """Index ``value`` under ``item_id`` (replacing an earlier hash for the same id)."""
+        self.remove(item_id)
+        self._hashes[item_id] = value
+        for key in self._keys(value):
+            self._buckets[key].add(item_id)
+
+    def remove(self, item_id: int) -> None:
+        old = self._hashes.pop(item_id, None)
+        if old is not None:
+            for key in self._keys(old):
+                self._buckets[key].discard(item_id)
+
+    def near(self, value: int) -> list[int]:
+        """Ids whose hash is within ``max_distance`` of ``value``, nearest first."""
+        candidates: set[int] = set()
+        for key in self._keys(value):
+            candidates |= self._buckets.get(key, set())
+        found = [(hamming(value, self._hashes[c]), c) for c in candidates]
+        return [c for d, c in sorted(found) if d <= self.max_distance]

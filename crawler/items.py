@@ -1,0 +1,54 @@
+"""The item that travels through the per-article pipelines, and the rejection they raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+
+class Rejected(DropItem):
+    """A page the pipelines decided not to store; ``reason`` is counted in stats and kept in crawl_seen."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class PageItem:
+    """A fetched page and what the pipelines learn about it.
+
+    Spiders fill the first block; the extract, topic and dedupe pipelines fill the rest.
+    """
+
+    url: str  # URL as requested (tracking parameters stripped)
+    seen_key: str  # canonical form of ``url``, the key checked in ``crawl_seen`` before fetching
+    response_url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes = field(repr=False)
+    encoding: str | None = None
+    content_type: str | None = None
+    source_name: str = ""
+    spider: str = ""
+    fingerprint: str | None = None  # feed/sitemap/API entry fingerprint for incremental crawls
+    kind: str = "article"  # or 'policy_document'
+    doc_number: str | None = None
+    hints: dict[str, Any] = field(default_factory=dict)  # title/published/abstract from the feed or API
+
+    # Filled by the pipelines.
+    canonical_url: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    text: str | None = field(default=None, repr=False)
+    word_count: int = 0
+    topics: list[str] = field(default_factory=list)
+    relevance: float = 0.0
+    content_hash: str | None = None
+    simhash: int | None = None

@@ -1,0 +1,20 @@
+"""Per-article item pipelines, one job per module: extract -> topics -> dedupe -> storage.
+
+Each reads its settings through ``from_crawler`` and rejects a page with :class:`crawler.items.Rejected`
+(a ``DropItem`` carrying a reason that is counted in stats and remembered in ``crawl_seen``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import logformatter
+
+
+class QuietLogFormatter(logformatter.LogFormatter):
+    """Rejected pages are an ordinary outcome: log one INFO line with the URL and reason, not the item."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any = None) -> Any:
+        url = getattr(item, "response_url", None) or getattr(response, "url", "?")
+        return {"level": 20, "msg": "page %(url)s: not stored (%(reason)s)",
+                "args": {"url": url, "reason": exception}}

@@ -1,0 +1,28 @@
+"""Pipeline step 3: canonical URL, exact content hash and SimHash of the text.
+
+Matching against stored articles happens at storage time (:func:`crawler.storage.link_duplicates`), inside
+the same transaction as the insert, so two copies stored in one crawl still find each other.
+"""
+
+from __future__ import annotations
+
+from crawler.dedupe import article_url, canonical_url, content_hash, simhash
+from crawler.items import PageItem, Rejected
+
+
+def fingerprint_item(item: PageItem) -> PageItem:
+    """Fill ``canonical_url``, ``content_hash`` and ``simhash``."""
+    if not item.text:
+        raise Rejected("not_article", "no text to fingerprint")
+    if item.kind == "policy_document":
+        item.canonical_url = canonical_url(item.url)
+    else:
+        item.canonical_url = article_url(item.response_url, item.body)
+    item.content_hash = content_hash(item.text)
+    item.simhash = simhash(item.text)
+    return item
+
+
+class DedupePipeline:
+    def process_item(self, item: PageItem) -> PageItem:
+        return fingerprint_item(item)

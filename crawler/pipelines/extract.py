@@ -1,0 +1,74 @@
+"""Pipeline step 1: article text and metadata from the raw body (drops non-article pages)."""
+
+from __future__ import annotations
+
+import re
+
+from scrapy.crawler import Crawler
+
+from crawler.extraction import extract_page
+from crawler.items import PageItem, Rejected
+
+TEXTUAL_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def extract_item(item: PageItem, min_words: int) -> PageItem:
+    """Fill text and metadata of ``item`` or raise ``Rejected('not_article')``.
+
+    API metadata (Federal Register title, date, abstract) wins over what is read from the page; feed and
+    sitemap hints only fill gaps. Policy documents are exempt from the minimum length, and fall back to
+    their abstract when the page has no extractable text.
+    """
+    ctype = (item.content_type or "text/html").split(";")[0].strip().lower()
+    if ctype not in TEXTUAL_TYPES:
+        raise Rejected("not_article", f"content type {ctype}")
+    if not item.body.strip():
+        raise Rejected("not_article", "empty body")
+    policy = item.kind == "policy_document"
+    if ctype == "text/plain":
+        text = item.body.decode(item.encoding or "utf-8", "replace").strip()
+        page = None
+    else:
+        page = extract_page(item.body, item.response_url)
+        text = page.text.strip() if page else ""
+    if policy and not text:
+        text = (item.hints.get("abstract") or "").strip()
+    if not text:
+        raise Rejected("not_article", "no article text")
+    count = word_count(text)
+    if not policy and count < min_words:
+        raise Rejected("not_article", f"{count} words")
+    item.text = text
+    item.word_count = count
+    hints = item.hints
+    if policy:
+        item.title = hints.get("title") or (page.title if page else None)
+        item.published = hints.get("published") or (page.published if page else None)
+    else:
+        item.title = (page.title if page else None) or hints.get("title")
+        item.published = (page.published if page else None) or hints.get("published")
+    if page is not None:
+        item.byline = page.byline
+        item.language = page.language
+        item.site_name = page.site_name
+    if not item.language and hints.get("language"):
+        item.language = hints["language"]
+    return item
+
+
+class ExtractPipeline:
+    """Runs :func:`extract_item` with ``AIWATCH_MIN_ARTICLE_WORDS``."""
+
+    def __init__(self, min_words: int) -> None:
+        self.min_words = min_words
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler.settings.getint("AIWATCH_MIN_ARTICLE_WORDS", 80))
+
+    def process_item(self, item: PageItem) -> PageItem:
+        return extract_item(item, self.min_words)

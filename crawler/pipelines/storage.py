@@ -1,0 +1,70 @@
+"""Pipeline step 4: one transaction per page: article upsert, raw page, ``crawl_seen`` ledger.
+
+Also listens to ``item_dropped`` so that off-topic and non-article outcomes are remembered in
+``crawl_seen`` (and not fetched again by the next incremental crawl) and counted by reason in stats.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from aiwatch.db import connect, transaction
+from crawler.dedupe import SimHashIndex
+from crawler.items import PageItem
+from crawler.storage import load_simhash_index, record_seen, store_article, store_raw
+
+
+class StoragePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_path = crawler.settings.get("AIWATCH_DB_PATH", "aiwatch.db")
+        self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE", 6)
+        self.conn: sqlite3.Connection | None = None
+        self.index: SimHashIndex | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.conn = connect(self.db_path)
+        self.index = load_simhash_index(self.conn, self.distance)
+
+    def close_spider(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _inc(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"aiwatch/{key}")
+
+    def process_item(self, item: PageItem) -> PageItem:
+        assert self.conn is not None and item.canonical_url is not None
+        with transaction(self.conn) as conn:
+            result = store_article(conn, item, self.index)
+            store_raw(conn, item, result.article_id)
+            outcome = "duplicate" if result.duplicate_of else "stored"
+            for key in {item.seen_key, item.canonical_url}:
+                record_seen(conn, key, outcome, origin=item.spider, fingerprint=item.fingerprint,
+                            article_id=result.article_id, detail=result.action)
+        self._inc(f"stored/{result.action}")
+        if result.duplicate_of and result.action != "unchanged":
+            self._inc("duplicates")
+        item.hints["article_id"] = result.article_id
+        return item
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        reason = getattr(exception, "reason", "dropped")
+        self._inc(f"dropped/{reason}")
+        if self.conn is None or not isinstance(item, PageItem):
+            return
+        with transaction(self.conn) as conn:
+            record_seen(conn, item.seen_key, reason, origin=item.spider, fingerprint=item.fingerprint,
+                        detail=str(exception)[:200])

@@ -1,0 +1,254 @@
+"""Run a crawl: plan the spiders from the source options, run them in a child process, record a ``runs`` row.
+
+Twisted's reactor cannot be restarted inside one Python process, and ``aiwatch update`` and the tests crawl
+more than once per process, so :func:`run_crawl` runs the spiders (one after another, so each sees what the
+previous stored) in a child ``python -m crawler.run JOB RESULT`` process. The child writes its stats as JSON;
+its log lines are relayed to this process's stderr. The child dies with its parent (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiwatch.config import Config
+from aiwatch.db import connect
+from aiwatch.runs import finish_run, start_run
+from crawler.sources import SPIDER_NAMES, Source, SourcesError, check_url, load_sources
+from crawler.spiders.base import origin_of
+from crawler.spiders.formats import parse_since
+from crawler.stats import CrawlStats
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+# Spiders that have a built-in endpoint and can run without a configured source.
+SELF_SOURCED = {"gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
+                "federal_register": "https://www.federalregister.gov/api/v1/documents.json"}
+
+
+class CrawlError(Exception):
+    """The crawl could not be started or its process failed."""
+
+
+def command_line_sources(feeds: Iterable[str], sitemaps: Iterable[str], urls: Iterable[str]) -> list[Source]:
+    """Sources from ``--feed``/``--sitemap``/``--url`` values; a bad URL raises :class:`SourcesError`."""
+    found = []
+    for option, kind, values in (("--feed", "feed", feeds), ("--sitemap", "sitemap", sitemaps),
+                                 ("--url", "url", urls)):
+        for value in values:
+            problem = check_url(value)
+            if problem:
+                raise SourcesError(f"{option} {value}: {problem}")
+            found.append(Source(value.strip(), kind, value.strip()))
+    return found
+
+
+def plan(sources: Sequence[Source], spiders: Sequence[str] | None) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Spider runs in order ``(spider name, [source args])``; ``spiders`` restricts which run."""
+    if spiders:
+        unknown = [s for s in spiders if s not in SPIDER_NAMES]
+        if unknown:
+            raise SourcesError(f"unknown spider {unknown[0]!r} (choose from {', '.join(SPIDER_NAMES)})")
+    jobs = []
+    for name in SPIDER_NAMES:
+        if spiders and name not in spiders:
+            continue
+        args = [s.as_spider_arg() for s in sources if s.spider == name]
+        if args or (spiders and name in SELF_SOURCED):
+            jobs.append((name, args))
+    return jobs
+
+
+def resolve_sources(
+    config: Config, *, feeds: Iterable[str] = (), sitemaps: Iterable[str] = (), urls: Iterable[str] = (),
+    sources_file: str | os.PathLike[str] | None = None,
+) -> list[Source]:
+    """Sources given on the command line and/or in ``sources_file``; the default list when there are none."""
+    sources = command_line_sources(feeds, sitemaps, urls)
+    if sources_file:
+        sources += load_sources(sources_file)
+    if not sources and not sources_file:
+        sources = load_sources(config.sources_file or None)
+    return sources
+
+
+def run_crawl(
+    db_path: str | os.PathLike[str],
+    config: Config,
+    *,
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    urls: Iterable[str] = (),
+    sources_file: str | os.PathLike[str] | None = None,
+    since: str | None = None,
+    spiders: Sequence[str] | None = None,
+    timeout: float | None = None,
+    record_run: bool = True,
+) -> CrawlStats:
+    """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
+
+    Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
+    unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
+    pages do not raise: they are counted in the returned stats (see :attr:`CrawlStats.status`).
+    """
+    if since is not None:
+        try:
+            since = parse_since(since).isoformat()
+        except ValueError as exc:
+            raise SourcesError(f"--since: {exc}") from None
+    sources = resolve_sources(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file)
+    jobs = plan(sources, spiders)
+    trusted = sorted({origin_of(s.url) for s in sources}
+                     | {origin_of(SELF_SOURCED[name]) for name, _ in jobs if name in SELF_SOURCED})
+    conn = connect(db_path)
+    run_id = start_run(conn, "crawl") if record_run else None
+    started = time.monotonic()
+    stats = CrawlStats(sources={s.name: {} for s in sources if not spiders or s.spider in spiders})
+    error = None
+    try:
+        if jobs:
+            child = _run_child(
+                {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": since,
+                 "jobs": jobs, "trusted": trusted, "log_level": logging.getLogger().getEffectiveLevel()},
+                timeout,
+            )
+            for name, counters in child.sources.items():
+                stats.sources.setdefault(name, {}).update(counters)
+            child.sources = stats.sources
+            stats = child
+    except BaseException as exc:
+        error = str(exc) or type(exc).__name__
+        raise
+    finally:
+        stats.elapsed = time.monotonic() - started
+        if run_id is not None:
+            status = "failed" if error else stats.status
+            if isinstance(error, str) and error == "KeyboardInterrupt":
+                status = "interrupted"
+            finish_run(conn, run_id, status, stats.to_dict(), error)
+        conn.close()
+    return stats
+
+
+def _pump(stream: Any) -> None:
+    for line in stream:
+        sys.stderr.write(line)
+    stream.close()
+
+
+def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
+    with tempfile.TemporaryDirectory(prefix="aiwatch-crawl-") as tmp:
+        job_file = Path(tmp, "job.json")
+        result_file = Path(tmp, "result.json")
+        job_file.write_text(json.dumps(job))
+        env = dict(os.environ)
+        env.pop("SCRAPY_SETTINGS_MODULE", None)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.run", str(job_file), str(result_file)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, errors="replace", env=env,
+        )
+        pump = threading.Thread(target=_pump, args=(proc.stderr,), daemon=True)
+        pump.start()
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise CrawlError(f"crawl stopped after the time limit of {timeout:.0f}s") from None
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            pump.join(timeout=5)
+        if not result_file.exists():
+            raise CrawlError(f"crawl process failed (exit status {code}); see the log above")
+        return CrawlStats.from_dict(json.loads(result_file.read_text()))
+
+
+# ---- child process ---------------------------------------------------------------------------------
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (best effort elsewhere)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _configure_child_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    noisy = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+    for name in ("scrapy", "py.warnings", "trafilatura", "htmldate", "asyncio", "twisted", "filelock"):
+        logging.getLogger(name).setLevel(noisy)
+
+
+def child_main(job_file: str, result_file: str) -> int:
+    """Entry point of the crawl process: run the planned spiders in sequence, write the stats."""
+    _die_with_parent()
+    job = json.loads(Path(job_file).read_text())
+    _configure_child_logging(int(job.get("log_level") or logging.INFO))
+
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from crawler.settings import config_settings
+
+    config = Config(job["config"])
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(config_settings(config), priority="project")
+    settings.set("AIWATCH_DB_PATH", job["db_path"], priority="cmdline")
+    settings.set("AIWATCH_TRUSTED_ORIGINS", job["trusted"], priority="cmdline")
+    settings.set("AIWATCH_SINCE", job.get("since") or "", priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handler above logs
+    process = CrawlerProcess(settings)
+    _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
+    stats = CrawlStats()
+
+    from twisted.internet import defer  # not the reactor: the first crawler installs the asyncio one
+
+    @defer.inlineCallbacks
+    def sequence():  # type: ignore[no-untyped-def]
+        try:
+            for name, sources in job["jobs"]:
+                crawler = process.create_crawler(name)
+                try:
+                    yield process.crawl(crawler, sources=sources)
+                except Exception as exc:  # a spider that cannot start must not stop the others
+                    logging.getLogger("crawler.run").error("spider %s: %s", name, exc)
+                    stats.errors[f"spider_{name}"] = stats.errors.get(f"spider_{name}", 0) + 1
+                if crawler.stats is not None:
+                    stats.add_scrapy(name, crawler.stats.get_stats())
+        finally:
+            from twisted.internet import reactor
+
+            reactor.callLater(0, reactor.stop)  # type: ignore[attr-defined]
+
+    sequence()
+    process.start(stop_after_crawl=False)
+    tmp = Path(result_file).with_suffix(".tmp")
+    tmp.write_text(json.dumps(stats.to_dict()))
+    tmp.replace(result_file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1], sys.argv[2]))

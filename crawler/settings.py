@@ -1,0 +1,99 @@
+"""Scrapy settings for aiwatch: polite, fail-safe defaults; the tunable ones come from ``aiwatch.config``.
+
+``aiwatch crawl`` builds its settings with :func:`config_settings` from the resolved configuration;
+``scrapy crawl NAME`` (``scrapy.cfg`` points here) gets the same values from
+:func:`aiwatch.config.load_config` and writes to ``$AIWATCH_DB`` or ``aiwatch.db``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any
+
+from aiwatch.config import Config, load_config
+
+BOT_NAME = "aiwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the pipelines write and which origins (scheme://host:port) may resolve to private addresses.
+AIWATCH_DB_PATH = os.environ.get("AIWATCH_DB", "aiwatch.db")
+AIWATCH_TRUSTED_ORIGINS: list[str] = []
+AIWATCH_SINCE = ""  # ISO date; entries published earlier are skipped
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 100,
+    "crawler.pipelines.topics.TopicFilterPipeline": 200,
+    "crawler.pipelines.dedupe.DedupePipeline": 300,
+    "crawler.pipelines.storage.StoragePipeline": 400,
+}
+
+SAFETY_MIDDLEWARE = "crawler.safety.AddressGuardMiddleware"
+ROBOTS_MIDDLEWARE = "crawler.robots.QueuedRobotsTxtMiddleware"
+
+
+def _available(class_path: str) -> bool:
+    return importlib.util.find_spec(class_path.rpartition(".")[0]) is not None
+
+
+def downloader_middlewares() -> dict[str, int | None]:
+    """The address guard first of all, and the queued robots.txt middleware in place of Scrapy's."""
+    middlewares: dict[str, int | None] = {}
+    if _available(SAFETY_MIDDLEWARE):
+        middlewares[SAFETY_MIDDLEWARE] = 40
+    if _available(ROBOTS_MIDDLEWARE):
+        middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
+        middlewares[ROBOTS_MIDDLEWARE] = 100
+    return middlewares
+
+
+DOWNLOADER_MIDDLEWARES = downloader_middlewares()
+
+# Fail-safe fixed settings.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no control server listening next to a public `aiwatch serve`
+COMPRESSION_ENABLED = True  # gzip, deflate, brotli (brotli package) and zstd when installed
+RETRY_TIMES = 1
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_MAXDELAY = 10
+DNS_TIMEOUT = 15
+DOWNLOAD_FAIL_ON_DATALOSS = True  # truncated responses are errors, never half-stored
+HTTPCACHE_ENABLED = False
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.pipelines.QuietLogFormatter"
+LOG_LEVEL = "INFO"
+
+
+def config_settings(config: Config) -> dict[str, Any]:
+    """The Scrapy settings that come from aiwatch configuration."""
+    return {
+        "USER_AGENT": config.user_agent,
+        "ROBOTSTXT_OBEY": config.robotstxt_obey,
+        "ROBOTSTXT_USER_AGENT": config.user_agent,
+        "AUTOTHROTTLE_ENABLED": config.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(config.download_delay, 1.0),
+        "DOWNLOAD_DELAY": config.download_delay,
+        "CONCURRENT_REQUESTS": config.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.concurrent_requests_per_domain,
+        "DOWNLOAD_TIMEOUT": config.download_timeout,
+        "DOWNLOAD_MAXSIZE": config.download_maxsize,
+        "DOWNLOAD_WARNSIZE": config.download_warnsize,
+        "CLOSESPIDER_ERRORCOUNT": config.close_on_errors,
+        "CLOSESPIDER_PAGECOUNT": config.max_pages,
+        "MEMUSAGE_ENABLED": config.crawl_memory_mb > 0,
+        "MEMUSAGE_LIMIT_MB": config.crawl_memory_mb,
+        "AIWATCH_MIN_ARTICLE_WORDS": config.min_article_words,
+        "AIWATCH_TOPIC_MIN_RELEVANCE": config.topic_min_relevance,
+        "AIWATCH_NEAR_DUPLICATE_DISTANCE": config.near_duplicate_distance,
+        "AIWATCH_GDELT_QUERIES": list(config.gdelt_queries),
+        "AIWATCH_GDELT_TIMESPAN": config.gdelt_timespan,
+    }
+
+
+# ``scrapy crawl``: the same configured values as ``aiwatch crawl``.
+globals().update(config_settings(load_config()))

@@ -1,0 +1,34 @@
+"""``feeds``: RSS 2.0 and Atom feeds, each entry followed to its article (``-a feed=URL``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.spiders.base import AiwatchSpider
+from crawler.spiders.formats import FormatError, parse_feed
+
+
+class FeedsSpider(AiwatchSpider):
+    name = "feeds"
+    arg_name = "feed"
+    discovery_label = "feed"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources:
+            yield self.discovery_request(source["url"], source["name"], self.parse_feed)
+
+    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        source = response.meta["source"]
+        try:
+            entries = parse_feed(response.body)
+        except FormatError as exc:
+            self.format_error(response, source, str(exc))
+            return
+        self.source_ok(source, len(entries))
+        for entry in entries:
+            request = self.article_request(entry, source)
+            if request is not None:
+                yield request

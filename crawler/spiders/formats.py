@@ -1,0 +1,256 @@
+"""Pure parsers for what the discovery spiders download: feeds, sitemaps and API JSON (bytes -> entries).
+
+Each parser raises :class:`FormatError` with a short reason (``"HTML page"``, ``"not XML (line 3)"``) when
+the document is not what it should be; spiders log it as ``feed URL: not a feed (reason)`` and go on.
+"""
+
+from __future__ import annotations
+
+import calendar
+import gzip
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import feedparser
+from lxml import etree
+
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed sitemap
+
+
+class FormatError(ValueError):
+    """A downloaded document is not in the expected format."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article link found in a feed, sitemap or API response."""
+
+    url: str
+    fingerprint: str | None = None
+    published: str | None = None  # ISO 8601
+    title: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def hint(self, key: str, default: Any = None) -> Any:
+        return dict(self.extra).get(key, default)
+
+
+def _fingerprint(*parts: str | None) -> str:
+    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def _looks_like_html(head: bytes) -> bool:
+    return bool(re.search(rb"<!doctype html|<html[\s>]", head[:2048], re.I))
+
+
+def _check_body(body: bytes) -> bytes:
+    stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped:
+        raise FormatError("empty body")
+    if _looks_like_html(stripped):
+        raise FormatError("HTML page")
+    return stripped
+
+
+def _iso_from_struct(value: Any) -> str | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC).isoformat()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def parse_feed(body: bytes) -> list[Entry]:
+    """Entries of an RSS 2.0/1.0 or Atom feed; :class:`FormatError` when the body is not a feed."""
+    stripped = _check_body(body)
+    if not stripped.startswith(b"<"):
+        raise FormatError("not XML (line 1)")
+    parsed = feedparser.parse(stripped, sanitize_html=False, resolve_relative_uris=False)
+    exc = parsed.get("bozo_exception")
+    line = getattr(exc, "getLineNumber", lambda: None)() if exc is not None else None
+    if not parsed.get("version"):
+        raise FormatError(f"not XML (line {line})" if line else "no RSS or Atom root element")
+    entries = []
+    for item in parsed.entries:
+        link = item.get("link") or next(
+            (lk.get("href") for lk in item.get("links", []) if lk.get("href")), None
+        )
+        if not link:
+            continue
+        ident = item.get("id") or item.get("guid") or link
+        # dict.get: FeedParserDict.get("updated") falls back to "published" with a deprecation warning.
+        updated = dict.get(item, "updated") or ""
+        published_raw = dict.get(item, "published") or ""
+        published = _iso_from_struct(dict.get(item, "published_parsed") or dict.get(item, "updated_parsed"))
+        entries.append(Entry(
+            url=link.strip(),
+            fingerprint=_fingerprint(ident, updated, published_raw, link),
+            published=published,
+            title=(item.get("title") or None),
+        ))
+    if line and not entries:
+        raise FormatError(f"not XML (line {line})")
+    return entries
+
+
+@dataclass(frozen=True)
+class Sitemap:
+    """A parsed sitemap: ``index`` (entries are child sitemaps) or ``urlset`` (entries are pages)."""
+
+    kind: str
+    entries: list[Entry]
+
+
+def _local(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def parse_sitemap(body: bytes) -> Sitemap:
+    """Parse a sitemap, sitemap index or Google News sitemap (gzip accepted)."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+                body = fh.read(MAX_SITEMAP_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise FormatError(f"bad gzip ({exc})") from None
+        if len(body) > MAX_SITEMAP_BYTES:
+            raise FormatError("larger than 50 MB uncompressed")
+    stripped = _check_body(body)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    try:
+        root = etree.fromstring(stripped, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise FormatError(f"not XML (line {exc.lineno})") from None
+    kind = _local(root.tag)
+    if kind not in ("urlset", "sitemapindex"):
+        raise FormatError(f"root element <{kind}> is not a sitemap")
+    child_tag = "url" if kind == "urlset" else "sitemap"
+    entries = []
+    for node in root:
+        if _local(node.tag) != child_tag:
+            continue
+        fields: dict[str, str] = {}
+        for sub in node.iter():
+            name = _local(sub.tag)
+            if name in ("loc", "lastmod", "publication_date", "title") and sub.text and name not in fields:
+                fields[name] = sub.text.strip()
+        loc = fields.get("loc")
+        if not loc:
+            continue
+        lastmod = fields.get("lastmod")
+        news_date = fields.get("publication_date")
+        entries.append(Entry(
+            url=loc,
+            fingerprint=_fingerprint(lastmod or news_date) if (lastmod or news_date) else None,
+            published=news_date or lastmod,
+            title=fields.get("title"),
+        ))
+    return Sitemap("urlset" if kind == "urlset" else "index", entries)
+
+
+def _load_json(body: bytes) -> Any:
+    stripped = _check_body(body)
+    try:
+        return json.loads(stripped)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", 1)
+        snippet = stripped[:60].decode("utf-8", "replace").strip()
+        raise FormatError(f"not JSON (line {line}): {snippet!r}") from None
+
+
+def _gdelt_date(value: str | None) -> str | None:
+    """GDELT ``seendate`` (``20250129T143000Z``) as ISO 8601."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_gdelt(body: bytes) -> list[Entry]:
+    """Article entries of a GDELT DOC 2.0 ``mode=ArtList&format=json`` response."""
+    data = _load_json(body)
+    if not isinstance(data, dict):
+        raise FormatError("JSON is not an object")
+    articles = data.get("articles", [])
+    if not isinstance(articles, list):
+        raise FormatError("'articles' is not a list")
+    entries = []
+    for art in articles:
+        if isinstance(art, dict) and isinstance(art.get("url"), str):
+            entries.append(Entry(
+                url=art["url"].strip(),
+                published=_gdelt_date(art.get("seendate")),
+                title=art.get("title") or None,
+                extra=(("language", art.get("language")), ("domain", art.get("domain"))),
+            ))
+    return entries
+
+
+@dataclass(frozen=True)
+class FederalRegisterPage:
+    entries: list[Entry]
+    next_page_url: str | None
+
+
+def parse_federal_register(body: bytes) -> FederalRegisterPage:
+    """Documents of a Federal Register ``documents.json`` search response.
+
+    Each entry's URL is the document's ``html_url`` (stable, stored as the article URL); the page to fetch
+    for its text is ``extra['fetch_url']`` (``body_html_url``, else ``raw_text_url``, else ``html_url``).
+    """
+    data = _load_json(body)
+    if not isinstance(data, dict) or not isinstance(data.get("results", []), list):
+        raise FormatError("not a Federal Register documents response")
+    entries = []
+    for doc in data.get("results", []):
+        if not isinstance(doc, dict) or not doc.get("html_url") or not doc.get("document_number"):
+            continue
+        fetch_url = doc.get("body_html_url") or doc.get("raw_text_url") or doc["html_url"]
+        pub = doc.get("publication_date")
+        try:
+            published = date.fromisoformat(pub).isoformat() if pub else None
+        except ValueError:
+            published = None
+        entries.append(Entry(
+            url=doc["html_url"],
+            fingerprint=_fingerprint(doc["document_number"], pub, doc.get("type")),
+            published=published,
+            title=doc.get("title") or None,
+            extra=(
+                ("fetch_url", fetch_url),
+                ("doc_number", str(doc["document_number"])),
+                ("abstract", doc.get("abstract") or ""),
+                ("doc_type", doc.get("type") or ""),
+            ),
+        ))
+    next_url = data.get("next_page_url")
+    return FederalRegisterPage(entries, next_url if isinstance(next_url, str) and next_url else None)
+
+
+def parse_since(value: str) -> datetime:
+    """A ``--since`` value (``YYYY-MM-DD`` or ISO 8601 datetime) as an aware UTC datetime."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (expected YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def is_before(published: str | None, since: datetime | None) -> bool:
+    """True when ``published`` is known and earlier than ``since`` (unknown dates are never filtered)."""
+    if since is None or not published:
+        return False
+    try:
+        when = parse_since(published)
+    except ValueError:
+        return False
+    return when < since

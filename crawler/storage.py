@@ -1,0 +1,205 @@
+"""Writing crawl results: articles (upsert by canonical URL), raw pages and the ``crawl_seen`` ledger.
+
+Plain functions over a :mod:`sqlite3` connection from :func:`aiwatch.db.connect`; callers wrap one page's
+writes in :func:`aiwatch.db.transaction` so a killed crawl never leaves half an article.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+
+from aiwatch.runs import utcnow
+from crawler.dedupe import SimHashIndex, simhash_hex, site_of
+from crawler.items import PageItem
+
+# Outcomes after which a URL is not fetched again while its feed entry is unchanged.
+FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})
+
+
+def _fingerprints(raw: str | None) -> dict[str, str]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def should_fetch(conn: sqlite3.Connection, key: str, origin: str, fingerprint: str | None) -> bool:
+    """Whether the article at canonical URL ``key`` needs fetching.
+
+    A URL is fetched when never decided, when its last attempt failed, or when the entry fingerprint that
+    ``origin`` (the spider name) saw last time differs. Fingerprints are kept per origin, so a page listed
+    in both a feed and a sitemap does not flip-flop; the first fingerprint an origin sees for an already
+    decided URL is remembered without fetching.
+    """
+    row = conn.execute("SELECT outcome, fingerprint FROM crawl_seen WHERE url = ?", (key,)).fetchone()
+    if row is None or row["outcome"] not in FINAL_OUTCOMES:
+        return True
+    if fingerprint is None:
+        return False
+    known = _fingerprints(row["fingerprint"])
+    if origin not in known:
+        known[origin] = fingerprint
+        conn.execute("UPDATE crawl_seen SET fingerprint = ? WHERE url = ?", (json.dumps(known), key))
+        return False
+    return known[origin] != fingerprint
+
+
+def record_seen(
+    conn: sqlite3.Connection,
+    key: str,
+    outcome: str,
+    *,
+    origin: str = "",
+    fingerprint: str | None = None,
+    article_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Upsert the ledger row for ``key`` with the outcome of this fetch."""
+    now = utcnow()
+    row = conn.execute("SELECT fingerprint FROM crawl_seen WHERE url = ?", (key,)).fetchone()
+    known = _fingerprints(row["fingerprint"] if row else None)
+    if fingerprint is not None and origin:
+        known[origin] = fingerprint
+    conn.execute(
+        "INSERT INTO crawl_seen (url, outcome, fingerprint, article_id, first_seen, last_seen, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET outcome = excluded.outcome, "
+        "fingerprint = excluded.fingerprint, article_id = excluded.article_id, "
+        "last_seen = excluded.last_seen, detail = excluded.detail",
+        (key, outcome, json.dumps(known, sort_keys=True) if known else None, article_id, now, now, detail),
+    )
+
+
+def load_simhash_index(conn: sqlite3.Connection, max_distance: int) -> SimHashIndex:
+    """Build the near-duplicate index over every stored article (one scan per crawl, not per article)."""
+    index = SimHashIndex(max_distance)
+    for row in conn.execute("SELECT id, simhash FROM articles WHERE simhash IS NOT NULL"):
+        index.add(row["id"], int(row["simhash"], 16))
+    return index
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    article_id: int
+    action: str  # inserted | updated | unchanged
+    duplicate_of: int | None
+
+
+_ARTICLE_COLUMNS = (
+    "url", "source", "title", "byline", "published", "fetched_at", "language", "text", "topics",
+    "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
+)
+
+
+def _article_values(item: PageItem, now: str) -> dict[str, object]:
+    assert item.canonical_url is not None
+    return {
+        "url": item.canonical_url,
+        "source": site_of(item.canonical_url),
+        "title": item.title,
+        "byline": item.byline,
+        "published": item.published,
+        "fetched_at": now,
+        "language": item.language,
+        "text": item.text,
+        "topics": json.dumps(item.topics),
+        "relevance": item.relevance,
+        "content_hash": item.content_hash,
+        "simhash": simhash_hex(item.simhash) if item.simhash is not None else None,
+        "kind": item.kind,
+        "doc_number": item.doc_number,
+        "word_count": item.word_count,
+    }
+
+
+def _cluster_key(row: sqlite3.Row) -> tuple[bool, str, int]:
+    return (row["published"] is None, row["published"] or "", row["id"])
+
+
+def link_duplicates(conn: sqlite3.Connection, article_id: int, index: SimHashIndex | None) -> int | None:
+    """Point ``article_id`` and its exact/near copies at the earliest copy; return its ``duplicate_of``.
+
+    The earliest copy is the one published first (undated last), then the lowest id; it gets
+    ``duplicate_of = NULL`` and every other member of the cluster points straight at it.
+    """
+    row = conn.execute("SELECT id, content_hash, simhash, duplicate_of FROM articles WHERE id = ?",
+                       (article_id,)).fetchone()
+    matches = {r["id"] for r in conn.execute(
+        "SELECT id FROM articles WHERE content_hash = ? AND id != ?", (row["content_hash"], article_id))}
+    if index is not None and row["simhash"]:
+        matches |= {i for i in index.near(int(row["simhash"], 16)) if i != article_id}
+    if not matches:
+        if row["duplicate_of"] is not None:
+            conn.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", (article_id,))
+        return None
+    ids = sorted(matches | {article_id})
+    marks = ",".join("?" * len(ids))
+    roots = {r["duplicate_of"] or r["id"] for r in conn.execute(
+        f"SELECT id, duplicate_of FROM articles WHERE id IN ({marks})", ids)}
+    rmarks = ",".join("?" * len(roots))
+    members = conn.execute(
+        f"SELECT id, published, duplicate_of FROM articles WHERE id IN ({marks}) OR id IN ({rmarks}) "
+        f"OR duplicate_of IN ({rmarks})", [*ids, *roots, *roots]).fetchall()
+    earliest = min(members, key=_cluster_key)["id"]
+    for member in members:
+        target = None if member["id"] == earliest else earliest
+        if member["duplicate_of"] != target:
+            conn.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (target, member["id"]))
+    return None if article_id == earliest else earliest
+
+
+def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
+    """Insert or update the article for ``item.canonical_url`` and link its duplicates.
+
+    An unchanged article (same content hash, title and date) is left untouched, so re-storing it writes
+    nothing. A changed text clears ``extractor_version`` so the extract stage processes it again.
+    """
+    now = utcnow()
+    values = _article_values(item, now)
+    existing = conn.execute(
+        "SELECT id, content_hash, title, published, byline, topics FROM articles WHERE url = ?",
+        (values["url"],)).fetchone()
+    if existing is not None:
+        article_id = existing["id"]
+        same = all(existing[c] == values[c]
+                   for c in ("content_hash", "title", "published", "byline", "topics"))
+        if same:
+            dup = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            return StoreResult(article_id, "unchanged", dup)
+        assignments = ", ".join(f"{c} = :{c}" for c in _ARTICLE_COLUMNS if c != "url")
+        reset = ", extractor_version = NULL" if existing["content_hash"] != values["content_hash"] else ""
+        conn.execute(f"UPDATE articles SET {assignments}, updated_at = :now{reset} WHERE id = :id",
+                     {**values, "now": now, "id": article_id})
+        action = "updated"
+    else:
+        cols = ", ".join(_ARTICLE_COLUMNS)
+        marks = ", ".join(f":{c}" for c in _ARTICLE_COLUMNS)
+        article_id = int(conn.execute(f"INSERT INTO articles ({cols}) VALUES ({marks})", values).lastrowid)
+        action = "inserted"
+    if index is not None and item.simhash is not None:
+        index.add(article_id, item.simhash)
+    return StoreResult(article_id, action, link_duplicates(conn, article_id, index))
+
+
+def store_raw(conn: sqlite3.Connection, item: PageItem, article_id: int | None) -> None:
+    """Keep the raw response (zlib-compressed body, headers, status) for offline re-extraction."""
+    conn.execute(
+        "INSERT INTO raw_pages (url, article_id, fetched_at, status, content_type, encoding, headers, body, "
+        "body_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "article_id = excluded.article_id, fetched_at = excluded.fetched_at, status = excluded.status, "
+        "content_type = excluded.content_type, encoding = excluded.encoding, headers = excluded.headers, "
+        "body = excluded.body, body_size = excluded.body_size",
+        (item.response_url, article_id, utcnow(), item.status, item.content_type, item.encoding,
+         json.dumps(item.headers, sort_keys=True), zlib.compress(item.body, 6), len(item.body)),
+    )
+
+
+def raw_body(conn: sqlite3.Connection, url: str) -> bytes | None:
+    """The decompressed raw body stored for ``url`` (for re-extraction)."""
+    row = conn.execute("SELECT body FROM raw_pages WHERE url = ?", (url,)).fetchone()
+    return zlib.decompress(row[0]) if row and row[0] is not None else None
