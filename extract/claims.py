@@ -473,7 +473,10 @@ def wrongdoer_in(
             if by_doers:
                 cue_seen = True
                 continue
-        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is tok:
+        controller = tok
+        while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
+            controller = controller.head  # "are trying to distill": the subject of "trying" distils
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is controller:
             # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
             # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
             # smuggling") does not
