@@ -265,7 +265,8 @@ def resolve_reference(
     if token.pos_ == "PRON" and _bound_to_unnamed(token, emap, lex):
         return None, ""
     sent_index = max(k for k, s in enumerate(sent_starts) if s <= token.i)
-    # Pronouns reach two sentences back; definite nominals ("the committee") six.
+    # Pronouns reach two sentences back; definite nominals ("the committee") six, but only to an entity whose
+    # name holds the noun ("the ministry" -> "Ministry of Commerce"); otherwise two, like pronouns.
     reach = 2 if token.pos_ == "PRON" else 6
     window_start = sent_starts[max(0, sent_index - reach)]
     prev_start = sent_starts[max(0, sent_index - 1)]
@@ -291,8 +292,15 @@ def resolve_reference(
         return (0 if named else 1, tier, salience, -m.token_i)
 
     best = min(candidates, key=rank)
+    best_sentence = max(k for k, s in enumerate(sent_starts) if s <= best.token_i)
+    if rank(best)[0] == 1 and sent_index - best_sentence > 2:
+        return None, ""
     emap.add_reference(token, best)
     return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
+
+
+def _agent_nouns(lex: Lexicons) -> set[str]:
+    return set(lex["agent_nouns"]) | set(lex["role_nouns"]) | set(lex["org_nouns"]) | set(lex["gov_nouns"])
 
 
 def speaker_for(
@@ -307,7 +315,12 @@ def speaker_for(
     ranked = sorted(
         token.children, key=lambda c: MODIFIER_ORDER.index(c.dep_) if c.dep_ in MODIFIER_ORDER else 9
     )
+    agentive = token.lemma_.lower() in _agent_nouns(lex) or token.pos_ == "PROPN"
     for child in ranked:
+        if child.dep_ == "appos" and emap.at(child) is not None:
+            return emap.at(child), "modifier"  # "The committee's chairman, John Moolenaar"
+        if not agentive:
+            continue  # "US policy was to deny ..." names no speaker
         if child.dep_ in MODIFIER_ORDER and emap.at(child) is not None:
             return emap.at(child), "modifier"
         if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from"):
@@ -560,7 +573,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "policy" if has_to and has_obj else "speech"
     objs = _children(verb, ("dobj", "nsubjpass", "dative"))
     if lemma == "deny":
-        return "policy" if any(o.lemma_.lower() in LICENCE_NOUNS for o in objs) else "denial"
+        licence = any(o.lemma_.lower() in LICENCE_NOUNS for o in objs)
+        return "policy" if licence or _children(verb, ("dative",)) else "denial"  # "deny China the chips"
     if lemma in lex["opening_verbs"] and any(o.lemma_.lower() in lex["probe_nouns"] for o in objs):
         return "policy"  # "opened an antitrust investigation into Nvidia"
     if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
@@ -698,6 +712,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and trigger_family(verb.head, lex) is not None:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
+    if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
+        return []  # "US policy was to deny China the best chips" describes, it does not act
     if verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     subj, passive = subject_of(verb)

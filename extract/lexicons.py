@@ -34,7 +34,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
     "announceable": _words(
-        "report guidance post statement blog rule rules regulation regulations framework model models chip chips version "
+        "report guidance post statement blog decision deal agreement investment partnership initiative rule rules regulation regulations framework model models chip chips version "
         "paper results plan policy measures controls restrictions list update product products system "
         "tool standard strategy order"
     ),
@@ -74,6 +74,13 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
         "director secretary minister"
+    ),
+    # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder").
+    "agent_nouns": _words(
+        "founder co-founder chief head ceo president lawyer adviser advisor member members staff team unit "
+        "researcher researchers engineer engineers analyst analysts scientist scientists employee employees "
+        "division arm report filing statement memo post blog paper letter complaint lawsuit study people "
+        "officials executives leaders lawmakers"
     ),
     # Heads that make a governed trigger hypothetical ("plans to ban", "threatened to restrict").
     "hypothetical_heads": _words(
