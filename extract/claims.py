@@ -322,6 +322,8 @@ def speaker_for(
         if not agentive:
             continue  # "US policy was to deny ..." names no speaker
         if child.dep_ in MODIFIER_ORDER and emap.at(child) is not None:
+            if emap.at(child).type == "country" and child.dep_ != "poss":
+                continue  # "The US Copyright Office said", "US officials said": not the country speaking
             return emap.at(child), "modifier"
         if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from"):
             for pobj in child.children:
@@ -342,17 +344,24 @@ def _depth(token: Token, head: Token) -> int:
     return depth
 
 
-def _in_clause(token: Token, phrase_head: Token) -> bool:
+def _in_clause(token: Token, phrase_head: Token, deps: frozenset[str]) -> bool:
     """True when ``token`` sits in a clause inside the phrase ("rules that will block the A800")."""
     while token.i != phrase_head.i and token.head.i != token.i:
-        if token.dep_ in ("relcl", "ccomp", "advcl", "xcomp"):
+        if token.dep_ in deps:
             return True
         token = token.head
     return False
 
 
+CLAUSE_DEPS = frozenset({"relcl", "ccomp", "advcl", "xcomp"})
+
+
 def head_entity(
-    phrase_head: Token, emap: EntityMap, exclude: set[str], types: frozenset[str] | None = None
+    phrase_head: Token,
+    emap: EntityMap,
+    exclude: set[str],
+    types: frozenset[str] | None = None,
+    clause_deps: frozenset[str] = CLAUSE_DEPS,
 ) -> Mention | None:
     """The entity closest to the head of a phrase ("AMD's MI308 accelerator" -> MI308; possessors last)."""
     best: tuple[int, int, Mention] | None = None
@@ -362,7 +371,7 @@ def head_entity(
             mention is None
             or mention.entity_id in exclude
             or (types is not None and mention.type not in types)
-            or _in_clause(tok, phrase_head)
+            or _in_clause(tok, phrase_head, clause_deps)
         ):
             continue
         root = tok.doc[mention.token_i]
@@ -710,6 +719,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []
     if _in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
         return []
+    if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
+        return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and trigger_family(verb.head, lex) is not None:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
@@ -808,7 +819,11 @@ def _claims_by(
         return [_claim(ctx, sent, verb, speaker, how, "policy_action", "verb", target, content, False, lemma)]
     if speaker.type not in ANNOUNCER_TYPES:
         return []
-    target = next((m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES))), None)
+    # "released a distilled version built on Alibaba's Qwen3" announces no Qwen3: participles excluded too
+    announced = CLAUSE_DEPS | {"acl"}
+    target = next(
+        (m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES, announced))), None
+    )
     if target is None and not objects:
         # a misparsed object ("launched Kimi K2, an open-weight model ...") still follows the verb
         target = next(
