@@ -633,6 +633,11 @@ def _content_tokens(verb: Token, sent: Span, ctx: _Context) -> tuple[list[Token]
     if quote is not None:
         return list(ctx.doc[quote[0] : quote[1]]), True
     clause = _children(verb, ("ccomp", "parataxis"))
+    if not clause and verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i:
+        # "If export controls are enforced, he argued, the United States can keep a lead": the clause the
+        # speech verb interrupts is its content
+        inner = {t.i for t in verb.subtree}
+        return [t for t in verb.head.subtree if t.i not in inner and not t.is_punct], False
     if not clause:
         clause = [
             c
@@ -750,8 +755,13 @@ def _claims_by(
     negated = is_negated(verb)
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
-        has_clause = is_quote or bool(_children(verb, ("ccomp", "parataxis")))
-        if not has_clause and not (lemma in lex["object_speech"] and _children(verb, ("dobj", "oprd"))):
+        has_clause = (
+            is_quote
+            or bool(_children(verb, ("ccomp", "parataxis")))
+            or (verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i)
+        )
+        object_deps = ("dobj", "oprd", "prep") if lemma == "warn" else ("dobj", "oprd")
+        if not has_clause and not (lemma in lex["object_speech"] and _children(verb, object_deps)):
             return []  # "Google added its voice", "Lin was responding to a question"
         if negated:
             return [
@@ -834,7 +844,7 @@ def _claims_by(
             ),
             None,
         )
-    if target is None and not any(o.lemma_.lower() in lex["announceable"] for o in objects):
+    if target is None and not any({o.lemma_.lower(), o.lower_} & set(lex["announceable"]) for o in objects):
         return []
     return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
 

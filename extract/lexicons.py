@@ -21,8 +21,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # Speech verbs that carry their content as an object ("Nvidia welcomed the decision"); the others need
     # a clause or a quotation.
     "object_speech": _words(
-        "defend welcome criticize criticise condemn praise call recommend dispute counter acknowledge confirm "
-        "describe urge warn"
+        "defend welcome criticize criticise condemn praise call recommend dispute counter acknowledge "
+        "confirm describe urge warn"
     ),
     "accusation": _words("accuse allege charge blame"),
     "denial": _words("deny reject dismiss refute rebut dispute rebuff"),
@@ -34,15 +34,16 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
     "announceable": _words(
-        "report guidance post statement blog decision deal agreement investment partnership initiative rule rules regulation regulations framework model models chip chips version "
-        "paper results plan policy measures controls restrictions list update product products system "
-        "tool standard strategy order"
+        "report guidance post statement blog decision deal agreement investment partnership initiative "
+        "rule regulation framework model chip version paper result plan policy measure control "
+        "restriction list update product system tool standard strategy order essay article analysis "
+        "letter note summary brief act bill legislation law proposal ban sanction tariff"
     ),
     # Content cues: verbs asserting wrongdoing by their subject, modifiers marking it, nouns naming it.
     "wrongdoing": _words(
-        "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize plagiarise "
-        "scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout funnel hack rip "
-        "piggyback harvest"
+        "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize "
+        "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
+        "funnel hack rip piggyback harvest"
     ),
     "wrongdoing_modifiers": _words(
         "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "
@@ -77,10 +78,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder").
     "agent_nouns": _words(
-        "founder co-founder chief head ceo president lawyer adviser advisor member members staff team unit "
-        "researcher researchers engineer engineers analyst analysts scientist scientists employee employees "
-        "division arm report filing statement memo post blog paper letter complaint lawsuit study people "
-        "officials executives leaders lawmakers"
+        "founder co-founder chief head ceo president lawyer adviser advisor member members staff team "
+        "unit researcher researchers engineer engineers analyst analysts scientist scientists employee "
+        "employees division arm report filing statement memo post blog paper letter complaint lawsuit "
+        "study people officials executives leaders lawmakers"
     ),
     # Heads that make a governed trigger hypothetical ("plans to ban", "threatened to restrict").
     "hypothetical_heads": _words(

@@ -22,6 +22,29 @@ from spacy.tokens import Doc, Span
 from extract.kbindex import LABEL_TYPES, KBIndex
 from extract.normalize import DEFAULT_STOP_NAMES, is_junk_name, normalize_name, slugify
 
+# Last words that make a "PERSON" from the NER an organisation.
+ORG_FINAL_WORDS = frozenset(
+    {
+        "AI",
+        "Labs",
+        "Lab",
+        "Technologies",
+        "Technology",
+        "Group",
+        "Inc",
+        "Inc.",
+        "Corp",
+        "Corp.",
+        "Ltd",
+        "Ltd.",
+        "LLC",
+        "Research",
+        "Systems",
+        "Semiconductor",
+        "Robotics",
+    }
+)
+
 if not Doc.has_extension("discovered"):
     Doc.set_extension("discovered", default=None)
 
@@ -49,6 +72,8 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
         if ent.kb_id_ or ent.label_ not in LABEL_TYPES:
             new_ents.append(ent)
             continue
+        if ent.label_ == "PERSON" and ent[-1].text in ORG_FINAL_WORDS:
+            ent = Span(doc, ent.start, ent.end, label="ORG")  # "Halvard AI" is no person
         name = normalize_name(ent.text, ent.label_)
         entity_id = index.by_key(name, ent.label_)
         words = name.split()
