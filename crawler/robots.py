@@ -74,10 +74,13 @@ class QueuedRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._waiting[netloc].append(mine)
             return await maybe_deferred_to_future(mine)
         self._waiting[netloc] = []
-        parser = await self._fetch(f"{url.scheme}://{netloc}/robots.txt", request)
-        self._parsers[netloc] = parser
-        for waiter in self._waiting.pop(netloc):
-            waiter.callback(parser)
+        parser: RobotParser | None = None
+        try:
+            parser = await self._fetch(f"{url.scheme}://{netloc}/robots.txt", request)
+        finally:  # even when cancelled, release the waiters (as allowed) rather than hang them forever
+            self._parsers[netloc] = parser
+            for waiter in self._waiting.pop(netloc):
+                waiter.callback(parser)
         return parser
 
     async def _fetch(self, robots_url: str, request: Request) -> RobotParser | None:
