@@ -88,6 +88,7 @@ class StoreResult:
     article_id: int
     action: str  # inserted | updated | unchanged
     duplicate_of: int | None
+    newly_marked: int = 0  # articles (this one or earlier copies) marked as duplicates by this store
 
 
 _ARTICLE_COLUMNS = (
@@ -121,8 +122,12 @@ def _cluster_key(row: sqlite3.Row) -> tuple[bool, str, int]:
     return (row["published"] is None, row["published"] or "", row["id"])
 
 
-def link_duplicates(conn: sqlite3.Connection, article_id: int, index: SimHashIndex | None) -> int | None:
-    """Point ``article_id`` and its exact/near copies at the earliest copy; return its ``duplicate_of``.
+def link_duplicates(
+    conn: sqlite3.Connection, article_id: int, index: SimHashIndex | None
+) -> tuple[int | None, int]:
+    """Point ``article_id`` and its exact/near copies at the earliest copy.
+
+    Returns ``(duplicate_of of article_id, number of articles newly marked as duplicates)``.
 
     The earliest copy is the one published first (undated last), then the lowest id; it gets
     ``duplicate_of = NULL`` and every other member of the cluster points straight at it.
@@ -136,7 +141,7 @@ def link_duplicates(conn: sqlite3.Connection, article_id: int, index: SimHashInd
     if not matches:
         if row["duplicate_of"] is not None:
             conn.execute("UPDATE articles SET duplicate_of = NULL WHERE id = ?", (article_id,))
-        return None
+        return None, 0
     ids = sorted(matches | {article_id})
     marks = ",".join("?" * len(ids))
     roots = {r["duplicate_of"] or r["id"] for r in conn.execute(
@@ -146,11 +151,13 @@ def link_duplicates(conn: sqlite3.Connection, article_id: int, index: SimHashInd
         f"SELECT id, published, duplicate_of FROM articles WHERE id IN ({marks}) OR id IN ({rmarks}) "
         f"OR duplicate_of IN ({rmarks})", [*ids, *roots, *roots]).fetchall()
     earliest = min(members, key=_cluster_key)["id"]
+    marked = 0
     for member in members:
         target = None if member["id"] == earliest else earliest
         if member["duplicate_of"] != target:
             conn.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?", (target, member["id"]))
-    return None if article_id == earliest else earliest
+            marked += member["duplicate_of"] is None
+    return (None if article_id == earliest else earliest), marked
 
 
 def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
@@ -183,7 +190,8 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
         action = "inserted"
     if index is not None and item.simhash is not None:
         index.add(article_id, item.simhash)
-    return StoreResult(article_id, action, link_duplicates(conn, article_id, index))
+    duplicate_of, marked = link_duplicates(conn, article_id, index)
+    return StoreResult(article_id, action, duplicate_of, marked)
 
 
 def store_raw(conn: sqlite3.Connection, item: PageItem, article_id: int | None) -> None:

@@ -41,22 +41,21 @@ class StoragePipeline:
             self.conn.close()
             self.conn = None
 
-    def _inc(self, key: str) -> None:
+    def _inc(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"aiwatch/{key}")
+        self.crawler.stats.inc_value(f"aiwatch/{key}", count)
 
     def process_item(self, item: PageItem) -> PageItem:
         assert self.conn is not None and item.canonical_url is not None
         with transaction(self.conn) as conn:
             result = store_article(conn, item, self.index)
             store_raw(conn, item, result.article_id)
-            outcome = "duplicate" if result.duplicate_of else "stored"
             for key in {item.seen_key, item.canonical_url}:
-                record_seen(conn, key, outcome, origin=item.spider, fingerprint=item.fingerprint,
+                record_seen(conn, key, "stored", origin=item.spider, fingerprint=item.fingerprint,
                             article_id=result.article_id, detail=result.action)
         self._inc(f"stored/{result.action}")
-        if result.duplicate_of and result.action != "unchanged":
-            self._inc("duplicates")
+        if result.newly_marked:
+            self._inc("duplicates", result.newly_marked)
         item.hints["article_id"] = result.article_id
         return item
 
