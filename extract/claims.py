@@ -774,6 +774,15 @@ def _claims_by(
         kind, targets, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
         if kind == "unnamed":
             return []  # wrongdoing by nobody named: not an accusation we can record, nor a plain statement
+        if lemma in lex["censure"] and kind == "statement":
+            # "condemned new US restrictions": censuring a named party's act accuses that party
+            censured = [
+                m
+                for o in _children(verb, ("dobj",))
+                if (m := head_entity(o, ctx.emap, {speaker.entity_id}, ACCUSED_TYPES))
+            ]
+            if censured:
+                kind, targets, kind_how = "accusation", censured[:1], "content"
         return [
             _claim(ctx, sent, verb, speaker, how, kind, kind_how, t, content, is_quote, lemma)
             for t in (targets or [None])

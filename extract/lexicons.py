@@ -16,14 +16,17 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "say tell argue warn note write add claim state insist explain contend assert maintain suggest "
         "testify acknowledge confirm stress post respond reply caution predict emphasize emphasise urge "
         "complain observe concede admit counter signal recount defend welcome call recommend criticize "
-        "criticise condemn praise"
+        "criticise condemn praise denounce slam blast decry"
     ),
     # Speech verbs that carry their content as an object ("Nvidia welcomed the decision"); the others need
     # a clause or a quotation.
     "object_speech": _words(
-        "defend welcome criticize criticise condemn praise call recommend dispute counter acknowledge "
-        "confirm describe urge warn"
+        "defend welcome criticize criticise condemn denounce slam blast decry praise call recommend "
+        "dispute counter acknowledge confirm describe urge warn"
     ),
+    # Speech verbs that censure their object: an accusation when the object names a party ("condemned US
+    # restrictions"), a statement otherwise ("criticised the rule").
+    "censure": _words("condemn denounce criticize criticise slam blast decry"),
     "accusation": _words("accuse allege charge blame"),
     "denial": _words("deny reject dismiss refute rebut dispute rebuff"),
     "policy": _words(
