@@ -6,6 +6,7 @@ safety middlewares against a ``HostileServer``, then checks what reached the spi
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
 import sys
@@ -113,6 +114,7 @@ def test_fifty_megabyte_pages_are_dropped_with_memory_bounded(tmp_path: Path) ->
     assert result.peak_rss_mb < 300
 
 
+@functools.cache
 def _bombs() -> dict[str, bytes]:
     """1 GiB of zeros in each content coding, built chunk by chunk (never 1 GiB in memory)."""
     chunk = bytes(MB)
@@ -219,3 +221,92 @@ def test_feed_with_ten_thousand_entries_and_duplicates_fetches_each_article_once
     assert all(site.hits[f"/a/{k}"] == 1 for k in range(distinct))
     assert len(result.pages) == distinct + 1
     assert result.stat("dupefilter/filtered") == 10_000 - distinct
+
+
+# ---------------------------------------------------------------- end to end through crawler.run.run_crawl
+
+EXPORT_TEXT = " ".join([
+    "The Commerce Department's Bureau of Industry and Security tightened export controls on advanced AI",
+    "chips, adding high-bandwidth memory to the items that need a licence before shipment to China.",
+    "Nvidia said the licence requirement for its H20 accelerator would lead to billions of dollars in",
+    "charges and that it would comply with the export rules. Industry groups warned that the controls",
+    "would push Chinese buyers toward Huawei's Ascend chips, while officials said the rules target",
+    "hardware able to train frontier models.",
+])
+
+
+def news_page(title: str) -> str:
+    return (f"<html><head><title>{title}</title><meta property='article:published_time' "
+            f"content='2025-04-16T09:00:00Z'></head><body><article><h1>{title}</h1><p>{EXPORT_TEXT}</p>"
+            f"<p>{EXPORT_TEXT.replace('Nvidia', 'The chip designer')}</p></article></body></html>")
+
+
+def feed_of(site, paths: list[str]) -> str:
+    items = "".join(
+        f"<item><title>{p}</title><link>{p if p.startswith('http') else site.url(p)}</link>"
+        "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item>" for p in paths)
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>hostile</title>{items}</channel></rss>"
+
+
+def crawl_config(**changes):
+    from aiwatch.config import load_config
+
+    base = {"download_delay": 0, "autothrottle": False, "concurrent_requests_per_domain": 8}
+    return load_config(path="", environ={}).replace(**{**base, **changes})
+
+
+def stored_urls(db_path: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return [row[0] for row in conn.execute("SELECT url FROM articles ORDER BY url")]
+
+
+def last_run_stats(db_path: Path) -> dict:
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        return json.loads(conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
+
+
+@pytest.mark.slow
+def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path, capfd) -> None:
+    run = pytest.importorskip("crawler.run")
+    bombs = _bombs()
+    routes = {f"/bomb-{name}": hs.page(body, headers={"Content-Encoding": name})
+              for name, body in bombs.items()}
+    routes.update({
+        "/huge": hs.stream(50 * MB, with_length=False),
+        "/truncated": hs.truncated(20_000, news_page("Half a story").encode()[:2000]),
+        "/reset": hs.reset(),
+        "/500": hs.page("boom", status=500),
+        "/good": hs.page(news_page("US adds HBM to China export controls")),
+    })
+    with hs.HostileServer(routes) as site:
+        site.routes["/feed.xml"] = hs.page(feed_of(site, list(routes)), content_type="application/rss+xml")
+        stats = run.run_crawl(db_path, crawl_config(download_timeout=5), feeds=[site.url("/feed.xml")])
+    assert stored_urls(db_path) == [site.url("/good")]
+    recorded = last_run_stats(db_path)
+    assert recorded["stored"] == 1 and stats.stored == 1
+    assert recorded["errors"].get("dropped_decompression") == len(bombs), recorded
+    assert recorded["errors"].get("dropped_too_large") == 1, recorded
+    assert recorded["error_count"] >= len(bombs) + 3  # the bombs, the huge page, truncated, reset, 500
+    err = capfd.readouterr().err
+    assert len([line for line in err.splitlines() if "during decompression" in line]) >= len(bombs)
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Path) -> None:
+    run = pytest.importorskip("crawler.run")
+    distinct = 20
+    routes = {f"/a/{k}": hs.page(news_page(f"Export controls update number {k}")) for k in range(distinct)}
+    with hs.HostileServer(routes) as site:
+        paths = [f"/a/{i % distinct}" for i in range(10_000)]
+        site.routes["/feed.xml"] = hs.page(feed_of(site, paths), content_type="application/rss+xml")
+        stats = run.run_crawl(db_path, crawl_config(), feeds=[site.url("/feed.xml")])
+    assert all(site.hits[f"/a/{k}"] == 1 for k in range(distinct))  # duplicate entries fetched once
+    source = last_run_stats(db_path)["sources"][site.url("/feed.xml")]
+    assert source["ok"] == 1 and source["entries"] == 10_000, source
+    assert stats.articles_fetched == distinct
