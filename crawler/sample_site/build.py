@@ -192,7 +192,8 @@ def atom(items: list[Page]) -> str:
         author = f"<author><name>{xml_escape(p.byline or OUTLETS[p.outlet].name)}</name></author>"
         entries.append(
             f"<entry><title>{xml_escape(p.title)}</title>"
-            f'<link rel="alternate" type="text/html" href="{{{{BASE_URL}}}}{xml_escape(p.path)}"/>'
+            f'<link rel="alternate" type="text/html" href="{{{{BASE_URL}}}}{xml_escape(p.path)}'
+            f'{TRACKING if p.tracking else ""}"/>'
             f"<id>tag:sample.aiwatch.example,{p.published.year}:{xml_escape(p.path)}</id>"
             f"<published>{p.published.isoformat()}</published><updated>{updated}</updated>{author}"
             f"<summary>{xml_escape(p.summary)}</summary></entry>"
