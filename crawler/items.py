@@ -34,6 +34,7 @@ class PageItem:
     content_type: str | None = None
     source_name: str = ""
     spider: str = ""
+    origin: str = ""  # the feed/sitemap/API document that listed the page (fingerprints are kept per origin)
     fingerprint: str | None = None  # feed/sitemap/API entry fingerprint for incremental crawls
     kind: str = "article"  # or 'policy_document'
     doc_number: str | None = None

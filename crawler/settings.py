@@ -45,10 +45,16 @@ def downloader_middlewares() -> dict[str, int | None]:
     if _available(ROBOTS_MIDDLEWARE):
         middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
         middlewares[ROBOTS_MIDDLEWARE] = 100
+    if _available("crawler.limits.LIMIT_MIDDLEWARES"):  # size/decompression drops counted in stats
+        from crawler.limits import LIMIT_MIDDLEWARES
+
+        middlewares.update(LIMIT_MIDDLEWARES)
     return middlewares
 
 
 DOWNLOADER_MIDDLEWARES = downloader_middlewares()
+# Second wall behind the address guard: no handlers at all for schemes the crawler never fetches.
+DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "ftp": None, "s3": None, "data": None}
 
 # Fail-safe fixed settings.
 COOKIES_ENABLED = False

@@ -33,9 +33,9 @@ def should_fetch(conn: sqlite3.Connection, key: str, origin: str, fingerprint: s
     """Whether the article at canonical URL ``key`` needs fetching.
 
     A URL is fetched when never decided, when its last attempt failed, or when the entry fingerprint that
-    ``origin`` (the spider name) saw last time differs. Fingerprints are kept per origin, so a page listed
-    in both a feed and a sitemap does not flip-flop; the first fingerprint an origin sees for an already
-    decided URL is remembered without fetching.
+    ``origin`` (the feed or sitemap that lists it) saw last time differs. Fingerprints are kept per
+    origin, so a page listed in both a feed and a sitemap does not flip-flop; the first fingerprint an
+    origin sees for an already decided URL is remembered without fetching.
     """
     row = conn.execute("SELECT outcome, fingerprint FROM crawl_seen WHERE url = ?", (key,)).fetchone()
     if row is None or row["outcome"] not in FINAL_OUTCOMES:

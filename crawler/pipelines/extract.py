@@ -16,12 +16,29 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
+def more_precise(page_date: str | None, hint: str | None) -> str | None:
+    """The page's own date, unless the feed/sitemap gives the same day with a time of day.
+
+    >>> more_precise("2025-04-16", "2025-04-16T18:20:00+00:00")
+    '2025-04-16T18:20:00+00:00'
+    >>> more_precise("2025-04-16", "2025-04-18T18:20:00+00:00")
+    '2025-04-16'
+    """
+    if not page_date:
+        return hint
+    if hint and len(hint) > len(page_date) and hint[:10] == page_date[:10]:
+        return hint
+    return page_date
+
+
 def extract_item(item: PageItem, min_words: int) -> PageItem:
     """Fill text and metadata of ``item`` or raise ``Rejected('not_article')``.
 
     API metadata (Federal Register title, date, abstract) wins over what is read from the page; feed and
     sitemap hints only fill gaps. Policy documents are exempt from the minimum length, and fall back to
-    their abstract when the page has no extractable text.
+    their abstract when the page has no extractable text. A page with no publication date anywhere (page
+    markup, feed, sitemap) is not a news article (about pages, section fronts, author pages): it could not
+    be placed on a timeline.
     """
     ctype = (item.content_type or "text/html").split(";")[0].strip().lower()
     if ctype not in TEXTUAL_TYPES:
@@ -50,7 +67,9 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
         item.published = hints.get("published") or (page.published if page else None)
     else:
         item.title = (page.title if page else None) or hints.get("title")
-        item.published = (page.published if page else None) or hints.get("published")
+        item.published = more_precise(page.published if page else None, hints.get("published"))
+    if not policy and not item.published:
+        raise Rejected("not_article", "no publication date")
     if page is not None:
         item.byline = page.byline
         item.language = page.language

@@ -50,9 +50,11 @@ class StoragePipeline:
         with transaction(self.conn) as conn:
             result = store_article(conn, item, self.index)
             store_raw(conn, item, result.article_id)
-            for key in {item.seen_key, item.canonical_url}:
-                record_seen(conn, key, "stored", origin=item.spider, fingerprint=item.fingerprint,
-                            article_id=result.article_id, detail=result.action)
+            record_seen(conn, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
+                        article_id=result.article_id, detail=result.action)
+            if item.canonical_url != item.seen_key:  # the fingerprint describes the link, not this URL
+                record_seen(conn, item.canonical_url, "stored", article_id=result.article_id,
+                            detail=result.action)
         self._inc(f"stored/{result.action}")
         if result.newly_marked:
             self._inc("duplicates", result.newly_marked)
@@ -65,5 +67,5 @@ class StoragePipeline:
         if self.conn is None or not isinstance(item, PageItem):
             return
         with transaction(self.conn) as conn:
-            record_seen(conn, item.seen_key, reason, origin=item.spider, fingerprint=item.fingerprint,
+            record_seen(conn, item.seen_key, reason, origin=item.origin, fingerprint=item.fingerprint,
                         detail=str(exception)[:200])

@@ -129,9 +129,17 @@ class AiwatchSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.on_discovery_error, dont_filter=True,
                               meta={"source": source, **meta})
 
-    def article_request(self, entry: Entry, source: str, *, fetch_url: str | None = None,
-                        kind: str = "article", **hints: Any) -> scrapy.Request | None:
-        """Request for an article entry, or None when it is a repeat, too old or already decided."""
+    def article_request(
+        self, entry: Entry, source: str, *, origin: str | None = None, fetch_url: str | None = None,
+        kind: str = "article", **hints: Any,
+    ) -> scrapy.Request | None:
+        """Request for an article entry, or None when it is a repeat, too old or already decided.
+
+        ``origin`` names the document that listed the entry (a feed or sitemap URL; default: the source
+        name): entry fingerprints are compared per origin, since two feeds may describe one article
+        differently.
+        """
+        origin = origin or source
         url = strip_tracking(entry.url)
         if urlsplit(url).scheme not in ("http", "https"):
             self.logger.warning("%s: skipped link with unsupported scheme: %s", source, entry.url[:200])
@@ -145,7 +153,7 @@ class AiwatchSpider(scrapy.Spider):
             self.inc("skipped_since")
             return None
         assert self.db is not None
-        if not should_fetch(self.db, key, self.name, entry.fingerprint):
+        if not should_fetch(self.db, key, origin, entry.fingerprint):
             self.inc("skipped_seen")
             return None
         self._requested.add(key)
@@ -154,6 +162,7 @@ class AiwatchSpider(scrapy.Spider):
             "seen_key": key,
             "store_url": url,
             "fingerprint": entry.fingerprint,
+            "origin": origin,
             "kind": kind,
             "hints": {"title": entry.title, "published": entry.published, **hints},
         }
@@ -176,6 +185,7 @@ class AiwatchSpider(scrapy.Spider):
             content_type=headers.get("Content-Type"),
             source_name=meta["source"],
             spider=self.name,
+            origin=meta["origin"],
             fingerprint=meta["fingerprint"],
             kind=meta["kind"],
             doc_number=hints.get("doc_number"),

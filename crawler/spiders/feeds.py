@@ -29,6 +29,6 @@ class FeedsSpider(AiwatchSpider):
             return
         self.source_ok(source, len(entries))
         for entry in entries:
-            request = self.article_request(entry, source)
+            request = self.article_request(entry, source, origin=response.url)
             if request is not None:
                 yield request

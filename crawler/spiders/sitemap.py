@@ -47,6 +47,6 @@ class SitemapSpider(AiwatchSpider):
                                              depth=depth + 1)
             return
         for entry in sitemap.entries:
-            request = self.article_request(entry, source)
+            request = self.article_request(entry, source, origin=response.url)
             if request is not None:
                 yield request

@@ -129,6 +129,15 @@ def sample_server() -> Iterator[LoopbackSite]:
         yield s
 
 
+@pytest.fixture(scope="module")
+def sample_server_module() -> Iterator[LoopbackSite]:
+    """The bundled sample site on loopback with the hit log, shared by one test module."""
+    from crawler.sample_site import SITE_DIR
+
+    with loopback_site(directory=SITE_DIR) as s:
+        yield s
+
+
 @pytest.fixture
 def sample_site() -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of the bundled sample site served by its own server."""
