@@ -147,8 +147,9 @@ personal blog and a regional paper) so that the crawler, the extractor and the g
 without the internet.</p>
 <p>The articles were written for aiwatch. They describe real events in the disputes over AI model distillation
 and AI chip export controls, but the outlets, reporters, analysts and commenters are invented, as are
-Halvard AI and the Congressional Technology Assessment Service. Quotations from invented people are invented;
-statements by real companies and officials are paraphrased unless a document is quoted.</p>
+Halvard AI and the Congressional Technology Assessment Service. Quotations from invented people are invented.
+Statements by real companies and officials follow their public statements, mostly in paraphrase; direct
+quotations may not be verbatim, so check the originals before citing them.</p>
 <h2 id="privacy">Privacy</h2><p>The sample site sets no cookies; the banners are decoration.</p>
 </main></body></html>
 """
