@@ -197,3 +197,77 @@ def test_non_http_start_urls_are_refused(tmp_path: Path) -> None:
     assert result.pages == []
     assert result.stat("aiwatch/blocked/scheme") == len(urls)
     assert len(result.log_lines("[crawler.safety] WARNING: blocked ")) == len(urls)
+
+
+# ---------------------------------------------------------------- end to end through crawler.run.run_crawl
+
+ARTICLE_TEXT = " ".join([
+    "Anthropic said that DeepSeek and two other labs had used thousands of fraudulent accounts to distill",
+    "the abilities of its Claude models, generating millions of exchanges to train their own systems.",
+    "The company said distillation of this kind breaks its terms of service and weakens export controls",
+    "on advanced chips, because rivals can copy capabilities without the compute. DeepSeek did not answer",
+    "requests for comment about the distillation accusation on Tuesday.",
+])
+MORE_TEXT = " ".join([
+    "OpenAI had made a similar claim earlier, telling a House committee that DeepSeek employees wrote code",
+    "to extract model outputs through third-party routers. Researchers noted that distilling a rival's",
+    "answers is hard to prove, since training data is rarely published and outputs can be bought legally",
+    "from resellers in many countries.",
+])
+
+
+@pytest.mark.slow
+def test_run_crawl_never_reaches_internal_addresses_from_trusted_feed(db_path: Path, internal, capfd) -> None:
+    import json
+    import sqlite3
+
+    run = pytest.importorskip("crawler.run")
+    from aiwatch.config import load_config
+
+    ip = internal.port
+    page = (f"<html><head><title>Distillation accusation</title></head><body><article><h1>Distillation "
+            f"accusation</h1><p>{ARTICLE_TEXT}</p><p>{MORE_TEXT}</p></article></body></html>")
+    routes = {
+        "/good": hs.page(page),
+        "/to-other-port": hs.redirect(f"http://127.0.0.1:{ip}/secret", 301),
+        "/to-private": hs.redirect("http://10.0.0.1/secret", 307),
+        "/to-metadata": hs.redirect("http://169.254.169.254/latest/meta-data/", 308),
+        "/to-file": hs.redirect("file:///etc/passwd", 302),
+    }
+    with hs.HostileServer(routes) as site:
+        links = [site.url(p) for p in routes]
+        links += [f"http://127.0.0.1:{ip}/article", f"http://2130706433:{ip}/x"]
+        date = "<pubDate>Tue, 24 Feb 2026 10:00:00 GMT</pubDate>"
+        items = "".join(f"<item><title>e{n}</title><link>{u}</link>{date}</item>"
+                        for n, u in enumerate(links))
+        site.routes["/feed.xml"] = hs.page(
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>",
+            content_type="application/rss+xml")
+        config = load_config(path="", environ={}).replace(download_delay=0, autothrottle=False)
+        run.run_crawl(db_path, config, feeds=[site.url("/feed.xml")])
+    assert internal.total_hits == 0, dict(internal.hits)
+    with sqlite3.connect(db_path) as conn:
+        stats = json.loads(conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
+        stored = [r[0] for r in conn.execute("SELECT url FROM articles")]
+    assert stored == [site.url("/good")], json.dumps(stats)
+    assert stats["ignored"] == 6, stats
+    err = capfd.readouterr().err.splitlines()
+    blocked = [line for line in err if "crawler.safety" in line and "blocked" in line]
+    assert len(blocked) == 6, blocked
+
+
+@pytest.mark.slow
+def test_run_crawl_robots_txt_holds_five_queued_urls(db_path: Path) -> None:
+    run = pytest.importorskip("crawler.run")
+    from aiwatch.config import load_config
+
+    paths = ["/a", "/b", "/private/report", "/c", "/d"]
+    robots = hs.page("User-agent: *\nDisallow: /private\n", content_type="text/plain")
+    routes = {"/robots.txt": hs.slow(1.5, robots)}
+    routes.update({p: hs.page(f"<html><body><p>{p}</p></body></html>") for p in paths})
+    with hs.HostileServer(routes) as site:
+        config = load_config(path="", environ={}).replace(download_delay=0, autothrottle=False,
+                                                          concurrent_requests_per_domain=8)
+        run.run_crawl(db_path, config, urls=[site.url(p) for p in paths])
+    assert site.hits["/private/report"] == 0
+    assert all(site.hits[p] == 1 for p in paths if p != "/private/report")
