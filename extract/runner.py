@@ -1,14 +1,16 @@
 """Run the extraction stage over the database: articles in, entities/mentions/claims out.
 
 Incremental and safe to kill: an article counts as done when ``articles.extractor_version`` equals
-:data:`EXTRACTOR_VERSION`, which is set in the same transaction that replaces the article's mentions and
-claims. ``rebuild`` first clears every stamp (one statement), so a killed rebuild is finished by a plain
-run. The curated KB is upserted first (:func:`extract.kb.save_kb`); discovered entities are inserted with
-``curated = 0`` and never overwrite a row that already exists.
+:func:`current_version` (code version plus KB digest), which is set in the same transaction that
+replaces the article's mentions and claims. ``rebuild`` first clears every stamp (one statement), so a
+killed rebuild is finished by a plain run. The curated KB is upserted first (:func:`extract.kb.save_kb`);
+discovered entities are inserted with ``curated = 0`` and never overwrite a row that already exists.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import sqlite3
 import sys
@@ -27,8 +29,16 @@ from extract.pipeline import build_nlp, resolve_model_name
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
-# Bump whenever the rows produced for the same text would change (pipeline, lexicons, KB handling).
+# Bump whenever the rows produced for the same text would change (pipeline, lexicons, KB handling). The
+# stamp stored per article also carries a digest of the KB (see :func:`current_version`), so editing the
+# knowledge base makes the next run reprocess every article.
 EXTRACTOR_VERSION = "extract-1"
+
+
+def current_version(entities: list[KBEntity]) -> str:
+    """The per-article stamp: code version plus a digest of the knowledge base it ran with."""
+    blob = json.dumps([[e.id, e.type, sorted(e.all_aliases())] for e in entities], ensure_ascii=False)
+    return f"{EXTRACTOR_VERSION}+kb.{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
 
 @dataclass
@@ -54,12 +64,12 @@ class ExtractStats:
         return asdict(self)
 
 
-def pending_articles(conn: sqlite3.Connection, limit: int | None = None) -> list[int]:
-    """Ids of articles not yet processed by :data:`EXTRACTOR_VERSION`, oldest first."""
+def pending_articles(conn: sqlite3.Connection, version: str, limit: int | None = None) -> list[int]:
+    """Ids of articles not yet processed by extractor ``version``, oldest first."""
     sql = "SELECT id FROM articles WHERE extractor_version IS NULL OR extractor_version != ? ORDER BY id" + (
         " LIMIT ?" if limit else ""
     )
-    params: tuple = (EXTRACTOR_VERSION, limit) if limit else (EXTRACTOR_VERSION,)
+    params: tuple = (version, limit) if limit else (version,)
     return [row[0] for row in conn.execute(sql, params)]
 
 
@@ -107,7 +117,9 @@ def doc_rows(doc: Doc, article_id: int) -> tuple[list[tuple], list[tuple], list[
     return entities, mentions, claims
 
 
-def save_doc(conn: sqlite3.Connection, doc: Doc, article_id: int) -> tuple[int, int, dict[str, int], int]:
+def save_doc(
+    conn: sqlite3.Connection, doc: Doc, article_id: int, version: str = EXTRACTOR_VERSION
+) -> tuple[int, int, dict[str, int], int]:
     """Replace one article's mentions and claims and stamp it, in one transaction."""
     entities, mentions, claims = doc_rows(doc, article_id)
     with transaction(conn):
@@ -133,9 +145,7 @@ def save_doc(conn: sqlite3.Connection, doc: Doc, article_id: int) -> tuple[int, 
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             claims,
         )
-        conn.execute(
-            "UPDATE articles SET extractor_version = ? WHERE id = ?", (EXTRACTOR_VERSION, article_id)
-        )
+        conn.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", (version, article_id))
     kinds: dict[str, int] = {}
     for row in claims:
         if not row[-1]:
@@ -169,7 +179,8 @@ def run_extract(
     save_kb(conn, entities)
     if rebuild:
         conn.execute("UPDATE articles SET extractor_version = NULL WHERE extractor_version IS NOT NULL")
-    ids = pending_articles(conn, limit)
+    version = current_version(entities)
+    ids = pending_articles(conn, version, limit)
     stats = ExtractStats()
     if not ids:
         stats.seconds = time.perf_counter() - started
@@ -182,7 +193,7 @@ def run_extract(
         )
         for doc, article_id in docs:
             try:
-                mentions, claims, kinds, added = save_doc(conn, doc, article_id)
+                mentions, claims, kinds, added = save_doc(conn, doc, article_id, version)
             except sqlite3.Error as exc:
                 stats.errors += 1
                 log.warning("article %d: not saved: %s", article_id, exc)

@@ -51,7 +51,7 @@ def kb():
 
 @pytest.mark.model
 def test_run_extract_writes_rows_with_provenance(db_path: Path, nlp, kb) -> None:
-    from extract.runner import EXTRACTOR_VERSION, run_extract
+    from extract.runner import EXTRACTOR_VERSION, current_version, run_extract
 
     seed(db_path)
     conn = connect(db_path)
@@ -93,7 +93,7 @@ def test_run_extract_writes_rows_with_provenance(db_path: Path, nlp, kb) -> None
     # the duplicate is processed too, and every article is stamped
     assert conn.execute("SELECT count(*) FROM claims WHERE article_id = 4").fetchone()[0] == len(claims)
     versions = {r[0] for r in conn.execute("SELECT extractor_version FROM articles")}
-    assert versions == {EXTRACTOR_VERSION}
+    assert versions == {current_version(kb)} and current_version(kb).startswith(EXTRACTOR_VERSION + "+kb.")
 
 
 @pytest.mark.model
@@ -117,6 +117,18 @@ def test_rerun_is_incremental_and_rebuild_reprocesses(db_path: Path, nlp, kb) ->
     )
     assert [tuple(r) for r in rows] == [tuple(r) for r in snapshot]  # replaced, not duplicated
     assert conn.execute("SELECT count(*) FROM claims WHERE article_id <= 3").fetchone()[0] == claims
+
+
+@pytest.mark.model
+def test_kb_change_reprocesses_everything(db_path: Path, nlp, kb, make_entity) -> None:
+    from extract.runner import run_extract
+
+    seed(db_path, duplicate=False)
+    conn = connect(db_path)
+    run_extract(conn, nlp=nlp, entities=kb)
+    assert run_extract(conn, nlp=nlp, entities=kb).articles == 0
+    edited = [*kb, make_entity("zz-test-lab", "Zz Test Lab", "ai_lab")]
+    assert run_extract(conn, nlp=nlp, entities=edited).articles == 3
 
 
 @pytest.mark.model
