@@ -160,7 +160,7 @@ def test_atom_feeds_parse(get):
     assert any("Nvidia H20" in e.title for e in actions.entries)
 
 
-def test_atom_feed_with_no_rows_is_still_a_feed(tmp_path):
+def test_empty_database_feeds_and_pages(tmp_path):
     import asyncio
 
     from aiwatch.config import load_config
@@ -175,8 +175,15 @@ def test_atom_feed_with_no_rows_is_still_a_feed(tmp_path):
     feed = feedparser.parse(response.content)
     assert not feed.bozo and len(feed.entries) == 1
     assert feed.entries[0].title == "No accusations recorded yet"
-    for path in ("/-/aiwatch/overview", "/aiwatch/who_accused_whom", "/"):
-        assert asyncio.run(ds.client.get(path)).status_code == 200, path
+    for page_path in ("/-/aiwatch/overview", "/aiwatch/who_accused_whom", "/"):
+        assert asyncio.run(ds.client.get(page_path)).status_code == 200, page_path
+    # An entity with no articles, claims or graph rows still has a page.
+    conn = connect(path)
+    conn.execute("INSERT INTO entities (id, name, type) VALUES ('lonely', 'Lonely Lab', 'ai_lab')")
+    conn.close()
+    page = asyncio.run(ds.client.get("/-/aiwatch/entity/lonely"))
+    assert page.status_code == 200
+    assert "No dated articles yet." in page.text and "No links in the graph yet." in page.text
 
 
 def test_atom_content_html_is_escaped_and_links_are_http(get):
