@@ -39,12 +39,11 @@ def _available(class_path: str) -> bool:
 
 def downloader_middlewares() -> dict[str, int | None]:
     """The address guard first of all, and the queued robots.txt middleware in place of Scrapy's."""
-    middlewares: dict[str, int | None] = {}
-    if _available(SAFETY_MIDDLEWARE):
-        middlewares[SAFETY_MIDDLEWARE] = 40
-    if _available(ROBOTS_MIDDLEWARE):
-        middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
-        middlewares[ROBOTS_MIDDLEWARE] = 100
+    middlewares: dict[str, int | None] = {
+        SAFETY_MIDDLEWARE: 40,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        ROBOTS_MIDDLEWARE: 100,
+    }
     if _available("crawler.limits.LIMIT_MIDDLEWARES"):  # size/decompression drops counted in stats
         from crawler.limits import LIMIT_MIDDLEWARES
 

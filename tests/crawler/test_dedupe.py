@@ -1,0 +1,104 @@
+"""Canonical URLs, content hashes, SimHash and the band index (pure functions)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from crawler.dedupe import (
+    SimHashIndex,
+    article_url,
+    canonical_url,
+    content_hash,
+    hamming,
+    same_site,
+    simhash,
+    site_of,
+    strip_tracking,
+)
+
+BASE = "https://news.example.com/tech/2025/01/29/deepseek-distilled.html"
+
+
+@pytest.mark.parametrize("variant", [
+    BASE,
+    BASE + "?utm_source=rss&utm_medium=feed&utm_campaign=x",
+    BASE + "?fbclid=abc&gclid=def&mc_cid=1&mc_eid=2",
+    BASE + "#comments",
+    "HTTPS://News.Example.com:443/tech/2025/01/29/deepseek-distilled.html",
+    "https://news.example.com/amp/tech/2025/01/29/deepseek-distilled.html",
+    "https://news.example.com/tech/2025/01/29/deepseek-distilled.html?amp=1",
+    "https://news.example.com/tech/2025/01/29/deepseek-distilled.amp.html",
+    "https://news.example.com//tech/2025/01/29/deepseek-distilled.html",
+])
+def test_url_variants_share_one_canonical_form(variant: str) -> None:
+    assert canonical_url(variant) == BASE
+
+
+def test_canonical_url_keeps_meaningful_parts() -> None:
+    assert canonical_url("http://a.test/story/index.html") == canonical_url("http://a.test/story/")
+    assert canonical_url("http://a.test/story/amp") == "http://a.test/story"
+    assert canonical_url("http://a.test/s?id=2&page=1") == "http://a.test/s?id=2&page=1"
+    assert canonical_url("http://a.test/s?page=1&id=2") == "http://a.test/s?id=2&page=1"
+    assert canonical_url("http://a.test:8080/s") == "http://a.test:8080/s"
+    assert canonical_url("http://a.test/s?id=1") != canonical_url("http://a.test/s?id=2")
+    assert strip_tracking(BASE + "?utm_source=x&id=3#top") == BASE + "?id=3"
+
+
+def test_rel_canonical_preferred_only_on_the_same_site() -> None:
+    page = "https://news.example.com/amp/story.html?utm_source=x"
+    same = b'<html><head><link rel="canonical" href="https://www.news.example.com/story.html"></head></html>'
+    other = b'<html><head><link rel="canonical" href="https://elsewhere.test/story.html"></head></html>'
+    relative = b'<html><head><link href="/story.html" rel="canonical"></head></html>'
+    assert article_url(page, same) == "https://www.news.example.com/story.html"
+    assert article_url(page, other) == "https://news.example.com/story.html"
+    assert article_url(page, relative) == "https://news.example.com/story.html"
+    assert article_url(page, b"<html>no head") == "https://news.example.com/story.html"
+    assert same_site("https://www.a.test/x", "http://a.test/y")
+    assert not same_site("https://a.test/x", "https://b.test/x")
+    assert site_of("https://www.reuters.com/x") == "reuters.com"
+
+
+def test_content_hash_ignores_markup_spacing_and_case() -> None:
+    assert content_hash("DeepSeek  denied\nthe claim.") == content_hash("deepseek denied the claim")
+    assert content_hash("DeepSeek denied the claim") != content_hash("DeepSeek admitted the claim")
+
+
+def words(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(3000)]
+    return [rng.choice(vocab) for _ in range(n)]
+
+
+def test_simhash_near_copies_are_close_and_different_texts_far() -> None:
+    text = words(400, 1)
+    edited = text[:200] + ["reporting", "by", "the", "wire", "desk"] + text[200:]
+    assert hamming(simhash(" ".join(text)), simhash(" ".join(edited))) <= 10
+    assert hamming(simhash(" ".join(text)), simhash(" ".join(text))) == 0
+    far = [hamming(simhash(" ".join(words(400, s))), simhash(" ".join(text))) for s in range(2, 12)]
+    assert min(far) > 12
+
+
+@pytest.mark.parametrize("distance", [0, 3, 6, 10])
+def test_band_index_finds_exactly_the_hashes_within_distance(distance: int) -> None:
+    rng = random.Random(distance)
+    index = SimHashIndex(distance)
+    stored = {i: rng.getrandbits(64) for i in range(2000)}
+    for i, value in stored.items():
+        index.add(i, value)
+    for _ in range(200):
+        target = rng.choice(list(stored))
+        query = stored[target]
+        for bit in rng.sample(range(64), rng.randint(0, distance + 2)):
+            query ^= 1 << bit
+        expected = sorted(i for i, v in stored.items() if hamming(v, query) <= distance)
+        assert sorted(index.near(query)) == expected
+    index.remove(0)
+    assert 0 not in index.near(stored[0])
+    assert len(index) == 1999
+
+
+def test_band_index_rejects_bad_distances() -> None:
+    with pytest.raises(ValueError):
+        SimHashIndex(64)
