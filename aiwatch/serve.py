@@ -13,6 +13,11 @@ so tests build exactly what ``aiwatch serve`` runs. Decisions for a public insta
 * Every SQLite connection gets a cap on string/blob length (``serve_max_string_bytes``), applied by the
   plugin's ``prepare_connection`` hook, so one query cannot build a huge value in memory.
 * ``serve_allow_sql = false`` (``aiwatch serve --no-sql``) denies arbitrary SQL; canned queries still run.
+
+The metadata file lives in the package, ``aiwatch/datasette_metadata.json``, so a plain ``pip install .``
+ships it (package data); the repository root's ``datasette_metadata.json`` is a symlink to it for people who
+run ``datasette aiwatch.db -m datasette_metadata.json`` by hand (the plugin is found through its entry point
+either way). View descriptions are owned by ``aiwatch.views.VIEW_DOCS`` and override the file's copy.
 """
 
 from __future__ import annotations
@@ -176,9 +181,9 @@ def run_server(
 
     ds = build_datasette(db_path, config)
     sock = bind_socket(host, port)
-    echo(
-        f"Serving {db_path} at {server_url(sock)} (arbitrary SQL {'on' if config.serve_allow_sql else 'off'})"
-    )
+    url = server_url(sock)
+    sql_state = "on" if config.serve_allow_sql else "off"
+    echo(f"Serving {db_path} at {url} (arbitrary SQL {sql_state}; overview: {url}-/aiwatch/overview)")
     server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on", access_log=False))
     try:
         server.run(sockets=[sock])
