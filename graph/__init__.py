@@ -1,4 +1,4 @@
-"""The graph stage: networkx over entities, claims and co-mentions -> ``graph_nodes``, ``graph_edges``, exports.
+"""The graph stage: networkx over entities, claims and co-mentions -> graph tables and exports.
 
 Public entry points (the CLI and ``aiwatch update``/``demo`` call these):
 

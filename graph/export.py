@@ -63,9 +63,14 @@ def _scalars(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def export_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str],
-                 metrics: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
-    """Write ``G`` (with optional node ``metrics``) to ``path`` in the format its suffix names."""
+def check_export_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a ``Path`` if it can be exported to (known suffix, existing directory), else ExportError.
+
+    >>> check_export_path("graph.csv")
+    Traceback (most recent call last):
+    ...
+    graph.export.ExportError: export graph.csv: unknown format '.csv'; use one of .graphml, .gexf, .json
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
@@ -73,6 +78,16 @@ def export_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str],
                           f"use one of {', '.join(FORMATS)}")
     if not target.parent.is_dir():
         raise ExportError(f"export {target}: directory {target.parent} does not exist")
+    if target.is_dir():
+        raise ExportError(f"export {target}: is a directory")
+    return target
+
+
+def export_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str],
+                 metrics: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
+    """Write ``G`` (with optional node ``metrics``) to ``path`` in the format its suffix names."""
+    target = check_export_path(path)
+    suffix = target.suffix.lower()
     E = export_view(G, metrics)
     try:
         if suffix == ".graphml":

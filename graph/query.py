@@ -70,8 +70,9 @@ def stored_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     for s, t, kind, weight, first, last, evidence in conn.execute(
         "SELECT source_id, target_id, kind, weight, first_seen, last_seen, evidence FROM graph_edges"
     ):
+        # Evidence stays JSON text until a hop needs it: a big graph has hundreds of thousands of edges.
         G.add_edge(s, t, key=kind, kind=kind, weight=weight, first_seen=first, last_seen=last,
-                   evidence=json.loads(evidence))
+                   evidence=evidence)
     return G
 
 
@@ -123,7 +124,13 @@ def _best_edge(G: nx.MultiDiGraph, u: str, v: str, kind: str | None = None) -> H
     if not candidates:
         return None
     _, _, _, s, t, k, data = min(candidates, key=lambda c: c[:3])
-    return Hop(u, v, k, s, t, data.get("weight", 1), list(data.get("evidence", [])))
+    return Hop(u, v, k, s, t, data.get("weight", 1), _evidence_ids(data))
+
+
+def _evidence_ids(data: dict) -> list[int]:
+    """Evidence ids of an edge, whether held as a list (fresh build) or JSON text (stored build)."""
+    evidence = data.get("evidence", [])
+    return json.loads(evidence) if isinstance(evidence, str) else list(evidence)
 
 
 def _cost_graph(G: nx.MultiDiGraph) -> nx.Graph:
@@ -191,7 +198,7 @@ def neighbors(G: nx.MultiDiGraph, a: str, kind: str | None = None) -> list[Hop]:
         if (kind is not None and k != kind) or s == t:
             continue
         other = t if s == node else s
-        hops.append(Hop(node, other, k, s, t, data.get("weight", 1), list(data.get("evidence", []))))
+        hops.append(Hop(node, other, k, s, t, data.get("weight", 1), _evidence_ids(data)))
     hops.sort(key=lambda h: (-h.weight, KIND_RANK.get(h.kind, 5), h.target))
     return hops
 

@@ -9,7 +9,7 @@ import click
 
 from aiwatch.cli import AppContext, cli
 from aiwatch.runs import finish_run, start_run
-from graph.export import FORMATS, ExportError
+from graph.export import FORMATS, ExportError, check_export_path
 from graph.pipeline import rebuild
 from graph.query import Hop, QueryError, attach_evidence, graph_of, neighbors, resolve_entity, shortest_paths
 
@@ -30,10 +30,11 @@ def graph(ctx: click.Context, export_path: Path | None) -> None:
         if export_path is not None:
             raise click.UsageError("--export applies to the rebuild, not to a subcommand")
         return
-    if export_path is not None and export_path.suffix.lower() not in FORMATS:
-        suffix = export_path.suffix or "(none)"
-        raise click.ClickException(f"export {export_path}: unknown format {suffix!r}; "
-                                   f"use one of {', '.join(FORMATS)}")
+    if export_path is not None:
+        try:
+            check_export_path(export_path)  # fail before the rebuild, not after it
+        except ExportError as exc:
+            raise click.ClickException(str(exc)) from None
     conn = app.db()
     run_id = start_run(conn, "graph")
     try:
@@ -67,7 +68,8 @@ def _format_hop(G, hop: Hop) -> list[str]:
         ev = hop.evidence
         lines += textwrap.wrap(f'"{ev.sentence.strip()}"', width=100, initial_indent="      ",
                                subsequent_indent="       ")
-        lines.append(f"      {ev.date or 'undated'}  {ev.article_url}")
+        title = f"{ev.article_title}  " if ev.article_title else ""
+        lines.append(f"      {(ev.date or 'undated')[:10]}  {title}{ev.article_url}")
     return lines
 
 

@@ -121,3 +121,22 @@ def test_unconnected_entities(graph_db, run):
     result = run("graph", "path", "Microsoft", "DeepSeek")
     assert result.exit_code == 0
     assert result.output.strip() == "No connection between Microsoft and DeepSeek."
+
+
+def test_bad_export_directory_fails_before_rebuild(graph_db, run, tmp_path):
+    path, _ = graph_db
+    target = tmp_path / "missing" / "g.gexf"
+    result = run("graph", "--export", str(target))
+    assert result.exit_code != 0
+    assert result.output.strip().splitlines() == [
+        f"Error: export {target}: directory {target.parent} does not exist"]
+    assert connect(path).execute("SELECT count(*) FROM graph_edges").fetchone()[0] == 0
+
+
+def test_path_on_stored_graph_matches_fresh_build(run):
+    fresh = run("graph", "path", "Anthropic", "Huawei")
+    assert run("graph").exit_code == 0
+    stored = run("graph", "path", "Anthropic", "Huawei")
+    assert fresh.exit_code == stored.exit_code == 0
+    assert fresh.output == stored.output
+    assert "2025-05-13  BIS warns on Huawei Ascend chips  https://policy.example/ascend-guidance" in stored.output
