@@ -189,15 +189,28 @@ def _die_with_parent() -> None:
         pass
 
 
+NOISY_LOGGERS = ("scrapy", "py.warnings", "trafilatura", "htmldate", "asyncio", "twisted", "filelock")
+PROGRESS_LOGGERS = ("scrapy.extensions.logstats",)  # "Crawled N pages (at M pages/min)" once a minute
+
+
 def _configure_child_logging(level: int) -> None:
+    """Log to stderr (relayed by the parent) in the CLI's format; libraries only at WARNING unless DEBUG.
+
+    A handler filter rather than logger levels, because Scrapy resets its loggers' levels on start.
+    """
+    noisy = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.name.startswith(PROGRESS_LOGGERS):
+            return True
+        return not record.name.startswith(NOISY_LOGGERS) or record.levelno >= noisy
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.addFilter(keep)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    noisy = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
-    for name in ("scrapy", "py.warnings", "trafilatura", "htmldate", "asyncio", "twisted", "filelock"):
-        logging.getLogger(name).setLevel(noisy)
 
 
 def child_main(job_file: str, result_file: str) -> int:

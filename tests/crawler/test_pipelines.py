@@ -1,0 +1,99 @@
+"""The per-article pipeline steps as plain functions (no Scrapy engine)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.items import PageItem, Rejected
+from crawler.pipelines.dedupe import fingerprint_item
+from crawler.pipelines.extract import extract_item, more_precise
+from crawler.pipelines.topics import score_item
+
+PARAS = [
+    "The Bureau of Industry and Security added high-bandwidth memory to its export controls on Tuesday, "
+    "and placed several Chinese chip firms on the entity list for diverting Nvidia accelerators.",
+    "Nvidia said the H20 licence requirement would cost it billions of dollars, and officials said the "
+    "export controls target chips able to train frontier AI models.",
+    "Industry groups warned the export controls would push Chinese buyers toward domestic accelerators, "
+    "while lawmakers asked BIS to tighten enforcement against smuggling through third countries.",
+]
+
+
+def page(body: str, *, url: str = "http://a.test/story.html", kind: str = "article",
+         content_type: str = "text/html; charset=utf-8", **hints: str) -> PageItem:
+    return PageItem(url=url, seen_key=url, response_url=url, status=200, headers={}, body=body.encode(),
+                    content_type=content_type, kind=kind, hints=dict(hints))
+
+
+def html(paragraphs: list[str], title: str = "BIS adds HBM to export controls", date: str = "2024-12-02",
+         ) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f'<html><head><title>{title}</title><meta property="article:published_time" content="{date}">'
+            f'<meta name="author" content="Li Wei"></head><body><article><h1>{title}</h1>{body}</article>'
+            "</body></html>")
+
+
+def test_article_is_extracted_and_kept() -> None:
+    item = extract_item(page(html(PARAS)), min_words=50)
+    assert item.title == "BIS adds HBM to export controls"
+    assert item.published == "2024-12-02" and item.byline == "Li Wei"
+    assert item.word_count >= 50 and "entity list" in item.text
+    item = score_item(item, min_relevance=1.0)
+    assert "export-controls" in item.topics
+    item = fingerprint_item(item)
+    assert item.canonical_url == "http://a.test/story.html" and item.content_hash and item.simhash is not None
+
+
+@pytest.mark.parametrize(("body", "content_type", "detail"), [
+    (html(PARAS[:1]), "text/html", "words"),
+    ("", "text/html", "empty body"),
+    ("%PDF-1.7 binary", "application/pdf", "content type application/pdf"),
+    ("<html><body><nav><a href='/'>Home</a></nav></body></html>", "text/html", ""),
+])
+def test_non_articles_are_rejected(body: str, content_type: str, detail: str) -> None:
+    with pytest.raises(Rejected) as info:
+        extract_item(page(body, content_type=content_type), min_words=50)
+    assert info.value.reason == "not_article" and detail in str(info.value)
+
+
+def test_undated_page_is_not_an_article() -> None:
+    undated = html(PARAS).replace('<meta property="article:published_time" content="2024-12-02">', "")
+    with pytest.raises(Rejected, match="no publication date"):
+        extract_item(page(undated), min_words=50)
+    assert extract_item(page(undated, published="2024-12-03T10:00:00+00:00"), min_words=50).published
+
+
+def test_feed_time_refines_page_date() -> None:
+    assert more_precise("2025-04-16", "2025-04-16T18:20:00+00:00") == "2025-04-16T18:20:00+00:00"
+    assert more_precise("2025-04-16", "2025-04-17T01:00:00+00:00") == "2025-04-16"
+    assert more_precise(None, "2025-04-17") == "2025-04-17"
+
+
+def test_off_topic_is_rejected() -> None:
+    bikes = [
+        "The council approved a new bicycle lane along the harbour road after a long public consultation "
+        "that drew hundreds of comments from residents and shop owners across the old town.",
+        "Construction starts in the spring and lasts about six months, with temporary parking moved to the "
+        "ferry terminal while crews repave the road and rebuild the pavements.",
+        "Cyclists welcomed the vote, while some shop owners worried that deliveries would become harder "
+        "during the busiest weeks of the summer season and asked for loading bays.",
+    ]
+    item = extract_item(page(html(bikes, title="Council approves bike lane")), min_words=50)
+    with pytest.raises(Rejected) as info:
+        score_item(item, min_relevance=1.0)
+    assert info.value.reason == "off_topic"
+
+
+def test_policy_documents_use_api_metadata_and_source_bonus() -> None:
+    body = "<html><body><div><p>This rule amends the Export Administration Regulations.</p></div></body>"
+    item = page(body, kind="policy_document", title="Revisions to License Exception ACA",
+                published="2025-01-16", abstract="BIS revises controls on advanced computing items.")
+    item = extract_item(item, min_words=80)  # policy documents are exempt from the length floor
+    assert item.title == "Revisions to License Exception ACA" and item.published == "2025-01-16"
+    item = score_item(item, min_relevance=1.0)
+    assert "export-controls" in item.topics and item.relevance >= 1.0
+    unrelated = page("<html><body><p>Shotgun shells for sporting use.</p></body></html>",
+                     kind="policy_document", title="Sporting shotguns", published="2025-01-16",
+                     abstract="Hunting rifles.")
+    with pytest.raises(Rejected):
+        score_item(extract_item(unrelated, min_words=80), min_relevance=1.0)
