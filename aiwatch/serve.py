@@ -9,7 +9,8 @@ so tests build exactly what ``aiwatch serve`` runs. Decisions for a public insta
   ``/aiwatch/claims`` and the canned queries in the metadata are stable.
 * ``sql_time_limit_ms``, ``max_returned_rows`` and ``facet_time_limit_ms`` come from the ``serve_*`` settings;
   suggested facets are off (they run extra queries on every table page); database download is off (Datasette
-  never offers it for a mutable file anyway); template and trace debugging stay off.
+  never offers it for a mutable file anyway); template and trace debugging stay off; table cells are cut at
+  400 characters (article texts would fill the page; the row page shows the whole text).
 * Every SQLite connection gets a cap on string/blob length (``serve_max_string_bytes``), applied by the
   plugin's ``prepare_connection`` hook, so one query cannot build a huge value in memory.
 * ``serve_allow_sql = false`` (``aiwatch serve --no-sql``) denies arbitrary SQL; canned queries still run.
@@ -117,7 +118,7 @@ def datasette_settings(config: Config) -> dict[str, Any]:
         "default_allow_sql": bool(config.serve_allow_sql),
         "template_debug": False,
         "trace_debug": False,
-        "truncate_cells_html": 2048,
+        "truncate_cells_html": 400,  # article texts would otherwise fill table pages; row pages show all
     }
 
 

@@ -170,3 +170,34 @@ def test_served_database_is_live(served):
     assert len(after) == len(before) + 1
     status, body = _fetch(url + "aiwatch/articles.json?_search=fresh&_shape=array")
     assert status == 200 and json.loads(body)[0]["title"] == "Fresh export news"
+
+
+@pytest.mark.slow
+def test_no_sql_flag_end_to_end(fixture_db, tmp_path):
+    db = tmp_path / "nosql.db"
+    shutil.copy(fixture_db[0], db)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from aiwatch.cli import main; main()",
+            "--db",
+            str(db),
+            "serve",
+            "--port",
+            "0",
+            "--no-sql",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert "arbitrary SQL off" in line, line
+        url = re.search(r"(http://127\.0\.0\.1:\d+/)", line).group(1)
+        assert _fetch(url + "aiwatch.json?sql=select+1")[0] == 403
+        assert _fetch(url + "aiwatch/who_accused_whom.json")[0] == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
