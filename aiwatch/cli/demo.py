@@ -1,0 +1,51 @@
+"""``aiwatch demo``: the whole pipeline over the bundled sample site, offline, then serve it."""
+
+from __future__ import annotations
+
+import click
+
+from aiwatch.cli import AppContext, cli
+from aiwatch.cli.update import Sources, locked_pipeline, report
+
+DEFAULT_SITE_PORT = 8765
+
+
+def sample_site_sources(base_url: str) -> Sources:
+    """Every discovery path the sample site offers: RSS, Atom and the sitemap index (incl. news sitemap)."""
+    return Sources(feeds=(f"{base_url}/feed.xml", f"{base_url}/atom.xml"),
+                   sitemaps=(f"{base_url}/sitemap_index.xml",))
+
+
+def _serve_site(port: int):
+    from crawler.sample_site import serve
+
+    try:
+        return serve(port=port)
+    except OSError:
+        return serve(port=0)
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="Build the database and exit instead of serving it.")
+@click.option("--port", "-p", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port for Datasette.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface for Datasette.")
+@click.option("--site-port", default=DEFAULT_SITE_PORT, show_default=True, type=click.IntRange(0, 65535),
+              help="Port for the bundled sample site (stable, so stored article URLs stay the same).")
+@click.pass_obj
+def demo(app: AppContext, no_serve: bool, port: int, host: str, site_port: int) -> None:
+    """Crawl, extract and graph the bundled sample site into the database, then serve it with Datasette.
+
+    Works offline. The sample site keeps running on 127.0.0.1 while Datasette serves, so article links
+    open.
+    """
+    with _serve_site(site_port) as base_url:
+        if app.verbosity >= 0:
+            click.echo(f"Sample site at {base_url}/")
+        report(locked_pipeline(app, sample_site_sources(base_url), None), app.verbosity)
+        if no_serve:
+            return
+        from aiwatch.serve import run_server
+
+        app.close()
+        run_server(app.db_path, app.config, host=host, port=port, echo=click.echo)

@@ -1,0 +1,177 @@
+"""``aiwatch update``: crawl, extract and graph in one locked, time-limited run for cron.
+
+Exit status tells cron what happened:
+
+* 0: every stage ran (some sources or pages may have failed: status ``partial`` in ``runs``);
+* 1: a stage failed, or every source failed;
+* 75 (EX_TEMPFAIL): another update holds the lock; nothing was done;
+* 124: the ``--max-minutes`` limit was hit; work done so far is kept and the next run resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aiwatch.cli import AppContext, cli
+from aiwatch.cli.options import source_options
+from aiwatch.lock import EX_TEMPFAIL, LockHeldError, RunLock, default_lock_path
+from aiwatch.runs import finish_run, start_run, update_stats
+
+log = logging.getLogger(__name__)
+EX_TIMEOUT = 124
+
+
+class TimeLimitExceeded(Exception):
+    """The run's ``--max-minutes`` limit was reached."""
+
+
+class ExitError(click.ClickException):
+    """A one-line error with a chosen exit status."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class Sources:
+    """Crawl source options, as given to ``aiwatch crawl``."""
+
+    feeds: Sequence[str] = ()
+    sitemaps: Sequence[str] = ()
+    urls: Sequence[str] = ()
+    sources_file: str | None = None
+    since: str | None = None
+    spiders: Sequence[str] | None = None
+
+
+@dataclass
+class UpdateResult:
+    status: str = "ok"
+    stats: dict[str, Any] = field(default_factory=dict)
+    summaries: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[Callable[[], float | None]]:
+    """Raise :class:`TimeLimitExceeded` in the main thread after ``seconds``; yields a "time left" getter."""
+    if not seconds:
+        yield lambda: None
+        return
+    deadline = time.monotonic() + seconds
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded(f"time limit of {seconds / 60:g} minutes reached")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield lambda: max(0.0, deadline - time.monotonic())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None = None,
+                 progress: bool = False) -> UpdateResult:
+    """Crawl, extract and graph into ``app``'s database, recording one ``update`` row in ``runs``."""
+    from crawler.run import CrawlError, run_crawl
+    from crawler.sources import SourcesError
+    from extract.runner import run_extract
+    from graph.pipeline import rebuild
+
+    conn = app.db()
+    config = app.config
+    run_id = start_run(conn, "update")
+    result = UpdateResult()
+    try:
+        with time_limit(max_minutes * 60 if max_minutes else None) as time_left:
+            try:
+                crawl = run_crawl(app.db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps,
+                                  urls=sources.urls, sources_file=sources.sources_file, since=sources.since,
+                                  spiders=sources.spiders, timeout=time_left(), record_run=False)
+            except (SourcesError, CrawlError) as exc:
+                raise click.ClickException(str(exc)) from None
+            result.stats["crawl"] = crawl.to_dict()
+            result.summaries.append(crawl.summary())
+            update_stats(conn, run_id, result.stats)
+            if crawl.all_failed:
+                result.status = "failed"
+                result.error = "every source failed"
+            elif crawl.status == "partial":
+                result.status = "partial"
+
+            extracted = run_extract(
+                conn, model=config.spacy_model, workers=config.extract_workers,
+                batch_size=config.extract_batch_size, min_confidence=config.claim_min_confidence,
+                progress=progress,
+                on_progress=lambda s: update_stats(conn, run_id, {**result.stats, "extract": s.as_dict()}),
+            )
+            result.stats["extract"] = extracted.as_dict()
+            result.summaries.append(extracted.summary())
+            update_stats(conn, run_id, result.stats)
+
+            built = rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
+            result.stats["graph"] = built.as_dict()
+            result.summaries.append(built.summary())
+    except TimeLimitExceeded as exc:
+        result.status, result.error = "timeout", str(exc)
+    except click.ClickException as exc:
+        result.status, result.error = "failed", exc.format_message()
+    except KeyboardInterrupt:
+        finish_run(conn, run_id, "interrupted", result.stats, "interrupted")
+        raise
+    except Exception as exc:
+        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+        log.debug("update failed", exc_info=True)
+    finish_run(conn, run_id, result.status, result.stats, result.error)
+    return result
+
+
+def locked_pipeline(app: AppContext, sources: Sources, max_minutes: float | None) -> UpdateResult:
+    """:func:`run_pipeline` under the update lock; a held lock exits at once with status 75."""
+    lock_path = Path(app.config.lock_file) if app.config.lock_file else default_lock_path(app.db_path)
+    if not lock_path.parent.is_dir():
+        raise click.ClickException(f"lock file {lock_path}: directory does not exist")
+    try:
+        with RunLock(lock_path, "update"):
+            return run_pipeline(app, sources, max_minutes=max_minutes,
+                                progress=app.verbosity >= 0 and sys.stderr.isatty())
+    except LockHeldError as exc:
+        raise ExitError(str(exc), EX_TEMPFAIL) from None
+
+
+def report(result: UpdateResult, verbosity: int) -> None:
+    """Print the stage summaries and turn a bad status into the matching exit code."""
+    if verbosity >= 0:
+        for line in result.summaries:
+            click.echo(line)
+    if result.status == "timeout":
+        raise ExitError(f"update stopped: {result.error}; the next run resumes", EX_TIMEOUT)
+    if result.status == "failed":
+        raise ExitError(f"update failed: {result.error}", 1)
+
+
+@cli.command()
+@source_options
+@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Stop the whole run after this many minutes (default: setting update_max_minutes).")
+@click.pass_obj
+def update(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], urls: tuple[str, ...],
+           sources_file: str | None, since: str | None, spiders: tuple[str, ...],
+           max_minutes: float | None) -> None:
+    """Crawl, extract and graph in one locked run (for cron); a concurrent second run exits with 75."""
+    sources = Sources(feeds, sitemaps, urls, sources_file, since, spiders or None)
+    limit = max_minutes if max_minutes is not None else app.config.update_max_minutes
+    report(locked_pipeline(app, sources, limit or None), app.verbosity)
