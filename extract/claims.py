@@ -295,6 +295,8 @@ def resolve_reference(
     best_sentence = max(k for k, s in enumerate(sent_starts) if s <= best.token_i)
     if rank(best)[0] == 1 and sent_index - best_sentence > 2:
         return None, ""
+    if rank(best)[0] == 1 and words & set(lex["named_gov_nouns"]):
+        return None, ""  # "the bureau" must name-match ("Bureau of Industry and Security"), never guess
     emap.add_reference(token, best)
     return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
 
@@ -479,8 +481,13 @@ def wrongdoer_in(
             governing = tok.head
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
-            if governing.pos_ in ("VERB", "AUX") and is_negated(governing):
-                return [], "negated", True  # "Nvidia does not have backdoors"
+            no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
+            if no_det or (governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
+                return (
+                    [],
+                    "negated",
+                    True,
+                )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
@@ -529,9 +536,9 @@ def wrongdoer_in(
 
 
 def classify_content(
-    tokens: list[Token], emap: EntityMap, lex: Lexicons, speaker_id: str, sent_starts: list[int]
+    tokens: list[Token], emap: EntityMap, lex: Lexicons, own_side: set[str], sent_starts: list[int]
 ) -> tuple[str, list[Mention], str]:
-    """Kind of a speech verb's content: (kind, accused, confidence key); kind ``None`` means "skip".
+    """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
 
     A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
     name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
@@ -547,7 +554,7 @@ def classify_content(
             and any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",)))
         ):
             return "denial", [], "content"
-    targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, {speaker_id}, sent_starts)
+    targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, own_side, sent_starts)
     if cue == "negated":
         return "denial", [], "content"
     if targets:
@@ -614,6 +621,13 @@ class _Context:
     lex: Lexicons
     regions: list[tuple[int, int]]
     sent_starts: list[int]
+    parents: Mapping[str, str] = field(default_factory=dict)
+
+    def own_side(self, speaker: Mention) -> set[str]:
+        """The speaker and its parent organisation: never the party it accuses ("Huang" and Nvidia)."""
+        return {speaker.entity_id} | (
+            {self.parents[speaker.entity_id]} if speaker.entity_id in self.parents else set()
+        )
 
 
 def _quote_for(verb: Token, sent: Span, ctx: _Context) -> tuple[int, int] | None:
@@ -730,7 +744,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
         return []  # "US policy was to deny China the best chips" describes, it does not act
-    if verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+    if infinitive and verb.dep_ == "xcomp" and _children(verb.head, ("dobj",)):
+        return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
+    if verb.dep_ == "advcl" and infinitive:
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     subj, passive = subject_of(verb)
     speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, lex)
@@ -751,7 +768,7 @@ def _claims_by(
     """The claims of one speaker for one trigger verb."""
     lex = ctx.lex
     lemma = verb.lemma_.lower()
-    exclude = {speaker.entity_id}
+    exclude = ctx.own_side(speaker)
     negated = is_negated(verb)
     if family == "speech":
         content, is_quote = _content_tokens(verb, sent, ctx)
@@ -771,7 +788,9 @@ def _claims_by(
                     )
                 )
             ]
-        kind, targets, kind_how = classify_content(content, ctx.emap, lex, speaker.entity_id, ctx.sent_starts)
+        kind, targets, kind_how = classify_content(
+            content, ctx.emap, lex, ctx.own_side(speaker), ctx.sent_starts
+        )
         if kind == "unnamed":
             return []  # wrongdoing by nobody named: not an accusation we can record, nor a plain statement
         if lemma in lex["censure"] and kind == "statement":
@@ -902,7 +921,7 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
             t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))
         ]
         kind, targets, kind_how = classify_content(
-            content, ctx.emap, ctx.lex, speaker.entity_id, ctx.sent_starts
+            content, ctx.emap, ctx.lex, ctx.own_side(speaker), ctx.sent_starts
         )
         if kind == "unnamed":
             continue
@@ -924,7 +943,9 @@ def extract_claims(
     """All claims of ``doc`` with confidence >= ``min_confidence``, in text order."""
     lex = {**DEFAULT_LEXICONS, **(lexicons or {})}
     sent_starts = [s.start for s in doc.sents]
-    ctx = _Context(doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), sent_starts)
+    ctx = _Context(
+        doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), sent_starts, index.parents
+    )
     claims: list[Claim] = []
     for sent in doc.sents:
         for tok in sent:

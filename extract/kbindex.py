@@ -56,6 +56,7 @@ class KBIndex:
     strict_aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     surnames: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    parents: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entities: Iterable[EntityLike]) -> KBIndex:
@@ -63,7 +64,10 @@ class KBIndex:
         for entity in entities:
             index.names[entity.id] = entity.name
             index.types[entity.id] = entity.type
-            for alias in {entity.name, *entity.aliases}:
+            if getattr(entity, "parent", None):
+                index.parents[entity.id] = entity.parent
+            # A name also listed as a strict alias ("Oracle", "Entity List") matches case-sensitively only.
+            for alias in {entity.name, *entity.aliases} - set(entity.strict_aliases):
                 index.aliases[alias].add(entity.id)
                 key = name_key(alias)
                 if alias.isascii() and len(key) > 2:  # "智谱AI" would fold to "ai"

@@ -75,6 +75,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "agency department ministry administration government regulator bureau commission committee "
         "office embassy"
     ),
+    # Government nominals that must match a name to resolve ("the bureau" -> Bureau of Industry and Security).
+    "named_gov_nouns": _words("department ministry bureau agency commission committee office embassy"),
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
         "director secretary minister"
