@@ -16,7 +16,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "say tell argue warn note write add claim state insist explain contend assert maintain suggest "
         "testify acknowledge confirm stress post respond reply caution predict emphasize emphasise urge "
         "complain observe concede admit counter signal recount defend welcome call recommend criticize "
-        "criticise condemn praise denounce slam blast decry"
+        "criticise condemn praise denounce slam blast decry disclose reveal declare pledge promise vow "
+        "reiterate assure inform notify tweet"
     ),
     # Speech verbs that carry their content as an object ("Nvidia welcomed the decision"); the others need
     # a clause or a quotation.
@@ -32,7 +33,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "policy": _words(
         "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit "
         "bar curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence "
-        "pause freeze penalize penalise designate order deny"
+        "pause freeze penalize penalise designate order deny lift ease loosen relax reverse allow permit "
+        "sign enact"
     ),
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
