@@ -72,6 +72,8 @@ def test_address_classification(address: str, reason: str | None) -> None:
     ("http://0x7f.1:8080/", "loopback"), ("http://[::ffff:127.0.0.1]/", "loopback"),
     ("http://169.254.169.254/latest/meta-data/", "link_local"), ("https://10.0.0.1/", "private"),
     ("http://localhost:8080/", "loopback"), ("http://does-not-exist.invalid/", "unresolvable"),
+    ("http://news.example@127.0.0.1:9000/", "loopback"),
+    ("http://0/", "unspecified"), ("http://[fe80::1%25eth0]/", "link_local"),
 ])
 def test_guard_blocks(url: str, reason: str) -> None:
     guard = AddressGuard(trusted=["http://127.0.0.1:8001/feed.xml"], test_hosts={PUBLIC: "127.0.0.1"})
@@ -79,6 +81,12 @@ def test_guard_blocks(url: str, reason: str) -> None:
         guard.check_blocking(url)
     assert caught.value.reason == reason
     assert "\n" not in str(caught.value)
+
+
+def test_trailing_dot_names_are_still_checked() -> None:
+    with pytest.raises(BlockedURL) as caught:  # resolves to loopback, or not at all without a resolver
+        AddressGuard().check_blocking("http://localhost.:8080/")
+    assert caught.value.reason in {"loopback", "unresolvable"}
 
 
 @pytest.mark.parametrize("url", [
