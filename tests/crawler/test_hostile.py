@@ -248,7 +248,7 @@ def feed_of(site, paths: list[str]) -> str:
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>hostile</title>{items}</channel></rss>"
 
 
-def crawl_config(**changes):
+def fast_config(**changes):
     from aiwatch.config import load_config
 
     base = {"download_delay": 0, "autothrottle": False, "concurrent_requests_per_domain": 8}
@@ -285,7 +285,7 @@ def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path,
     })
     with hs.HostileServer(routes) as site:
         site.routes["/feed.xml"] = hs.page(feed_of(site, list(routes)), content_type="application/rss+xml")
-        stats = run.run_crawl(db_path, crawl_config(download_timeout=5), feeds=[site.url("/feed.xml")])
+        stats = run.run_crawl(db_path, fast_config(download_timeout=5), feeds=[site.url("/feed.xml")])
     assert stored_urls(db_path) == [site.url("/good")]
     recorded = last_run_stats(db_path)
     assert recorded["stored"] == 1 and stats.stored == 1
@@ -305,7 +305,7 @@ def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Pa
     with hs.HostileServer(routes) as site:
         paths = [f"/a/{i % distinct}" for i in range(10_000)]
         site.routes["/feed.xml"] = hs.page(feed_of(site, paths), content_type="application/rss+xml")
-        stats = run.run_crawl(db_path, crawl_config(), feeds=[site.url("/feed.xml")])
+        stats = run.run_crawl(db_path, fast_config(), feeds=[site.url("/feed.xml")])
     assert all(site.hits[f"/a/{k}"] == 1 for k in range(distinct))  # duplicate entries fetched once
     source = last_run_stats(db_path)["sources"][site.url("/feed.xml")]
     assert source["ok"] == 1 and source["entries"] == 10_000, source
