@@ -86,6 +86,15 @@ def entity_page(
         ORDER BY a.published DESC, a.id DESC LIMIT 50""",
         {"id": entity_id},
     )
+    counts = _rows(
+        conn,
+        """
+        SELECT (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.speaker_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS made,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received""",
+        {"id": entity_id},
+    )[0]
     article_count = _rows(
         conn,
         f"SELECT count(*) AS n FROM articles a WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL",
@@ -101,6 +110,8 @@ def entity_page(
         "per_month": per_month,
         "articles": articles,
         "article_count": article_count,
+        "claims_made_count": counts["made"],
+        "claims_received_count": counts["received"],
         **hood,
     }
 
@@ -167,9 +178,14 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
     per_month = _rows(
         conn,
         """
-        SELECT substr(a.published, 1, 7) AS month, t.value AS topic, count(*) AS n
-        FROM articles a, json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t
-        WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+        SELECT month, topic, count(*) AS n FROM (
+            SELECT substr(a.published, 1, 7) AS month, t.value AS topic
+            FROM articles a, json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t
+            WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+            UNION ALL
+            SELECT substr(a.published, 1, 7), 'no topic' FROM articles a
+            WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+              AND (NOT json_valid(a.topics) OR json_array_length(a.topics) = 0))
         GROUP BY month, topic ORDER BY month, topic""",
     )
     totals = _rows(

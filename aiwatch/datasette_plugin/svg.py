@@ -262,6 +262,8 @@ def network(
                 "weight": entry["weight"],
                 "colour": EDGE_COLOURS.get(kind, "#AAAAAA"),
                 "stroke": round(1 + 4 * entry["weight"] / max_weight, 1),
+                # Links of the centre entity stand out; links among its neighbours stay in the background.
+                "opacity": 0.8 if center is None or center in (a, b) else 0.25,
                 "title": f"{nodes[a].get('name', a)} – {nodes[b].get('name', b)}: "
                 + ", ".join(entry["kinds"]),
             }

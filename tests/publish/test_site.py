@@ -213,6 +213,8 @@ def test_entity_page_renders_chart_and_network(get):
     assert response.status_code == 200
     page = response.text
     assert "<h1>DeepSeek" in page and "Chinese AI lab based in Hangzhou." in page
+    # Counts leave out the negated sentence and the duplicate article's copy.
+    assert "<dd>1 made, 5 received</dd>" in page
     assert 'href="https://www.wikidata.org/wiki/Q124311233"' in page
     assert 'class="aiwatch-chart"' in page and "<rect" in page
     assert 'class="aiwatch-network"' in page and "<circle" in page and "<line" in page
