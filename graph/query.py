@@ -3,7 +3,8 @@
 :func:`shortest_paths` returns chains of :class:`Hop` (fewest hops first; among equally short chains, the
 ones through stronger edges first). :func:`neighbors` lists the relationships of one entity. Given a
 database connection, hops carry their strongest evidence: the claim sentence with the highest confidence
-(quotes first on ties, then the latest article), or for a co-mention the latest sentence naming both.
+(quotes first on ties, then the earliest article, usually the original report), or for a co-mention the
+earliest sentence naming both. Syndicated copies are never cited.
 
 Entities are looked up by id, name or alias, case-insensitively; an unknown or ambiguous name raises
 :class:`QueryError` with a one-line message.
@@ -207,7 +208,7 @@ _CLAIM_EVIDENCE_SQL = """
 SELECT c.sentence, a.id, a.url, a.title, coalesce(a.published, a.fetched_at) AS date, c.id
 FROM claims c JOIN articles a ON a.id = c.article_id
 WHERE c.id IN (SELECT value FROM json_each(?))
-ORDER BY coalesce(c.confidence, 0) DESC, c.is_quote DESC, date DESC, c.id
+ORDER BY coalesce(c.confidence, 0) DESC, c.is_quote DESC, date IS NULL, date, c.id
 LIMIT 1
 """
 
@@ -218,7 +219,7 @@ JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id = ?
      AND (m2.sentence_start = m1.sentence_start OR (m1.sentence_start IS NULL AND m2.sentence = m1.sentence))
 JOIN articles a ON a.id = m1.article_id AND a.duplicate_of IS NULL
 WHERE m1.entity_id = ? AND m1.sentence IS NOT NULL
-ORDER BY date DESC, a.id DESC
+ORDER BY date IS NULL, date, a.id
 LIMIT 1
 """
 
