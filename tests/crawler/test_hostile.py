@@ -310,3 +310,27 @@ def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Pa
     source = last_run_stats(db_path)["sources"][site.url("/feed.xml")]
     assert source["ok"] == 1 and source["entries"] == 10_000, source
     assert stats.articles_fetched == distinct
+
+
+@pytest.mark.slow
+def test_run_crawl_feeds_with_xxe_and_entity_expansion_leak_nothing(db_path: Path) -> None:
+    import sqlite3
+
+    run = pytest.importorskip("crawler.run")
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    with hs.HostileServer({"/good": hs.page(news_page("Export rule for HBM"))}) as site:
+        item = f"<item><title>&x;</title><link>{site.url('/good')}</link>" \
+               "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item>"
+        site.routes["/xxe.xml"] = hs.page(
+            "<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+            f"<rss version='2.0'><channel><title>&x;</title>{item}</channel></rss>",
+            content_type="application/rss+xml")
+        site.routes["/laughs.xml"] = hs.page(
+            f"<?xml version='1.0'?><!DOCTYPE rss [<!ENTITY l0 'lol'>{laughs}]>"
+            "<rss version='2.0'><channel><title>&l9;</title></channel></rss>",
+            content_type="application/rss+xml")
+        run.run_crawl(db_path, fast_config(), feeds=[site.url("/xxe.xml"), site.url("/laughs.xml")])
+    with sqlite3.connect(db_path) as conn:
+        dump = "\n".join(conn.iterdump())
+        assert [r[0] for r in conn.execute("SELECT url FROM articles")] == [site.url("/good")]
+    assert "root:x:0:0" not in dump and "lollollol" not in dump
