@@ -3,7 +3,8 @@
 Pure functions over a spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_`` (set by the KB ruler
 and the entity resolver). The ``aiwatch_claims_v1`` component in :mod:`extract.pipeline` calls
 :func:`extract_claims` and stores the result in ``doc._.claims`` as plain dicts. Word lists live in
-:mod:`extract.lexicons`.
+:mod:`extract.lexicons`; finding who a phrase names (subjects, pronouns, head entities) in
+:mod:`extract.references`; judging what a reported clause asserts in :mod:`extract.content`.
 
 How a claim is found, per sentence:
 
@@ -33,17 +34,28 @@ claims under ``min_confidence`` are dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from extract.kbindex import ORG_TYPES, KBIndex
+from extract.content import ACCUSED_TYPES, classify_content, doers, topic_of, wrongdoer_in
+from extract.kbindex import KBIndex
 from extract.lexicons import DEFAULT_LEXICONS
+from extract.references import (
+    CLAUSE_DEPS,
+    EntityMap,
+    Lexicons,
+    Mention,
+    children_with,
+    head_entity,
+    in_regions,
+    is_negated,
+    quote_regions,
+    speaker_for,
+    subject_of,
+)
 
-PERSON_PRONOUNS = frozenset({"he", "she"})
-ORG_PRONOUNS = frozenset({"it"})
-# How the speaker was found -> confidence factor.
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity
     "according": 0.95,  # "according to X"
@@ -59,17 +71,15 @@ KIND_CONFIDENCE: dict[str, float] = {
     "content_weak": 0.65,  # wrongdoing cue without a syntactic doer; the only organisation in the content
     "negated": 0.9,
 }
+
+
 SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 POLICY_SPEAKER_TYPES = frozenset({"government", "country", "person"})
 ANNOUNCER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person"})
 ANNOUNCED_TYPES = frozenset({"ai_model", "chip", "policy"})
-ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
-LICENCE_NOUNS = frozenset({"license", "licence", "permit", "application", "request", "approval", "waiver"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
-# Children of a subject noun that can name the speaker, best first ("Moonshot's founder, Yang Zhilin").
-MODIFIER_ORDER = ("appos", "compound", "amod", "nmod", "poss")
 
-Lexicons = Mapping[str, list[str]]
+
+LICENCE_NOUNS = frozenset({"license", "licence", "permit", "application", "request", "approval", "waiver"})
 
 
 @dataclass
@@ -95,491 +105,6 @@ class Claim:
         return asdict(self)
 
 
-@dataclass
-class Mention:
-    """An entity reference usable as speaker or target (``token_i`` is its root token)."""
-
-    entity_id: str
-    type: str
-    token_i: int
-    name: str = ""
-
-
-class EntityMap:
-    """Token index -> mention for entities with canonical ids, plus mentions in text order.
-
-    Resolved pronoun/nominal speakers are added as mentions too, so a chain "The committee ... It said"
-    resolves through them.
-    """
-
-    def __init__(self, doc: Doc, index: KBIndex, discovered: Mapping[str, list[str]] | None) -> None:
-        self.by_token: dict[int, Mention] = {}
-        self.mentions: list[Mention] = []
-        for ent in doc.ents:
-            if not ent.kb_id_:
-                continue
-            name, etype = index.names.get(ent.kb_id_), index.type_of(ent.kb_id_)
-            if etype is None:
-                name, etype = (discovered or {}).get(ent.kb_id_, [ent.text, "other"])
-            mention = Mention(ent.kb_id_, etype, ent.root.i, f"{name} {ent.text}".lower())
-            self.mentions.append(mention)
-            for i in range(ent.start, ent.end):
-                self.by_token[i] = mention
-
-    def at(self, token: Token) -> Mention | None:
-        return self.by_token.get(token.i)
-
-    def add_reference(self, token: Token, mention: Mention) -> None:
-        if token.i not in self.by_token:
-            ref = Mention(mention.entity_id, mention.type, token.i, mention.name)
-            self.by_token[token.i] = ref
-            self.mentions.append(ref)
-            self.mentions.sort(key=lambda m: m.token_i)
-
-
-def quote_regions(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges [start, end) strictly inside quotation marks, pairing “…” and straight quotes."""
-    regions: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for token in doc:
-        text = token.text
-        if text in ("“", "«") or (text == '"' and open_at is None):
-            open_at = token.i + 1
-        elif text in ("”", "»") or (text == '"' and open_at is not None):
-            if open_at is not None and token.i > open_at:
-                regions.append((open_at, token.i))
-            open_at = None
-        elif "\n\n" in text and open_at is not None:
-            open_at = None  # an unclosed quote never runs across paragraphs
-    return regions
-
-
-def _in_regions(i: int, regions: Iterable[tuple[int, int]]) -> bool:
-    return any(s <= i < e for s, e in regions)
-
-
-def is_negated(verb: Token) -> bool:
-    """A ``neg`` child ("did not", "never"), or the verb governed by "declined/refused/failed to"."""
-    if any(child.dep_ == "neg" for child in verb.children):
-        return True
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS and (
-            child.lower_ in {"nobody", "none", "neither"}
-            or any(d.dep_ == "det" and d.lower_ in {"no", "neither"} for d in child.children)
-        ):
-            return True
-    return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"decline", "refuse", "fail"}
-
-
-def subject_of(verb: Token) -> tuple[Token | None, bool]:
-    """The token that performs ``verb`` and whether the verb is passive (the doer is the agent "by" X)."""
-    current = verb
-    for _ in range(4):
-        passive = False
-        for child in current.children:
-            if child.dep_ == "agent":
-                pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
-                if pobj is not None:
-                    return pobj, True
-            if child.dep_ == "nsubjpass":
-                passive = True
-        subjects = [c for c in current.children if c.dep_ == "nsubj"]
-        # "SAN FRANCISCO, Jan 29 - OpenAI said": the subject nearest the verb wins.
-        subj = min(subjects, key=lambda c: abs(c.i - current.i)) if subjects else None
-        if subj is not None:
-            if subj.lower_ in {"which", "who", "that"} and current.dep_ == "relcl":
-                return current.head, False
-            return subj, False
-        if passive:
-            return None, True
-        if current.dep_ in ("conj", "xcomp", "advcl") and current.head.pos_ in ("VERB", "AUX"):
-            current = current.head
-            continue
-        if current.dep_ == "relcl":
-            return current.head, False
-        break
-    return None, False
-
-
-def _reference_types(token: Token, lex: Lexicons) -> frozenset[str] | None:
-    """Entity types a pronoun or nominal can refer to, or None if it is not a reference."""
-    word = token.lower_
-    if word in PERSON_PRONOUNS:
-        return frozenset({"person"})
-    if word in ORG_PRONOUNS:
-        return ORG_TYPES
-    if token.pos_ not in ("NOUN", "PROPN"):
-        return None
-    lemma = token.lemma_.lower()
-    definite = any(c.lower_ in ("the", "its", "this", "that") for c in token.children)
-    org_nouns, gov_nouns = set(lex["org_nouns"]), set(lex["gov_nouns"])
-    if definite and lemma in org_nouns:
-        return ORG_TYPES - {"government"}
-    if definite and lemma in gov_nouns:
-        return frozenset({"government"})
-    if lemma in lex["role_nouns"]:
-        for child in token.children:
-            if child.dep_ in ("compound", "amod", "nmod"):
-                if child.lemma_.lower() in org_nouns:
-                    return ORG_TYPES - {"government"}
-                if child.lemma_.lower() in gov_nouns:
-                    return frozenset({"government"})
-        if definite or lemma in ("spokesperson", "spokesman", "spokeswoman"):
-            return ORG_TYPES  # "the spokesperson", "A spokesperson said": the organisation last speaking
-    return None
-
-
-def _salience(doc: Doc, mention: Mention) -> int:
-    token = doc[mention.token_i]
-    if token.dep_ in SUBJECT_DEPS:
-        return 0 if token.head.dep_ == "ROOT" else 1
-    return 2
-
-
-def _bound_to_unnamed(pronoun: Token, emap: EntityMap, lex: Lexicons) -> bool:
-    """True when an embedded pronoun most likely refers to the unnamed subject of its governing clause
-    ("Beijing has rejected what it calls ..." where Beijing is no entity)."""
-    for ancestor in pronoun.ancestors:
-        if ancestor.pos_ not in ("VERB", "AUX"):
-            continue
-        subjects = [c for c in ancestor.children if c.dep_ in SUBJECT_DEPS and c.i < pronoun.i]
-        subjects = [c for c in subjects if pronoun not in c.subtree]
-        if subjects:
-            subj = subjects[-1]
-            return (
-                subj.pos_ in ("PROPN", "NOUN")
-                and emap.at(subj) is None
-                and _reference_types(subj, lex) is None
-                and not any(emap.at(t) for t in subj.subtree)
-            )
-    return False
-
-
-def resolve_reference(
-    token: Token, emap: EntityMap, sent_starts: list[int], lex: Lexicons
-) -> tuple[Mention | None, str]:
-    """Resolve a pronoun or nominal to the most salient compatible mention before it (two sentences)."""
-    allowed = _reference_types(token, lex)
-    if allowed is None:
-        return None, ""
-    if token.pos_ == "PRON" and _bound_to_unnamed(token, emap, lex):
-        return None, ""
-    sent_index = max(k for k, s in enumerate(sent_starts) if s <= token.i)
-    # Pronouns reach two sentences back; definite nominals ("the committee") six, but only to an entity whose
-    # name holds the noun ("the ministry" -> "Ministry of Commerce"); otherwise two, like pronouns.
-    reach = 2 if token.pos_ == "PRON" else 6
-    window_start = sent_starts[max(0, sent_index - reach)]
-    prev_start = sent_starts[max(0, sent_index - 1)]
-    candidates = [
-        m for m in emap.mentions if window_start <= m.token_i < token.i and m.type in allowed and m.entity_id
-    ]
-    if not candidates:
-        return None, ""
-    # "the ministry" prefers an entity whose name holds the word ("Ministry of Commerce"), then salience.
-    words = {token.lower_, token.lemma_.lower()} | {
-        c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod")
-    }
-    words -= {"spokesperson", "spokesman", "spokeswoman", "official"}
-
-    def rank(m: Mention) -> tuple[int, int, int, int]:
-        # name match first; then subjects of the same sentence, then earlier sentences nearest first (subjects
-        # before other mentions), and last the non-subjects of the same sentence ("In a filing with the SEC,
-        # the chipmaker said" is not the SEC)
-        named = any(w in m.name.split() for w in words)
-        distance = sent_index - max(k for k, s in enumerate(sent_starts) if s <= m.token_i)
-        salience = _salience(token.doc, m)
-        tier = 0 if distance == 0 and salience < 2 else distance if distance else reach + 1
-        return (0 if named else 1, tier, salience, -m.token_i)
-
-    best = min(candidates, key=rank)
-    best_sentence = max(k for k, s in enumerate(sent_starts) if s <= best.token_i)
-    if rank(best)[0] == 1 and sent_index - best_sentence > 2:
-        return None, ""
-    if rank(best)[0] == 1 and words & set(lex["named_gov_nouns"]):
-        return None, ""  # "the bureau" must name-match ("Bureau of Industry and Security"), never guess
-    emap.add_reference(token, best)
-    return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
-
-
-def _agent_nouns(lex: Lexicons) -> set[str]:
-    return set(lex["agent_nouns"]) | set(lex["role_nouns"]) | set(lex["org_nouns"]) | set(lex["gov_nouns"])
-
-
-def speaker_for(
-    token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Lexicons
-) -> tuple[Mention | None, str]:
-    """Map a subject token to an entity mention and how it was found."""
-    if token is None:
-        return None, ""
-    mention = emap.at(token)
-    if mention is not None:
-        return mention, "entity"
-    ranked = sorted(
-        token.children, key=lambda c: MODIFIER_ORDER.index(c.dep_) if c.dep_ in MODIFIER_ORDER else 9
-    )
-    agentive = token.lemma_.lower() in _agent_nouns(lex) or token.pos_ == "PROPN"
-    for child in ranked:
-        if child.dep_ == "appos" and emap.at(child) is not None:
-            return emap.at(child), "modifier"  # "The committee's chairman, John Moolenaar"
-        if not agentive:
-            continue  # "US policy was to deny ..." names no speaker
-        if child.dep_ in MODIFIER_ORDER and emap.at(child) is not None:
-            if emap.at(child).type == "country" and child.dep_ != "poss":
-                continue  # "The US Copyright Office said", "US officials said": not the country speaking
-            return emap.at(child), "modifier"
-        if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from"):
-            for pobj in child.children:
-                if pobj.dep_ != "pobj":
-                    continue
-                # "a spokesperson for Anthropic", "a report from Google's threat intelligence group"
-                for cand in (pobj, *[g for g in pobj.children if g.dep_ in ("poss", "compound")]):
-                    if emap.at(cand) is not None:
-                        return emap.at(cand), "modifier"
-    return resolve_reference(token, emap, sent_starts, lex)
-
-
-def _depth(token: Token, head: Token) -> int:
-    depth = 0
-    while token.i != head.i and token.head.i != token.i and depth < 20:
-        token = token.head
-        depth += 1
-    return depth
-
-
-def _in_clause(token: Token, phrase_head: Token, deps: frozenset[str]) -> bool:
-    """True when ``token`` sits in a clause inside the phrase ("rules that will block the A800")."""
-    while token.i != phrase_head.i and token.head.i != token.i:
-        if token.dep_ in deps:
-            return True
-        token = token.head
-    return False
-
-
-CLAUSE_DEPS = frozenset({"relcl", "ccomp", "advcl", "xcomp"})
-
-
-def head_entity(
-    phrase_head: Token,
-    emap: EntityMap,
-    exclude: set[str],
-    types: frozenset[str] | None = None,
-    clause_deps: frozenset[str] = CLAUSE_DEPS,
-) -> Mention | None:
-    """The entity closest to the head of a phrase ("AMD's MI308 accelerator" -> MI308; possessors last)."""
-    best: tuple[int, int, Mention] | None = None
-    for tok in phrase_head.subtree:
-        mention = emap.at(tok)
-        if (
-            mention is None
-            or mention.entity_id in exclude
-            or (types is not None and mention.type not in types)
-            or _in_clause(tok, phrase_head, clause_deps)
-        ):
-            continue
-        root = tok.doc[mention.token_i]
-        score = _depth(root, phrase_head) + (1 if root.dep_ == "poss" else 0)
-        if best is None or (score, tok.i) < best[:2]:
-            best = (score, tok.i, mention)
-    return best[2] if best else None
-
-
-def _children(verb: Token, deps: tuple[str, ...]) -> list[Token]:
-    return [c for c in verb.children if c.dep_ in deps]
-
-
-def _governing_verb(token: Token, stop: set[str]) -> Token | None:
-    """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
-    current = token
-    for _ in range(8):
-        if current.pos_ in ("VERB", "AUX") and any(
-            c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
-        ):
-            return current
-        if current.head.i == current.i or current.head.lemma_.lower() in stop:
-            return current if current.pos_ in ("VERB", "AUX") else None
-        current = current.head
-    return None
-
-
-def _is_cue(tok: Token, lex: Lexicons) -> bool:
-    lemma = tok.lemma_.lower()
-    if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
-        return True
-    if tok.pos_ == "VERB" and lemma == "fail" and _children(tok, ("xcomp",)):
-        return True  # "had failed to honour commitments"
-    if lemma in lex["wrongdoing_modifiers"] or tok.lower_ in lex["wrongdoing_modifiers"]:
-        return True
-    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
-        return True
-    if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
-        return any(
-            t.lemma_.lower() in lex["output_nouns"]
-            for c in tok.children
-            if c.dep_ in ("dobj", "prep")
-            for t in c.subtree
-        )
-    return False
-
-
-def doers(
-    subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[int], lex: Lexicons
-) -> list[Mention]:
-    """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
-    the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
-    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
-    if mention is not None:
-        found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
-    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
-        found = [
-            emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
-        ]
-    out: dict[str, Mention] = {}
-    for m in found:
-        if m.entity_id not in exclude and m.type in ACCUSED_TYPES:
-            out.setdefault(m.entity_id, m)
-    if any(m.type != "country" for m in out.values()):
-        out = {k: m for k, m in out.items() if m.type != "country"}
-    return list(out.values())
-
-
-def _by_doers(noun: Token) -> list[Token]:
-    """The objects of "by" attached to a noun ("efforts by three Chinese AI companies")."""
-    return [
-        g
-        for c in noun.children
-        if c.dep_ == "prep" and c.lower_ == "by"
-        for g in c.children
-        if g.dep_ == "pobj"
-    ]
-
-
-def wrongdoer_in(
-    tokens: list[Token], emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
-) -> tuple[list[Mention], bool, bool]:
-    """Find a wrongdoing cue among ``tokens`` and who does it.
-
-    Returns (wrongdoers, cue seen, found syntactically); with a negated cue ("we did not copy") the list is
-    empty and ``cue seen`` is ``"negated"``. The doers are the subject (or passive agent) of the verb
-    governing the cue, or the possessor of a wrongdoing noun ("DeepSeek's distillation"); when no doer is
-    found syntactically but a cue is present, the single organisation in the content is used.
-    """
-    stop = set(lex["speech"]) | set(lex["accusation"])
-    cue_seen: bool | str = False
-    any_cue = False
-    for tok in tokens:
-        if not _is_cue(tok, lex):
-            continue
-        any_cue = any_cue or tok.dep_ not in ("amod", "compound")  # "the distilled version" is a product
-        if tok.pos_ in ("NOUN", "PROPN"):
-            # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
-            # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
-            by_doers = _by_doers(tok)
-            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
-                found = doers(cand, emap, exclude, sent_starts, lex)
-                if found:
-                    return found, True, True
-            governing = tok.head
-            while governing.pos_ == "ADP" and governing.head.i != governing.i:
-                governing = governing.head
-            no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
-            if no_det or (governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
-                return (
-                    [],
-                    "negated",
-                    True,
-                )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
-            if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
-                cue_seen = True
-            if governing.lemma_.lower() not in lex["doing_verbs"]:
-                continue
-        elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
-            # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
-            by_doers = _by_doers(tok.head)
-            for cand in by_doers:
-                found = doers(cand, emap, exclude, sent_starts, lex)
-                if found:
-                    return found, True, True
-            if by_doers:
-                cue_seen = True
-                continue
-        controller = tok
-        while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
-            controller = controller.head  # "are trying to distill": the subject of "trying" distils
-        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is controller:
-            # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
-            # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
-            # smuggling") does not
-            cue_seen = True
-        verb = _governing_verb(tok, stop)
-        if verb is None:
-            continue
-        if is_negated(verb):
-            return [], "negated", True
-        subj, _passive = subject_of(verb)
-        if subj is None:
-            continue
-        found = doers(subj, emap, exclude, sent_starts, lex)
-        if found:
-            return found, True, True
-    if any_cue:
-        orgs = {  # possessors are owners, usually the victims ("OpenAI's models"), never the doers here
-            emap.at(t).entity_id: emap.at(t)
-            for t in tokens
-            if emap.at(t) is not None
-            and emap.at(t).entity_id not in exclude
-            and emap.at(t).type in ORG_TYPES - {"government"}
-            and t.doc[emap.at(t).token_i].dep_ != "poss"
-        }
-        if len(orgs) == 1:
-            return list(orgs.values()), True, False
-    return [], cue_seen, False
-
-
-def classify_content(
-    tokens: list[Token], emap: EntityMap, lex: Lexicons, own_side: set[str], sent_starts: list[int]
-) -> tuple[str, list[Mention], str]:
-    """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
-
-    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
-    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
-    """
-    words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    if words & set(lex["denial_cues"]):
-        return "denial", [], "content"
-    for tok in tokens:
-        if (
-            tok.lemma_.lower() in lex["denial"]
-            and tok.pos_ == "VERB"
-            and not is_negated(tok)
-            and any(o.lemma_.lower() in lex["accusation_nouns"] for o in _children(tok, ("dobj",)))
-        ):
-            return "denial", [], "content"
-    targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, own_side, sent_starts)
-    if cue == "negated":
-        return "denial", [], "content"
-    if targets:
-        return "accusation", targets, "content" if syntactic else "content_weak"
-    if cue:
-        return "unnamed", [], "statement"
-    return "statement", [], "statement"
-
-
-def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
-    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
-    distill, export = set(lex["topic_distillation"]), set(lex["topic_export_controls"])
-    d = e = 0
-    for tok in tokens:
-        word, lemma = tok.lower_, tok.lemma_.lower()
-        d += word in distill or lemma in distill
-        e += word in export or lemma in export
-    for mention in mentions:
-        d += mention.type == "ai_model"
-        e += mention.type in ("chip", "policy")
-    if d == e:
-        return None
-    return "distillation" if d > e else "export-controls"
-
-
 def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     """Which lexicon family a verb triggers (speech, accusation, denial, policy, announcement), or None."""
     lemma = verb.lemma_.lower()
@@ -587,10 +112,10 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
         has_obj = any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
         return "policy" if has_to and has_obj else "speech"
-    objs = _children(verb, ("dobj", "nsubjpass", "dative"))
+    objs = children_with(verb, ("dobj", "nsubjpass", "dative"))
     if lemma == "deny":
         licence = any(o.lemma_.lower() in LICENCE_NOUNS for o in objs)
-        return "policy" if licence or _children(verb, ("dative",)) else "denial"  # "deny China the chips"
+        return "policy" if licence or children_with(verb, ("dative",)) else "denial"  # "deny China the chips"
     if lemma in lex["opening_verbs"] and any(o.lemma_.lower() in lex["probe_nouns"] for o in objs):
         return "policy"  # "opened an antitrust investigation into Nvidia"
     if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
@@ -600,7 +125,7 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
         return None
     if lemma == "call" and not (
-        _children(verb, ("ccomp", "oprd"))
+        children_with(verb, ("ccomp", "oprd"))
         or any(
             c.dep_ in ("dobj",) and any(g.dep_ in ("oprd", "acomp", "amod") for g in c.children)
             for c in verb.children
@@ -646,7 +171,7 @@ def _content_tokens(verb: Token, sent: Span, ctx: _Context) -> tuple[list[Token]
     quote = _quote_for(verb, sent, ctx)
     if quote is not None:
         return list(ctx.doc[quote[0] : quote[1]]), True
-    clause = _children(verb, ("ccomp", "parataxis"))
+    clause = children_with(verb, ("ccomp", "parataxis"))
     if not clause and verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i:
         # "If export controls are enforced, he argued, the United States can keep a lead": the clause the
         # speech verb interrupts is its content
@@ -736,7 +261,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     family = trigger_family(verb, lex)
     if family is None or verb.pos_ != "VERB" or verb.dep_ in ("amod", "acl", "compound", "pcomp"):
         return []
-    if _in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
+    if in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
@@ -745,7 +270,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
         return []  # "US policy was to deny China the best chips" describes, it does not act
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
-    if infinitive and verb.dep_ == "xcomp" and _children(verb.head, ("dobj",)):
+    if infinitive and verb.dep_ == "xcomp" and children_with(verb.head, ("dobj",)):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
     if verb.dep_ == "advcl" and infinitive:
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
@@ -774,11 +299,11 @@ def _claims_by(
         content, is_quote = _content_tokens(verb, sent, ctx)
         has_clause = (
             is_quote
-            or bool(_children(verb, ("ccomp", "parataxis")))
+            or bool(children_with(verb, ("ccomp", "parataxis")))
             or (verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i)
         )
         object_deps = ("dobj", "oprd", "prep") if lemma == "warn" else ("dobj", "oprd")
-        if not has_clause and not (lemma in lex["object_speech"] and _children(verb, object_deps)):
+        if not has_clause and not (lemma in lex["object_speech"] and children_with(verb, object_deps)):
             return []  # "Google added its voice", "Lin was responding to a question"
         if negated:
             return [
@@ -797,7 +322,7 @@ def _claims_by(
             # "condemned new US restrictions": censuring a named party's act accuses that party
             censured = [
                 m
-                for o in _children(verb, ("dobj",))
+                for o in children_with(verb, ("dobj",))
                 if (m := head_entity(o, ctx.emap, {speaker.entity_id}, ACCUSED_TYPES))
             ]
             if censured:
@@ -820,17 +345,17 @@ def _claims_by(
         )
         if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
-    objects = _children(verb, ("dobj", "dative"))
+    objects = children_with(verb, ("dobj", "dative"))
     if passive:
-        objects = _children(verb, ("nsubjpass",))
+        objects = children_with(verb, ("nsubjpass",))
     if family == "accusation":
         targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
         if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
             targets = [
                 m
-                for p in _children(verb, ("prep",))
+                for p in children_with(verb, ("prep",))
                 if p.lower_ == "against"
-                for o in _children(p, ("pobj",))
+                for o in children_with(p, ("pobj",))
                 for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)
             ]
         if not targets and lemma == "allege":
@@ -892,7 +417,7 @@ def _denial(
     accusation_like = any(
         o.lemma_.lower() in lex["accusation_nouns"] or o.lemma_.lower() == "wrongdoing" for o in objects
     )
-    if not (accusation_like or _children(verb, ("ccomp",)) or verb.lemma_.lower() == "deny"):
+    if not (accusation_like or children_with(verb, ("ccomp",)) or verb.lemma_.lower() == "deny"):
         return []
     target = None
     for obj in objects:
@@ -910,7 +435,7 @@ def claims_according_to(sent: Span, ctx: _Context) -> list[Claim]:
     for tok in sent:
         if tok.lower_ != "according" or tok.i + 1 >= sent.end or ctx.doc[tok.i + 1].lower_ != "to":
             continue
-        if _in_regions(tok.i, ctx.regions):
+        if in_regions(tok.i, ctx.regions):
             continue
         pobj = next((c for c in ctx.doc[tok.i + 1].children if c.dep_ == "pobj"), None)
         speaker, how = speaker_for(pobj, ctx.emap, ctx.sent_starts, ctx.lex)

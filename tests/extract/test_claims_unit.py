@@ -5,8 +5,9 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import Doc, Span
 
-from extract.claims import extract_claims, quote_regions
+from extract.claims import extract_claims
 from extract.kbindex import KBIndex
+from extract.references import quote_regions
 
 VOCAB = spacy.blank("en").vocab
 

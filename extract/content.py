@@ -1,0 +1,216 @@
+"""What a reported clause asserts: wrongdoing by a named party, a denial, or neither; and its topic.
+
+Pure helpers over tokens of a parsed ``Doc``; word lists come from :mod:`extract.lexicons`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.tokens import Token
+
+from extract.kbindex import ORG_TYPES
+from extract.references import (
+    EntityMap,
+    Lexicons,
+    Mention,
+    children_with,
+    is_negated,
+    resolve_reference,
+    subject_of,
+)
+
+ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
+
+
+def _governing_verb(token: Token, stop: set[str]) -> Token | None:
+    """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
+    current = token
+    for _ in range(8):
+        if current.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
+        ):
+            return current
+        if current.head.i == current.i or current.head.lemma_.lower() in stop:
+            return current if current.pos_ in ("VERB", "AUX") else None
+        current = current.head
+    return None
+
+
+def _is_cue(tok: Token, lex: Lexicons) -> bool:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
+        return True
+    if tok.pos_ == "VERB" and lemma == "fail" and children_with(tok, ("xcomp",)):
+        return True  # "had failed to honour commitments"
+    if lemma in lex["wrongdoing_modifiers"] or tok.lower_ in lex["wrongdoing_modifiers"]:
+        return True
+    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
+        return True
+    if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
+        return any(
+            t.lemma_.lower() in lex["output_nouns"]
+            for c in tok.children
+            if c.dep_ in ("dobj", "prep")
+            for t in c.subtree
+        )
+    return False
+
+
+def doers(
+    subject: Token, emap: EntityMap, exclude: set[str], ctx_starts: list[int], lex: Lexicons
+) -> list[Mention]:
+    """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
+    the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
+    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    if mention is not None:
+        found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
+    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
+        found = [
+            emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
+        ]
+    out: dict[str, Mention] = {}
+    for m in found:
+        if m.entity_id not in exclude and m.type in ACCUSED_TYPES:
+            out.setdefault(m.entity_id, m)
+    if any(m.type != "country" for m in out.values()):
+        out = {k: m for k, m in out.items() if m.type != "country"}
+    return list(out.values())
+
+
+def _by_doers(noun: Token) -> list[Token]:
+    """The objects of "by" attached to a noun ("efforts by three Chinese AI companies")."""
+    return [
+        g
+        for c in noun.children
+        if c.dep_ == "prep" and c.lower_ == "by"
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+
+
+def wrongdoer_in(
+    tokens: list[Token], emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
+) -> tuple[list[Mention], bool, bool]:
+    """Find a wrongdoing cue among ``tokens`` and who does it.
+
+    Returns (wrongdoers, cue seen, found syntactically); with a negated cue ("we did not copy") the list is
+    empty and ``cue seen`` is ``"negated"``. The doers are the subject (or passive agent) of the verb
+    governing the cue, or the possessor of a wrongdoing noun ("DeepSeek's distillation"); when no doer is
+    found syntactically but a cue is present, the single organisation in the content is used.
+    """
+    stop = set(lex["speech"]) | set(lex["accusation"])
+    cue_seen: bool | str = False
+    any_cue = False
+    for tok in tokens:
+        if not _is_cue(tok, lex):
+            continue
+        any_cue = any_cue or tok.dep_ not in ("amod", "compound")  # "the distilled version" is a product
+        if tok.pos_ in ("NOUN", "PROPN"):
+            # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
+            # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
+            by_doers = _by_doers(tok)
+            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+            governing = tok.head
+            while governing.pos_ == "ADP" and governing.head.i != governing.i:
+                governing = governing.head
+            no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
+            if no_det or (governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
+                return (
+                    [],
+                    "negated",
+                    True,
+                )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
+            if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
+                cue_seen = True
+            if governing.lemma_.lower() not in lex["doing_verbs"]:
+                continue
+        elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
+            # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
+            by_doers = _by_doers(tok.head)
+            for cand in by_doers:
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+            if by_doers:
+                cue_seen = True
+                continue
+        controller = tok
+        while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
+            controller = controller.head  # "are trying to distill": the subject of "trying" distils
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is controller:
+            # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
+            # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
+            # smuggling") does not
+            cue_seen = True
+        verb = _governing_verb(tok, stop)
+        if verb is None:
+            continue
+        if is_negated(verb):
+            return [], "negated", True
+        subj, _passive = subject_of(verb)
+        if subj is None:
+            continue
+        found = doers(subj, emap, exclude, sent_starts, lex)
+        if found:
+            return found, True, True
+    if any_cue:
+        orgs = {  # possessors are owners, usually the victims ("OpenAI's models"), never the doers here
+            emap.at(t).entity_id: emap.at(t)
+            for t in tokens
+            if emap.at(t) is not None
+            and emap.at(t).entity_id not in exclude
+            and emap.at(t).type in ORG_TYPES - {"government"}
+            and t.doc[emap.at(t).token_i].dep_ != "poss"
+        }
+        if len(orgs) == 1:
+            return list(orgs.values()), True, False
+    return [], cue_seen, False
+
+
+def classify_content(
+    tokens: list[Token], emap: EntityMap, lex: Lexicons, own_side: set[str], sent_starts: list[int]
+) -> tuple[str, list[Mention], str]:
+    """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
+
+    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
+    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
+    """
+    words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+    if words & set(lex["denial_cues"]):
+        return "denial", [], "content"
+    for tok in tokens:
+        if (
+            tok.lemma_.lower() in lex["denial"]
+            and tok.pos_ == "VERB"
+            and not is_negated(tok)
+            and any(o.lemma_.lower() in lex["accusation_nouns"] for o in children_with(tok, ("dobj",)))
+        ):
+            return "denial", [], "content"
+    targets, cue, syntactic = wrongdoer_in(tokens, emap, lex, own_side, sent_starts)
+    if cue == "negated":
+        return "denial", [], "content"
+    if targets:
+        return "accusation", targets, "content" if syntactic else "content_weak"
+    if cue:
+        return "unnamed", [], "statement"
+    return "statement", [], "statement"
+
+
+def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
+    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
+    distill, export = set(lex["topic_distillation"]), set(lex["topic_export_controls"])
+    d = e = 0
+    for tok in tokens:
+        word, lemma = tok.lower_, tok.lemma_.lower()
+        d += word in distill or lemma in distill
+        e += word in export or lemma in export
+    for mention in mentions:
+        d += mention.type == "ai_model"
+        e += mention.type in ("chip", "policy")
+    if d == e:
+        return None
+    return "distillation" if d > e else "export-controls"
