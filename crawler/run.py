@@ -108,6 +108,8 @@ def run_crawl(
             raise SourcesError(f"--since: {exc}") from None
     sources = resolve_sources(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file)
     jobs = plan(sources, spiders)
+    if not jobs:
+        raise SourcesError(f"nothing to crawl: no sources for spider {', '.join(spiders or ())}")
     trusted = sorted({origin_of(s.url) for s in sources}
                      | {origin_of(SELF_SOURCED[name]) for name, _ in jobs if name in SELF_SOURCED})
     conn = connect(db_path)

@@ -40,6 +40,7 @@ def test_crawl_feed_fills_articles(news_site, tmp_path: Path) -> None:
     (["crawl", "--url", "http://127.0.0.1:8/a", "--since", "last tuesday"], "--since: not a date"),
     (["crawl", "--url", "http://127.0.0.1:8/a", "--spider", "bogus"], "unknown spider 'bogus'"),
     (["crawl", "--sources", "/nonexistent/sources.toml"], "sources /nonexistent/sources.toml: cannot read"),
+    (["crawl", "--url", "http://127.0.0.1:8/a", "--spider", "feeds"], "nothing to crawl"),
 ])
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
     code, out = invoke("--db", str(tmp_path / "x.db"), *args)

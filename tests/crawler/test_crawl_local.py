@@ -91,7 +91,8 @@ def test_second_crawl_fetches_only_the_feed(news_site, crawl_config: Config, db_
     news_site.clear_hits()
     third = run_crawl(db_path, crawl_config, feeds=[news_site.url("/feed.xml")])
     assert sorted(news_site.hit_paths()) == ["/feed.xml", "/news/h20.html", "/robots.txt"]
-    assert third.inserted == 0 and third.unchanged == 1
+    assert third.inserted == 0 and third.updated + third.unchanged == 1
+    assert rows(db_path, "SELECT count(*) FROM articles")[0][0] == before
 
 
 def test_since_skips_older_entries(news_site, crawl_config: Config, db_path: Path) -> None:
