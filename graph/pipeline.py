@@ -34,16 +34,19 @@ class GraphStats:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     export: str | None = None
+    changed: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {"nodes": self.nodes, "edges": self.edges, "edges_by_kind": dict(self.edges_by_kind),
                 "communities": self.communities, "seconds": round(self.seconds, 3),
-                "timings": {k: round(v, 3) for k, v in self.timings.items()}, "export": self.export}
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}, "export": self.export,
+                "changed": self.changed}
 
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.edges_by_kind.items())) or "none"
         line = (f"graph: {self.nodes} nodes, {self.edges} edges ({kinds}), {self.communities} communities "
                 f"in {self.seconds:.1f}s")
+        line += "" if self.changed else " (tables unchanged)"
         return line + (f"; exported {self.export}" if self.export else "")
 
 
@@ -58,7 +61,7 @@ def rebuild(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
     metrics = compute_metrics(G, betweenness_k=betweenness_k, seed=seed)
     stats.timings["metrics"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    write_graph(conn, G, metrics)
+    stats.changed = bool(write_graph(conn, G, metrics)["changed"])
     stats.timings["write"] = time.perf_counter() - mark
     if export is not None:
         mark = time.perf_counter()

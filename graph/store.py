@@ -18,6 +18,9 @@ import networkx as nx
 from aiwatch.db import transaction
 
 _HIGH_WATER_KEY = "graph_edges_max_id"
+_EDGES_SQL = "SELECT id, source_id, target_id, kind, weight, first_seen, last_seen, evidence FROM graph_edges"
+_NODES_SQL = ("SELECT entity_id, degree, pagerank, betweenness, community, article_count, first_seen,"
+              " last_seen FROM graph_nodes ORDER BY entity_id")
 
 
 def node_rows(G: nx.MultiDiGraph, metrics: Mapping[Any, Mapping[str, Any]]) -> list[tuple]:
@@ -44,19 +47,28 @@ def edge_rows(G: nx.MultiDiGraph) -> list[tuple]:
 
 def write_graph(conn: sqlite3.Connection, G: nx.MultiDiGraph,
                 metrics: Mapping[Any, Mapping[str, Any]]) -> dict[str, int]:
-    """Replace the stored graph with ``G`` and its node ``metrics``; return counts written."""
+    """Replace the stored graph with ``G`` and its node ``metrics``.
+
+    Returns counts and ``changed`` (0 when the stored build was already identical and nothing was written,
+    so a cron re-run over unchanged data leaves the database untouched).
+    """
     nodes = node_rows(G, metrics)
     edges = edge_rows(G)
     with transaction(conn):
-        old_ids = {(s, t, k): i for i, s, t, k in
-                   conn.execute("SELECT id, source_id, target_id, kind FROM graph_edges")}
-        next_id = max(_high_water(conn), max(old_ids.values(), default=0)) + 1
+        old_edges = {tuple(r[1:4]): tuple(r) for r in conn.execute(_EDGES_SQL)}
+        next_id = max(_high_water(conn), max((r[0] for r in old_edges.values()), default=0)) + 1
         with_ids = []
         for row in edges:
-            edge_id = old_ids.get(row[:3])
-            if edge_id is None:
+            old = old_edges.get(row[:3])
+            if old is None:
                 edge_id, next_id = next_id, next_id + 1
+            else:
+                edge_id = old[0]
             with_ids.append((edge_id, *row))
+        if len(with_ids) == len(old_edges) and all(old_edges.get(r[1:4]) == r for r in with_ids):
+            old_nodes = [tuple(r) for r in conn.execute(_NODES_SQL)]
+            if old_nodes == nodes:
+                return {"nodes": len(nodes), "edges": len(edges), "changed": 0}
         conn.execute("DELETE FROM graph_edges")
         conn.execute("DELETE FROM graph_nodes")
         conn.executemany(
@@ -68,7 +80,7 @@ def write_graph(conn: sqlite3.Connection, G: nx.MultiDiGraph,
         conn.execute(
             "INSERT INTO aiwatch_meta (key, value) VALUES (?, ?) "
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (_HIGH_WATER_KEY, str(next_id - 1)))
-    return {"nodes": len(nodes), "edges": len(edges)}
+    return {"nodes": len(nodes), "edges": len(edges), "changed": 1}
 
 
 def _high_water(conn: sqlite3.Connection) -> int:

@@ -141,3 +141,11 @@ def test_path_on_stored_graph_matches_fresh_build(run):
     assert fresh.output == stored.output
     line = "2025-05-13  BIS warns on Huawei Ascend chips  https://policy.example/ascend-guidance"
     assert line in stored.output
+
+
+def test_second_rebuild_reports_unchanged(run):
+    first = run("graph")
+    second = run("graph")
+    assert first.exit_code == second.exit_code == 0
+    assert "unchanged" not in first.output
+    assert "communities in" in second.output and "(tables unchanged)" in second.output

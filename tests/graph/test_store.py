@@ -105,3 +105,19 @@ def test_reader_sees_old_build_until_commit(graph_db):
     assert reader.execute("SELECT count(*) FROM graph_edges").fetchone()[0] == old
     reader.execute("COMMIT")
     assert reader.execute("SELECT count(*) FROM graph_edges").fetchone()[0] < old
+
+
+def test_unchanged_rebuild_writes_nothing(graph_db):
+    path, _ = graph_db
+    conn = connect(path)
+    G = load_graph(conn)
+    metrics = compute_metrics(G, betweenness_k=500, seed=42)
+    assert write_graph(conn, G, metrics)["changed"] == 1
+    changes = conn.total_changes
+    assert write_graph(conn, G, metrics)["changed"] == 0
+    assert conn.total_changes == changes
+    # Any difference, even one edge's dates, is written.
+    G.edges["openai", "deepseek", "accusation"]["last_seen"] = "2025-03-02"
+    assert write_graph(conn, G, metrics)["changed"] == 1
+    assert conn.execute("SELECT last_seen FROM graph_edges WHERE source_id = 'openai' AND kind = 'accusation'"
+                        ).fetchone()[0] == "2025-03-02"
