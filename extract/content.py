@@ -180,7 +180,8 @@ def classify_content(
     name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    if words & set(lex["denial_cues"]):
+    accusation_noun = bool(words & set(lex["accusation_nouns"]))
+    if words & set(lex["denial_cues"]) or (accusation_noun and words & set(lex["weak_denial_cues"])):
         return "denial", [], "content"
     for tok in tokens:
         if (

@@ -39,7 +39,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
     "announceable": _words(
-        "report guidance post statement blog decision deal agreement investment partnership initiative "
+        "report guidance post blog decision deal agreement investment partnership initiative "
         "rule regulation framework model chip version paper result plan policy measure control "
         "restriction list update product system tool standard strategy order essay article analysis "
         "letter note summary brief act bill legislation law proposal ban sanction tariff"
@@ -64,9 +64,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "use_verbs": _words("use train harvest collect query"),
     "output_nouns": _words("output outputs response responses answer answers"),
     "denial_cues": _words(
-        "baseless unfounded groundless untrue nonsense fabricate fabricated misleading smear ridiculous "
-        "absurd slander categorically"
+        "baseless unfounded groundless untrue fabricate fabricated smear slander categorically"
     ),
+    # Weaker denial words that only deny next to an accusation noun ("called the allegations false").
+    "weak_denial_cues": _words("false inaccurate incorrect wrong misleading nonsense ridiculous absurd"),
     "accusation_nouns": _words(
         "claim allegation accusation charge report suggestion assertion characterization characterisation "
         "suspicion finding story"
