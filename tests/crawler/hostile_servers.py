@@ -150,6 +150,7 @@ class HostileServer:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._requests = 0
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.owner = self
         self.port: int = self._server.server_address[1]
@@ -168,6 +169,7 @@ class HostileServer:
 
     def record(self, path: str) -> None:
         with self._lock:
+            self._requests += 1
             self.hits[path] += 1
             bare = urlsplit(path).path
             if bare != path:
@@ -178,8 +180,9 @@ class HostileServer:
 
     @property
     def total_hits(self) -> int:
+        """Requests received, whatever their path."""
         with self._lock:
-            return sum(n for p, n in self.hits.items() if "?" not in p or urlsplit(p).path == p)
+            return self._requests
 
 
 # ---------------------------------------------------------------- the crawl, from the parent's side
