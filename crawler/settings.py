@@ -67,6 +67,11 @@ METAREFRESH_MAXDELAY = 10
 DNS_TIMEOUT = 15
 DOWNLOAD_FAIL_ON_DATALOSS = True  # truncated responses are errors, never half-stored
 HTTPCACHE_ENABLED = False
+# The discovery APIs ask for spaced requests (GDELT: one every five seconds).
+DOWNLOAD_SLOTS = {
+    "api.gdeltproject.org": {"concurrency": 1, "delay": 5.5},
+    "www.federalregister.gov": {"concurrency": 1, "delay": 1.0},
+}
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 FEED_EXPORT_ENCODING = "utf-8"
