@@ -80,6 +80,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Government nominals that must match a name to resolve ("the bureau" -> Bureau of Industry and Security).
     "named_gov_nouns": _words("department ministry bureau agency commission committee office embassy"),
+    # Posts held by one person: "the chairman said" refers to a person named earlier.
+    "person_role_nouns": _words(
+        "chairman chair chairwoman secretary minister director executive founder president"
+    ),
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
         "director secretary minister"

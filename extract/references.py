@@ -154,6 +154,8 @@ def _reference_types(token: Token, lex: Lexicons) -> frozenset[str] | None:
                     return ORG_TYPES - {"government"}
                 if child.lemma_.lower() in gov_nouns:
                     return frozenset({"government"})
+        if definite and lemma in lex["person_role_nouns"]:
+            return frozenset({"person"})  # "the chairman said": the person holding the post, named earlier
         if definite or lemma in ("spokesperson", "spokesman", "spokeswoman"):
             return ORG_TYPES  # "the spokesperson", "A spokesperson said": the organisation last speaking
     return None
