@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from aiwatch.cli import AppContext, cli
+from aiwatch.db import CLAIM_KINDS
 from aiwatch.runs import finish_run, start_run
 from graph.export import FORMATS, ExportError, check_export_path
 from graph.pipeline import rebuild
 from graph.query import Hop, QueryError, attach_evidence, graph_of, neighbors, resolve_entity, shortest_paths
 
-KINDS = ("co_mention", "accusation", "denial", "statement", "policy_action", "announcement")
+KINDS = ("co_mention", *CLAIM_KINDS)
 
 
 @cli.group(invoke_without_command=True)
@@ -121,7 +122,7 @@ def neighbors_command(app: AppContext, a: str, kind: str | None, limit: int) -> 
         raise click.ClickException(f"entity {a!r}: has no relationships in the graph (run `aiwatch graph`?)")
     hops = neighbors(G, node, kind=kind)
     if not hops:
-        click.echo(f"{_name(G, node)} has no {kind or ''} relationships.".replace("  ", " "))
+        click.echo(f"{_name(G, node)} has no {kind + ' ' if kind else ''}relationships.")
         return
     shown = attach_evidence(conn, hops[:limit])
     click.echo(f"{_name(G, node)}: {len(hops)} relationship{'s' if len(hops) != 1 else ''}"
