@@ -149,3 +149,12 @@ def test_second_rebuild_reports_unchanged(run):
     assert first.exit_code == second.exit_code == 0
     assert "unchanged" not in first.output
     assert "communities in" in second.output and "(tables unchanged)" in second.output
+
+
+def test_neighbors_of_kind_with_none(run):
+    run("graph")
+    result = run("graph", "neighbors", "Huawei", "--kind", "accusation")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Huawei has no accusation relationships."
+    bad = run("graph", "neighbors", "Huawei", "--kind", "rumour")
+    assert bad.exit_code != 0
