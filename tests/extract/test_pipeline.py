@@ -85,6 +85,21 @@ def test_mentions_offsets_and_possessives(nlp) -> None:
             "The Commerce Department said it would restrict sales to China.",
             [("us-commerce", "statement", None)],
         ),
+        (
+            "Anthropic said DeepSeek and MiniMax had copied Claude through fraudulent accounts.",
+            [("anthropic", "accusation", "deepseek"), ("anthropic", "accusation", "minimax")],
+        ),
+        (
+            "Nvidia and AMD said the rules would hurt sales.",
+            [("nvidia", "statement", None), ("amd", "statement", None)],
+        ),
+        (
+            "China's Ministry of Commerce condemned the new US restrictions.",
+            [("mofcom", "accusation", "united-states")],
+        ),
+        ("The regulator asked Nvidia to explain the risks.", []),
+        ("How Anthropic says it found them", []),
+        ('"We have never copied anyone," said Liang Wenfeng.', [("liang-wenfeng", "denial", None)]),
     ],
 )
 def test_claim_constructions(nlp, text: str, expected: list[tuple]) -> None:
