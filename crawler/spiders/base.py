@@ -149,7 +149,7 @@ class AiwatchSpider(scrapy.Spider):
         if key in self._requested:
             self.inc("skipped_repeat")
             return None
-        if is_before(entry.published, self.since):
+        if is_before(entry.published or entry.modified, self.since):
             self.inc("skipped_since")
             return None
         assert self.db is not None

@@ -34,6 +34,7 @@ class Entry:
     fingerprint: str | None = None
     published: str | None = None  # ISO 8601
     title: str | None = None
+    modified: str | None = None  # sitemap lastmod: not a publication date, but good for --since
     extra: tuple[tuple[str, Any], ...] = ()
 
     def hint(self, key: str, default: Any = None) -> Any:
@@ -148,8 +149,9 @@ def parse_sitemap(body: bytes) -> Sitemap:
         entries.append(Entry(
             url=loc,
             fingerprint=_fingerprint(lastmod or news_date) if (lastmod or news_date) else None,
-            published=news_date or lastmod,
+            published=news_date,
             title=fields.get("title"),
+            modified=lastmod,
         ))
     return Sitemap("urlset" if kind == "urlset" else "index", entries)
 

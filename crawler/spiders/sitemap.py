@@ -40,7 +40,7 @@ class SitemapSpider(AiwatchSpider):
                                     MAX_INDEX_DEPTH)
                 return
             for entry in sitemap.entries:
-                if is_before(entry.published, self.since):
+                if is_before(entry.modified or entry.published, self.since):
                     self.inc("skipped_since")
                     continue
                 yield self.discovery_request(response.urljoin(entry.url), source, self.parse_sitemap,

@@ -145,3 +145,27 @@ def test_explicit_urls_and_sitemap(news_site, crawl_config: Config, db_path: Pat
     assert stats.status == "ok" and stats.ignored == 1  # /private/ refused by robots.txt
     assert "/private/secret.html" not in news_site.hit_paths()
     assert set(stats.spiders) == {"sitemap", "urls"}
+
+
+def test_sitemap_index_and_news_sitemap_respect_since(news_site, crawl_config: Config, db_path: Path) -> None:
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    news_site.add("/sitemap_index.xml", (
+        f'<?xml version="1.0"?><sitemapindex {ns}>'
+        "<sitemap><loc>{{BASE_URL}}/old-sitemap.xml</loc><lastmod>2024-06-01</lastmod></sitemap>"
+        "<sitemap><loc>{{BASE_URL}}/news-sitemap.xml</loc><lastmod>2025-04-20</lastmod></sitemap>"
+        "</sitemapindex>"), "application/xml")
+    news_site.add("/old-sitemap.xml", f'<?xml version="1.0"?><urlset {ns}></urlset>', "application/xml")
+    news_site.add("/news-sitemap.xml", (
+        f'<?xml version="1.0"?><urlset {ns} xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        "<url><loc>{{BASE_URL}}/news/h20.html</loc><news:news><news:publication_date>2025-04-16T09:00:00Z"
+        "</news:publication_date><news:title>H20</news:title></news:news></url>"
+        "<url><loc>{{BASE_URL}}/news/distill.html</loc><news:news><news:publication_date>2025-01-29"
+        "</news:publication_date><news:title>Distill</news:title></news:news></url></urlset>"),
+        "application/xml")
+    index = news_site.url("/sitemap_index.xml")
+    stats = run_crawl(db_path, crawl_config, sitemaps=[index], since="2025-03-01")
+    hits = news_site.hit_paths()
+    assert "/old-sitemap.xml" not in hits and "/news/distill.html" not in hits
+    urls = [r[0] for r in rows(db_path, "SELECT url FROM articles")]
+    assert urls == [news_site.url("/news/h20.html")]
+    assert stats.skipped_since == 2

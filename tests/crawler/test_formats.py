@@ -87,12 +87,13 @@ def test_sitemap_index_and_news_sitemap() -> None:
     index = parse_sitemap(SITEMAP_INDEX)
     assert index.kind == "index"
     assert [e.url for e in index.entries] == ["http://a.test/sitemap.xml", "http://a.test/news-sitemap.xml"]
+    assert index.entries[0].modified == "2025-03-01"
     news = parse_sitemap(NEWS_SITEMAP)
     assert news.kind == "urlset"
     first, second = news.entries
     assert (first.url, first.published) == ("http://a.test/n1", "2025-04-16T08:00:00Z")
     assert first.title == "Headline"
-    assert second.published == "2024-01-01"
+    assert (second.published, second.modified) == (None, "2024-01-01")
     assert parse_sitemap(gzip.compress(NEWS_SITEMAP)).entries == news.entries
 
 
