@@ -10,6 +10,7 @@ import json
 import sqlite3
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiwatch.runs import utcnow
 from crawler.dedupe import SimHashIndex, simhash_hex, site_of
@@ -118,8 +119,20 @@ def _article_values(item: PageItem, now: str) -> dict[str, object]:
     }
 
 
-def _cluster_key(row: sqlite3.Row) -> tuple[bool, str, int]:
-    return (row["published"] is None, row["published"] or "", row["id"])
+def _when(published: str | None) -> datetime | None:
+    """``published`` as an aware UTC datetime (a bare date is its midnight UTC), None if unknown."""
+    if not published:
+        return None
+    try:
+        value = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _cluster_key(row: sqlite3.Row) -> tuple[bool, datetime, int]:
+    when = _when(row["published"])
+    return (when is None, when or datetime.max.replace(tzinfo=UTC), row["id"])
 
 
 def link_duplicates(
