@@ -50,6 +50,7 @@ class ExtractStats:
     claims: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     discovered: int = 0
+    pruned: int = 0
     errors: int = 0
     words: int = 0
     seconds: float = 0.0
@@ -183,6 +184,7 @@ def run_extract(
     ids = pending_articles(conn, version, limit)
     stats = ExtractStats()
     if not ids:
+        stats.pruned = prune_discovered(conn)
         stats.seconds = time.perf_counter() - started
         return stats
     nlp = nlp or build_nlp(entities, model=model, min_confidence=min_confidence)
@@ -212,4 +214,20 @@ def run_extract(
     finally:
         bar.close()
         stats.seconds = time.perf_counter() - started
+    stats.pruned = prune_discovered(conn)
     return stats
+
+
+def prune_discovered(conn: sqlite3.Connection) -> int:
+    """Delete discovered (non-curated) entities no mention or claim refers to any more; return how many.
+
+    Re-extraction can drop a discovered name (a better KB alias, a new junk rule); its entity row, aliases
+    and graph rows (by cascade) go with it, so the tables never show names no article supports.
+    """
+    with transaction(conn):
+        return conn.execute(
+            "DELETE FROM entities WHERE curated = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id) "
+            "AND NOT EXISTS (SELECT 1 FROM claims c "
+            "WHERE c.speaker_id = entities.id OR c.target_id = entities.id)"
+        ).rowcount

@@ -106,6 +106,11 @@ def test_rerun_is_incremental_and_rebuild_reprocesses(db_path: Path, nlp, kb) ->
     snapshot = conn.execute("SELECT article_id, entity_id, start_char FROM mentions ORDER BY id").fetchall()
     claims = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
     assert run_extract(conn, nlp=nlp, entities=kb).articles == 0
+    # a discovered name that no article supports any more is pruned by the next run
+    conn.execute("INSERT INTO entities (id, name, type, curated) VALUES ('stale-name', 'Stale', 'person', 0)")
+    assert run_extract(conn, nlp=nlp, entities=kb).pruned == 1
+    assert conn.execute("SELECT count(*) FROM entities WHERE id = 'stale-name'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM entities WHERE id = 'mary-chen'").fetchone()[0] == 1
     conn.execute(
         "INSERT INTO articles (url, text) VALUES ('https://news.example/new', 'OpenAI said nothing.')"
     )
