@@ -16,17 +16,25 @@ How a claim is found, per sentence:
   pronoun or a nominal ("the company", "a ministry spokesperson"), resolved to the most salient compatible
   entity earlier in the same sentence or the two before it (subjects of main clauses first, then other
   subjects, then any mention; nearest first);
+* one claim per conjoined speaker ("Nvidia and AMD said"); several accused give several accusations
+  ("said DeepSeek and MiniMax had copied Claude");
 * the *kind* comes from the verb's lexicon; speech verbs (and "according to") look at their content (the
   ``ccomp`` clause or the quotation): a wrongdoing cue ("distilled", "smuggled", "fraudulent accounts",
-  "used its outputs to train") makes an accusation against the wrongdoer, a denial cue ("baseless",
-  "we did not copy") a denial, anything else a statement;
-* *negation* (a ``neg`` child, or "declined/refused to") never yields the positive kind: the claim is kept as
-  a ``statement`` with ``negated = True`` and no target, so "did not accuse" is on record but never counted
-  as an accusation;
+  "used its outputs to train") makes an accusation against the named wrongdoer, a denial cue ("baseless",
+  "we did not copy", "contains no backdoors") a denial, anything else a statement; wrongdoing by nobody
+  named ("PRC-based companies are trying to distill") is skipped, as the guidelines skip accusations
+  without a named accused; censure verbs ("condemned US restrictions") accuse a party named in the object;
+  the speaker and its KB parent organisation are never the accused;
+* *negation* (a ``neg`` child, "no"/"neither" subjects, or "declined/refused to") never yields the positive
+  kind: the claim is kept as a ``statement`` with ``negated = True`` and no target, so "did not accuse" is
+  on record but never counted as an accusation (the gold set does not annotate negated claims, and the
+  evaluation leaves them out);
 * not triggers: verbs inside quotation marks (the quote belongs to the outer speaker), verbs reported
-  inside another speech verb's clause ("X said it would ban Y" is X's statement, not a ban), hypothetical
-  actions ("would require", "plans to ban"), participles without an auxiliary ("China ... effectively
-  barred"), and "saying"/"arguing" participles hanging off another trigger of the same speaker.
+  inside an earlier speech verb's clause ("X said it would ban Y" is X's statement, not a ban), hypothetical
+  actions ("would require", "plans to ban", "policy was to deny"), bare participles ("a version, called
+  R1-0528"), infinitives whose doer is another party ("asked Nvidia to explain", "summoned Nvidia to
+  explain"), "saying"/"arguing" participles hanging off another trigger of the same speaker, and lines
+  without final punctuation (headings, captions).
 
 Confidence is a product of documented factors (:data:`SPEAKER_CONFIDENCE` x :data:`KIND_CONFIDENCE`);
 claims under ``min_confidence`` are dropped.
