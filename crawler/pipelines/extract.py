@@ -50,7 +50,10 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
         text = item.body.decode(item.encoding or "utf-8", "replace").strip()
         page = None
     else:
-        page = extract_page(item.body, item.response_url)
+        try:
+            page = extract_page(item.body, item.response_url)
+        except Exception as exc:  # a broken page must cost one line in the log, not the crawl
+            raise Rejected("extract_error", f"{type(exc).__name__}: {exc}"[:200]) from None
         text = page.text.strip() if page else ""
     if policy and not text:
         text = (item.hints.get("abstract") or "").strip()

@@ -6,6 +6,7 @@ Also listens to ``item_dropped`` so that off-topic and non-article outcomes are 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from typing import Any
 
@@ -14,8 +15,13 @@ from scrapy.crawler import Crawler
 
 from aiwatch.db import connect, transaction
 from crawler.dedupe import SimHashIndex
-from crawler.items import PageItem
-from crawler.storage import load_simhash_index, record_seen, store_article, store_raw
+from crawler.items import PageItem, Rejected
+from crawler.storage import StoreResult, load_simhash_index, record_seen, store_article, store_raw
+
+logger = logging.getLogger(__name__)
+# Rejections remembered in crawl_seen (not fetched again while their feed entry is unchanged); errors
+# such as extract_error or storage_error are retried by the next crawl.
+REMEMBERED = frozenset({"off_topic", "not_article"})
 
 
 class StoragePipeline:
@@ -47,6 +53,18 @@ class StoragePipeline:
 
     def process_item(self, item: PageItem) -> PageItem:
         assert self.conn is not None and item.canonical_url is not None
+        try:
+            result = self._store(item)
+        except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing was written
+            raise Rejected("storage_error", f"database: {exc}") from None
+        self._inc(f"stored/{result.action}")
+        if result.newly_marked:
+            self._inc("duplicates", result.newly_marked)
+        item.hints["article_id"] = result.article_id
+        return item
+
+    def _store(self, item: PageItem) -> StoreResult:
+        assert self.conn is not None and item.canonical_url is not None
         with transaction(self.conn) as conn:
             result = store_article(conn, item, self.index)
             store_raw(conn, item, result.article_id)
@@ -55,17 +73,16 @@ class StoragePipeline:
             if item.canonical_url != item.seen_key:  # the fingerprint describes the link, not this URL
                 record_seen(conn, item.canonical_url, "stored", article_id=result.article_id,
                             detail=result.action)
-        self._inc(f"stored/{result.action}")
-        if result.newly_marked:
-            self._inc("duplicates", result.newly_marked)
-        item.hints["article_id"] = result.article_id
-        return item
+        return result
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         reason = getattr(exception, "reason", "dropped")
         self._inc(f"dropped/{reason}")
-        if self.conn is None or not isinstance(item, PageItem):
+        if self.conn is None or not isinstance(item, PageItem) or reason not in REMEMBERED:
             return
-        with transaction(self.conn) as conn:
-            record_seen(conn, item.seen_key, reason, origin=item.origin, fingerprint=item.fingerprint,
-                        detail=str(exception)[:200])
+        try:
+            with transaction(self.conn) as conn:
+                record_seen(conn, item.seen_key, reason, origin=item.origin, fingerprint=item.fingerprint,
+                            detail=str(exception)[:200])
+        except sqlite3.Error as exc:
+            logger.warning("page %s: outcome %s not recorded (database: %s)", item.response_url, reason, exc)
