@@ -214,6 +214,6 @@ class AiwatchSpider(scrapy.Spider):
             self.logger.info("article %s: not fetched (%s)", request.url, failure.value)
             self.inc("ignored/request")
             return
-        self.logger.warning("article %s: %s", request.url, kind)
+        self.logger.warning("article %s: download failed (%s)", request.url, kind)
         self.inc(f"errors/{kind}")
         self.inc(f"source/{source}/article_errors")
