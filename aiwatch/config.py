@@ -72,6 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_allow_sql", True, "Allow arbitrary SQL in Datasette; false leaves only canned queries."),
     Setting("update_max_minutes", 55, "Time limit for one `aiwatch update` run."),
     Setting("lock_file", "", "Lock file for `aiwatch update` (default: the database path plus .lock)."),
+    Setting("redis_idle_close", 15.0,
+            "`aiwatch crawl --redis`: seconds the shared queue must stay empty before a crawler stops."),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 DEFAULT_CONFIG_FILE = "aiwatch.toml"
@@ -167,3 +169,20 @@ def load_config(
             values[setting.name] = _coerce(setting, environ[key], f"environment {key}")
     config = Config(values)
     return config.replace(**overrides) if overrides else config
+
+
+def settings_markdown() -> str:
+    """The README's settings table rows, generated from :data:`SETTINGS` (``python -m aiwatch.config``)."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return f"`{str(value).lower()}`"
+        if isinstance(value, list):
+            return "`" + ", ".join(value) + "`"
+        return f"`{value}`" if value != "" else "(empty)"
+
+    return "\n".join(f"| `{s.name}` | {shown(s.default)} | {s.help} |" for s in SETTINGS)
+
+
+if __name__ == "__main__":
+    print(settings_markdown())
