@@ -309,6 +309,8 @@ def _claims_by(
             is_quote
             or bool(children_with(verb, ("ccomp", "parataxis")))
             or (verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i)
+            # "told reporters the measures targeted ...": a clause misparsed as a second object
+            or (lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2)
         )
         object_deps = ("dobj", "oprd", "prep") if lemma == "warn" else ("dobj", "oprd")
         if not has_clause and not (lemma in lex["object_speech"] and children_with(verb, object_deps)):
