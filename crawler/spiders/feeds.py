@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 
 import scrapy
 from scrapy.http import Response
@@ -29,6 +30,7 @@ class FeedsSpider(AiwatchSpider):
             return
         self.source_ok(source, len(entries))
         for entry in entries:
+            entry = replace(entry, url=response.urljoin(entry.url))  # relative links happen
             request = self.article_request(entry, source, origin=response.url)
             if request is not None:
                 yield request

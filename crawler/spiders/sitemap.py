@@ -6,6 +6,7 @@ With ``since``, child sitemaps and pages whose ``lastmod``/``news:publication_da
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
 
 import scrapy
 from scrapy.http import Response
@@ -47,6 +48,7 @@ class SitemapSpider(AiwatchSpider):
                                              depth=depth + 1)
             return
         for entry in sitemap.entries:
+            entry = replace(entry, url=response.urljoin(entry.url))  # relative links happen
             request = self.article_request(entry, source, origin=response.url)
             if request is not None:
                 yield request

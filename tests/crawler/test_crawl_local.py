@@ -169,3 +169,12 @@ def test_sitemap_index_and_news_sitemap_respect_since(news_site, crawl_config: C
     urls = [r[0] for r in rows(db_path, "SELECT url FROM articles")]
     assert urls == [news_site.url("/news/h20.html")]
     assert stats.skipped_since == 2
+
+
+def test_relative_feed_links_are_resolved(news_site, crawl_config: Config, db_path: Path) -> None:
+    news_site.add("/relative.xml", (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>/</link><description>d'
+        "</description><item><title>H20</title><link>/news/h20.html</link>"
+        "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item></channel></rss>"), "application/rss+xml")
+    stats = run_crawl(db_path, crawl_config, feeds=[news_site.url("/relative.xml")])
+    assert stats.inserted == 1 and "/news/h20.html" in news_site.hit_paths()
