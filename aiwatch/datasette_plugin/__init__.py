@@ -4,7 +4,8 @@
   ``printf``/``format``, so one anonymous query cannot build a huge value in memory or spin for seconds
   (plugin config ``max_string_bytes``, default the ``serve_max_string_bytes`` setting; see :mod:`.limits`).
 * ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
-* ``render_cell``: ids in the ``entities`` table link to their entity page.
+* ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
+  to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
 
 Importing this module is cheap and has no side effects: every installed Datasette loads it.
@@ -21,7 +22,6 @@ from markupsafe import Markup
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_STRING_BYTES = 10_000_000
 MAX_SQL_LENGTH = 1_000_000
 
 

@@ -57,7 +57,7 @@ class Links:
 
 
 def find_database(datasette: Any):
-    """The database holding the aiwatch tables: the configured name, else the first with ``entities``."""
+    """The database holding the aiwatch tables: the configured name, else the first file-backed one."""
     config = datasette.plugin_config("aiwatch") or {}
     name = config.get("database") or DEFAULT_DATABASE
     if name in datasette.databases:
