@@ -9,7 +9,7 @@ import pytest
 
 from aiwatch.db import connect
 from graph.build import load_graph
-from graph.metrics import betweenness, communities, compute_metrics, degree, pagerank
+from graph.metrics import betweenness, communities, compute_metrics, degree, directed_projection, pagerank
 
 
 def _two_clusters() -> nx.MultiDiGraph:
@@ -92,3 +92,11 @@ def test_betweenness_matches_networkx_exact_and_sampled(seed):
     sampled = betweenness(G, k=20, seed=seed)
     reference = nx.betweenness_centrality(g, k=20, normalized=True, seed=seed)
     assert sampled == pytest.approx(reference, abs=1e-12)
+
+
+def test_pagerank_matches_networkx_on_directed_projection(graph_db):
+    path, _ = graph_db
+    G = load_graph(connect(path))
+    G.add_node("isolated-entity")
+    reference = nx.pagerank(directed_projection(G), weight="weight")
+    assert pagerank(G) == pytest.approx(reference, abs=1e-12)
