@@ -78,6 +78,16 @@ def doers(
     return list(out.values())
 
 
+def _acl_noun_between(token: Token, verb: Token) -> Token | None:
+    """The noun modified by a participle (``acl``) on the way from ``token`` up to ``verb``, if any."""
+    current = token
+    while current.i != verb.i and current.head.i != current.i:
+        if current.dep_ == "acl" and current.pos_ == "VERB" and current.head.pos_ in ("NOUN", "PROPN"):
+            return current.head
+        current = current.head
+    return None
+
+
 def _by_doers(noun: Token) -> list[Token]:
     """The objects of "by" attached to a noun ("efforts by three Chinese AI companies")."""
     return [
@@ -138,6 +148,12 @@ def wrongdoer_in(
             if by_doers:
                 cue_seen = True
                 continue
+            infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            if tok.dep_ == "acl" and not infinitive and not children_with(tok, ("nsubj", "nsubjpass")):
+                # "individuals linked to DeepSeek exfiltrating data": the participle's doer is the noun
+                found = doers(tok.head, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
         controller = tok
         while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
             controller = controller.head  # "are trying to distill": the subject of "trying" distils
@@ -151,6 +167,12 @@ def wrongdoer_in(
             continue
         if is_negated(verb):
             return [], "negated", True
+        modified = _acl_noun_between(tok, verb)
+        if modified is not None:
+            # "accounts linked to DeepSeek ... through fraudulent accounts": the participle's noun acts
+            found = doers(modified, emap, exclude, sent_starts, lex)
+            if found:
+                return found, True, True
         subj, _passive = subject_of(verb)
         if subj is None:
             continue
