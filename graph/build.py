@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -180,7 +181,28 @@ def load_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     Node attributes: ``name``, ``type``, ``curated``, ``article_count``, ``first_seen``, ``last_seen``.
     Edge keys are the edge kind; edge attributes: ``kind``, ``weight``, ``first_seen``, ``last_seen``,
     ``evidence`` (list of ints) and, for co-mentions, ``articles``.
+
+    All queries read one snapshot (a read transaction), so an extract run writing meanwhile cannot leave
+    an edge pointing at a node the build did not see.
     """
+    with _snapshot(conn):
+        return _load(conn)
+
+
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction, unless the caller already holds one."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
+def _load(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     claim_entities: dict[int, tuple[str | None, set[str]]] = {}
     for article_id, date, speaker, target in conn.execute(_CLAIM_ENTITIES_SQL):
         entities = claim_entities.setdefault(article_id, (date, set()))[1]
