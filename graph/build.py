@@ -185,12 +185,12 @@ def load_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     All queries read one snapshot (a read transaction), so an extract run writing meanwhile cannot leave
     an edge pointing at a node the build did not see.
     """
-    with _snapshot(conn):
+    with snapshot(conn):
         return _load(conn)
 
 
 @contextmanager
-def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
     """A read transaction, unless the caller already holds one."""
     if conn.in_transaction:
         yield

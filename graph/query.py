@@ -19,7 +19,7 @@ from itertools import islice
 
 import networkx as nx
 
-from graph.build import CO_MENTION, load_graph
+from graph.build import CO_MENTION, load_graph, snapshot
 
 # When two entities are linked by several edges, the hop shows the most telling one.
 KIND_RANK = {"accusation": 0, "policy_action": 1, "denial": 2, "announcement": 3, "statement": 4,
@@ -63,6 +63,11 @@ class Hop:
 
 def stored_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     """The graph as last written to ``graph_nodes``/``graph_edges`` (names from ``entities``)."""
+    with snapshot(conn):
+        return _stored_graph(conn)
+
+
+def _stored_graph(conn: sqlite3.Connection) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     for entity_id, name, etype in conn.execute(
         "SELECT n.entity_id, e.name, e.type FROM graph_nodes n JOIN entities e ON e.id = n.entity_id"
