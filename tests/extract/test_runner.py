@@ -137,6 +137,20 @@ def test_kb_change_reprocesses_everything(db_path: Path, nlp, kb, make_entity) -
 
 
 @pytest.mark.model
+def test_giant_text_is_cut_not_fatal(db_path: Path, nlp, kb, monkeypatch) -> None:
+    import extract.runner as runner
+
+    monkeypatch.setattr(runner, "MAX_TEXT_CHARS", 200)
+    conn = connect(db_path)
+    text = "Anthropic accused DeepSeek of distilling Claude. " * 40
+    conn.execute("INSERT INTO articles (url, text) VALUES ('https://news.example/big', ?)", (text,))
+    stats = runner.run_extract(conn, nlp=nlp, entities=kb)
+    assert stats.articles == 1 and stats.errors == 0
+    ends = [r[0] for r in conn.execute("SELECT end_char FROM mentions")]
+    assert ends and max(ends) <= 200
+
+
+@pytest.mark.model
 def test_limit_processes_a_prefix(db_path: Path, nlp, kb) -> None:
     from extract.runner import run_extract
 
