@@ -94,12 +94,15 @@ def run_crawl(
     spiders: Sequence[str] | None = None,
     timeout: float | None = None,
     record_run: bool = True,
+    redis_url: str | None = None,
 ) -> CrawlStats:
     """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
 
     Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
     unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
     pages do not raise: they are counted in the returned stats (see :attr:`CrawlStats.status`).
+    With ``redis_url``, the crawl joins a distributed crawl (:mod:`crawler.distributed`): items go to Redis
+    for ``aiwatch ingest`` instead of into the database.
     """
     if since is not None:
         try:
@@ -108,6 +111,13 @@ def run_crawl(
             raise SourcesError(f"--since: {exc}") from None
     sources = resolve_sources(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file)
     jobs = plan(sources, spiders)
+    if redis_url:
+        from crawler.distributed import DistributedError, redis_client
+
+        try:
+            redis_client(redis_url).close()
+        except DistributedError as exc:
+            raise CrawlError(str(exc)) from None
     if not jobs:
         raise SourcesError(f"nothing to crawl: no sources for spider {', '.join(spiders or ())}")
     trusted = sorted({origin_of(s.url) for s in sources}
@@ -121,7 +131,8 @@ def run_crawl(
         if jobs:
             child = _run_child(
                 {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": since,
-                 "jobs": jobs, "trusted": trusted, "log_level": logging.getLogger().getEffectiveLevel()},
+                 "jobs": jobs, "trusted": trusted, "log_level": logging.getLogger().getEffectiveLevel(),
+                 "redis_url": redis_url},
                 timeout,
             )
             for name, counters in child.sources.items():
@@ -234,6 +245,11 @@ def child_main(job_file: str, result_file: str) -> int:
     settings.set("AIWATCH_TRUSTED_ORIGINS", job["trusted"], priority="cmdline")
     settings.set("AIWATCH_SINCE", job.get("since") or "", priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handler above logs
+    if job.get("redis_url"):  # distributed crawl: shared frontier and seen set, items to the writer
+        from crawler.distributed import scrapy_settings
+
+        distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
+        settings.setdict(distributed, priority="cmdline")
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
     stats = CrawlStats()

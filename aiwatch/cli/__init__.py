@@ -108,7 +108,7 @@ def _register_commands() -> None:
     """Import the command modules so they attach themselves to :data:`cli`."""
     import importlib
 
-    for name in ("crawl", "extract", "graph", "update", "serve", "demo"):
+    for name in ("crawl", "extract", "graph", "update", "serve", "demo", "ingest"):
         try:
             importlib.import_module(f"aiwatch.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -19,9 +19,12 @@ from crawler.sources import SourcesError
 @click.option("--since", metavar="DATE", help="Skip entries published before this date (YYYY-MM-DD).")
 @click.option("--spider", "spiders", multiple=True, metavar="NAME",
               help="Run only this spider: feeds, sitemap, urls, gdelt, federal_register (repeatable).")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Join a distributed crawl: shared frontier in Redis, items to `aiwatch ingest`.")
 @click.pass_obj
 def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], urls: tuple[str, ...],
-          sources_file: str | None, since: str | None, spiders: tuple[str, ...]) -> None:
+          sources_file: str | None, since: str | None, spiders: tuple[str, ...],
+          redis_url: str | None) -> None:
     """Crawl sources into the database; with no source options, the configured default sources.
 
     URLs given here or in the sources file are trusted (loopback included); links and redirects found
@@ -30,9 +33,13 @@ def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], ur
     """
     try:
         stats = run_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,
-                          sources_file=sources_file, since=since, spiders=spiders or None)
+                          sources_file=sources_file, since=since, spiders=spiders or None,
+                          redis_url=redis_url)
     except (SourcesError, CrawlError) as exc:
         raise click.ClickException(str(exc)) from None
     if stats.all_failed:
         raise click.ClickException(f"{stats.summary()}; every source failed")
     click.echo(stats.summary())
+    if redis_url:
+        queued = sum(c.get("queued", 0) for c in stats.sources.values())
+        click.echo(f"crawl: {queued} articles queued in Redis for `aiwatch ingest`")
