@@ -312,7 +312,9 @@ def _claims_by(
             # "told reporters the measures targeted ...": a clause misparsed as a second object
             or (lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2)
         )
-        object_deps = ("dobj", "oprd", "prep") if lemma == "warn" else ("dobj", "oprd")
+        object_deps = (
+            ("dobj", "oprd", "prep") if lemma == "warn" and verb.dep_ != "relcl" else ("dobj", "oprd")
+        )
         if not has_clause and not (lemma in lex["object_speech"] and children_with(verb, object_deps)):
             return []  # "Google added its voice", "Lin was responding to a question"
         if negated:
@@ -397,7 +399,8 @@ def _claims_by(
     target = next(
         (m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES, announced))), None
     )
-    if target is None and not objects:
+    announced_clause = lemma == "announce" and bool(children_with(verb, ("ccomp",)))
+    if target is None and not objects and not announced_clause:
         # a misparsed object ("launched Kimi K2, an open-weight model ...") still follows the verb
         target = next(
             (
@@ -407,8 +410,9 @@ def _claims_by(
             ),
             None,
         )
-    if target is None and not any({o.lemma_.lower(), o.lower_} & set(lex["announceable"]) for o in objects):
-        return []
+    announceable = any({o.lemma_.lower(), o.lower_} & set(lex["announceable"]) for o in objects)
+    if target is None and not announceable and not announced_clause:
+        return []  # "published a photo": nothing announced; "announced that ..." is an announcement
     return [_claim(ctx, sent, verb, speaker, how, "announcement", "verb", target, content, False, lemma)]
 
 
