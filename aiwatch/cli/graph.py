@@ -1,25 +1,30 @@
-"""``aiwatch graph``: rebuild the graph tables (and export), or ask the graph for paths and neighbours."""
+"""``aiwatch graph``: rebuild the graph tables (and export), or ask the graph for paths and neighbours.
+
+The ``graph`` package (networkx, numpy, scipy) is imported inside the commands, so other ``aiwatch``
+commands start without it.
+"""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aiwatch.cli import AppContext, cli
 from aiwatch.db import CLAIM_KINDS
 from aiwatch.runs import finish_run, start_run
-from graph.export import FORMATS, ExportError, check_export_path
-from graph.pipeline import rebuild
-from graph.query import Hop, QueryError, attach_evidence, graph_of, neighbors, resolve_entity, shortest_paths
+
+if TYPE_CHECKING:
+    from graph.query import Hop
 
 KINDS = ("co_mention", *CLAIM_KINDS)
 
 
 @cli.group(invoke_without_command=True)
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"Also write the graph to this file ({', '.join(FORMATS)} by suffix).")
+              help="Also write the graph to this file (.graphml, .gexf or .json, by suffix).")
 @click.pass_context
 def graph(ctx: click.Context, export_path: Path | None) -> None:
     """Rebuild graph_nodes and graph_edges from entities, mentions and claims.
@@ -31,6 +36,9 @@ def graph(ctx: click.Context, export_path: Path | None) -> None:
         if export_path is not None:
             raise click.UsageError("--export applies to the rebuild, not to a subcommand")
         return
+    from graph.export import ExportError, check_export_path
+    from graph.pipeline import rebuild
+
     if export_path is not None:
         try:
             check_export_path(export_path)  # fail before the rebuild, not after it
@@ -75,6 +83,8 @@ def _format_hop(G, hop: Hop) -> list[str]:
 
 
 def _resolve(conn, text: str) -> str:
+    from graph.query import QueryError, resolve_entity
+
     try:
         return resolve_entity(conn, text)
     except QueryError as exc:
@@ -89,6 +99,8 @@ def _resolve(conn, text: str) -> str:
 @click.pass_obj
 def path(app: AppContext, a: str, b: str, limit: int) -> None:
     """Show the shortest evidence-backed chains between entities A and B (id, name or alias)."""
+    from graph.query import QueryError, graph_of, shortest_paths
+
     conn = app.db()
     G = graph_of(conn)
     try:
@@ -115,6 +127,8 @@ def path(app: AppContext, a: str, b: str, limit: int) -> None:
 @click.pass_obj
 def neighbors_command(app: AppContext, a: str, kind: str | None, limit: int) -> None:
     """List the relationships of entity A (id, name or alias), strongest first, with evidence."""
+    from graph.query import attach_evidence, graph_of, neighbors
+
     conn = app.db()
     G = graph_of(conn)
     node = _resolve(conn, a)
