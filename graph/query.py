@@ -105,6 +105,7 @@ def resolve_entity(source: sqlite3.Connection | nx.MultiDiGraph, text: str) -> s
         if by_id:
             return by_id[0]
         found = sorted({n for n, name in source.nodes(data="name") if (name or "").lower() == wanted.lower()})
+        names = {n: source.nodes[n].get("name") or n for n in found}
     else:
         row = source.execute("SELECT id FROM entities WHERE id = ? COLLATE NOCASE", (wanted,)).fetchone()
         if row is not None:
@@ -112,10 +113,14 @@ def resolve_entity(source: sqlite3.Connection | nx.MultiDiGraph, text: str) -> s
         found = sorted({r[0] for r in source.execute(
             "SELECT id FROM entities WHERE name = ? COLLATE NOCASE "
             "UNION SELECT entity_id FROM entity_aliases WHERE alias = ? COLLATE NOCASE", (wanted, wanted))})
+        names = {r[0]: r[1] for r in source.execute(
+            "SELECT id, name FROM entities WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(found),))}
     if not found:
         raise QueryError(f"entity {text!r}: no entity with that id, name or alias")
     if len(found) > 1:
-        raise QueryError(f"entity {text!r}: ambiguous, could be {', '.join(found)}; use an id")
+        options = ", ".join(f"{n} ({names.get(n, n)})" for n in found)
+        raise QueryError(f"entity {text!r}: ambiguous, could be {options}; use an id")
     return found[0]
 
 

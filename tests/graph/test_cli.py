@@ -81,7 +81,8 @@ def test_path_works_before_any_build(run):
     (("graph", "path", "Moonshot AI", "DeepSeek"),
      "Error: entity 'Moonshot AI': no entity with that id, name or alias"),
     (("graph", "path", "Commerce", "DeepSeek"),
-     "Error: entity 'Commerce': ambiguous, could be us-bis, us-commerce; use an id"),
+     "Error: entity 'Commerce': ambiguous, could be us-bis (Bureau of Industry and Security), "
+     "us-commerce (US Department of Commerce); use an id"),
     (("graph", "neighbors", "nobody"), "Error: entity 'nobody': no entity with that id, name or alias"),
     (("graph", "neighbors", "us-commerce"),
      "Error: entity 'us-commerce': has no relationships in the graph (run `aiwatch graph`?)"),
