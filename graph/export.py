@@ -85,20 +85,26 @@ def check_export_path(path: str | os.PathLike[str]) -> Path:
 
 def export_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str],
                  metrics: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
-    """Write ``G`` (with optional node ``metrics``) to ``path`` in the format its suffix names."""
+    """Write ``G`` (with optional node ``metrics``) to ``path`` in the format its suffix names.
+
+    The file is written beside the target and renamed into place, so a reader never sees half a file.
+    """
     target = check_export_path(path)
     suffix = target.suffix.lower()
     E = export_view(G, metrics)
+    partial = target.with_name(f".{target.name}.partial")
     try:
         if suffix == ".graphml":
-            nx.write_graphml(E, target, named_key_ids=True)
+            nx.write_graphml(E, partial, named_key_ids=True)
         elif suffix == ".gexf":
-            nx.write_gexf(E, target)
+            nx.write_gexf(E, partial)
         else:
             data = nx.node_link_data(E, edges="edges")
-            with open(target, "w", encoding="utf-8") as fh:
+            with open(partial, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, ensure_ascii=False, indent=1)
+        os.replace(partial, target)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise ExportError(f"export {target}: {exc.strerror or exc}") from None
     return target
 
