@@ -73,8 +73,10 @@ def test_unknown_suffix_and_missing_directory_are_one_line_errors(built, tmp_pat
 
 def test_export_replaces_existing_file_whole(built, tmp_path):
     G, metrics, _ = built
-    target = tmp_path / "g.json"
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "g.json"
     target.write_text("old contents")
     export_graph(G, target, metrics)
     assert json.loads(target.read_text())["nodes"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json"]  # no partial file left behind
+    assert [p.name for p in out.iterdir()] == ["g.json"]  # no partial file left behind
