@@ -88,7 +88,7 @@ def scrapy_settings(base: Any, redis_url: str, idle_close: float) -> dict[str, A
     extensions["crawler.distributed_scrapy.IdleClose"] = 500
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.distributed_scrapy.RedisScheduler",  # scrapy_redis.scheduler.Scheduler
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
         "SCHEDULER_SERIALIZER": "crawler.distributed_codec",
@@ -109,7 +109,7 @@ def encode_item(item: PageItem) -> bytes:
     """The storage-ready item as JSON (raw body zlib-compressed, base64)."""
     data = dataclasses.asdict(item)
     data["body"] = base64.b64encode(zlib.compress(item.body, 6)).decode("ascii")
-    return json.dumps({"type": "item", "format": ITEM_FORMAT, "item": data}).encode()
+    return json.dumps({"type": "item", "format": ITEM_FORMAT, "item": data}, default=str).encode()
 
 
 def encode_dropped(item: PageItem, reason: str, detail: str) -> bytes:

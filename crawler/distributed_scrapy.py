@@ -20,8 +20,10 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
 
 from crawler.distributed import ITEMS_KEY, REDIRECTS_KEY, SEEN_KEY, encode_dropped, encode_item
 from crawler.items import PageItem
@@ -46,6 +48,38 @@ redis.call('HSET', KEYS[1], field, fp)
 if (not known) or known == fp then return 1 end
 return 0
 """
+
+
+class RedisScheduler(Scheduler):
+    """scrapy-redis's scheduler without the calls Scrapy 2.13+ deprecates (``spider=`` stats, ``Spider.log``),
+    which would otherwise fill every crawler's log with warnings."""
+
+    def open(self, spider: Any) -> None:
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
+                                                 key=self.queue_key % {"spider": spider.name},
+                                                 serializer=self.serializer)
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        if len(self.queue):
+            log.info("spider %s: joining a crawl with %d requests queued", spider.name, len(self.queue))
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop(self.idle_before_close)
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
 
 def is_article_request(request: Request) -> bool:

@@ -227,3 +227,28 @@ def test_unreachable_redis_is_a_one_line_error(tmp_path: Path) -> None:
         assert proc.returncode != 0
         assert f"Error: redis redis://127.0.0.1:{port}/0: cannot connect" in err
         assert "Traceback" not in err
+
+
+FORGET_FEED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    "<item><title>H20 rules</title><link>{{BASE_URL}}/news/h20.html</link>"
+    "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item>"
+    "<item><title>Gone</title><link>{{BASE_URL}}/news/gone.html</link>"
+    "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item></channel></rss>"
+)
+
+
+def test_failed_fetch_is_forgotten_so_the_next_crawl_retries_it(news_site, redis_url: str,
+                                                                  tmp_path: Path) -> None:
+    import redis
+
+    from crawler.distributed import SEEN_KEY
+
+    client = redis.Redis.from_url(redis_url)
+    feed = news_site.add("/feed-forget.xml", FORGET_FEED, "application/rss+xml")
+    out = finish(cli(tmp_path, tmp_path / "c.db", "crawl", "--redis", redis_url, "--feed", feed))
+    assert "1 articles queued" in out
+    base = news_site.base_url
+    assert client.hexists(SEEN_KEY, f"{base}/news/h20.html")
+    assert not client.hexists(SEEN_KEY, f"{base}/news/gone.html")  # 404: tried again next time
+    assert news_site.hit_paths().count("/news/gone.html") == 1
