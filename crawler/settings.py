@@ -97,6 +97,7 @@ def config_settings(config: Config) -> dict[str, Any]:
         "CLOSESPIDER_PAGECOUNT": config.max_pages,
         "MEMUSAGE_ENABLED": config.crawl_memory_mb > 0,
         "MEMUSAGE_LIMIT_MB": config.crawl_memory_mb,
+        "MEMUSAGE_CHECK_INTERVAL_SECONDS": 5.0,  # Scrapy's default (60 s) lets a crawl overshoot for a minute
         "AIWATCH_MIN_ARTICLE_WORDS": config.min_article_words,
         "AIWATCH_TOPIC_MIN_RELEVANCE": config.topic_min_relevance,
         "AIWATCH_NEAR_DUPLICATE_DISTANCE": config.near_duplicate_distance,

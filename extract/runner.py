@@ -133,6 +133,15 @@ def doc_rows(doc: Doc, article_id: int) -> tuple[list[tuple], list[tuple], list[
     return entities, mentions, claims
 
 
+# A discovered entity seen under several spellings ("NEW YORK" in a dateline, "New York" in text) keeps the
+# one that sorts first by (all capitals, name, type): the result does not depend on article order, which
+# follows crawl arrival order and differs between runs.
+DISCOVERED_NAME_SQL = (
+    "UPDATE entities SET name = ?1, type = ?2 WHERE id = ?3 AND curated = 0 "
+    "AND (?1 = upper(?1), ?1, ?2) < (name = upper(name), name, type)"
+)
+
+
 def save_doc(
     conn: sqlite3.Connection, doc: Doc, article_id: int, version: str = EXTRACTOR_VERSION
 ) -> tuple[int, int, dict[str, int], int]:
@@ -141,9 +150,12 @@ def save_doc(
     with transaction(conn):
         added = 0
         for entity in entities:
-            added += conn.execute(
+            inserted = conn.execute(
                 "INSERT OR IGNORE INTO entities (id, name, type, curated) VALUES (?, ?, ?, 0)", entity
             ).rowcount
+            added += inserted
+            if not inserted:  # keep the preferred spelling whatever order articles arrive in
+                conn.execute(DISCOVERED_NAME_SQL, (entity[1], entity[2], entity[0]))
             conn.execute(
                 "INSERT OR IGNORE INTO entity_aliases (alias, entity_id) VALUES (?, ?)",
                 (entity[1], entity[0]),

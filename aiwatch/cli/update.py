@@ -5,13 +5,23 @@ Exit status tells cron what happened:
 * 0: every stage ran (some sources or pages may have failed: status ``partial`` in ``runs``);
 * 1: a stage failed, or every source failed;
 * 75 (EX_TEMPFAIL): another update holds the lock; nothing was done;
-* 124: the ``--max-minutes`` limit was hit; work done so far is kept and the next run resumes.
+* 124: the ``--max-minutes`` limit was hit; work done so far is kept and the next run resumes;
+* 143: stopped by SIGTERM (work done so far is kept; the run is recorded as ``interrupted``).
+
+A bad database path, configuration or source option exits 1 with a one-line message before anything runs.
+The ``runs`` row's ``stats`` names the stage in progress (``stage``) while the run goes, so a run killed with
+SIGKILL shows where it died; the next update marks such rows ``interrupted`` (it holds the lock, so no other
+update can still be running).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import signal
+import sqlite3
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,14 +35,19 @@ import click
 from aiwatch.cli import AppContext, cli
 from aiwatch.cli.options import source_options
 from aiwatch.lock import EX_TEMPFAIL, LockHeldError, RunLock, default_lock_path
-from aiwatch.runs import finish_run, start_run, update_stats
+from aiwatch.runs import finish_run, start_run, update_stats, utcnow
 
 log = logging.getLogger(__name__)
 EX_TIMEOUT = 124
+EX_TERMINATED = 143
 
 
 class TimeLimitExceeded(Exception):
     """The run's ``--max-minutes`` limit was reached."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (cron, systemd or an operator stopping the run)."""
 
 
 class ExitError(click.ClickException):
@@ -83,6 +98,58 @@ def time_limit(seconds: float | None) -> Iterator[Callable[[], float | None]]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in the main thread, so the run is closed and recorded."""
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated("terminated by SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def check_database_path(db_path: Path) -> None:
+    """Refuse a database path the run could not write, with one line naming it (before taking the lock).
+
+    A file without any write permission bit counts as read-only even for root, who could write it anyway:
+    the operator marked it so on purpose (a backup, a published copy).
+    """
+    parent = db_path.parent if str(db_path.parent) else Path(".")
+    if not parent.is_dir():
+        raise click.ClickException(f"database {db_path}: directory {parent} does not exist")
+    if db_path.is_dir():
+        raise click.ClickException(f"database {db_path}: is a directory")
+    if db_path.exists():
+        mode = db_path.stat().st_mode
+        if not os.access(db_path, os.R_OK):
+            raise click.ClickException(f"database {db_path}: file is not readable")
+        if not os.access(db_path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise click.ClickException(f"database {db_path}: file is read-only")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise click.ClickException(f"database {db_path}: directory {parent} is not writable "
+                                   "(SQLite needs it for the WAL and lock files)")
+
+
+def close_stale_runs(conn: sqlite3.Connection) -> int:
+    """Mark ``update`` rows left ``running`` by a killed process as ``interrupted``; call under the lock."""
+    cur = conn.execute(
+        "UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), "
+        "error = COALESCE(error, 'process died before the run finished') "
+        "WHERE command = 'update' AND status = 'running'", (utcnow(),))
+    if cur.rowcount:
+        log.warning("marked %d earlier update run(s) that died mid-run as interrupted", cur.rowcount)
+    return cur.rowcount
+
+
+def crawl_peak_rss_mb() -> float:
+    """Peak resident memory of this process's finished children (the crawl process), in MB."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None = None,
                  progress: bool = False) -> UpdateResult:
     """Crawl, extract and graph into ``app``'s database, recording one ``update`` row in ``runs``."""
@@ -93,25 +160,33 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
 
     conn = app.db()
     config = app.config
+    close_stale_runs(conn)
     run_id = start_run(conn, "update")
     result = UpdateResult()
+
+    def stage(name: str) -> None:
+        result.stats["stage"] = name
+        update_stats(conn, run_id, result.stats)
+
     try:
-        with time_limit(max_minutes * 60 if max_minutes else None) as time_left:
+        with sigterm_raises(), time_limit(max_minutes * 60 if max_minutes else None):
+            stage("crawl")
             try:
+                # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
                 crawl = run_crawl(app.db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps,
                                   urls=sources.urls, sources_file=sources.sources_file, since=sources.since,
-                                  spiders=sources.spiders, timeout=time_left(), record_run=False)
+                                  spiders=sources.spiders, record_run=False)
             except (SourcesError, CrawlError) as exc:
                 raise click.ClickException(str(exc)) from None
-            result.stats["crawl"] = crawl.to_dict()
+            result.stats["crawl"] = {**crawl.to_dict(), "peak_rss_mb": crawl_peak_rss_mb()}
             result.summaries.append(crawl.summary())
-            update_stats(conn, run_id, result.stats)
             if crawl.all_failed:
                 result.status = "failed"
                 result.error = "every source failed"
             elif crawl.status == "partial":
                 result.status = "partial"
 
+            stage("extract")
             extracted = run_extract(
                 conn, model=config.spacy_model, workers=config.extract_workers,
                 batch_size=config.extract_batch_size, min_confidence=config.claim_min_confidence,
@@ -120,15 +195,18 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
             )
             result.stats["extract"] = extracted.as_dict()
             result.summaries.append(extracted.summary())
-            update_stats(conn, run_id, result.stats)
 
+            stage("graph")
             built = rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
             result.stats["graph"] = built.as_dict()
             result.summaries.append(built.summary())
+            result.stats.pop("stage", None)
     except TimeLimitExceeded as exc:
         result.status, result.error = "timeout", str(exc)
     except click.ClickException as exc:
         result.status, result.error = "failed", exc.format_message()
+    except Terminated as exc:
+        result.status, result.error = "interrupted", str(exc)
     except KeyboardInterrupt:
         finish_run(conn, run_id, "interrupted", result.stats, "interrupted")
         raise
@@ -141,15 +219,21 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
 
 def locked_pipeline(app: AppContext, sources: Sources, max_minutes: float | None) -> UpdateResult:
     """:func:`run_pipeline` under the update lock; a held lock exits at once with status 75."""
+    check_database_path(app.db_path)
     lock_path = Path(app.config.lock_file) if app.config.lock_file else default_lock_path(app.db_path)
     if not lock_path.parent.is_dir():
         raise click.ClickException(f"lock file {lock_path}: directory does not exist")
     try:
-        with RunLock(lock_path, "update"):
-            return run_pipeline(app, sources, max_minutes=max_minutes,
-                                progress=app.verbosity >= 0 and sys.stderr.isatty())
+        lock = RunLock(lock_path, "update").acquire()
     except LockHeldError as exc:
         raise ExitError(str(exc), EX_TEMPFAIL) from None
+    except OSError as exc:
+        raise click.ClickException(f"lock file {lock_path}: {exc.strerror or exc}") from None
+    try:
+        return run_pipeline(app, sources, max_minutes=max_minutes,
+                            progress=app.verbosity >= 0 and sys.stderr.isatty())
+    finally:
+        lock.release()
 
 
 def report(result: UpdateResult, verbosity: int) -> None:
@@ -159,6 +243,8 @@ def report(result: UpdateResult, verbosity: int) -> None:
             click.echo(line)
     if result.status == "timeout":
         raise ExitError(f"update stopped: {result.error}; the next run resumes", EX_TIMEOUT)
+    if result.status == "interrupted":
+        raise ExitError(f"update stopped: {result.error}; the next run resumes", EX_TERMINATED)
     if result.status == "failed":
         raise ExitError(f"update failed: {result.error}", 1)
 
