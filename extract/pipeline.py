@@ -101,11 +101,23 @@ def make_claims(
     return ClaimsComponent(name, min_confidence, {**DEFAULT_LEXICONS, **lexicons})
 
 
+# A final period after a digit-letter product name ("use HBM3E.", "the MI308X.") is punctuation; spaCy keeps
+# it on the token (as in "U.S."), which would hide the name from the KB ruler.
+PRODUCT_PERIOD_SUFFIX = r"(?<=[0-9][A-Z])\.$"
+
+
+def adjust_tokenizer(nlp: Language) -> None:
+    """Split the sentence-final period off product names such as "HBM3E."."""
+    suffixes = [*nlp.Defaults.suffixes, PRODUCT_PERIOD_SUFFIX]
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+
+
 def add_aiwatch_components(
     nlp: Language, entities: Iterable[EntityLike], *, use_kb: bool = True, min_confidence: float = 0.5
 ) -> Language:
     """Add ruler (if ``use_kb``), resolver and claims to ``nlp`` and give them the KB index."""
     index = KBIndex.build(entities if use_kb else [])
+    adjust_tokenizer(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("aiwatch_paragraphs_v1", before="parser")
     if use_kb:

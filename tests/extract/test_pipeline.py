@@ -39,6 +39,13 @@ def test_kb_fixes_plain_model_errors(nlp) -> None:
 
 
 @pytest.mark.model
+def test_sentence_final_product_names_match(nlp) -> None:
+    doc = nlp("The H200 and the B200 use HBM3E. Only U.S. firms sell the MI308.")
+    assert "hbm3e" in {e.kb_id_ for e in doc.ents}
+    assert [t.text for t in doc if t.text.startswith("U.")] == ["U.S."]
+
+
+@pytest.mark.model
 def test_mentions_offsets_and_possessives(nlp) -> None:
     text = "OpenAI's chief executive Sam Altman spoke about DeepSeek's R1."
     doc = nlp(text)
