@@ -10,10 +10,12 @@ topic-filtered, fingerprinted; raw body zlib-compressed) onto the Redis list :da
 Redis keys (all under ``aiwatch:``):
 
 - ``aiwatch:<spider>:requests``: the shared frontier of one spider (a scrapy-redis priority queue).
-- ``aiwatch:seen``: the seen set (a hash). Field ``<canonical URL>`` marks an article as requested;
-  fields ``<canonical URL>\\t<origin>`` keep the feed/sitemap entry fingerprint per listing document,
-  so an article whose entry changes is fetched again on a later crawl (as :func:`crawler.storage.should_fetch`
-  does for one machine). It persists between crawls; ``DEL aiwatch:seen`` forgets everything.
+- ``aiwatch:seen``: the seen set (a hash). Field ``<canonical URL>`` holds the time a crawler claimed
+  the article, then ``done`` once its outcome is on the items list; a claim never done (its crawler was
+  killed) expires after an hour, and a failed fetch is deleted. Fields ``<canonical URL>\\t<origin>``
+  keep the feed/sitemap entry fingerprint per listing document, so an article whose entry changes is
+  fetched again by a later crawl (as :func:`crawler.storage.should_fetch` does on one machine). The set
+  persists between crawls; ``DEL aiwatch:seen`` forgets everything.
 - ``aiwatch:redirects``: request fingerprints of redirect targets and other non-article requests
   (expires after a day).
 - ``aiwatch:items`` / ``aiwatch:items:processing``: items waiting for the writer / being written. An

@@ -1,11 +1,17 @@
 """Scrapy components of a distributed crawl (enabled by :func:`crawler.distributed.scrapy_settings`).
 
+- :class:`RedisScheduler`: scrapy-redis's scheduler, minus calls that Scrapy 2.13+ deprecates.
 - :class:`SeenSetDupeFilter`: scrapy-redis duplicate filter keyed on the canonical article URL in the
   shared seen set, with the per-origin entry fingerprint check of :func:`crawler.storage.should_fetch`
   done atomically in Redis (a Lua script), so two crawlers never fetch the same article.
 - :class:`ForgetFailedMiddleware`: an article whose fetch failed is removed from the seen set, so a later
   crawl tries it again (failed fetches are not final outcomes, as in the single-machine ledger).
-- :class:`RedisItemPipeline`: replaces the storage pipeline; pushes items and rejections to Redis.
+- :class:`RedisItemPipeline`: replaces the storage pipeline; pushes items and rejections to Redis and
+  marks their URLs ``done`` in the seen set.
+
+An article's mark in the seen set is the Redis server time (seconds) at which a crawler claimed it, then
+``done`` once its outcome reached the items list. A claim older than :data:`CLAIM_TTL` that never became
+``done`` (its crawler was killed with the request queued or in flight) may be claimed again.
 - :class:`IdleClose`: keeps a spider open until the shared queue has been empty for
   ``AIWATCH_REDIS_IDLE_CLOSE`` seconds, so a crawler does not quit while another is still discovering.
 """
@@ -31,13 +37,19 @@ from crawler.items import PageItem
 log = logging.getLogger(__name__)
 
 REDIRECTS_TTL = 24 * 3600
+CLAIM_TTL = 3600
+DONE = "done"
 
-# KEYS[1] seen hash; ARGV url, origin, entry fingerprint ('' when the listing gives none).
-# Returns 1 when the article must not be requested. Mirrors crawler.storage.should_fetch: new URL -> fetch;
-# known URL -> fetch only if this origin saw a different fingerprint before (first sight is remembered).
+# KEYS[1] seen hash; ARGV url, origin, entry fingerprint ('' when the listing gives none), claim TTL.
+# Returns 1 when the article must not be requested. Mirrors crawler.storage.should_fetch: new URL (or a
+# stale claim) -> fetch; known URL -> fetch only if this origin saw a different fingerprint before (the
+# first fingerprint an origin reports for a known URL is remembered).
 SEEN_SCRIPT = """
-local url, origin, fp = ARGV[1], ARGV[2], ARGV[3]
-if redis.call('HSETNX', KEYS[1], url, '1') == 1 then
+local url, origin, fp, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local now = tonumber(redis.call('TIME')[1])
+local mark = redis.call('HGET', KEYS[1], url)
+if (not mark) or (mark ~= 'done' and now - (tonumber(mark) or 0) > ttl) then
+  redis.call('HSET', KEYS[1], url, tostring(now))
   if fp ~= '' then redis.call('HSET', KEYS[1], url .. '\\t' .. origin, fp) end
   return 0
 end
@@ -46,6 +58,7 @@ local field = url .. '\\t' .. origin
 local known = redis.call('HGET', KEYS[1], field)
 redis.call('HSET', KEYS[1], field, fp)
 if (not known) or known == fp then return 1 end
+redis.call('HSET', KEYS[1], url, tostring(now))
 return 0
 """
 
@@ -110,7 +123,7 @@ class SeenSetDupeFilter(RFPDupeFilter):
         if is_article_request(request):
             meta = request.meta
             return bool(self.seen(keys=[self.key], args=[meta["seen_key"], meta.get("origin") or "",
-                                                          meta.get("fingerprint") or ""]))
+                                                          meta.get("fingerprint") or "", CLAIM_TTL]))
         added = self.server.sadd(self.redirects_key, self.request_fingerprint(request))
         self.server.expire(self.redirects_key, REDIRECTS_TTL)
         return added == 0
@@ -163,6 +176,7 @@ class RedisItemPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
+        self.seen_key = crawler.settings.get("SCHEDULER_DUPEFILTER_KEY", SEEN_KEY)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisItemPipeline:
@@ -174,8 +188,14 @@ class RedisItemPipeline:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"aiwatch/{key}")
 
+    def _push(self, item: PageItem, message: bytes) -> None:
+        pipe = self.server.pipeline()  # MULTI/EXEC: the item and its done mark together
+        pipe.lpush(ITEMS_KEY, message)
+        pipe.hset(self.seen_key, item.seen_key, DONE)
+        pipe.execute()
+
     def process_item(self, item: PageItem) -> PageItem:
-        self.server.lpush(ITEMS_KEY, encode_item(item))
+        self._push(item, encode_item(item))
         self._inc("queued")
         if item.source_name:
             self._inc(f"source/{item.source_name}/queued")
@@ -185,7 +205,7 @@ class RedisItemPipeline:
         reason = getattr(exception, "reason", "dropped")
         self._inc(f"dropped/{reason}")
         if isinstance(item, PageItem):
-            self.server.lpush(ITEMS_KEY, encode_dropped(item, reason, str(exception)))
+            self._push(item, encode_dropped(item, reason, str(exception)))
 
 
 class IdleClose:

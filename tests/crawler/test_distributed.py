@@ -229,26 +229,35 @@ def test_unreachable_redis_is_a_one_line_error(tmp_path: Path) -> None:
         assert "Traceback" not in err
 
 
-FORGET_FEED = (
+SEEN_FEED = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-    "<item><title>H20 rules</title><link>{{BASE_URL}}/news/h20.html</link>"
-    "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item>"
-    "<item><title>Gone</title><link>{{BASE_URL}}/news/gone.html</link>"
-    "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item></channel></rss>"
+    + "".join(f"<item><title>{title}</title><link>{{{{BASE_URL}}}}{path}</link>"
+              "<pubDate>Wed, 16 Apr 2025 09:00:00 GMT</pubDate></item>"
+              for path, title in (("/news/h20.html", "H20 rules"), ("/news/gone.html", "Gone"),
+                                  ("/local/bikes.html", "Bike lane"), ("/news/distill.html", "Distillation")))
+    + "</channel></rss>"
 )
 
 
-def test_failed_fetch_is_forgotten_so_the_next_crawl_retries_it(news_site, redis_url: str,
-                                                                  tmp_path: Path) -> None:
+def test_seen_set_marks_outcomes_forgets_failures_and_reclaims_stale_claims(
+    news_site, redis_url: str, tmp_path: Path
+) -> None:
     import redis
 
     from crawler.distributed import SEEN_KEY
 
     client = redis.Redis.from_url(redis_url)
-    feed = news_site.add("/feed-forget.xml", FORGET_FEED, "application/rss+xml")
+    base = news_site.base_url
+    now = int(client.time()[0])
+    client.hset(SEEN_KEY, f"{base}/local/bikes.html", now - 7200)  # claimed by a crawler killed 2 h ago
+    client.hset(SEEN_KEY, f"{base}/news/distill.html", now - 60)  # being fetched by another crawler
+    feed = news_site.add("/feed-seen.xml", SEEN_FEED, "application/rss+xml")
     out = finish(cli(tmp_path, tmp_path / "c.db", "crawl", "--redis", redis_url, "--feed", feed))
     assert "1 articles queued" in out
-    base = news_site.base_url
-    assert client.hexists(SEEN_KEY, f"{base}/news/h20.html")
+    hits = news_site.hit_paths()
+    assert client.hget(SEEN_KEY, f"{base}/news/h20.html") == b"done"
     assert not client.hexists(SEEN_KEY, f"{base}/news/gone.html")  # 404: tried again next time
-    assert news_site.hit_paths().count("/news/gone.html") == 1
+    assert hits.count("/news/gone.html") == 1
+    assert client.hget(SEEN_KEY, f"{base}/local/bikes.html") == b"done"  # stale claim re-taken; off-topic
+    assert hits.count("/local/bikes.html") == 1
+    assert "/news/distill.html" not in hits
