@@ -209,8 +209,8 @@ def ingest(
     """Pop items from Redis and store them in the database at ``db_path`` until idle for ``idle_exit`` s.
 
     With ``idle_exit`` None, runs until interrupted. Each item is stored in its own transaction and only
-    then removed from Redis, so killing the writer at any moment loses nothing. ``on_progress`` is called
-    every 100 items and at the end.
+    then removed from Redis, so killing the writer at any moment loses nothing. Progress is logged and
+    ``on_progress`` called every 500 messages and at the end.
     """
     import redis
 
@@ -224,6 +224,7 @@ def ingest(
             log.info("put back %d items a previous writer left unfinished", stats.recovered)
         index = load_simhash_index(conn, near_duplicate_distance)
         last_item = time.monotonic()
+        handled = 0
         while True:
             wait = poll
             if idle_exit is not None:
@@ -244,9 +245,13 @@ def ingest(
                 stats.invalid += 1
                 log.error("redis %s: %s: discarded", ITEMS_KEY, exc)
             client.lrem(PROCESSING_KEY, 1, raw)
-            if on_progress is not None and (stats.items + stats.dropped) % 100 == 0:
+            handled += 1
+            if handled % 500 == 0:
                 stats.elapsed = time.monotonic() - started
-                on_progress(stats)
+                log.info("ingest: %d items stored, %d rejected pages recorded so far", stats.items,
+                         stats.dropped)
+                if on_progress is not None:
+                    on_progress(stats)
     finally:
         stats.elapsed = time.monotonic() - started
         conn.close()
