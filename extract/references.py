@@ -163,6 +163,10 @@ def _reference_types(token: Token, lex: Lexicons) -> frozenset[str] | None:
 
 def _salience(doc: Doc, mention: Mention) -> int:
     token = doc[mention.token_i]
+    if token.dep_ in ("poss", "appos", "compound") and token.head.dep_ in SUBJECT_DEPS:
+        # "DeepSeek's R1 model topped the charts", "Nvidia's chief executive, Jensen Huang, said": the
+        # possessor or the apposed name is as salient as the subject noun itself
+        token = token.head
     if token.dep_ in SUBJECT_DEPS:
         return 0 if token.head.dep_ == "ROOT" else 1
     return 2
@@ -213,15 +217,15 @@ def resolve_reference(
     }
     words -= {"spokesperson", "spokesman", "spokeswoman", "official"}
 
-    def rank(m: Mention) -> tuple[int, int, int, int]:
-        # name match first; then subjects of the same sentence, then earlier sentences nearest first (subjects
-        # before other mentions), and last the non-subjects of the same sentence ("In a filing with the SEC,
-        # the chipmaker said" is not the SEC)
+    def rank(m: Mention) -> tuple[int, int, int, int, int]:
+        # name match first; then subjects of the same sentence, then subjects of earlier sentences, then
+        # other mentions of earlier sentences, and last the non-subjects of the same sentence ("In a filing
+        # with the SEC, the chipmaker said" is not the SEC); nearest first within each group
         named = any(w in m.name.split() for w in words)
         distance = sent_index - max(k for k, s in enumerate(sent_starts) if s <= m.token_i)
         salience = _salience(token.doc, m)
-        tier = 0 if distance == 0 and salience < 2 else distance if distance else reach + 1
-        return (0 if named else 1, tier, salience, -m.token_i)
+        group = (0 if salience < 2 else 3) if distance == 0 else (1 if salience < 2 else 2)
+        return (0 if named else 1, group, distance, salience, -m.token_i)
 
     best = min(candidates, key=rank)
     best_sentence = max(k for k, s in enumerate(sent_starts) if s <= best.token_i)
