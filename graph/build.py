@@ -225,9 +225,12 @@ def _load(conn: sqlite3.Connection) -> nx.MultiDiGraph:
                    last_seen=last_seen, evidence=evidence)
         claim_edges += 1
 
-    for (a, b), pair in sorted(pairs.items()):
-        G.add_edge(a, b, key=CO_MENTION, kind=CO_MENTION, weight=pair.sentences, articles=len(pair.articles),
-                   first_seen=pair.first_seen, last_seen=pair.last_seen, evidence=sorted(pair.articles))
+    # Rows come in article id order, so each pair's article list is already sorted.
+    G.add_edges_from(
+        (a, b, CO_MENTION, {"kind": CO_MENTION, "weight": pair.sentences, "articles": len(pair.articles),
+                            "first_seen": pair.first_seen, "last_seen": pair.last_seen,
+                            "evidence": pair.articles})
+        for (a, b), pair in sorted(pairs.items()))
     log.debug("graph loaded: %d nodes, %d claim edges, %d co-mention edges",
               G.number_of_nodes(), claim_edges, len(pairs))
     return G
