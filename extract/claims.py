@@ -14,8 +14,9 @@ How a claim is found, per sentence:
   the ``agent`` "by" in a passive, or X in "according to X"; the token must lie in an entity, name one
   through a ``compound``/``poss``/``appos``/"for/of/at" child ("a spokesperson for Anthropic"), or be a
   pronoun or a nominal ("the company", "a ministry spokesperson"), resolved to the most salient compatible
-  entity earlier in the same sentence or the two before it (subjects of main clauses first, then other
-  subjects, then any mention; nearest first);
+  entity before it (see :func:`extract.references.resolve_reference`: a name containing the noun first, then
+  subjects of the same sentence, subjects of the two sentences before, other mentions there, nearest
+  first);
 * one claim per conjoined speaker ("Nvidia and AMD said"); several accused give several accusations
   ("said DeepSeek and MiniMax had copied Claude");
 * the *kind* comes from the verb's lexicon; speech verbs (and "according to") look at their content (the
