@@ -115,7 +115,9 @@ def wrongdoer_in(
     for tok in tokens:
         if not _is_cue(tok, lex):
             continue
-        any_cue = any_cue or tok.dep_ not in ("amod", "compound")  # "the distilled version" is a product
+        # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
+        # (a product) and not a noun merely mentioned ("standards for detecting distillation")
+        any_cue = any_cue or (tok.dep_ not in ("amod", "compound") and tok.pos_ not in ("NOUN", "PROPN"))
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
@@ -135,7 +137,7 @@ def wrongdoer_in(
                     True,
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
-                cue_seen = True
+                cue_seen = any_cue = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
                 continue
         elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
