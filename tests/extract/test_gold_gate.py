@@ -44,7 +44,6 @@ def test_gate_on_test_split(nlp, kb_ids) -> None:
     assert report.claims.recall >= CLAIM_RECALL_FLOOR, detail
 
 
-@pytest.mark.model
 def test_gold_claim_ids_exist(kb_ids) -> None:
     """Gold speakers/targets are KB ids or slugs of discovered names (never free text)."""
     import re
