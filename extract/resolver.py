@@ -62,6 +62,7 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
             persons.setdefault(full[-1].lower(), person_id)
             if full[0].lower() not in STOP_WORDS:  # Chinese names put the surname first ("Lin Jian")
                 persons.setdefault(full[0].lower(), person_id)
+    lowercase_words = {t.text for t in doc if t.is_lower and t.is_alpha}
     new_ents: list[Span] = []
     for ent in doc.ents:
         if not ent.kb_id_ and len(ent) == 1 and ent[0].text[:1].isupper() and ent[0].lower_ in persons:
@@ -84,7 +85,9 @@ def resolve_entities(doc: Doc, index: KBIndex, stop_names: list[str], min_person
             if entity_id is not None:
                 ent = Span(doc, ent.start, ent.end, label="PERSON")
         long_enough = ent.label_ != "PERSON" or len(words) >= min_person_words
-        if entity_id is None and long_enough and not is_junk_name(name, stop_names):
+        # a capitalised common word ("Latency", "Gallium") also appears in lower case in the article
+        common_word = len(words) == 1 and name.lower() in lowercase_words
+        if entity_id is None and long_enough and not common_word and not is_junk_name(name, stop_names):
             entity_id = slugify(name)
             if entity_id and entity_id not in index.types:
                 discovered.setdefault(entity_id, [name, LABEL_TYPES[ent.label_]])

@@ -92,3 +92,9 @@ def test_unknown_lone_surname_gets_no_id(mini_kb) -> None:
 def test_norp_and_dates_are_not_resolved(mini_kb) -> None:
     doc = doc_with("Chinese firms on Monday", [("Chinese", "NORP"), ("Monday", "DATE")])
     assert resolved(doc, mini_kb) == [("Chinese", "NORP", ""), ("Monday", "DATE", "")]
+
+
+def test_capitalised_common_word_is_not_an_entity(mini_kb) -> None:
+    doc = doc_with("Latency matters. The latency of the API was high.", [("Latency", "ORG")])
+    assert resolved(doc, mini_kb) == [("Latency", "ORG", "")]
+    assert doc._.discovered == {}
