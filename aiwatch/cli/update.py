@@ -251,13 +251,34 @@ def report(result: UpdateResult, verbosity: int) -> None:
 
 @cli.command()
 @source_options
-@click.option("--max-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--max-minutes", metavar="MINUTES", default=None,
               help="Stop the whole run after this many minutes (default: setting update_max_minutes).")
 @click.pass_obj
 def update(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], urls: tuple[str, ...],
            sources_file: str | None, since: str | None, spiders: tuple[str, ...],
-           max_minutes: float | None) -> None:
+           max_minutes: str | None) -> None:
     """Crawl, extract and graph in one locked run (for cron); a concurrent second run exits with 75."""
     sources = Sources(feeds, sitemaps, urls, sources_file, since, spiders or None)
-    limit = max_minutes if max_minutes is not None else app.config.update_max_minutes
+    if max_minutes is not None:
+        limit = parse_minutes(max_minutes, "--max-minutes")
+    else:
+        limit = parse_minutes(app.config.update_max_minutes, "setting update_max_minutes", zero_ok=True)
     report(locked_pipeline(app, sources, limit or None), app.verbosity)
+
+
+def parse_minutes(value: object, origin: str, zero_ok: bool = False) -> float:
+    """A time limit in minutes from an option or setting; one-line :class:`click.ClickException` if bad.
+
+    >>> parse_minutes("1.5", "--max-minutes")
+    1.5
+    >>> parse_minutes("abc", "--max-minutes")
+    Traceback (most recent call last):
+    click.exceptions.ClickException: --max-minutes: expected a positive number of minutes, got 'abc'
+    """
+    try:
+        minutes = float(str(value).strip())
+    except ValueError:
+        minutes = float("nan")
+    if not (minutes > 0 or (zero_ok and minutes == 0)) or minutes == float("inf"):
+        raise click.ClickException(f"{origin}: expected a positive number of minutes, got {value!r}")
+    return minutes
