@@ -271,6 +271,13 @@ def speaker_for(
                 for cand in (pobj, *[g for g in pobj.children if g.dep_ in ("poss", "compound")]):
                     if emap.at(cand) is not None:
                         return emap.at(cand), "modifier"
+        if child.dep_ == "acl" and child.tag_ == "VBN":
+            # "a technical report published by the company": the document's author speaks
+            for agent in (c for c in child.children if c.dep_ == "agent"):
+                for pobj in (c for c in agent.children if c.dep_ == "pobj"):
+                    found = emap.at(pobj) or resolve_reference(pobj, emap, sent_starts, lex)[0]
+                    if found is not None:
+                        return found, "modifier"
     return resolve_reference(token, emap, sent_starts, lex)
 
 
