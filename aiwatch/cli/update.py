@@ -150,6 +150,20 @@ def crawl_peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
+def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
+    """Why spiders closed before finishing, in words ('' when all finished).
+
+    >>> crawl_stop_reasons({"feeds": "memusage_exceeded", "urls": "finished"}, {"crawl_memory_mb": 20})
+    'feeds: memory limit crawl_memory_mb = 20 MB exceeded'
+    """
+    limit = config["crawl_memory_mb"] if isinstance(config, dict) else config.crawl_memory_mb
+    words = {"memusage_exceeded": f"memory limit crawl_memory_mb = {limit} MB exceeded",
+             "closespider_pagecount": "max_pages reached",
+             "closespider_errorcount": "close_on_errors reached"}
+    return "; ".join(f"{name}: {words.get(reason, reason)}" for name, reason in sorted(spiders.items())
+                     if reason not in ("finished", "unknown"))
+
+
 def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None = None,
                  progress: bool = False) -> UpdateResult:
     """Crawl, extract and graph into ``app``'s database, recording one ``update`` row in ``runs``."""
@@ -180,9 +194,14 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
                 raise click.ClickException(str(exc)) from None
             result.stats["crawl"] = {**crawl.to_dict(), "peak_rss_mb": crawl_peak_rss_mb()}
             result.summaries.append(crawl.summary())
+            stopped = crawl_stop_reasons(crawl.spiders, config)
+            if stopped:
+                log.warning("crawl stopped early: %s", stopped)
             if crawl.all_failed:
                 result.status = "failed"
                 result.error = "every source failed"
+                if stopped:
+                    result.error += f" (crawl stopped early: {stopped})"
             elif crawl.status == "partial":
                 result.status = "partial"
 
