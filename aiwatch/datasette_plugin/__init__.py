@@ -7,6 +7,10 @@
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
+* ``register_facet_classes`` (a wrapper): Datasette's array facet replaced by a grouped one
+  (see :mod:`.facets`).
+* ``asgi_wrapper``: a plain search of the articles table goes to the ``search_articles`` canned query, which
+  stays fast on a large archive (see :mod:`.search`).
 
 Importing this module is cheap and has no side effects: every installed Datasette loads it.
 """
@@ -41,6 +45,30 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     from aiwatch.datasette_plugin.limits import apply_limits
 
     apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
+
+
+@hookimpl(hookwrapper=True)
+def register_facet_classes():
+    """Swap Datasette's array facet for the grouped one (same output, milliseconds at 100k rows)."""
+    outcome = yield
+    from aiwatch.datasette_plugin.facets import replace_array_facet
+
+    outcome.force_result(replace_array_facet(outcome.get_result()))
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any):
+    """Send plain article searches to the ``search_articles`` canned query (see :mod:`.search`)."""
+    database = (datasette.plugin_config("aiwatch") or {}).get("database")
+
+    def wrapper(app: Any) -> Any:
+        if not database:
+            return app
+        from aiwatch.datasette_plugin.search import wrap
+
+        return wrap(app, database, datasette.setting("base_url") or "/")
+
+    return wrapper
 
 
 @hookimpl

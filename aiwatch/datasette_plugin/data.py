@@ -21,6 +21,30 @@ CLAIM_JOINS = """
 """
 
 
+def _latest_claims(
+    conn: sqlite3.Connection, where: str, params: dict[str, Any], limit: int
+) -> list[dict[str, Any]]:
+    """Claims matching ``where`` (over ``c``), newest article first, negated and duplicate ones left out.
+
+    The newest ``limit`` claim ids are picked first from small indexes (article dates come from the covering
+    ``idx_articles_dated``), and only those rows are joined to the full claim and article rows.
+    """
+    return _rows(
+        conn,
+        f"""
+        WITH picked AS (
+            SELECT c.id AS claim_id, a.published AS published
+            FROM claims c JOIN articles a ON a.id = c.article_id
+            WHERE {where} AND c.negated = 0 AND a.duplicate_of IS NULL
+            ORDER BY a.published DESC, c.id DESC LIMIT :limit)
+        SELECT {CLAIM_COLUMNS} FROM picked p JOIN claims c ON c.id = p.claim_id
+        JOIN articles a ON a.id = c.article_id
+        LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities tg ON tg.id = c.target_id
+        ORDER BY p.published DESC, c.id DESC""",
+        {**params, "limit": limit},
+    )
+
+
 def _rows(conn: sqlite3.Connection, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
     cur = conn.cursor()
     cur.row_factory = sqlite3.Row
@@ -54,30 +78,23 @@ def entity_page(
         "FROM graph_nodes WHERE entity_id = ?",
         (entity_id,),
     )
-    made = _rows(
-        conn,
-        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.speaker_id = ? AND c.negated = 0 "
-        "AND a.duplicate_of IS NULL ORDER BY a.published DESC, c.id DESC LIMIT ?",
-        (entity_id, limit),
-    )
-    received = _rows(
-        conn,
-        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.target_id = ? AND c.negated = 0 "
-        "AND a.duplicate_of IS NULL ORDER BY a.published DESC, c.id DESC LIMIT ?",
-        (entity_id, limit),
-    )
+    made = _latest_claims(conn, "c.speaker_id = :id", {"id": entity_id}, limit)
+    received = _latest_claims(conn, "c.target_id = :id", {"id": entity_id}, limit)
     article_ids = """
         SELECT article_id FROM mentions WHERE entity_id = :id
         UNION SELECT article_id FROM claims WHERE speaker_id = :id OR target_id = :id
     """
-    per_month = _rows(
+    # One pass over the entity's articles gives both the months and the total (undated ones included).
+    months = _rows(
         conn,
         f"""
         SELECT substr(a.published, 1, 7) AS month, count(*) AS n FROM articles a
-        WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL AND a.published IS NOT NULL
+        WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
         GROUP BY month ORDER BY month""",
         {"id": entity_id},
     )
+    per_month = [r for r in months if r["month"] is not None]
+    article_count = sum(r["n"] for r in months)
     articles = _rows(
         conn,
         f"""
@@ -95,11 +112,6 @@ def entity_page(
                 WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received""",
         {"id": entity_id},
     )[0]
-    article_count = _rows(
-        conn,
-        f"SELECT count(*) AS n FROM articles a WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL",
-        {"id": entity_id},
-    )[0]["n"]
     hood = neighbourhood(conn, entity_id, limit=neighbours)
     return {
         "entity": entity,
@@ -161,31 +173,22 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
         ORDER BY g.pagerank DESC, e.id LIMIT ?""",
         (top,),
     )
-    accusations = _rows(
-        conn,
-        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.kind = 'accusation' "
-        "AND c.negated = 0 AND a.duplicate_of IS NULL "
-        "ORDER BY a.published DESC, c.id DESC LIMIT ?",
-        (latest,),
-    )
-    actions = _rows(
-        conn,
-        f"SELECT {CLAIM_COLUMNS} {CLAIM_JOINS} WHERE c.kind = 'policy_action' "
-        "AND c.negated = 0 AND a.duplicate_of IS NULL "
-        "ORDER BY a.published DESC, c.id DESC LIMIT ?",
-        (latest,),
-    )
+    accusations = _latest_claims(conn, "c.kind = 'accusation'", {}, latest)
+    actions = _latest_claims(conn, "c.kind = 'policy_action'", {}, latest)
+    # Articles are grouped by (month, topics array) first, a scan of the covering idx_articles_topics, and
+    # each distinct array is expanded once (its topics deduplicated).
     per_month = _rows(
         conn,
         """
-        SELECT month, topic, count(*) AS n FROM (
-            SELECT substr(a.published, 1, 7) AS month, t.value AS topic
-            FROM articles a, json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t
-            WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+        WITH grouped AS (
+            SELECT substr(a.published, 1, 7) AS month, a.topics AS raw,
+                   CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END AS topics, count(*) AS n
+            FROM articles a WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
+            GROUP BY month, a.topics)
+        SELECT month, topic, sum(n) AS n FROM (
+            SELECT DISTINCT g.month, g.raw, t.value AS topic, g.n FROM grouped g, json_each(g.topics) t
             UNION ALL
-            SELECT substr(a.published, 1, 7), 'no topic' FROM articles a
-            WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
-              AND (NOT json_valid(a.topics) OR json_array_length(a.topics) = 0))
+            SELECT month, raw, 'no topic', n FROM grouped WHERE json_array_length(topics) = 0)
         GROUP BY month, topic ORDER BY month, topic""",
     )
     totals = _rows(

@@ -77,6 +77,7 @@ def _sample_params(db) -> dict[str, dict[str, str]]:
         "responses_to_accusation": {"claim_id": str(responded[0]) if responded else "0"},
         "connection_between": {"a": edge[0], "b": edge[1]},
         "search_claims": {"q": word},
+        "search_articles": {"q": word},
         "feed_accusations": {},
         "feed_policy_actions": {},
     }

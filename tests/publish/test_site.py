@@ -24,6 +24,7 @@ SAMPLES: dict[str, tuple[dict[str, str], str]] = {
     "responses_to_accusation": ({"claim_id": "1"}, "deny"),
     "connection_between": ({"a": "Nvidia", "b": "BIS"}, "AI Diffusion Rule"),
     "search_claims": ({"q": "distilled"}, "OpenAI"),
+    "search_articles": ({"q": "distilled"}, "OpenAI says DeepSeek distilled its models"),
     "feed_accusations": ({}, "accused"),
     "feed_policy_actions": ({}, "restrict"),
 }
@@ -101,8 +102,20 @@ def test_fts_on_articles_and_claims_from_table_pages(get):
     assert "US issues AI Diffusion Rule" in titles
     response = get("/aiwatch/claims.json", params={"_search": "gallium", "_shape": "objects"})
     assert [r["verb"] for r in response.json()["rows"]] == ["announce"]
+    # The plain search box goes to the search_articles canned query (newest first, with an excerpt) ...
     page = get("/aiwatch/articles", params={"_search": "diffusion"})
+    assert page.status_code == 302
+    assert page.headers["location"] == "/aiwatch/search_articles?q=diffusion"
+    page = get(page.headers["location"])
+    assert page.status_code == 200 and "US issues AI Diffusion Rule" in page.text
+    rows = get("/aiwatch/search_articles.json", params={"q": "diffusion", "_shape": "objects"}).json()["rows"]
+    assert rows and all(r["matches"] == len(rows) for r in rows)
+    assert all("diffusion" in (r["excerpt"] + r["title"]).lower() for r in rows)
+    # ... while a search with a filter (or a format) keeps the table page.
+    page = get("/aiwatch/articles", params={"_search": "diffusion", "language": "en"})
     assert 'name="_search"' in page.text and "US issues AI Diffusion Rule" in page.text
+    assert get("/aiwatch/articles.json", params={"_search": "diffusion"}).status_code == 200
+    assert get("/aiwatch/search_articles.json", params={"q": 'AND "( OR'}).status_code == 200
     # User input with FTS syntax characters is escaped, not an error.
     assert get("/aiwatch/claims.json", params={"_search": 'AND "( OR'}).status_code == 200
     assert get("/aiwatch/search_claims.json", params={"q": 'AND "( OR'}).status_code == 200
