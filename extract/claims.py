@@ -176,12 +176,17 @@ def _quote_for(verb: Token, sent: Span, ctx: _Context) -> tuple[int, int] | None
     return best
 
 
+def _interrupts(verb: Token) -> bool:
+    """A speech verb set into the clause it reports ("If controls are enforced, he argued, the US ...")."""
+    return verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.i < verb.i)
+
+
 def _content_tokens(verb: Token, sent: Span, ctx: _Context) -> tuple[list[Token], bool]:
     quote = _quote_for(verb, sent, ctx)
     if quote is not None:
         return list(ctx.doc[quote[0] : quote[1]]), True
     clause = children_with(verb, ("ccomp", "parataxis"))
-    if not clause and verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i:
+    if not clause and _interrupts(verb):
         # "If export controls are enforced, he argued, the United States can keep a lead": the clause the
         # speech verb interrupts is its content
         inner = {t.i for t in verb.subtree}
@@ -268,7 +273,12 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     """Claims triggered by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
     family = trigger_family(verb, lex)
-    if family is None or verb.pos_ != "VERB" or verb.dep_ in ("amod", "acl", "compound", "pcomp"):
+    by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
+    if (
+        family is None
+        or verb.pos_ != "VERB"
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying)
+    ):
         return []
     if in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
         return []
@@ -309,7 +319,7 @@ def _claims_by(
         has_clause = (
             is_quote
             or bool(children_with(verb, ("ccomp", "parataxis")))
-            or (verb.dep_ in ("parataxis", "ccomp") and verb.head.i < verb.i)
+            or _interrupts(verb)
             # "told reporters the measures targeted ...": a clause misparsed as a second object
             or (lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2)
         )

@@ -64,7 +64,12 @@ def doers(
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
     mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
     if mention is not None:
-        found = [mention] + [emap.at(c) for c in subject.conjuncts if emap.at(c) is not None]
+        # "DeepSeek and MiniMax", "three developers, DeepSeek, Moonshot AI and MiniMax"
+        named = [subject, *subject.conjuncts]
+        for token in list(named):
+            for appos in (c for c in token.children if c.dep_ == "appos"):
+                named.extend([appos, *appos.conjuncts])
+        found = [mention] + [emap.at(c) for c in named if emap.at(c) is not None]
     else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
         found = [
             emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
@@ -126,7 +131,8 @@ def wrongdoer_in(
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found:
                     return found, True, True
-            governing = tok.head
+            noun = tok.head if tok.dep_ in ("compound", "amod") and tok.head.pos_ == "NOUN" else tok
+            governing = noun.head  # "ran distillation campaigns": the campaigns' verb
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
             no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)

@@ -125,6 +125,9 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.pos_ in ("VERB", "AUX"):
             current = current.head
             continue
+        if current.dep_ == "pcomp" and current.head.head.pos_ in ("VERB", "AUX"):
+            current = current.head.head  # "responded by saying ...": the subject of "responded"
+            continue
         if current.dep_ == "relcl":
             return current.head, False
         break
