@@ -280,7 +280,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying)
     ):
         return []
-    if in_regions(verb.i, ctx.regions) or is_reported(verb, lex) or is_heading(sent):
+    if in_regions(verb.i, ctx.regions) or (is_reported(verb, lex) and not by_saying) or is_heading(sent):
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
