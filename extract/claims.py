@@ -288,10 +288,13 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
         return []  # "US policy was to deny China the best chips" describes, it does not act
-    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
-    if infinitive and verb.dep_ == "xcomp" and children_with(verb.head, ("dobj",)):
+    base = verb  # "asked the company to list ... and to explain": judge the first conjunct's attachment
+    while base.dep_ == "conj" and base.head.pos_ in ("VERB", "AUX"):
+        base = base.head
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
+    if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
-    if verb.dep_ == "advcl" and infinitive:
+    if base.dep_ == "advcl" and infinitive:
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     subj, passive = subject_of(verb)
     speaker, how = speaker_for(subj, ctx.emap, ctx.sent_starts, lex)

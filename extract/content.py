@@ -24,7 +24,9 @@ ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "p
 
 
 def _governing_verb(token: Token, stop: set[str]) -> Token | None:
-    """The nearest verb at or above ``token`` that has a subject (never climbing past a speech verb)."""
+    """The nearest verb at or above ``token`` that has a subject, within the cue's own clause: never climbing
+    past a speech verb, nor out of a subordinate clause into the clause that embeds it ("Microsoft was
+    examining whether accounts ... had extracted data" does not make Microsoft the extractor)."""
     current = token
     for _ in range(8):
         if current.pos_ in ("VERB", "AUX") and any(
@@ -33,8 +35,18 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
             return current
         if current.head.i == current.i or current.head.lemma_.lower() in stop:
             return current if current.pos_ in ("VERB", "AUX") else None
+        if current.dep_ in ("ccomp", "csubj", "relcl") and current.pos_ in ("VERB", "AUX"):
+            return None
         current = current.head
     return None
+
+
+def _in_question(token: Token) -> bool:
+    """True inside a "whether"/"if" clause: what it describes is asked, not asserted."""
+    for node in (token, *token.ancestors):
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
+            return True
+    return False
 
 
 def _is_cue(tok: Token, lex: Lexicons) -> bool:
@@ -118,7 +130,7 @@ def wrongdoer_in(
     cue_seen: bool | str = False
     any_cue = False
     for tok in tokens:
-        if not _is_cue(tok, lex):
+        if not _is_cue(tok, lex) or _in_question(tok):
             continue
         # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
         # (a product) and not a noun merely mentioned ("standards for detecting distillation")
