@@ -107,6 +107,20 @@ def test_mentions_offsets_and_possessives(nlp) -> None:
         ("The regulator asked Nvidia to explain the risks.", []),
         ("How Anthropic says it found them", []),
         ('"We have never copied anyone," said Liang Wenfeng.', [("liang-wenfeng", "denial", None)]),
+        (
+            "Microsoft, according to Bloomberg News, was examining whether accounts linked to DeepSeek had "
+            "extracted data through OpenAI's API.",
+            [("bloomberg-news", "statement", None)],
+        ),
+        (
+            "China's Ministry of Commerce responded by saying the US measures were discriminatory.",
+            [("mofcom", "statement", None)],
+        ),
+        (
+            "OpenAI said it had found accounts linked to DeepSeek generating millions of exchanges through "
+            "fraudulent accounts.",
+            [("openai", "accusation", "deepseek")],
+        ),
     ],
 )
 def test_claim_constructions(nlp, text: str, expected: list[tuple]) -> None:
