@@ -88,12 +88,12 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
         "director secretary minister"
     ),
-    # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder").
+    # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder"); not
+    # "members", "people" or "staff": two members of the House are not the House.
     "agent_nouns": _words(
-        "founder co-founder chief head ceo president lawyer adviser advisor member members staff team "
-        "unit researcher researchers engineer engineers analyst analysts scientist scientists employee "
-        "employees division arm report filing statement memo post blog paper letter complaint lawsuit "
-        "study people officials executives leaders lawmakers"
+        "founder co-founder chief head ceo president lawyer adviser advisor team unit researcher researchers "
+        "engineer engineers analyst analysts scientist scientists division arm report filing statement memo "
+        "post blog paper letter complaint lawsuit study officials executives leaders"
     ),
     # Heads that make a governed trigger hypothetical ("plans to ban", "threatened to restrict").
     "hypothetical_heads": _words(
