@@ -1,13 +1,14 @@
-"""End-to-end benchmark: crawl -> extract -> graph -> Datasette over a synthetic site, with same-run baselines.
+"""End-to-end benchmark: crawl -> extract -> graph -> Datasette over a synthetic site, same-run baselines.
 
     python benchmarks/e2e.py                        # 1,000 articles, incremental run included
     python benchmarks/e2e.py --articles 10000 --skip-incremental
 
 A site of N articles (500-1,500 words, the sample site's outlet templates, an RSS feed and a sitemap; see
 ``synth.py``) is served on 127.0.0.1 and run through the project's own functions, stage by stage as
-``aiwatch update`` does (``run_crawl``, ``run_extract`` with ``extract_workers=2``, ``graph.pipeline.rebuild``),
-then queried through the ``aiwatch serve`` app. Crawl settings for every crawl here (ours and the baseline):
-``download_delay=0``, ``autothrottle=False``, ``concurrent_requests_per_domain=16``. Baselines, same run:
+``aiwatch update`` does (``run_crawl``, ``run_extract`` with ``extract_workers=2``,
+``graph.pipeline.rebuild``), then queried through the ``aiwatch serve`` app. Crawl settings for every crawl
+here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
+``concurrent_requests_per_domain=16``. Baselines, same run:
 
 * a bare Scrapy spider (a subprocess, like our crawl) fetching the same pages with no processing;
 * raw ``nlp.pipe`` of the same spaCy model (the components aiwatch loads) with ``n_process=2`` over the
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -120,8 +120,8 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     out["total_s"] = time.perf_counter() - began
     out["stored"] = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     out["words"] = sum(len((t or "").split()) for (t,) in conn.execute("SELECT text FROM articles"))
-    out["extract"] = {"articles": extracted.articles, "mentions": extracted.mentions, "claims": extracted.claims,
-                      "errors": extracted.errors}
+    out["extract"] = {"articles": extracted.articles, "mentions": extracted.mentions,
+                      "claims": extracted.claims, "errors": extracted.errors}
     out["graph"] = {"nodes": built.nodes, "edges": built.edges}
     conn.close()
     return out
@@ -170,7 +170,7 @@ def run_bare_scrapy(feed: str, work: Path) -> dict[str, Any]:
 
 
 def run_raw_nlp(db: Path, sampler: RssSampler) -> dict[str, Any]:
-    """Raw ``nlp.pipe`` (n_process=2) of the model aiwatch loads over the stored texts, model load included."""
+    """Raw ``nlp.pipe`` (n_process=2) of the model aiwatch loads over the stored texts, model load incl."""
     from extract.pipeline import load_model
 
     config = bench_config()
@@ -306,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                                   for k, v in incremental.items()}
 
     print(f"\n{'figure':<22} {'value':>12}  target")
-    for name in ("articles", "stored", "words_per_article", "articles_per_min", "crawl_ratio", "extract_ratio",
+    for name in ("articles", "stored", "words_per_article", "articles_per_min", "crawl_ratio",
+                 "extract_ratio",
                  "table_page_ms", "fts_ms", "entity_page_ms", "canned_query_ms_max", "incremental_ratio"):
         value = results[name]
         shown = "skipped" if value is None else value

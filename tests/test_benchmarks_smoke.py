@@ -1,4 +1,4 @@
-"""The scale benchmarks run end to end at tiny sizes, so they cannot rot (their figures are not checked here)."""
+"""The scale benchmarks run end to end at tiny sizes, so they cannot rot (figures are not checked here)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def test_synthetic_database_rows_are_consistent(tmp_path):
     synth.generate_db(path, 60, graph=False)
     conn = sqlite3.connect(path)
     bad = conn.execute("SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id "
-                       "WHERE substr(a.text, m.start_char + 1, m.end_char - m.start_char) != m.text").fetchone()[0]
+                       "WHERE substr(a.text, m.start_char + 1, m.end_char - m.start_char) != m.text"
+                       ).fetchone()[0]
     assert bad == 0
     assert conn.execute("SELECT count(*) FROM articles WHERE extractor_version IS NULL").fetchone()[0] == 0
     per_article = conn.execute("SELECT (SELECT count(*) FROM mentions) * 1.0 / count(*), "
@@ -51,7 +52,8 @@ def test_synthetic_site_renders_articles_and_feed(tmp_path):
 
 @pytest.mark.slow
 def test_datasette_scale_benchmark_runs(tmp_path):
-    result = run_script("datasette_scale.py", "--articles", "200", "--repeat", "1", "--cache-dir", str(tmp_path))
+    result = run_script("datasette_scale.py", "--articles", "200", "--repeat", "1",
+                        "--cache-dir", str(tmp_path))
     assert result["articles"] == 200 and result["non_200"] == []
     for key in ("table_page_ms", "fts_ms", "entity_page_ms", "canned_query_ms_max", "stock_table_page_ms"):
         assert result[key] > 0, key
@@ -65,8 +67,8 @@ def test_e2e_benchmark_runs(tmp_path):
     assert result["articles"] == 6 and result["stored"] == 6 and result["baseline_pages"] == 6
     assert result["extract"]["articles"] == 6 and result["extract"]["mentions"] > 0
     assert result["non_200"] == []
-    for key in ("articles_per_min", "crawl_ratio", "extract_ratio", "table_page_ms", "fts_ms", "entity_page_ms",
-                "canned_query_ms_max"):
+    for key in ("articles_per_min", "crawl_ratio", "extract_ratio", "table_page_ms", "fts_ms",
+                "entity_page_ms", "canned_query_ms_max"):
         assert result[key] > 0, key
     assert set(result["peak_rss_mb"]) >= {"crawl", "extract", "graph", "crawl_process"}
     assert result["incremental_ratio"] is None
