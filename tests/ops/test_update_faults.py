@@ -209,6 +209,11 @@ def test_four_datasette_readers_see_no_errors_and_counts_never_go_down(ops, tmp_
         started = time.monotonic()
         for t in threads:
             t.start()
+        backup = tmp_path / "backup.db"
+        if wait_for_stage(ops, upd, db, "extract"):  # a backup while the update writes, as the README says
+            with sqlite3.connect(db, timeout=10) as conn:
+                conn.execute("VACUUM INTO ?", (str(backup),))
+            conn.close()
         code = upd.wait()
         time.sleep(max(0.0, 10 - (time.monotonic() - started)))
         stop.set()
@@ -225,7 +230,13 @@ def test_four_datasette_readers_see_no_errors_and_counts_never_go_down(ops, tmp_
     assert errors == [], errors[:10]
     final = results[0]["last"]
     assert final["articles"] > 0 and final["graph_edges"] > 0, final  # readers saw the writes land
-    print(f"\n4 readers, {requests} requests in {seconds:.1f}s while update wrote: 0 errors; final {final}")
+    assert ops.integrity_problems(backup) == []
+    with sqlite3.connect(backup) as conn:
+        backed_up = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.close()
+    assert 0 < backed_up <= final["articles"]
+    print(f"\n4 readers, {requests} requests in {seconds:.1f}s while update wrote: 0 errors; final {final}; "
+          f"VACUUM INTO backup mid-run: {backed_up} articles, integrity ok")
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
