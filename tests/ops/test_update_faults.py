@@ -250,3 +250,38 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> N
         except OSError:
             time.sleep(0.2)
     raise AssertionError(f"{url} never answered")
+
+
+def test_sigkill_of_the_update_process_alone_takes_the_crawl_child_and_the_lock_with_it(ops, tmp_path):
+    """An OOM kill hits one process, not the group: the crawl child must not outlive it nor keep the lock."""
+    import psutil
+
+    from aiwatch.lock import RunLock, default_lock_path
+
+    db = tmp_path / "orphan.db"
+    upd = ops.start(db)
+    assert wait_for_stage(ops, upd, db, "crawl")
+    parent = psutil.Process(upd.proc.pid)
+    end = time.monotonic() + 30
+    while not parent.children() and time.monotonic() < end:
+        time.sleep(0.02)
+    children = parent.children(recursive=True)
+    assert children, "no crawl process started"
+    upd.proc.kill()  # the update process only
+    upd.proc.wait()
+    end = time.monotonic() + 1.5  # the kernel's parent-death signal is immediate; a crawl takes longer
+    while time.monotonic() < end and any(running(p) for p in children):
+        time.sleep(0.05)
+    assert not any(running(p) for p in children), "the crawl process outlived its parent"
+    RunLock(default_lock_path(db), "update").acquire().release()  # free at once
+    assert ops.integrity_problems(db) == []
+
+
+def running(proc) -> bool:
+    """Alive and not a zombie (a dead child of a dead parent may wait unreaped)."""
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
