@@ -132,7 +132,7 @@ def run_crawl(
             child = _run_child(
                 {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": since,
                  "jobs": jobs, "trusted": trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-                 "redis_url": redis_url},
+                 "redis_url": redis_url, "parent_pid": os.getpid()},
                 timeout,
             )
             for name, counters in child.sources.items():
@@ -230,6 +230,8 @@ def child_main(job_file: str, result_file: str) -> int:
     """Entry point of the crawl process: run the planned spiders in sequence, write the stats."""
     _die_with_parent()
     job = json.loads(Path(job_file).read_text())
+    if job.get("parent_pid") and os.getppid() != job["parent_pid"]:
+        return 1  # the parent died before the death signal was armed (during start-up): never crawl orphaned
     _configure_child_logging(int(job.get("log_level") or logging.INFO))
 
     from scrapy.crawler import CrawlerProcess
