@@ -178,8 +178,8 @@ MIGRATIONS: list[str] = [
         negated INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX idx_claims_article ON claims(article_id);
-    CREATE INDEX idx_claims_speaker ON claims(speaker_id, kind);
-    CREATE INDEX idx_claims_target ON claims(target_id, kind);
+    CREATE INDEX idx_claims_speaker ON claims(speaker_id, kind, negated, article_id);
+    CREATE INDEX idx_claims_target ON claims(target_id, kind, negated, article_id);
     -- Covering for the kind-filtered lists (who accused whom, policy actions, feeds), newest first.
     CREATE INDEX idx_claims_kind ON claims(kind, negated, article_id, speaker_id, target_id);
 

@@ -11,6 +11,9 @@ so tests build exactly what ``aiwatch serve`` runs. Decisions for a public insta
   suggested facets are off (they run extra queries on every table page); database download is off (Datasette
   never offers it for a mutable file anyway); template and trace debugging stay off; table cells are cut at
   400 characters (article texts would fill the page; the row page shows the whole text).
+* Table counts and facet counts are cached until the database file changes
+  (:mod:`aiwatch.datasette_plugin.summary_cache`), so table pages of a large archive do not recount 100k rows
+  on every view.
 * Every SQLite connection gets a cap on string/blob length (``serve_max_string_bytes``), applied by the
   plugin's ``prepare_connection`` hook, so one query cannot build a huge value in memory.
 * ``serve_allow_sql = false`` (``aiwatch serve --no-sql``) denies arbitrary SQL; canned queries still run.
@@ -128,7 +131,8 @@ def build_datasette(db_path: str | Path, config: Config, metadata: dict[str, Any
     The file must exist (open it once with :func:`aiwatch.db.connect` to create and migrate it).
     """
     from datasette.app import Datasette
-    from datasette.database import Database
+
+    from aiwatch.datasette_plugin.summary_cache import SummaryCachingDatabase
 
     path = Path(db_path)
     if not path.is_file():
@@ -141,7 +145,7 @@ def build_datasette(db_path: str | Path, config: Config, metadata: dict[str, Any
         settings=datasette_settings(config),
         cors=False,
     )
-    ds.add_database(Database(ds, path=str(path.resolve()), is_mutable=True), name=DATABASE_NAME)
+    ds.add_database(SummaryCachingDatabase(ds, path=str(path.resolve()), is_mutable=True), name=DATABASE_NAME)
     if "_memory" in ds.databases:
         ds.remove_database("_memory")
     return ds

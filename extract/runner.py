@@ -69,11 +69,14 @@ class ExtractStats:
 
 def pending_articles(conn: sqlite3.Connection, version: str, limit: int | None = None) -> list[int]:
     """Ids of articles not yet processed by extractor ``version``, oldest first."""
-    sql = "SELECT id FROM articles WHERE extractor_version IS NULL OR extractor_version != ? ORDER BY id" + (
-        " LIMIT ?" if limit else ""
+    # Three index searches (no scan of the article rows, which hold the texts), sorted here.
+    sql = (
+        "SELECT id FROM articles WHERE extractor_version IS NULL UNION ALL "
+        "SELECT id FROM articles WHERE extractor_version < ?1 UNION ALL "
+        "SELECT id FROM articles WHERE extractor_version > ?1"
     )
-    params: tuple = (version, limit) if limit else (version,)
-    return [row[0] for row in conn.execute(sql, params)]
+    ids = sorted(row[0] for row in conn.execute(sql, (version,)))
+    return ids[:limit] if limit else ids
 
 
 def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -> Iterator[tuple[str, int]]:

@@ -95,12 +95,16 @@ def entity_page(
     )
     per_month = [r for r in months if r["month"] is not None]
     article_count = sum(r["n"] for r in months)
+    # The newest 50 are picked from the covering idx_articles_dated; only those rows are read in full.
     articles = _rows(
         conn,
         f"""
-        SELECT a.id, substr(a.published, 1, 10) AS date, a.title, a.url, a.source FROM articles a
-        WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
-        ORDER BY a.published DESC, a.id DESC LIMIT 50""",
+        WITH picked AS (
+            SELECT a.id, a.published FROM articles a
+            WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
+            ORDER BY a.published DESC, a.id DESC LIMIT 50)
+        SELECT a.id, substr(a.published, 1, 10) AS date, a.title, a.url, a.source
+        FROM picked p JOIN articles a ON a.id = p.id ORDER BY p.published DESC, p.id DESC""",
         {"id": entity_id},
     )
     counts = _rows(
