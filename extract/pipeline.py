@@ -1,8 +1,9 @@
 """Build the aiwatch spaCy pipeline: the trained model plus the KB ruler, resolver and claims components.
 
-``build_nlp(config, entities)`` is the one entry point: it loads the model chosen by the ``spacy_model``
-setting (see :func:`resolve_model_name`), adds ``aiwatch_kb_ruler_v1`` before ``ner``, then
-``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands all three the KB index.
+``build_nlp(entities, model=...)`` is the one entry point: it loads the model chosen by the ``spacy_model``
+setting (see :func:`resolve_model_name`), splits the final period off product names in the tokenizer,
+adds ``aiwatch_paragraphs_v1`` before the parser, ``aiwatch_kb_ruler_v1`` before ``ner``, then
+``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
 Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
 Nothing is downloaded: a missing model is a :class:`ModelError` naming the package to install.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -42,6 +44,8 @@ class ModelError(Exception):
 def resolve_model_name(configured: str = "") -> str:
     """The model package to load: the setting if given, else the first installed fallback."""
     if configured:
+        if Path(configured).is_dir():
+            return configured  # a model directory on disk
         if importlib.util.find_spec(configured) is None:
             raise ModelError(
                 f"spaCy model {configured!r} is not installed (pip install it, e.g. "
