@@ -215,7 +215,7 @@ def _configure_child_logging(level: int) -> None:
 
     def keep(record: logging.LogRecord) -> bool:
         if record.name.startswith(PROGRESS_LOGGERS):
-            return True
+            return record.levelno >= level  # progress lines, but not under -q (cron mails any output)
         return not record.name.startswith(NOISY_LOGGERS) or record.levelno >= noisy
 
     handler = logging.StreamHandler(sys.stderr)

@@ -82,19 +82,21 @@ class Ops:
     def feed(self) -> str:
         return f"{self.sample_url}/feed.xml"
 
-    def start(self, db: Path, *args: str, env: dict[str, str] | None = None) -> Update:
-        """Start ``aiwatch --db DB update ARGS`` (default: the sample site's feed) in its own session."""
+    def start(self, db: Path, *args: str, env: dict[str, str] | None = None, quiet: bool = False) -> Update:
+        """Start ``aiwatch --db DB [-q] update ARGS`` (default: the sample site's feed) in its own session."""
         n = next(_SEQ)
         out, err = self.workdir / f"update{n}.out", self.workdir / f"update{n}.err"
-        cmd = [*AIWATCH, "--db", str(db), "update", *(args or ("--feed", self.feed))]
+        cmd = [*AIWATCH, "--db", str(db), *(["-q"] if quiet else []), "update",
+               *(args or ("--feed", self.feed))]
         with out.open("wb") as fo, err.open("wb") as fe:
             proc = subprocess.Popen(cmd, stdout=fo, stderr=fe, env=env or clean_env(), cwd=self.workdir,
                                     start_new_session=True)
         return Update(proc, out, err, time.monotonic())
 
-    def run(self, db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    def run(self, db: Path, *args: str, env: dict[str, str] | None = None,
+            quiet: bool = False) -> tuple[int, str]:
         """Run an update to the end; returns (exit status, stdout+stderr)."""
-        upd = self.start(db, *args, env=env)
+        upd = self.start(db, *args, env=env, quiet=quiet)
         return upd.wait(), upd.output
 
 
