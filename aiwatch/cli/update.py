@@ -3,12 +3,12 @@
 Exit status tells cron what happened:
 
 * 0: every stage ran (some sources or pages may have failed: status ``partial`` in ``runs``);
-* 1: a stage failed, or every source failed;
+* 1: a stage failed, every source failed, or the input is bad (database path, settings, options, sources
+  file: one line names the bad value; once the database is open the run is recorded as ``failed``);
 * 75 (EX_TEMPFAIL): another update holds the lock; nothing was done;
 * 124: the ``--max-minutes`` limit was hit; work done so far is kept and the next run resumes;
 * 143: stopped by SIGTERM (work done so far is kept; the run is recorded as ``interrupted``).
 
-A bad database path, configuration or source option exits 1 with a one-line message before anything runs.
 The ``runs`` row's ``stats`` names the stage in progress (``stage``) while the run goes, so a run killed with
 SIGKILL shows where it died; the next update marks such rows ``interrupted`` (it holds the lock, so no other
 update can still be running).
