@@ -1,0 +1,109 @@
+"""Fast checks of the pieces ``aiwatch update`` is built from: lock, path checks, limits, run bookkeeping."""
+
+from __future__ import annotations
+
+import doctest
+import os
+import subprocess
+import sys
+import time
+
+import click
+import pytest
+
+from aiwatch import lock
+from aiwatch.cli import update as upd
+from aiwatch.db import connect
+from aiwatch.lock import LockHeldError, RunLock, default_lock_path, read_holder
+from aiwatch.runs import start_run
+
+
+@pytest.mark.parametrize("module", [upd, lock], ids=["update", "lock"])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_lock_names_its_holder_and_is_free_again_after_release(tmp_path):
+    path = default_lock_path(tmp_path / "a.db")
+    assert path.name == "a.db.lock"
+    with RunLock(path, "update"):
+        holder = read_holder(path)
+        assert holder["pid"] == os.getpid() and holder["command"] == "update"
+        with pytest.raises(LockHeldError) as info:
+            RunLock(path, "update").acquire()
+        assert f"pid {os.getpid()}" in str(info.value) and str(path) in str(info.value)
+    assert path.read_text() == ""  # released: holder cleared
+    RunLock(path, "update").acquire().release()
+
+
+def test_lock_of_a_killed_holder_is_free_at_once(tmp_path):
+    path = tmp_path / "x.lock"
+    code = ("import sys, time; from aiwatch.lock import RunLock; RunLock(sys.argv[1], 'update').acquire(); "
+            "print('held', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        with pytest.raises(LockHeldError):
+            RunLock(path, "update").acquire()
+    finally:
+        proc.kill()
+        proc.wait()
+    RunLock(path, "update").acquire().release()  # the kernel dropped the dead holder's lock
+
+
+def test_database_path_checks(tmp_path):
+    upd.check_database_path(tmp_path / "new.db")  # a new file in a writable directory is fine
+    with pytest.raises(click.ClickException, match="does not exist"):
+        upd.check_database_path(tmp_path / "missing" / "a.db")
+    with pytest.raises(click.ClickException, match="is a directory"):
+        upd.check_database_path(tmp_path)
+    ro = tmp_path / "ro.db"
+    ro.write_bytes(b"")
+    ro.chmod(0o444)
+    with pytest.raises(click.ClickException, match="read-only"):
+        upd.check_database_path(ro)
+
+
+def test_parse_minutes():
+    assert upd.parse_minutes("2", "--max-minutes") == 2.0
+    assert upd.parse_minutes(0, "setting", zero_ok=True) == 0.0
+    for bad in ("abc", "0", "-1", "inf", "nan", ""):
+        with pytest.raises(click.ClickException, match="--max-minutes: expected a positive number"):
+            upd.parse_minutes(bad, "--max-minutes")
+
+
+def test_crawl_stop_reasons():
+    assert upd.crawl_stop_reasons({"feeds": "finished"}, {"crawl_memory_mb": 5}) == ""
+    assert upd.crawl_stop_reasons({"urls": "closespider_pagecount", "feeds": "shutdown"},
+                                  {"crawl_memory_mb": 5}) == "feeds: shutdown; urls: max_pages reached"
+
+
+def test_stale_update_rows_are_closed_and_others_left_alone(db_path):
+    conn = connect(db_path)
+    dead = start_run(conn, "update")
+    crawl = start_run(conn, "crawl")  # a standalone crawl may really be running: not ours to close
+    assert upd.close_stale_runs(conn) == 1
+    rows = dict(conn.execute("SELECT id, status FROM runs").fetchall())
+    assert rows == {dead: "interrupted", crawl: "running"}
+    assert conn.execute("SELECT finished_at IS NOT NULL FROM runs WHERE id = ?", (dead,)).fetchone()[0] == 1
+    conn.close()
+
+
+def test_time_limit_interrupts_the_main_thread():
+    started = time.monotonic()
+    with pytest.raises(upd.TimeLimitExceeded, match="time limit of 0.005 minutes"), upd.time_limit(0.3):
+        time.sleep(5)
+    assert time.monotonic() - started < 2
+
+
+def test_summary_and_exit_codes(capsys):
+    ok = upd.UpdateResult(summaries=["crawl: x", "graph: y"])
+    upd.report(ok, 0)
+    assert capsys.readouterr().out == "crawl: x\ngraph: y\n"
+    upd.report(ok, -1)
+    assert capsys.readouterr().out == ""
+    for status, code in (("timeout", 124), ("interrupted", 143), ("failed", 1)):
+        with pytest.raises(upd.ExitError) as info:
+            upd.report(upd.UpdateResult(status=status, error="why"), 0)
+        assert info.value.exit_code == code and "why" in info.value.format_message()
