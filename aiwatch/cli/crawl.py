@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from aiwatch.cli import AppContext, cli
-from crawler.run import CrawlError, run_crawl
-from crawler.sources import SourcesError
 
 
 @cli.command()
@@ -31,6 +29,9 @@ def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], ur
     while crawling must not lead to private addresses. Exit status is non-zero only when every source
     failed.
     """
+    from crawler.run import CrawlError, run_crawl  # Scrapy: imported only when crawling (fast CLI start)
+    from crawler.sources import SourcesError
+
     try:
         stats = run_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,
                           sources_file=sources_file, since=since, spiders=spiders or None,
