@@ -196,6 +196,12 @@ def test_update_over_a_hostile_site_stores_the_good_articles_and_counts_the_rest
     assert crawl["ignored"] >= 3, crawl  # metadata, file:// and internal redirects refused
     assert crawl["error_count"] >= 3, crawl  # 500, reset, truncated, bomb ...
     assert crawl["peak_rss_mb"] < 300, crawl
+    problems = ["/err/500.html", "/err/bomb.html", "/err/reset.html", "/err/truncated.html",
+                "/err/to-metadata.html", "/err/to-file.html", "/err/to-internal.html", "/broken-feed.xml",
+                "/html-feed.xml"]
+    logged = {p: [line for line in output.splitlines()
+                  if p in line and (" WARNING " in line or " ERROR " in line)] for p in problems}
+    assert all(logged.values()), {p: lines for p, lines in logged.items() if not lines}
     summary = [line for line in output.splitlines() if line.startswith("crawl:")]
     assert summary and "2 of 3 sources failed" in summary[0], summary
     print(f"\nhostile update: exit 0 in {seconds:.1f}s, {len(stored)} stored, crawl peak RSS "
