@@ -92,10 +92,11 @@ async def measure_aiwatch(db_path: Path, repeat: int) -> dict[str, tuple[float, 
     }
     urls.update({f"canned:{k}": v for k, v in canned_urls(entity, other, claim_id).items()})
     timings = {name: await time_get(ds, url, repeat) for name, url in urls.items()}
-    # The same table page with the summary cache off: every view recounts and re-facets (the first view after
-    # each write costs this much).
+    # The same pages with the summary cache off: every view recounts, re-facets and re-summarises (what the
+    # first view after each write costs).
     ds.databases["aiwatch"].caching = False
-    timings["table_page_uncached"] = await time_get(ds, urls["table_page"], repeat)
+    for name in ("table_page", "entity_page", "overview"):
+        timings[f"{name}_uncached"] = await time_get(ds, urls[name], repeat)
     ds.databases["aiwatch"].caching = True
     return timings
 
@@ -138,6 +139,8 @@ def run(articles: int, cache_dir: Path, repeat: int, stock: bool = True) -> dict
         "articles": articles,
         "table_page_ms": round(ours["table_page"][0], 1),
         "table_page_uncached_ms": round(ours["table_page_uncached"][0], 1),
+        "entity_page_uncached_ms": round(ours["entity_page_uncached"][0], 1),
+        "overview_uncached_ms": round(ours["overview_uncached"][0], 1),
         "fts_ms": round(ours["fts"][0], 1),
         "entity_page_ms": round(ours["entity_page"][0], 1),
         "overview_ms": round(ours["overview"][0], 1),

@@ -14,6 +14,7 @@ from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from aiwatch.datasette_plugin import data, svg
+from aiwatch.datasette_plugin.summary_cache import cached_fn
 
 DEFAULT_DATABASE = "aiwatch"
 TOPIC_ORDER = ("distillation", "export-controls")
@@ -86,7 +87,7 @@ async def entity_view(datasette: Any, request: Any) -> Response:
     """The page about one entity: facts, claims made and received, articles per month, network."""
     entity_id = tilde_decode(request.url_vars["entity_id"])
     db = find_database(datasette)
-    info = await db.execute_fn(lambda conn: data.entity_page(conn, entity_id))
+    info = await cached_fn(db, ("entity", entity_id), lambda conn: data.entity_page(conn, entity_id))
     if info is None:
         raise NotFound(f"No entity with id {entity_id!r}")
     links = Links(datasette, db.name)
@@ -119,7 +120,7 @@ async def entity_view(datasette: Any, request: Any) -> Response:
 async def overview_view(datasette: Any, request: Any) -> Response:
     """The dispute overview: totals, monthly timeline per topic, central entities, latest claims."""
     db = find_database(datasette)
-    info = await db.execute_fn(data.overview_page)
+    info = await cached_fn(db, ("overview",), data.overview_page)
     links = Links(datasette, db.name)
     _link_claims(info["accusations"], links)
     _link_claims(info["policy_actions"], links)

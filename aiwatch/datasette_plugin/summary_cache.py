@@ -6,7 +6,8 @@ every row (tens of milliseconds each, on every view), although the answers only 
 drops them all as soon as the database changes: the key includes the size and modification time of the
 database file and of its write-ahead log (every commit appends to the WAL; a checkpoint rewrites the file).
 Entries also expire after ``ttl`` seconds, so a change the file stamps cannot show is not kept for long.
-Row queries, canned queries and anything else are never cached.
+Row queries, canned queries and anything else are never cached. :func:`cached_fn` gives the entity and
+overview pages (whole-archive summaries too) the same treatment.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from datasette.database import Database
@@ -67,19 +69,45 @@ class SummaryCachingDatabase(Database):
                       custom_time_limit: Any = None, page_size: Any = None, log_sql_errors: bool = True):
         if not (self.caching and self.path and is_summary(sql)):
             return await super().execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        items = sorted(params.items()) if isinstance(params, dict) else list(params or [])
+        key = (sql, repr(items), truncate, page_size)
+        hit = self._lookup(key)
+        if hit is not None:
+            return hit
+        now = time.monotonic()
+        result = await super().execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        self._store(key, now, result)
+        return result
+
+    def _lookup(self, key: tuple) -> Any:
         stamp = file_stamp(self.path)
         if stamp != self._stamp:
             self._cache.clear()
             self._stamp = stamp
-        items = sorted(params.items()) if isinstance(params, dict) else list(params or [])
-        key = (sql, repr(items), truncate, page_size)
         hit = self._cache.get(key)
-        now = time.monotonic()
-        if hit is not None and now - hit[0] < self.ttl:
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
             self._cache.move_to_end(key)
             return hit[1]
-        result = await super().execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
-        self._cache[key] = (now, result)
+        return None
+
+    def _store(self, key: tuple, when: float, value: Any) -> None:
+        self._cache[key] = (when, value)
         while len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
-        return result
+
+
+async def cached_fn(db: Database, key: tuple, fn: Callable[[Any], Any]) -> Any:
+    """``await db.execute_fn(fn)``, remembered under ``key`` until the file changes (caching databases only).
+
+    ``fn`` must be a pure read whose result depends only on ``key`` and the database contents.
+    """
+    if not (isinstance(db, SummaryCachingDatabase) and db.caching and db.path):
+        return await db.execute_fn(fn)
+    full_key = ("fn", *key)
+    hit = db._lookup(full_key)
+    if hit is not None:
+        return hit
+    when = time.monotonic()
+    value = await db.execute_fn(fn)
+    db._store(full_key, when, value)
+    return value
