@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import numpy as np
 from parsel import Selector
 
 TRACKING_PARAMS = frozenset({
@@ -127,13 +128,20 @@ def _shingles(words: list[str]) -> Iterable[str]:
 
 
 def simhash(text: str) -> int:
-    """64-bit SimHash over 3-word shingles of the normalised text."""
-    weights = [0] * SIMHASH_BITS
-    for shingle in _shingles(normalise_text(text).split()):
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(SIMHASH_BITS):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit, w in enumerate(weights) if w > 0)
+    """64-bit SimHash over 3-word shingles of the normalised text.
+
+    Bit ``b`` is set when more than half of the shingle hashes (blake2b, 8 bytes, big-endian) have it set;
+    the per-bit counts are taken with numpy over all hashes at once (a Python loop over 64 bits per shingle
+    cost ~13 ms an article).
+    """
+    digests = b"".join(hashlib.blake2b(shingle.encode(), digest_size=8).digest()
+                       for shingle in _shingles(normalise_text(text).split()))
+    count = len(digests) // 8
+    if not count:
+        return 0
+    # Row i holds hash i's bits, most significant first: column j is bit 63 - j.
+    ones = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(count, 8), axis=1).sum(axis=0)
+    return sum(1 << (SIMHASH_BITS - 1 - j) for j in range(SIMHASH_BITS) if 2 * int(ones[j]) > count)
 
 
 def hamming(a: int, b: int) -> int:
