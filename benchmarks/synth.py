@@ -99,7 +99,59 @@ FILLER: list[str] = [
     "Benchmarks alone cannot show whether one system was trained on another's answers.",
     "Cloud providers must now verify where their largest customers are based.",
     "Officials said the measures were aimed at military end uses rather than ordinary commerce.",
+    "Rental prices for clusters fell once new capacity came online in the spring.",
+    "Several law firms now run workshops on screening customers against restricted-party lists.",
+    "Engineers describe the new licensing portal as slow but workable.",
+    "The threshold formula multiplies bit length by operations per second, which confuses many buyers.",
+    "Distributors in the region say paperwork now takes longer than delivery itself.",
+    "A handful of academic groups have published methods for spotting imitation models.",
+    "Watermarks in generated text remain easy to strip, researchers have shown.",
+    "The dispute has revived an old question about who owns the output of a machine.",
+    "Insurance brokers have started asking technology clients about compliance audits.",
+    "Hardware resellers advertise refurbished boards with vague descriptions of their origin.",
+    "Inference workloads need less memory bandwidth than training, which shapes what buyers order.",
+    "Some start-ups rely entirely on rented capacity and never touch the hardware they use.",
+    "The cost of a frontier training run has risen roughly tenfold in three years.",
+    "Compliance teams often learn about new rules from the news before official guidance arrives.",
+    "Shipping manifests rarely name the final customer for server equipment.",
+    "Open research papers make it hard to say where one lab's ideas end and another's begin.",
+    "Trade associations warned that sudden rule changes strand inventory in warehouses.",
+    "Benchmark leaderboards change so quickly that rankings are out of date within weeks.",
+    "Chip packaging capacity, not wafer supply, has become the tightest part of the chain.",
+    "Government buyers are drafting rules of their own for models trained abroad.",
+    "Model cards seldom explain in detail which data a system learned from.",
+    "Prosecutors have brought a small number of cases involving diverted servers.",
+    "Analysts disagree on whether the rules slowed anyone down or merely raised costs.",
+    "Power supply, rather than chips, now limits how fast some data centres can grow.",
+    "Several companies have hired former trade officials to advise on licensing.",
+    "Rate limits on public interfaces are a blunt tool against automated harvesting.",
+    "The secondary market for accelerators is thin, opaque and priced in cash.",
+    "Some customers split large orders across many small buyers to avoid attention.",
+    "The terms of service of rival products differ in how they treat automated use.",
+    "Industry veterans compare the situation to earlier fights over encryption exports.",
 ]
+# Openers that give filler sentences of the served site their own dates, figures, places and people, so
+# articles differ as real ones do (without them the crawler's near-duplicate check would, rightly, fold
+# articles built from the same small sentence bank together).
+OPENERS = [
+    "On {month} {day}, ", "By late {month}, ", "In {country}, ", "According to {person}, ",
+    "Speaking in {country} on {month} {day}, {person} noted that ", "Last {weekday}, ", "Since {year}, ",
+    "With {num} percent of orders delayed, ", "As of {month} {year}, ", "For {co}, ",
+    "In a note to clients dated {month} {day}, ", "Across {num} data centres in {country}, ",
+    "At a hearing on {weekday}, ", "Two people familiar with {co}'s plans said that ",
+]
+CLOSERS = [
+    "The figure was {num} percent higher than in {year}.", "{co} declined to comment on {weekday}.",
+    "Shipments to {country} fell by {num} percent in {month}.", "{person} is expected to testify in {month}.",
+    "Orders placed before {month} {day} are exempt.", "A review is due by {month} {year}.",
+    "Some {num} companies in {country} are affected.", "{co} said it would study the rule.",
+]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+PLAIN_SLOTS = {"month": lambda r: r.choice(MONTHS), "day": lambda r: str(r.randint(1, 28)),
+               "year": lambda r: str(r.randint(2019, 2026)), "weekday": lambda r: r.choice(WEEKDAYS),
+               "num": lambda r: str(r.randint(2, 95))}
 TITLES = [
     "{S} accuses {T} of copying its models",
     "New limits on {chip} shipments to {country}",
@@ -185,6 +237,11 @@ class Filler:
             slot, _, rest = after.partition("}")
             out.append(before)
             pos += len(before)
+            if slot in PLAIN_SLOTS:
+                word = PLAIN_SLOTS[slot](self.rng)
+                out.append(word)
+                pos += len(word)
+                continue
             ent = fixed.get(slot) or self.pick(SLOT_TYPES[slot], used)
             used.add(ent.id)
             spans.append((ent.id, pos, pos + len(ent.name)))
@@ -205,8 +262,17 @@ class Filler:
     def context_sentence(self) -> Sentence:
         return self.fill(self.rng.choice(CONTEXT_TEMPLATES), {})
 
-    def filler_sentence(self) -> Sentence:
-        return Sentence(self.rng.choice(FILLER))
+    def filler_sentence(self, varied: bool = False) -> Sentence:
+        core = self.rng.choice(FILLER)
+        if not varied:
+            return Sentence(core)
+        opener = self.fill(self.rng.choice(OPENERS), {})
+        text = opener.text + core[0].lower() + core[1:]
+        if self.rng.random() < 0.5:
+            closer = self.fill(self.rng.choice(CLOSERS), {})
+            return Sentence(f"{text} {closer.text}", [*opener.spans,
+                            *((e, a + len(text) + 1, b + len(text) + 1) for e, a, b in closer.spans)])
+        return Sentence(text, opener.spans)
 
     def title(self) -> str:
         speaker, target = self.pick("ai_lab"), self.pick("ai_lab")
@@ -214,7 +280,7 @@ class Filler:
 
 
 def article_sentences(filler: Filler, words: int, claim_share: float = 0.1,
-                      context_share: float = 0.25) -> list[list[Sentence]]:
+                      context_share: float = 0.25, varied: bool = False) -> list[list[Sentence]]:
     """Paragraphs of 3-6 sentences adding up to about ``words`` words."""
     rng = filler.rng
     paragraphs, count = [], 0
@@ -227,7 +293,7 @@ def article_sentences(filler: Filler, words: int, claim_share: float = 0.1,
             elif roll < claim_share + context_share:
                 s = filler.context_sentence()
             else:
-                s = filler.filler_sentence()
+                s = filler.filler_sentence(varied)
             para.append(s)
             count += len(s.text.split())
         paragraphs.append(para)
@@ -248,7 +314,7 @@ def make_pages(n: int, *, seed: int = 11, offset: int = 0, min_words: int = 500,
     pages = []
     for i in range(offset, offset + n):
         outlet = OUTLET_KEYS[i % len(OUTLET_KEYS)]
-        paragraphs = article_sentences(filler, rng.randint(min_words, max_words))
+        paragraphs = article_sentences(filler, rng.randint(min_words, max_words), varied=True)
         blocks = [("p", " ".join(s.text for s in para)) for para in paragraphs]
         published = START + timedelta(minutes=37 * i)
         title = filler.title()
