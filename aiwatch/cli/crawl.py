@@ -5,18 +5,11 @@ from __future__ import annotations
 import click
 
 from aiwatch.cli import AppContext, cli
+from aiwatch.cli.options import source_options
 
 
 @cli.command()
-@click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed to crawl (repeatable).")
-@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
-              help="Sitemap, sitemap index or news sitemap (repeatable).")
-@click.option("--url", "urls", multiple=True, metavar="URL", help="Article URL (repeatable).")
-@click.option("--sources", "sources_file", metavar="FILE",
-              help="TOML file of sources (format: crawler/sources.toml).")
-@click.option("--since", metavar="DATE", help="Skip entries published before this date (YYYY-MM-DD).")
-@click.option("--spider", "spiders", multiple=True, metavar="NAME",
-              help="Run only this spider: feeds, sitemap, urls, gdelt, federal_register (repeatable).")
+@source_options
 @click.option("--redis", "redis_url", metavar="URL",
               help="Join a distributed crawl: shared frontier in Redis, items to `aiwatch ingest`.")
 @click.pass_obj
