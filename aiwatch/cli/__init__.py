@@ -109,11 +109,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in ("crawl", "extract", "graph", "update", "serve", "demo", "ingest"):
-        try:
-            importlib.import_module(f"aiwatch.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"aiwatch.cli.{name}":
-                raise
+        importlib.import_module(f"aiwatch.cli.{name}")
 
 
 _register_commands()
