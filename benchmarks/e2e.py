@@ -75,13 +75,23 @@ class RssSampler:
             pss += getattr(info, "pss", info.rss)
         return rss / 2**20, pss / 2**20
 
+    def sample(self) -> None:
+        """Record the tree's current memory against the current stage (if any)."""
+        stage = self.stage
+        if stage:
+            rss, pss = self._tree_mb()
+            self.peaks[stage] = max(self.peaks.get(stage, 0.0), rss)
+            self.pss_peaks[stage] = max(self.pss_peaks.get(stage, 0.0), pss)
+
+    def enter(self, stage: str | None) -> None:
+        """Close the current stage with a last sample and start ``stage`` (None: between stages)."""
+        self.sample()
+        self.stage = stage
+        self.sample()
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            stage = self.stage
-            if stage:
-                rss, pss = self._tree_mb()
-                self.peaks[stage] = max(self.peaks.get(stage, 0.0), rss)
-                self.pss_peaks[stage] = max(self.pss_peaks.get(stage, 0.0), pss)
+            self.sample()
 
     def __enter__(self) -> RssSampler:
         self._thread.start()
@@ -109,22 +119,22 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     config = bench_config()
     out: dict[str, Any] = {}
     began = time.perf_counter()
-    sampler.stage = "crawl"
+    sampler.enter("crawl")
     crawl = run_crawl(db, config, feeds=[feed], record_run=False)
     out["crawl_s"] = time.perf_counter() - began
     out["crawl_child_rss_mb"] = crawl_peak_rss_mb()
     out["crawl_stats"] = {k: v for k, v in crawl.to_dict().items() if not isinstance(v, dict | list)}
     conn = connect(db)
-    sampler.stage = "extract"
+    sampler.enter("extract")
     mark = time.perf_counter()
     extracted = run_extract(conn, model=config.spacy_model, workers=config.extract_workers,
                             batch_size=config.extract_batch_size, min_confidence=config.claim_min_confidence)
     out["extract_s"] = time.perf_counter() - mark
-    sampler.stage = "graph"
+    sampler.enter("graph")
     mark = time.perf_counter()
     built = rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
     out["graph_s"] = time.perf_counter() - mark
-    sampler.stage = None
+    sampler.enter(None)
     out["total_s"] = time.perf_counter() - began
     out["stored"] = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     out["words"] = sum(len((t or "").split()) for (t,) in conn.execute("SELECT text FROM articles"))
@@ -185,12 +195,12 @@ def run_raw_nlp(db: Path, sampler: RssSampler) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     texts = [t for (t,) in conn.execute("SELECT text FROM articles ORDER BY id") if t]
     conn.close()
-    sampler.stage = "raw_nlp"
+    sampler.enter("raw_nlp")
     began = time.perf_counter()
     nlp = load_model(config.spacy_model)
     tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=config.extract_batch_size, n_process=2))
     elapsed = time.perf_counter() - began
-    sampler.stage = None
+    sampler.enter(None)
     return {"seconds": elapsed, "words": sum(len(t.split()) for t in texts), "tokens": tokens}
 
 
