@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from dataclasses import replace
+
 import click
 
 from aiwatch.cli import AppContext, cli
@@ -16,13 +19,14 @@ def sample_site_sources(base_url: str) -> Sources:
                    sitemaps=(f"{base_url}/sitemap_index.xml",))
 
 
-def _serve_site(port: int):
+def _serve_site(stack: ExitStack, port: int) -> str:
+    """Start the sample site on ``port`` (any free port if taken); return its base URL."""
     from crawler.sample_site import serve
 
     try:
-        return serve(port=port)
+        return stack.enter_context(serve(port=port))
     except OSError:
-        return serve(port=0)
+        return stack.enter_context(serve(port=0))
 
 
 @cli.command()
@@ -39,10 +43,14 @@ def demo(app: AppContext, no_serve: bool, port: int, host: str, site_port: int) 
     Works offline. The sample site keeps running on 127.0.0.1 while Datasette serves, so article links
     open.
     """
-    with _serve_site(site_port) as base_url:
+    with ExitStack() as stack:
+        base_url = _serve_site(stack, site_port)
         if app.verbosity >= 0:
             click.echo(f"Sample site at {base_url}/")
-        report(locked_pipeline(app, sample_site_sources(base_url), None), app.verbosity)
+        # The sample site is our own loopback server: no politeness delay needed (robots.txt still obeyed).
+        local = replace(app, config=app.config.replace(download_delay=0, autothrottle=False), _conn=None)
+        report(locked_pipeline(local, sample_site_sources(base_url), None), app.verbosity)
+        local.close()
         if no_serve:
             return
         from aiwatch.serve import run_server
