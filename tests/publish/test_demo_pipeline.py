@@ -1,4 +1,4 @@
-"""The published site over a database built by the real stages (crawl, extract, graph) from the sample site.
+"""The published site over the database ``aiwatch demo`` builds with the real stages from the sample site.
 
 Every canned query must return rows on this realistic data, the feeds must parse and the pages must render.
 """
@@ -21,29 +21,17 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """(datasette, db path) for a database built by ``aiwatch crawl``, ``extract`` and ``graph``."""
-    from crawler.sample_site import serve
-
+    """(datasette, db path) for the database ``aiwatch demo --no-serve`` builds (crawl, extract, graph)."""
     db = tmp_path_factory.mktemp("demo") / "aiwatch.db"
-    runner = CliRunner()
-    with serve() as base:
-        result = runner.invoke(
-            cli,
-            [
-                "--db",
-                str(db),
-                "-q",
-                "crawl",
-                "--feed",
-                f"{base}/feed.xml",
-                "--sitemap",
-                f"{base}/sitemap.xml",
-            ],
-        )
-        assert result.exit_code == 0, result.output
-    for stage in ("extract", "graph"):
-        result = runner.invoke(cli, ["--db", str(db), "-q", stage])
-        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["--db", str(db), "-q", "demo", "--no-serve", "--site-port", "0"])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("articles", "entities", "mentions", "claims", "graph_nodes", "graph_edges")}
+    statuses = [r[0] for r in conn.execute("SELECT status FROM runs WHERE command = 'update'")]
+    conn.close()
+    assert all(counts.values()), counts
+    assert statuses == ["ok"], statuses
     return build_datasette(db, load_config(environ={})), db
 
 
