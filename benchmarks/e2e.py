@@ -259,6 +259,32 @@ def run_incremental(work: Path, cache_dir: Path, base_articles: int) -> dict[str
             "base_articles": base_articles, "empty": stages(empty_stats), "big": stages(big_stats)}
 
 
+def crawl_only(db: Path, work: Path, articles: int, sampler: RssSampler) -> int:
+    """``--crawl-only``: our crawl and the bare spider over the built site; prints the table and JSON line."""
+    from aiwatch.cli.update import crawl_peak_rss_mb
+    from crawler.run import run_crawl
+
+    with synth.serve_site(work / "site") as base:
+        sampler.enter("crawl")
+        began = time.perf_counter()
+        crawl = run_crawl(db, bench_config(), feeds=[f"{base}/feed.xml"], record_run=False)
+        ours_s = time.perf_counter() - began
+        sampler.enter(None)
+        child_mb = crawl_peak_rss_mb()
+        bare = run_bare_scrapy(f"{base}/feed.xml", work)
+    stats = crawl.to_dict()
+    ratio = (stats["articles_fetched"] / ours_s) / (bare["pages"] / bare["seconds"])
+    result = {"articles": articles, "stored": stats["stored"], "crawl_s": round(ours_s, 2),
+              "bare_scrapy_s": round(bare["seconds"], 2), "crawl_ratio": round(ratio, 3),
+              "crawl_process_peak_rss_mb": child_mb, "peak_rss_mb": round(sampler.peaks.get("crawl", 0.0)),
+              "peak_pss_mb": round(sampler.pss_peaks.get("crawl", 0.0))}
+    print(f"crawl {articles} pages: ours {ours_s:.1f}s, bare Scrapy {bare['seconds']:.1f}s, "
+          f"ratio {ratio:.3f} "
+          f"({verdict('crawl_ratio', ratio)}); crawl process peak RSS {child_mb} MB (<= 500)")
+    print(json.dumps(result))
+    return 0
+
+
 def verdict(name: str, value: float) -> str:
     if name not in TARGETS:
         return ""
@@ -275,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Articles in the large database of the incremental run.")
     parser.add_argument("--repeat", type=int, default=5, help="Timed requests per Datasette page.")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "aiwatch-scale")
+    parser.add_argument("--crawl-only", action="store_true",
+                        help="Only the crawl and the bare Scrapy baseline (rate and memory at large N).")
     parser.add_argument("--min-words", type=int, default=500)
     parser.add_argument("--max-words", type=int, default=1500)
     args = parser.parse_args(argv)
@@ -285,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         site = synth.build_site(work / "site", args.articles, min_words=args.min_words,
                                 max_words=args.max_words)
         db = work / "e2e.db"
+        if args.crawl_only:
+            return crawl_only(db, work, args.articles, sampler)
         with synth.serve_site(work / "site") as base:
             feed = f"{base}/feed.xml"
             ours = run_ours(db, feed, sampler)

@@ -72,3 +72,10 @@ def test_e2e_benchmark_runs(tmp_path):
         assert result[key] > 0, key
     assert set(result["peak_rss_mb"]) >= {"crawl", "extract", "graph", "crawl_process"}
     assert result["incremental_ratio"] is None
+
+
+@pytest.mark.slow
+def test_e2e_crawl_only_runs(tmp_path):
+    result = run_script("e2e.py", "--articles", "8", "--crawl-only", "--min-words", "300",
+                        "--max-words", "400")
+    assert result["stored"] == 8 and result["crawl_ratio"] > 0 and result["crawl_process_peak_rss_mb"] > 0
