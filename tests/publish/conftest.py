@@ -8,8 +8,14 @@ can be checked for escaping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Callable
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -618,3 +624,42 @@ def get(datasette_instance) -> Callable[..., Any]:
 def raw_markers() -> tuple[str, ...]:
     """Dangerous fragments of the payloads that must never appear verbatim in a response."""
     return RAW_MARKERS
+
+
+@contextlib.contextmanager
+def serving(db: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen, str]]:
+    """A real ``aiwatch serve`` subprocess on a free loopback port; yields (url, process, first line).
+
+    Waits until the server answers; terminates it on exit.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from aiwatch.cli import main; main()", "--db", str(db), "serve",
+         "--port", "0", "--host", "127.0.0.1", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        assert match, line + (proc.stdout.read() if proc.poll() is not None else "")
+        url = match.group(1)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "-/versions.json", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url, proc, line
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def serve_process() -> Callable[..., contextlib.AbstractContextManager[tuple[str, subprocess.Popen, str]]]:
+    """:func:`serving`, for tests: ``with serve_process(db, "--no-sql") as (url, proc, first_line)``."""
+    return serving

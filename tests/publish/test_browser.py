@@ -5,12 +5,7 @@ Screenshots go to ``test-artifacts/screenshots/`` (gitignored) for people to loo
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,45 +29,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(fixture_db, tmp_path_factory):
+def server(fixture_db, tmp_path_factory, serve_process):
     """``aiwatch serve`` on a free loopback port over a copy of the fixture database."""
     db = tmp_path_factory.mktemp("browser") / "aiwatch.db"
     shutil.copy(fixture_db[0], db)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from aiwatch.cli import main; main()",
-            "--db",
-            str(db),
-            "serve",
-            "--port",
-            "0",
-            "--host",
-            "127.0.0.1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        assert match, line
-        url = match.group(1)
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "-/versions.json", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve_process(db) as (url, _, _):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

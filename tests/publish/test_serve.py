@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -102,43 +99,12 @@ def _fetch(url: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def served(fixture_db, tmp_path):
+def served(fixture_db, tmp_path, serve_process):
     """A real ``aiwatch serve`` subprocess over a copy of the fixture database; yields (url, process, db)."""
     db = tmp_path / "live.db"
     shutil.copy(fixture_db[0], db)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from aiwatch.cli import main; main()",
-            "--db",
-            str(db),
-            "serve",
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        assert match, line + proc.stdout.read() if proc.poll() is not None else line
-        url = match.group(1)
-        for _ in range(100):
-            try:
-                _fetch(url + "-/versions.json")
-                break
-            except OSError:
-                time.sleep(0.1)
+    with serve_process(db) as (url, proc, _):
         yield url, proc, db
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.mark.slow
@@ -173,31 +139,10 @@ def test_served_database_is_live(served):
 
 
 @pytest.mark.slow
-def test_no_sql_flag_end_to_end(fixture_db, tmp_path):
+def test_no_sql_flag_end_to_end(fixture_db, tmp_path, serve_process):
     db = tmp_path / "nosql.db"
     shutil.copy(fixture_db[0], db)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from aiwatch.cli import main; main()",
-            "--db",
-            str(db),
-            "serve",
-            "--port",
-            "0",
-            "--no-sql",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline()
+    with serve_process(db, "--no-sql") as (url, _, line):
         assert "arbitrary SQL off" in line, line
-        url = re.search(r"(http://127\.0\.0\.1:\d+/)", line).group(1)
         assert _fetch(url + "aiwatch.json?sql=select+1")[0] == 403
         assert _fetch(url + "aiwatch/who_accused_whom.json")[0] == 200
-    finally:
-        proc.terminate()
-        proc.wait(10)
