@@ -147,17 +147,7 @@ def neighbourhood(conn: sqlite3.Connection, entity_id: str, *, limit: int = 25) 
     nodes = {
         r["id"]: r for r in _rows(conn, f"SELECT id, name, type FROM entities WHERE id IN ({marks})", ids)
     }
-    edges = [
-        (r["source_id"], r["target_id"], r["kind"], r["weight"])
-        for r in _rows(
-            conn,
-            f"""
-        SELECT source_id, target_id, kind, weight FROM graph_edges
-        WHERE source_id IN ({marks}) AND target_id IN ({marks})
-        ORDER BY source_id, target_id, kind""",
-            ids + ids,
-        )
-    ]
+    edges = _edges_among(conn, ids)
     return {
         "neighbour_nodes": nodes,
         "neighbour_edges": edges,
@@ -165,6 +155,22 @@ def neighbourhood(conn: sqlite3.Connection, entity_id: str, *, limit: int = 25) 
             {"id": r["other"], "weight": r["w"], "name": nodes.get(r["other"], {}).get("name")} for r in top
         ],
     }
+
+
+def _edges_among(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[str, str, str, float]]:
+    """Graph edges whose two ends are both in ``ids``, as (source, target, kind, weight)."""
+    if not ids:
+        return []
+    marks = ",".join("?" for _ in ids)
+    rows = _rows(
+        conn,
+        f"""
+        SELECT source_id, target_id, kind, weight FROM graph_edges
+        WHERE source_id IN ({marks}) AND target_id IN ({marks})
+        ORDER BY source_id, target_id, kind""",
+        ids + ids,
+    )
+    return [(r["source_id"], r["target_id"], r["kind"], r["weight"]) for r in rows]
 
 
 def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) -> dict[str, Any]:
@@ -207,21 +213,7 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
                  AND a.duplicate_of IS NULL) AS policy_actions,
                (SELECT max(published) FROM articles) AS latest""",
     )[0]
-    ids = [r["id"] for r in central]
-    edges: list[tuple[str, str, str, float]] = []
-    if ids:
-        marks = ",".join("?" for _ in ids)
-        edges = [
-            (r["source_id"], r["target_id"], r["kind"], r["weight"])
-            for r in _rows(
-                conn,
-                f"""
-            SELECT source_id, target_id, kind, weight FROM graph_edges
-            WHERE source_id IN ({marks}) AND target_id IN ({marks})
-            ORDER BY source_id, target_id, kind""",
-                ids + ids,
-            )
-        ]
+    edges = _edges_among(conn, [r["id"] for r in central])
     return {
         "central": central,
         "accusations": accusations,
