@@ -22,6 +22,7 @@ from typing import Any
 
 from aiwatch.config import Config
 from aiwatch.db import connect
+from aiwatch.memory import peak_rss_mb
 from aiwatch.runs import finish_run, start_run
 from crawler.sources import SPIDER_NAMES, Source, SourcesError, check_url, load_sources
 from crawler.spiders.base import origin_of
@@ -277,6 +278,7 @@ def child_main(job_file: str, result_file: str) -> int:
 
     sequence()
     process.start(stop_after_crawl=False)
+    stats.peak_rss_mb = peak_rss_mb()
     tmp = Path(result_file).with_suffix(".tmp")
     tmp.write_text(json.dumps(stats.to_dict()))
     tmp.replace(result_file)

@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from typing import Any
 
 from aiwatch.config import Config, load_config
+from crawler.limits import LIMIT_MIDDLEWARES
 
 BOT_NAME = "aiwatch"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -33,10 +33,6 @@ SAFETY_MIDDLEWARE = "crawler.safety.AddressGuardMiddleware"
 ROBOTS_MIDDLEWARE = "crawler.robots.QueuedRobotsTxtMiddleware"
 
 
-def _available(class_path: str) -> bool:
-    return importlib.util.find_spec(class_path.rpartition(".")[0]) is not None
-
-
 def downloader_middlewares() -> dict[str, int | None]:
     """The address guard first of all, and the queued robots.txt middleware in place of Scrapy's."""
     middlewares: dict[str, int | None] = {
@@ -44,10 +40,7 @@ def downloader_middlewares() -> dict[str, int | None]:
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         ROBOTS_MIDDLEWARE: 100,
     }
-    if _available("crawler.limits.LIMIT_MIDDLEWARES"):  # size/decompression drops counted in stats
-        from crawler.limits import LIMIT_MIDDLEWARES
-
-        middlewares.update(LIMIT_MIDDLEWARES)
+    middlewares.update(LIMIT_MIDDLEWARES)  # size/decompression drops counted in stats
     return middlewares
 
 
@@ -57,6 +50,8 @@ DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "ftp": None, "s3": Non
 
 # Fail-safe fixed settings.
 COOKIES_ENABLED = False
+# Scrapy's memory extension reads ru_maxrss, inherited across fork+exec; ours measures the crawl process only.
+EXTENSIONS = {"scrapy.extensions.memusage.MemoryUsage": None, "crawler.memusage.ProcessMemoryUsage": 0}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control server listening next to a public `aiwatch serve`
 COMPRESSION_ENABLED = True  # gzip, deflate, brotli (brotli package) and zstd when installed

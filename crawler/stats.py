@@ -31,6 +31,7 @@ class CrawlStats:
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
     spiders: dict[str, str] = field(default_factory=dict)  # spider -> finish reason
     elapsed: float = 0.0
+    peak_rss_mb: float = 0.0  # the crawl process's own peak resident memory
 
     @property
     def error_count(self) -> int:

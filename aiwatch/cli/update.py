@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import signal
 import sqlite3
 import stat
@@ -145,11 +144,6 @@ def close_stale_runs(conn: sqlite3.Connection) -> int:
     return cur.rowcount
 
 
-def crawl_peak_rss_mb() -> float:
-    """Peak resident memory of this process's finished children (the crawl process), in MB."""
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-
-
 def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
     """Why spiders closed before finishing, in words ('' when all finished).
 
@@ -192,7 +186,7 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
                                   spiders=sources.spiders, record_run=False)
             except (SourcesError, CrawlError) as exc:
                 raise click.ClickException(str(exc)) from None
-            result.stats["crawl"] = {**crawl.to_dict(), "peak_rss_mb": crawl_peak_rss_mb()}
+            result.stats["crawl"] = crawl.to_dict()
             result.summaries.append(crawl.summary())
             stopped = crawl_stop_reasons(crawl.spiders, config)
             if stopped:

@@ -236,13 +236,12 @@ def run_probe_crawl(tmp_path: Path, urls: list[str], *, trusted: list[str] = (),
 # ---------------------------------------------------------------- the crawl, in the child process
 
 def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs in a subprocess)
-    import resource
-
     import feedparser
     import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
+    from aiwatch.memory import peak_rss_mb
     from crawler.extraction import extract_page
     from crawler.limits import LIMIT_MIDDLEWARES
     from crawler.safety import SAFE_DOWNLOAD_HANDLERS
@@ -317,7 +316,7 @@ def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs i
     crawler.signals.connect(on_closed, signal=signals.spider_closed)
     process.crawl(crawler)
     process.start()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()  # not ru_maxrss: Linux carries the parent's (the test runner's) peak into it
     Path(out_path).write_text(json.dumps(
         {"pages": pages, "failures": failures, "stats": collected, "peak_rss_mb": peak}, default=str))
 
