@@ -110,7 +110,6 @@ def bench_config(**extra: Any):
 
 def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     """Crawl, extract and graph ``feed`` into ``db`` with the project's functions; per-stage figures."""
-    from aiwatch.cli.update import crawl_peak_rss_mb
     from aiwatch.db import connect
     from crawler.run import run_crawl
     from extract.runner import run_extract
@@ -122,7 +121,7 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     sampler.enter("crawl")
     crawl = run_crawl(db, config, feeds=[feed], record_run=False)
     out["crawl_s"] = time.perf_counter() - began
-    out["crawl_child_rss_mb"] = crawl_peak_rss_mb()
+    out["crawl_child_rss_mb"] = crawl.peak_rss_mb
     out["crawl_stats"] = {k: v for k, v in crawl.to_dict().items() if not isinstance(v, dict | list)}
     conn = connect(db)
     sampler.enter("extract")
@@ -261,7 +260,6 @@ def run_incremental(work: Path, cache_dir: Path, base_articles: int) -> dict[str
 
 def crawl_only(db: Path, work: Path, articles: int, sampler: RssSampler) -> int:
     """``--crawl-only``: our crawl and the bare spider over the built site; prints the table and JSON line."""
-    from aiwatch.cli.update import crawl_peak_rss_mb
     from crawler.run import run_crawl
 
     with synth.serve_site(work / "site") as base:
@@ -270,7 +268,7 @@ def crawl_only(db: Path, work: Path, articles: int, sampler: RssSampler) -> int:
         crawl = run_crawl(db, bench_config(), feeds=[f"{base}/feed.xml"], record_run=False)
         ours_s = time.perf_counter() - began
         sampler.enter(None)
-        child_mb = crawl_peak_rss_mb()
+        child_mb = crawl.peak_rss_mb
         bare = run_bare_scrapy(f"{base}/feed.xml", work)
     stats = crawl.to_dict()
     ratio = (stats["articles_fetched"] / ours_s) / (bare["pages"] / bare["seconds"])
