@@ -77,16 +77,35 @@ class UpdateResult:
     error: str | None = None
 
 
+@dataclass
+class StopRequest:
+    """A stop asked for by a signal (SIGTERM or the time limit), remembered beside the exception raised.
+
+    The handlers raise in the main thread, wherever it is; a library with a bare ``except:`` can swallow that
+    exception (spaCy's model lookup does, then reports "can't find model"). The request itself stays here,
+    so the run still ends as stopped, not as some other failure.
+    """
+
+    error: BaseException | None = None
+
+    def stop(self, error: BaseException) -> None:
+        self.error = error
+        raise error
+
+
 @contextmanager
-def time_limit(seconds: float | None) -> Iterator[Callable[[], float | None]]:
+def time_limit(
+    seconds: float | None, stop: StopRequest | None = None
+) -> Iterator[Callable[[], float | None]]:
     """Raise :class:`TimeLimitExceeded` in the main thread after ``seconds``; yields a "time left" getter."""
     if not seconds:
         yield lambda: None
         return
     deadline = time.monotonic() + seconds
+    request = stop or StopRequest()
 
     def expire(signum: int, frame: object) -> None:
-        raise TimeLimitExceeded(f"time limit of {seconds / 60:g} minutes reached")
+        request.stop(TimeLimitExceeded(f"time limit of {seconds / 60:g} minutes reached"))
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -98,11 +117,12 @@ def time_limit(seconds: float | None) -> Iterator[Callable[[], float | None]]:
 
 
 @contextmanager
-def sigterm_raises() -> Iterator[None]:
+def sigterm_raises(stop: StopRequest | None = None) -> Iterator[None]:
     """Turn SIGTERM into :class:`Terminated` in the main thread, so the run is closed and recorded."""
+    request = stop or StopRequest()
 
     def terminate(signum: int, frame: object) -> None:
-        raise Terminated("terminated by SIGTERM")
+        request.stop(Terminated("terminated by SIGTERM"))
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
@@ -176,8 +196,9 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
         result.stats["stage"] = name
         update_stats(conn, run_id, result.stats)
 
+    stop = StopRequest()
     try:
-        with sigterm_raises(), time_limit(max_minutes * 60 if max_minutes else None):
+        with sigterm_raises(stop), time_limit(max_minutes * 60 if max_minutes else None, stop):
             stage("crawl")
             try:
                 # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
@@ -214,18 +235,19 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
             result.stats["graph"] = built.as_dict()
             result.summaries.append(built.summary())
             result.stats.pop("stage", None)
-    except TimeLimitExceeded as exc:
-        result.status, result.error = "timeout", str(exc)
+    except (TimeLimitExceeded, Terminated):
+        pass  # recorded in ``stop``
     except click.ClickException as exc:
         result.status, result.error = "failed", exc.format_message()
-    except Terminated as exc:
-        result.status, result.error = "interrupted", str(exc)
     except KeyboardInterrupt:
         finish_run(conn, run_id, "interrupted", result.stats, "interrupted")
         raise
     except Exception as exc:
         result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
         log.debug("update failed", exc_info=True)
+    if stop.error is not None:  # a signal's stop wins over whatever error it caused on its way out
+        result.status = "timeout" if isinstance(stop.error, TimeLimitExceeded) else "interrupted"
+        result.error = str(stop.error)
     finish_run(conn, run_id, result.status, result.stats, result.error)
     return result
 

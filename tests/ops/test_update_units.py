@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -95,6 +97,19 @@ def test_time_limit_interrupts_the_main_thread():
     with pytest.raises(upd.TimeLimitExceeded, match="time limit of 0.005 minutes"), upd.time_limit(0.3):
         time.sleep(5)
     assert time.monotonic() - started < 2
+
+
+def test_a_stop_swallowed_by_a_bare_except_is_still_remembered():
+    # spaCy's model lookup has a bare ``except:``: a SIGTERM or the time limit landing there is swallowed.
+    stop = upd.StopRequest()
+    with upd.time_limit(0.2, stop), contextlib.suppress(BaseException):  # what the library does
+        time.sleep(5)
+    assert isinstance(stop.error, upd.TimeLimitExceeded)
+    stop = upd.StopRequest()
+    with upd.sigterm_raises(stop), contextlib.suppress(BaseException):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    assert isinstance(stop.error, upd.Terminated)
 
 
 def test_summary_and_exit_codes(capsys):
