@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from aiwatch.scoring import PrecisionRecall
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PAGES = REPO_ROOT / "tests" / "data" / "topics" / "labelled_pages.jsonl"
 SAMPLE_SITE = REPO_ROOT / "crawler" / "sample_site"
@@ -38,26 +40,13 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Metrics:
+class Metrics(PrecisionRecall):
     """Binary precision/recall/F1 with the counts behind them."""
 
     tp: int
     fp: int
     fn: int
     tn: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def line(self, label: str) -> str:
         return (f"{label:<24} P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from aiwatch.scoring import PrecisionRecall
+
 ClaimKey = tuple[str | None, str, str | None]
 
 
@@ -30,23 +32,10 @@ class GoldArticle:
 
 
 @dataclass
-class Score:
+class Score(PrecisionRecall):
     tp: int = 0
     fp: int = 0
     fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, predicted: Counter, gold: Counter) -> None:
         matched = sum((predicted & gold).values())
