@@ -8,26 +8,13 @@ from __future__ import annotations
 
 import functools
 import gzip
-import importlib.util
-import sys
 import zlib
 from pathlib import Path
 
 import brotli
+import hostile_servers as hs  # tests/crawler is on pytest's pythonpath
 import pytest
 
-
-def _helpers():
-    name = "aiwatch_tests_hostile_servers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("hostile_servers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hs = _helpers()
 MB = 1 << 20
 ARTICLE = (
     "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"

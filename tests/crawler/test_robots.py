@@ -5,24 +5,11 @@ Real Scrapy crawls in a child process against real loopback servers whose robots
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
+import hostile_servers as hs  # tests/crawler is on pytest's pythonpath
 import pytest
 
-
-def _helpers():
-    name = "aiwatch_tests_hostile_servers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("hostile_servers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hs = _helpers()
 QUEUED = ["/a", "/b", "/private/report.html", "/c", "/d"]
 ROBOTS = "User-agent: *\nDisallow: /private\n"
 

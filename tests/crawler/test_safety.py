@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
-import sys
 from pathlib import Path
 
+import hostile_servers as hs  # tests/crawler is on pytest's pythonpath
 import pytest
 
 from crawler.safety import (
@@ -22,18 +21,6 @@ from crawler.safety import (
     trusted_origins,
 )
 
-
-def _helpers():
-    name = "aiwatch_tests_hostile_servers"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("hostile_servers.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-hs = _helpers()
 PUBLIC = "news.example"
 
 
