@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from crawler.scanner import Scanner, compile_scanner
+
 TOPIC_IDS = ("distillation", "export-controls")
 MAX_CHARS = 100_000  # text scored per page: a long article's first ~15,000 words; bounds time on huge pages
 DEFAULT_LEXICON_PATH = Path(__file__).with_name("topics.toml")
@@ -87,7 +89,7 @@ class Topic:
 class Lexicons:
     """Compiled concepts and topics from one topics file."""
 
-    concepts: Mapping[str, re.Pattern[str]]
+    concepts: Mapping[str, Scanner]
     topics: Mapping[str, Topic]
     source: str = "<memory>"
 
@@ -145,7 +147,7 @@ def parse_lexicons(data: Mapping[str, Any], source: str = "<memory>") -> Lexicon
     return Lexicons(concepts=concepts, topics=topics, source=source)
 
 
-def _compile(name: str, patterns: Any, fail) -> re.Pattern[str]:
+def _compile(name: str, patterns: Any, fail) -> Scanner:
     if isinstance(patterns, str):
         patterns = [patterns]
     if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
@@ -155,7 +157,7 @@ def _compile(name: str, patterns: Any, fail) -> re.Pattern[str]:
             re.compile(pattern)
         except re.error as exc:
             raise fail(f"concept {name!r} pattern {i} {pattern!r}: bad regular expression ({exc})") from None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return compile_scanner("|".join(f"(?:{p})" for p in patterns))
 
 
 def _names(value: Any, where: str, concepts: Mapping[str, Any], fail) -> tuple[str, ...]:
@@ -219,7 +221,7 @@ class _Hits:
     """Where each concept matches in one text: match offsets, mapped to window indexes on demand."""
 
     text: str
-    concepts: Mapping[str, re.Pattern[str]]
+    concepts: Mapping[str, Scanner]
     offsets: dict[str, list[int]] = field(default_factory=dict)
     starts: dict[str, list[int]] = field(default_factory=dict)
 
