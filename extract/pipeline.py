@@ -4,6 +4,8 @@
 setting (see :func:`resolve_model_name`), splits the final period off product names in the tokenizer,
 adds ``aiwatch_paragraphs_v1`` before the parser, ``aiwatch_kb_ruler_v1`` before ``ner``, then
 ``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
+:func:`load_model` swaps the model's ``attribute_ruler`` for ``aiwatch_attribute_ruler_v1`` (same output,
+~25x faster; see :mod:`extract.attributes`).
 Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
 Nothing is downloaded: a missing model is a :class:`ModelError` naming the package to install.
 """
@@ -21,6 +23,7 @@ from spacy.tokens import Doc
 
 from extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
 from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
+from extract.attributes import use_compiled_attribute_ruler
 from extract.claims import extract_claims
 from extract.kbindex import EntityLike, KBIndex
 from extract.lexicons import DEFAULT_LEXICONS
@@ -139,13 +142,17 @@ def add_aiwatch_components(
     return nlp
 
 
-def load_model(configured: str = "") -> Language:
-    """Load the trained model (without unused components)."""
+def load_model(configured: str = "", *, compiled_attributes: bool = True) -> Language:
+    """Load the trained model (without unused components); with ``compiled_attributes`` its
+    ``attribute_ruler`` is replaced by the identical, faster ``aiwatch_attribute_ruler_v1``."""
     name = resolve_model_name(configured)
     try:
-        return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+        nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
     except OSError as exc:
         raise ModelError(f"spaCy model {name!r} cannot be loaded: {exc}") from None
+    if compiled_attributes:
+        use_compiled_attribute_ruler(nlp)
+    return nlp
 
 
 def build_nlp(
