@@ -5,7 +5,10 @@ excluded from both. The corpus is the gold articles plus the sample site's pages
 crawler's extractor, here only: stages never import each other), replicated to ``--articles`` texts.
 
 Usage: ``python benchmarks/extract_throughput.py [--articles 300] [--batch-size 32] [--rounds 2]``.
-Prints words/s for both and the ratio; exits 1 when the ratio is under 0.7.
+Prints words/s for both and the ratio; exits 1 when the ratio is under 0.7. A last line compares, over the
+first ``--ruler-texts`` texts, the model's stock ``attribute_ruler`` with the compiled
+``aiwatch_attribute_ruler_v1`` that ``load_model`` uses: the component's seconds and the whole ``nlp.pipe``
+(rounds alternate between the two, best of each counts).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "extraction_gold" / "articles.jsonl"
 FLOOR = 0.7
+FACTORY_NAME = "aiwatch_attribute_ruler_v1"
 
 
 def corpus_texts() -> list[str]:
@@ -71,11 +75,47 @@ def time_stage(nlp, entities, texts: list[str], batch_size: int) -> float:
     return elapsed
 
 
+def time_components(nlp, texts: list[str], batch_size: int) -> dict[str, float]:
+    """Seconds per component, running the pipeline one component at a time over ``texts``."""
+    began = time.perf_counter()
+    docs = [nlp.make_doc(t) for t in texts]
+    seconds = {"tokenizer": time.perf_counter() - began}
+    for name, proc in nlp.pipeline:
+        began = time.perf_counter()
+        if hasattr(proc, "pipe"):
+            docs = list(proc.pipe(docs, batch_size=batch_size))
+        else:
+            docs = [proc(doc) for doc in docs]
+        seconds[name] = time.perf_counter() - began
+    return seconds
+
+
+def compare_attribute_rulers(compiled, texts: list[str], batch_size: int, rounds: int) -> str:
+    """One line: the stock vs the compiled attribute ruler, component seconds and whole ``nlp.pipe``."""
+    from extract.pipeline import load_model
+
+    stock = load_model(compiled_attributes=False)
+    list(stock.pipe(texts[:8]))
+    best = {"stock": [float("inf")] * 2, "compiled": [float("inf")] * 2}
+    for i in range(rounds):
+        pair = [("stock", stock), ("compiled", compiled)]
+        for key, nlp in pair if i % 2 == 0 else pair[::-1]:
+            component = time_components(nlp, texts, batch_size)["attribute_ruler"]
+            whole = time_raw(nlp, texts, batch_size)
+            best[key] = [min(best[key][0], component), min(best[key][1], whole)]
+    (stock_c, stock_w), (ours_c, ours_w) = best["stock"], best["compiled"]
+    return (
+        f"attribute_ruler over {len(texts)} texts: stock {stock_c:.3f}s -> compiled {ours_c:.3f}s; "
+        f"nlp.pipe {stock_w:.2f}s -> {ours_w:.2f}s ({(ours_w / stock_w - 1) * 100:+.0f}%)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300, help="texts in the replicated corpus")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2, help="alternating timing rounds; the best counts")
+    parser.add_argument("--ruler-texts", type=int, default=40, help="texts for the attribute ruler line")
     args = parser.parse_args()
 
     from extract.kb import load_kb
@@ -105,6 +145,8 @@ def main() -> int:
         f"aiwatch extract   {stage_wps:10.0f} words/s ({stage_best:.2f}s, incl. KB upsert and SQLite writes)"
     )
     print(f"ratio {ratio:.2f} (floor {FLOOR})")
+    if args.ruler_texts > 0 and FACTORY_NAME in {raw.get_pipe_meta(n).factory for n in raw.pipe_names}:
+        print(compare_attribute_rulers(raw, texts[: args.ruler_texts], args.batch_size, max(2, args.rounds)))
     return 0 if ratio >= FLOOR else 1
 
 
