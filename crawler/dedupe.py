@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -155,46 +154,51 @@ def simhash_hex(value: int) -> str:
 
 
 class SimHashIndex:
-    """Find stored hashes within ``max_distance`` bits of a query without scanning them all."""
+    """Find stored hashes within ``max_distance`` bits of a query: one vectorised XOR-popcount scan.
+
+    At the distances news copies need (10 of 64 bits) a banded index (pigeonhole on ``max_distance + 1``
+    bands) has 6-bit bands and returns a sixth of the collection as candidates, so it degenerates into a
+    Python-level scan; a numpy scan of every stored hash costs ~0.2 ms per query at 100,000 articles.
+    """
 
     def __init__(self, max_distance: int) -> None:
         if not 0 <= max_distance < SIMHASH_BITS:
             raise ValueError(f"near-duplicate distance must be between 0 and {SIMHASH_BITS - 1}")
         self.max_distance = max_distance
-        n = max_distance + 1
-        widths = [SIMHASH_BITS // n + (1 if i < SIMHASH_BITS % n else 0) for i in range(n)]
-        self._bands: list[tuple[int, int]] = []
-        shift = 0
-        for width in widths:
-            self._bands.append((shift, (1 << width) - 1))
-            shift += width
-        self._buckets: dict[tuple[int, int], set[int]] = defaultdict(set)
-        self._hashes: dict[int, int] = {}
+        self._ids = np.empty(1024, dtype=np.int64)
+        self._hashes = np.empty(1024, dtype=np.uint64)
+        self._size = 0
+        self._slot: dict[int, int] = {}  # item id -> row in the arrays
 
     def __len__(self) -> int:
-        return len(self._hashes)
-
-    def _keys(self, value: int) -> Iterable[tuple[int, int]]:
-        for i, (shift, mask) in enumerate(self._bands):
-            yield i, value >> shift & mask
+        return self._size
 
     def add(self, item_id: int, value: int) -> None:
         """Index ``value`` under ``item_id`` (replacing an earlier hash for the same id)."""
-        self.remove(item_id)
-        self._hashes[item_id] = value
-        for key in self._keys(value):
-            self._buckets[key].add(item_id)
+        row = self._slot.get(item_id)
+        if row is None:
+            if self._size == len(self._ids):
+                self._ids = np.resize(self._ids, 2 * self._size)
+                self._hashes = np.resize(self._hashes, 2 * self._size)
+            row = self._slot[item_id] = self._size
+            self._size += 1
+        self._ids[row] = item_id
+        self._hashes[row] = value
 
     def remove(self, item_id: int) -> None:
-        old = self._hashes.pop(item_id, None)
-        if old is not None:
-            for key in self._keys(old):
-                self._buckets[key].discard(item_id)
+        row = self._slot.pop(item_id, None)
+        if row is None:
+            return
+        last = self._size - 1
+        if row != last:  # move the last entry into the freed row
+            moved = int(self._ids[last])
+            self._ids[row], self._hashes[row] = moved, self._hashes[last]
+            self._slot[moved] = row
+        self._size = last
 
     def near(self, value: int) -> list[int]:
-        """Ids whose hash is within ``max_distance`` of ``value``, nearest first."""
-        candidates: set[int] = set()
-        for key in self._keys(value):
-            candidates |= self._buckets.get(key, set())
-        found = [(hamming(value, self._hashes[c]), c) for c in candidates]
-        return [c for d, c in sorted(found) if d <= self.max_distance]
+        """Ids whose hash is within ``max_distance`` of ``value``, nearest first (then by id)."""
+        distances = np.bitwise_count(self._hashes[: self._size] ^ np.uint64(value))
+        rows = np.flatnonzero(distances <= self.max_distance)
+        found = zip(distances[rows].tolist(), self._ids[rows].tolist(), strict=True)
+        return [item_id for _, item_id in sorted(found)]

@@ -40,7 +40,7 @@ from typing import Any
 from aiwatch.db import connect, transaction
 from crawler.dedupe import SimHashIndex
 from crawler.items import PageItem
-from crawler.storage import load_simhash_index, record_seen, store_article, store_raw
+from crawler.storage import compressed_body, load_simhash_index, record_seen, store_article, store_raw
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -110,7 +110,8 @@ def scrapy_settings(base: Any, redis_url: str, idle_close: float) -> dict[str, A
 def encode_item(item: PageItem) -> bytes:
     """The storage-ready item as JSON (raw body zlib-compressed, base64)."""
     data = dataclasses.asdict(item)
-    data["body"] = base64.b64encode(zlib.compress(item.body, 6)).decode("ascii")
+    data.pop("body_zlib", None)
+    data["body"] = base64.b64encode(compressed_body(item)).decode("ascii")
     return json.dumps({"type": "item", "format": ITEM_FORMAT, "item": data}, default=str).encode()
 
 

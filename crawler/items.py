@@ -16,6 +16,9 @@ class Rejected(DropItem):
         self.reason = reason
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # crosses from page-processing workers intact
+        return (type(self), (self.reason, self.detail))
+
 
 @dataclass
 class PageItem:
@@ -53,3 +56,4 @@ class PageItem:
     relevance: float = 0.0
     content_hash: str | None = None
     simhash: int | None = None
+    body_zlib: bytes | None = field(default=None, repr=False)  # ``body`` compressed for raw_pages

@@ -22,6 +22,7 @@ from typing import Any
 
 from aiwatch.config import Config
 from aiwatch.db import connect
+from aiwatch.lifetime import die_with_parent
 from aiwatch.memory import peak_rss_mb
 from aiwatch.runs import finish_run, start_run
 from crawler.sources import SPIDER_NAMES, Source, SourcesError, check_url, load_sources
@@ -191,18 +192,6 @@ def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
 
 
 # ---- child process ---------------------------------------------------------------------------------
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (best effort elsewhere)."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 NOISY_LOGGERS = ("scrapy", "py.warnings", "trafilatura", "htmldate", "asyncio", "twisted", "filelock")
 PROGRESS_LOGGERS = ("scrapy.extensions.logstats",)  # "Crawled N pages (at M pages/min)" once a minute
 
@@ -229,7 +218,7 @@ def _configure_child_logging(level: int) -> None:
 
 def child_main(job_file: str, result_file: str) -> int:
     """Entry point of the crawl process: run the planned spiders in sequence, write the stats."""
-    _die_with_parent()
+    die_with_parent()
     job = json.loads(Path(job_file).read_text())
     if job.get("parent_pid") and os.getppid() != job["parent_pid"]:
         return 1  # the parent died before the death signal was armed (during start-up): never crawl orphaned

@@ -17,6 +17,7 @@ from crawler.dedupe import SimHashIndex, simhash_hex, site_of
 from crawler.items import PageItem
 
 # Outcomes after which a URL is not fetched again while its feed entry is unchanged.
+RAW_ZLIB_LEVEL = 6  # raw_pages.body compression
 FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})
 
 
@@ -207,6 +208,11 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
     return StoreResult(article_id, action, duplicate_of, marked)
 
 
+def compressed_body(item: PageItem) -> bytes:
+    """``item.body`` zlib-compressed (done by the page-processing worker when there is one)."""
+    return item.body_zlib if item.body_zlib is not None else zlib.compress(item.body, RAW_ZLIB_LEVEL)
+
+
 def store_raw(conn: sqlite3.Connection, item: PageItem, article_id: int | None) -> None:
     """Keep the raw response (zlib-compressed body, headers, status) for offline re-extraction."""
     conn.execute(
@@ -216,7 +222,7 @@ def store_raw(conn: sqlite3.Connection, item: PageItem, article_id: int | None) 
         "content_type = excluded.content_type, encoding = excluded.encoding, headers = excluded.headers, "
         "body = excluded.body, body_size = excluded.body_size",
         (item.response_url, article_id, utcnow(), item.status, item.content_type, item.encoding,
-         json.dumps(item.headers, sort_keys=True), zlib.compress(item.body, 6), len(item.body)),
+         json.dumps(item.headers, sort_keys=True), compressed_body(item), len(item.body)),
     )
 
 

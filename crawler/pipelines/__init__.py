@@ -1,7 +1,9 @@
-"""Per-article item pipelines, one job per module: extract -> topics -> dedupe -> storage.
+"""Per-article steps, one job per module: extract -> topics -> dedupe (fingerprints) -> storage.
 
-Each reads its settings through ``from_crawler`` and rejects a page with :class:`crawler.items.Rejected`
-(a ``DropItem`` carrying a reason that is counted in stats and remembered in ``crawl_seen``).
+The first three are pure functions of the fetched page, run as one call by ``prepare.PreparePipeline`` (in
+worker processes); ``storage.StoragePipeline`` writes in the crawl process. A step rejects a page with
+:class:`crawler.items.Rejected` (a ``DropItem`` carrying a reason that is counted in stats and remembered in
+``crawl_seen``).
 """
 
 from __future__ import annotations

@@ -21,8 +21,3 @@ def fingerprint_item(item: PageItem) -> PageItem:
     item.content_hash = content_hash(item.text)
     item.simhash = simhash(item.text)
     return item
-
-
-class DedupePipeline:
-    def process_item(self, item: PageItem) -> PageItem:
-        return fingerprint_item(item)

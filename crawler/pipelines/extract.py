@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from scrapy.crawler import Crawler
-
 from crawler.extraction import extract_page
 from crawler.items import PageItem, Rejected
 
@@ -80,17 +78,3 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
     if not item.language and hints.get("language"):
         item.language = hints["language"]
     return item
-
-
-class ExtractPipeline:
-    """Runs :func:`extract_item` with ``AIWATCH_MIN_ARTICLE_WORDS``."""
-
-    def __init__(self, min_words: int) -> None:
-        self.min_words = min_words
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler.settings.getint("AIWATCH_MIN_ARTICLE_WORDS", 80))
-
-    def process_item(self, item: PageItem) -> PageItem:
-        return extract_item(item, self.min_words)

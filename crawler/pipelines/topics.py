@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from scrapy.crawler import Crawler
-
 from crawler.items import PageItem, Rejected
 from crawler.topics import score_topics
 
@@ -35,17 +33,3 @@ def score_item(item: PageItem, min_relevance: float) -> PageItem:
     item.topics = topics
     item.relevance = float(relevance)
     return item
-
-
-class TopicFilterPipeline:
-    """Runs :func:`score_item` with ``AIWATCH_TOPIC_MIN_RELEVANCE``."""
-
-    def __init__(self, min_relevance: float) -> None:
-        self.min_relevance = min_relevance
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> TopicFilterPipeline:
-        return cls(crawler.settings.getfloat("AIWATCH_TOPIC_MIN_RELEVANCE", 1.0))
-
-    def process_item(self, item: PageItem) -> PageItem:
-        return score_item(item, self.min_relevance)

@@ -120,6 +120,21 @@ def stream(total: int, with_length: bool, chunk: int = 64 * 1024) -> Handler:
 
 # ---------------------------------------------------------------- server
 
+# ---------------------------------------------------------------- a page-processing task that dies
+
+WORKER_KILLER = b"<!-- kill the page-processing worker -->"
+
+
+def prepare_or_die(item: Any, min_words: int, min_relevance: float) -> Any:
+    """``prepare_item``, except that a page carrying :data:`WORKER_KILLER` ends its worker process at once
+    (as a native crash or the OOM killer would). Importable by the pool's workers through ``pythonpath``."""
+    from crawler.pipelines.prepare import prepare_item
+
+    if WORKER_KILLER in item.body:
+        os._exit(70)
+    return prepare_item(item, min_words, min_relevance)
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 

@@ -81,7 +81,7 @@ def test_simhash_near_copies_are_close_and_different_texts_far() -> None:
 
 
 @pytest.mark.parametrize("distance", [0, 3, 6, 10])
-def test_band_index_finds_exactly_the_hashes_within_distance(distance: int) -> None:
+def test_index_finds_exactly_the_hashes_within_distance(distance: int) -> None:
     rng = random.Random(distance)
     index = SimHashIndex(distance)
     stored = {i: rng.getrandbits(64) for i in range(2000)}
@@ -97,8 +97,14 @@ def test_band_index_finds_exactly_the_hashes_within_distance(distance: int) -> N
     index.remove(0)
     assert 0 not in index.near(stored[0])
     assert len(index) == 1999
+    index.remove(1999)  # the last row: nothing moves
+    index.add(5, stored[7])  # re-adding an id replaces its hash
+    assert 5 in index.near(stored[7])
+    assert (5 in index.near(stored[5])) == (hamming(stored[5], stored[7]) <= distance)
+    assert len(index) == 1998
+    assert index.near(stored[7])[:2] == sorted([5, 7])  # distance 0 for both, then by id
 
 
-def test_band_index_rejects_bad_distances() -> None:
+def test_index_rejects_bad_distances() -> None:
     with pytest.raises(ValueError):
         SimHashIndex(64)

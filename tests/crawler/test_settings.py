@@ -35,8 +35,7 @@ def test_polite_and_fail_safe_defaults() -> None:
     assert middlewares["crawler.robots.QueuedRobotsTxtMiddleware"] == 100
     assert middlewares["crawler.safety.AddressGuardMiddleware"] < 50
     assert list(s.getdict("ITEM_PIPELINES")) == [
-        "crawler.pipelines.extract.ExtractPipeline", "crawler.pipelines.topics.TopicFilterPipeline",
-        "crawler.pipelines.dedupe.DedupePipeline", "crawler.pipelines.storage.StoragePipeline",
+        "crawler.pipelines.prepare.PreparePipeline", "crawler.pipelines.storage.StoragePipeline",
     ]
 
 

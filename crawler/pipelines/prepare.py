@@ -1,0 +1,135 @@
+"""Pipeline steps 1-3 as one call: extract -> topics -> fingerprint, beside the crawler in worker processes.
+
+The three steps, and compressing the raw body for storage, are pure CPU work on the fetched page
+(trafilatura, the topic scanners, SimHash, zlib: ~8 ms a page). Run on the reactor thread they serialise with
+the downloads, so the crawl went at a sixth of bare Scrapy's rate; :class:`PreparePipeline` hands them to a
+pool of ``crawl_workers`` processes and awaits the result while the reactor keeps fetching and storing.
+``crawl_workers = 0`` runs them in the crawl process.
+
+Workers are fresh interpreters (``spawn``: forking the crawl process, which runs threads, is unsafe) that
+die with the crawl process, so a killed crawl leaves no orphans. A page that kills its worker (a native
+crash, the OOM killer) breaks the pool: the pool is replaced, and that page and the others in flight are
+each tried once more in a process of their own; the page that kills that process too is rejected as
+``extract_error`` (not remembered in ``crawl_seen``, so the next crawl tries it again), the others are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import is_asyncio_available
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from aiwatch.lifetime import die_with_parent
+from crawler.items import PageItem, Rejected
+from crawler.pipelines.dedupe import fingerprint_item
+from crawler.pipelines.extract import extract_item
+from crawler.pipelines.topics import score_item
+from crawler.storage import RAW_ZLIB_LEVEL
+
+logger = logging.getLogger(__name__)
+
+
+def prepare_item(item: PageItem, min_words: int, min_relevance: float) -> PageItem:
+    """Text and metadata, topics, fingerprints and compressed body of one fetched page, or ``Rejected``."""
+    item = fingerprint_item(score_item(extract_item(item, min_words), min_relevance))
+    item.body_zlib = zlib.compress(item.body, RAW_ZLIB_LEVEL)
+    return item
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Run once per worker: die with the crawl process, load the topic lexicons before the first page."""
+    from crawler.topics import default_lexicons
+
+    die_with_parent(parent_pid)
+    default_lexicons()
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` fresh processes (``spawn``) that die with this one."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(),))
+
+
+async def awaited(future: Future) -> Any:
+    """Await a worker's ``future`` from a coroutine on the crawl's event loop (or Twisted reactor)."""
+    if is_asyncio_available():
+        return await asyncio.wrap_future(future)
+    from twisted.internet import reactor
+
+    deferred: Deferred = Deferred()
+
+    def relay(done: Future) -> None:  # called in the pool's thread: hand over to the reactor
+        error = done.exception()
+        if error is None:
+            reactor.callFromThread(deferred.callback, done.result())  # type: ignore[attr-defined]
+        else:
+            reactor.callFromThread(deferred.errback, error)  # type: ignore[attr-defined]
+
+    future.add_done_callback(relay)
+    return await maybe_deferred_to_future(deferred)
+
+
+class PreparePipeline:
+    """Runs :func:`prepare_item` with ``AIWATCH_MIN_ARTICLE_WORDS`` and ``AIWATCH_TOPIC_MIN_RELEVANCE``."""
+
+    task: Callable[[PageItem, int, float], PageItem] = staticmethod(prepare_item)
+
+    def __init__(self, min_words: int, min_relevance: float, workers: int) -> None:
+        self.min_words = min_words
+        self.min_relevance = min_relevance
+        self.workers = max(0, workers)
+        self.pool: ProcessPoolExecutor | None = None
+        self.generation = 0  # bumped whenever a broken pool is replaced
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PreparePipeline:
+        settings = crawler.settings
+        return cls(settings.getint("AIWATCH_MIN_ARTICLE_WORDS", 80),
+                   settings.getfloat("AIWATCH_TOPIC_MIN_RELEVANCE", 1.0),
+                   settings.getint("AIWATCH_CRAWL_WORKERS", 0))
+
+    def open_spider(self) -> None:
+        if self.workers:
+            self.pool = start_pool(self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item: PageItem) -> PageItem:
+        if self.pool is None:
+            return self.task(item, self.min_words, self.min_relevance)
+        generation = self.generation
+        try:
+            return await awaited(self.pool.submit(self.task, item, self.min_words, self.min_relevance))
+        except BrokenProcessPool:
+            self._replace_broken_pool(generation)
+        # Every page in flight when a worker died lands here; each is tried again in a process of its own,
+        # so only the page that kills its worker again is lost.
+        with start_pool(1) as alone:
+            try:
+                return await awaited(alone.submit(self.task, item, self.min_words, self.min_relevance))
+            except BrokenProcessPool:
+                raise Rejected("extract_error", "the page crashed its worker process") from None
+
+    def _replace_broken_pool(self, generation: int) -> None:
+        """Start a new pool unless another page already replaced the one that broke."""
+        if generation != self.generation or self.pool is None:
+            return
+        logger.warning("a page-processing worker died; starting a new pool of %d", self.workers)
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = start_pool(self.workers)
+        self.generation += 1
