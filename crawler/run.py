@@ -242,6 +242,9 @@ def child_main(job_file: str, result_file: str) -> int:
 
         distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
         settings.setdict(distributed, priority="cmdline")
+    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted
+
+    prestart_pool(config.crawl_workers)  # before CrawlerProcess: no thread may run when the workers fork
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
     stats = CrawlStats()
@@ -267,6 +270,7 @@ def child_main(job_file: str, result_file: str) -> int:
 
     sequence()
     process.start(stop_after_crawl=False)
+    shutdown_prestarted()
     stats.peak_rss_mb = peak_rss_mb()
     tmp = Path(result_file).with_suffix(".tmp")
     tmp.write_text(json.dumps(stats.to_dict()))

@@ -6,11 +6,14 @@ the downloads, so the crawl went at a sixth of bare Scrapy's rate; :class:`Prepa
 pool of ``crawl_workers`` processes and awaits the result while the reactor keeps fetching and storing.
 ``crawl_workers = 0`` runs them in the crawl process.
 
-Workers are fresh interpreters (``spawn``: forking the crawl process, which runs threads, is unsafe) that
-die with the crawl process, so a killed crawl leaves no orphans. A page that kills its worker (a native
-crash, the OOM killer) breaks the pool: the pool is replaced, and that page and the others in flight are
-each tried once more in a process of their own; the page that kills that process too is rejected as
-``extract_error`` (not remembered in ``crawl_seen``, so the next crawl tries it again), the others are stored.
+The crawl process forks its workers before the reactor starts a thread (:func:`prestart_pool`); pools
+started later (``scrapy crawl``, a replacement) are fresh interpreters (``spawn``: forking a process that
+runs threads is unsafe). Workers die with the crawl process, so a killed crawl leaves no orphans.
+
+A page that kills its worker (a native crash, the OOM killer) breaks the pool: the pool is replaced, and
+that page and the others in flight are each tried once more in a process of their own; the page that kills
+that process too is rejected as ``extract_error`` (not remembered in ``crawl_seen``, so the next crawl tries
+it again), the others are stored.
 """
 
 from __future__ import annotations
@@ -62,6 +65,32 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
                                initargs=(os.getpid(),))
 
 
+_prestarted: ProcessPoolExecutor | None = None
+
+
+def prestart_pool(workers: int) -> None:
+    """Fork ``workers`` workers now, before the reactor starts any thread; the crawl's pipelines use them.
+
+    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported, so
+    they start at once, where a spawned worker spends a second importing trafilatura and lxml.
+    """
+    global _prestarted
+    if workers <= 0 or _prestarted is not None:
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    pool.submit(int).result()  # with "fork", the first submit forks every worker, before any thread
+    _prestarted = pool
+
+
+def shutdown_prestarted() -> None:
+    """Stop the workers :func:`prestart_pool` started (at the end of the crawl process)."""
+    global _prestarted
+    if _prestarted is not None:
+        _prestarted.shutdown(wait=True, cancel_futures=True)
+        _prestarted = None
+
+
 async def awaited(future: Future) -> Any:
     """Await a worker's ``future`` from a coroutine on the crawl's event loop (or Twisted reactor)."""
     if is_asyncio_available():
@@ -91,6 +120,7 @@ class PreparePipeline:
         self.min_relevance = min_relevance
         self.workers = max(0, workers)
         self.pool: ProcessPoolExecutor | None = None
+        self.owns_pool = False  # False for the crawl process's prestarted pool, which outlives one spider
         self.generation = 0  # bumped whenever a broken pool is replaced
 
     @classmethod
@@ -101,13 +131,18 @@ class PreparePipeline:
                    settings.getint("AIWATCH_CRAWL_WORKERS", 0))
 
     def open_spider(self) -> None:
-        if self.workers:
-            self.pool = start_pool(self.workers)
+        if not self.workers:
+            return
+        self.owns_pool = _prestarted is None
+        self.pool = _prestarted or start_pool(self.workers)
+        if self.owns_pool:
+            for _ in range(self.workers):  # start every worker now, while the spider fetches its feeds
+                self.pool.submit(int)
 
     def close_spider(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.owns_pool:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.pool = None
 
     async def process_item(self, item: PageItem) -> PageItem:
         if self.pool is None:
@@ -129,7 +164,10 @@ class PreparePipeline:
         """Start a new pool unless another page already replaced the one that broke."""
         if generation != self.generation or self.pool is None:
             return
+        global _prestarted
         logger.warning("a page-processing worker died; starting a new pool of %d", self.workers)
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = start_pool(self.workers)
+        if self.pool is _prestarted:
+            _prestarted = None
+        self.pool, self.owns_pool = start_pool(self.workers), True
         self.generation += 1
