@@ -113,9 +113,12 @@ def normalise_text(text: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def content_hash(text: str) -> str:
-    """SHA-256 (hex, 32 chars) of the normalised text: equal for copies differing only in markup/spacing."""
-    return hashlib.sha256(normalise_text(text).encode()).hexdigest()[:32]
+def content_hash(text: str, *, normalised: bool = False) -> str:
+    """SHA-256 (hex, 32 chars) of the normalised text: equal for copies differing only in markup/spacing.
+
+    ``normalised``: ``text`` is already :func:`normalise_text` output.
+    """
+    return hashlib.sha256((text if normalised else normalise_text(text)).encode()).hexdigest()[:32]
 
 
 def _shingles(words: list[str]) -> Iterable[str]:
@@ -126,15 +129,16 @@ def _shingles(words: list[str]) -> Iterable[str]:
         yield " ".join(words[i : i + SHINGLE_WORDS])
 
 
-def simhash(text: str) -> int:
+def simhash(text: str, *, normalised: bool = False) -> int:
     """64-bit SimHash over 3-word shingles of the normalised text.
 
     Bit ``b`` is set when more than half of the shingle hashes (blake2b, 8 bytes, big-endian) have it set;
     the per-bit counts are taken with numpy over all hashes at once (a Python loop over 64 bits per shingle
-    cost ~13 ms an article).
+    cost ~13 ms an article). ``normalised``: ``text`` is already :func:`normalise_text` output.
     """
-    digests = b"".join(hashlib.blake2b(shingle.encode(), digest_size=8).digest()
-                       for shingle in _shingles(normalise_text(text).split()))
+    words = (text if normalised else normalise_text(text)).split()
+    digests = b"".join([hashlib.blake2b(shingle.encode(), digest_size=8).digest()
+                        for shingle in _shingles(words)])
     count = len(digests) // 8
     if not count:
         return 0

@@ -6,7 +6,7 @@ the same transaction as the insert, so two copies stored in one crawl still find
 
 from __future__ import annotations
 
-from crawler.dedupe import article_url, canonical_url, content_hash, simhash
+from crawler.dedupe import article_url, canonical_url, content_hash, normalise_text, simhash
 from crawler.items import PageItem, Rejected
 
 
@@ -18,6 +18,7 @@ def fingerprint_item(item: PageItem) -> PageItem:
         item.canonical_url = canonical_url(item.url)
     else:
         item.canonical_url = article_url(item.response_url, item.body)
-    item.content_hash = content_hash(item.text)
-    item.simhash = simhash(item.text)
+    normalised = normalise_text(item.text)
+    item.content_hash = content_hash(normalised, normalised=True)
+    item.simhash = simhash(normalised, normalised=True)
     return item
