@@ -5,7 +5,7 @@ excluded from both. Raw is the model as shipped (its own ``attribute_ruler``). T
 articles plus the sample site's pages (text extracted with the crawler's extractor, here only: stages never
 import each other), replicated to ``--articles`` texts.
 
-Usage: ``python benchmarks/extract_throughput.py [--articles 300] [--batch-size 32] [--rounds 2]``.
+Usage: ``python benchmarks/extract_throughput.py [--articles 300] [--batch-size 8] [--rounds 2]``.
 Prints words/s for both and the ratio; exits 1 when the ratio is under 0.7. A last line compares, over the
 first ``--ruler-texts`` texts, the model's stock ``attribute_ruler`` with the compiled
 ``aiwatch_attribute_ruler_v1`` that ``load_model`` uses: the component's seconds and the whole ``nlp.pipe``
@@ -114,7 +114,7 @@ def compare_attribute_rulers(compiled, texts: list[str], batch_size: int, rounds
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300, help="texts in the replicated corpus")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2, help="alternating timing rounds; the best counts")
     parser.add_argument("--ruler-texts", type=int, default=40, help="texts for the attribute ruler line")
     args = parser.parse_args()

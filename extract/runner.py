@@ -190,7 +190,7 @@ def run_extract(
     model: str = "",
     rebuild: bool = False,
     workers: int = 1,
-    batch_size: int = 32,
+    batch_size: int = 8,
     limit: int | None = None,
     min_confidence: float = 0.5,
     progress: bool = False,
