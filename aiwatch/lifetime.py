@@ -21,3 +21,21 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         pass
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)
+
+
+_registered = False
+
+
+def forked_children_die_with_parent() -> None:
+    """From now on, every child this process forks (e.g. spaCy's ``n_process`` workers) dies with it.
+
+    Without this, a SIGKILLed extract (the OOM killer, ``kill -9``) leaves its spaCy workers running.
+    """
+    global _registered
+    if not _registered:
+        os.register_at_fork(after_in_child=_die_with_forking_parent)
+        _registered = True
+
+
+def _die_with_forking_parent() -> None:
+    die_with_parent(os.getppid())

@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from aiwatch.db import transaction
+from aiwatch.lifetime import forked_children_die_with_parent
 from extract.kb import KBEntity, load_kb, save_kb
 from extract.pipeline import build_nlp, resolve_model_name
 
@@ -218,6 +219,8 @@ def run_extract(
         stats.seconds = time.perf_counter() - started
         return stats
     nlp = nlp or build_nlp(entities, model=model, min_confidence=min_confidence)
+    if workers > 1:
+        forked_children_die_with_parent()
     bar = tqdm(total=len(ids), unit="article", file=sys.stderr, disable=not progress, desc="extract")
     try:
         docs = nlp.pipe(
