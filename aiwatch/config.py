@@ -66,7 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extract_batch_size", 8,
             "Articles per nlp.pipe batch (memory grows with it: ~170 MB a worker at 8, ~470 MB at 32, "
             "for 1,000-word articles; speed does not).", minimum=1),
-    Setting("extract_workers", 1, "Processes for spaCy (nlp.pipe n_process).", minimum=1),
+    Setting("extract_workers", 2,
+            "Processes for spaCy (nlp.pipe n_process); one per core (~170 MB each at the default batch).",
+            minimum=1),
     Setting("claim_min_confidence", 0.5, "Claims scoring below this confidence are not stored."),
     Setting("graph_betweenness_k", 500,
             "Above this many nodes, betweenness is approximated from this many sampled sources."),

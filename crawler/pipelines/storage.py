@@ -1,4 +1,7 @@
-"""Pipeline step 4: one transaction per page: article upsert, raw page, ``crawl_seen`` ledger.
+"""Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
+
+Pages arriving together share one transaction (:class:`crawler.group_commit.GroupCommit`: each page a
+savepoint, a commit every 50 pages or 0.25 s); a page counts as stored when its batch has committed.
 
 Also listens to ``item_dropped`` so that off-topic and non-article outcomes are remembered in
 ``crawl_seen`` (and not fetched again by the next incremental crawl) and counted by reason in stats.
@@ -12,9 +15,11 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import maybe_deferred_to_future
 
-from aiwatch.db import connect, transaction
+from aiwatch.db import connect
 from crawler.dedupe import SimHashIndex
+from crawler.group_commit import GroupCommit
 from crawler.items import PageItem, Rejected
 from crawler.storage import StoreResult, load_simhash_index, record_seen, store_article, store_raw
 
@@ -31,6 +36,7 @@ class StoragePipeline:
         self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE", 6)
         self.conn: sqlite3.Connection | None = None
         self.index: SimHashIndex | None = None
+        self.batch: GroupCommit
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -39,11 +45,15 @@ class StoragePipeline:
         return pipeline
 
     def open_spider(self) -> None:
+        from twisted.internet import reactor
+
         self.conn = connect(self.db_path)
         self.index = load_simhash_index(self.conn, self.distance)
+        self.batch = GroupCommit(self.conn, reactor.callLater)  # type: ignore[attr-defined]
 
     def close_spider(self) -> None:
         if self.conn is not None:
+            self.batch.commit()
             self.conn.close()
             self.conn = None
 
@@ -51,11 +61,13 @@ class StoragePipeline:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"aiwatch/{key}", count)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: PageItem) -> PageItem:
         assert self.conn is not None and item.canonical_url is not None
         try:
-            result = self._store(item)
-        except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing was written
+            result, committed = self.batch.run(lambda conn: self._store(conn, item))
+            await maybe_deferred_to_future(committed)
+        except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing of this page was kept
+            self._reload_index_after_rollback()
             raise Rejected("storage_error", f"database: {exc}") from None
         self._inc(f"stored/{result.action}")
         if result.newly_marked:
@@ -63,17 +75,21 @@ class StoragePipeline:
         item.hints["article_id"] = result.article_id
         return item
 
-    def _store(self, item: PageItem) -> StoreResult:
-        assert self.conn is not None and item.canonical_url is not None
-        with transaction(self.conn) as conn:
-            result = store_article(conn, item, self.index)
-            store_raw(conn, item, result.article_id)
-            record_seen(conn, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
-                        article_id=result.article_id, detail=result.action)
-            if item.canonical_url != item.seen_key:  # the fingerprint describes the link, not this URL
-                record_seen(conn, item.canonical_url, "stored", article_id=result.article_id,
-                            detail=result.action)
+    def _store(self, conn: sqlite3.Connection, item: PageItem) -> StoreResult:
+        assert item.canonical_url is not None
+        result = store_article(conn, item, self.index)
+        store_raw(conn, item, result.article_id)
+        record_seen(conn, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
+                    article_id=result.article_id, detail=result.action)
+        if item.canonical_url != item.seen_key:  # the fingerprint describes the link, not this URL
+            record_seen(conn, item.canonical_url, "stored", article_id=result.article_id,
+                        detail=result.action)
         return result
+
+    def _reload_index_after_rollback(self) -> None:
+        """The in-memory near-duplicate index may list rows a rollback removed: rebuild it from the table."""
+        if self.conn is not None and not self.conn.in_transaction:
+            self.index = load_simhash_index(self.conn, self.distance)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         reason = getattr(exception, "reason", "dropped")
@@ -81,8 +97,8 @@ class StoragePipeline:
         if self.conn is None or not isinstance(item, PageItem) or reason not in REMEMBERED:
             return
         try:
-            with transaction(self.conn) as conn:
-                record_seen(conn, item.seen_key, reason, origin=item.origin, fingerprint=item.fingerprint,
-                            detail=str(exception)[:200])
+            detail = str(exception)[:200]
+            self.batch.run(lambda conn: record_seen(conn, item.seen_key, reason, origin=item.origin,
+                                                    fingerprint=item.fingerprint, detail=detail), wait=False)
         except sqlite3.Error as exc:
             logger.warning("page %s: outcome %s not recorded (database: %s)", item.response_url, reason, exc)
