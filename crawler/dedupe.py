@@ -123,10 +123,8 @@ def content_hash(text: str, *, normalised: bool = False) -> str:
 
 def _shingles(words: list[str]) -> Iterable[str]:
     if len(words) < SHINGLE_WORDS:
-        yield from words
-        return
-    for i in range(len(words) - SHINGLE_WORDS + 1):
-        yield " ".join(words[i : i + SHINGLE_WORDS])
+        return words
+    return map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False))  # overlapping runs
 
 
 def simhash(text: str, *, normalised: bool = False) -> int:
@@ -137,8 +135,8 @@ def simhash(text: str, *, normalised: bool = False) -> int:
     cost ~13 ms an article). ``normalised``: ``text`` is already :func:`normalise_text` output.
     """
     words = (text if normalised else normalise_text(text)).split()
-    digests = b"".join([hashlib.blake2b(shingle.encode(), digest_size=8).digest()
-                        for shingle in _shingles(words)])
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(shingle.encode(), digest_size=8).digest() for shingle in _shingles(words)])
     count = len(digests) // 8
     if not count:
         return 0
