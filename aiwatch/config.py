@@ -67,7 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Articles per nlp.pipe batch (memory grows with it: ~170 MB a worker at 8, ~470 MB at 32, "
             "for 1,000-word articles; speed does not).", minimum=1),
     Setting("extract_workers", 2,
-            "Processes for spaCy (nlp.pipe n_process); one per core (~170 MB each at the default batch).",
+            "Processes that run spaCy over articles, forked once the model is loaded; one per core "
+            "(~170 MB each at the default batch).",
             minimum=1),
     Setting("claim_min_confidence", 0.5, "Claims scoring below this confidence are not stored."),
     Setting("graph_betweenness_k", 500,

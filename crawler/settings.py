@@ -40,7 +40,20 @@ def downloader_middlewares() -> dict[str, int | None]:
         ROBOTS_MIDDLEWARE: 100,
     }
     middlewares.update(LIMIT_MIDDLEWARES)  # size/decompression drops counted in stats
+    middlewares.update(dict.fromkeys(UNUSED_DOWNLOADER_MIDDLEWARES))
     return middlewares
+
+
+# Stock middlewares with nothing to do here, each one more call per request or response: no spider sets
+# allowed_domains or HTTP credentials; no request needs a depth (the sitemap spider counts index depth
+# itself); our spiders build fresh meta dicts, so there is no meta copying to detect. (The Referer
+# middleware stays: the redirect middlewares rely on it.)
+UNUSED_DOWNLOADER_MIDDLEWARES = ("scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+                                 "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware")
+SPIDER_MIDDLEWARES: dict[str, int | None] = dict.fromkeys((
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware",
+))
 
 
 DOWNLOADER_MIDDLEWARES = downloader_middlewares()

@@ -19,13 +19,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from spacy.language import Language
-from spacy.tokens import Doc
 from tqdm import tqdm
 
 from aiwatch.db import transaction
 from aiwatch.lifetime import forked_children_die_with_parent
 from extract.kb import KBEntity, load_kb, save_kb
 from extract.pipeline import build_nlp, resolve_model_name
+from extract.workers import ArticleRows, process_texts
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -106,37 +106,6 @@ def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -
                 yield text, article_id
 
 
-def doc_rows(doc: Doc, article_id: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
-    """Rows for ``entities`` (discovered), ``mentions`` and ``claims`` of one processed article."""
-    entities = [(eid, name, etype) for eid, (name, etype) in (doc._.discovered or {}).items()]
-    mentions = []
-    for ent in doc.ents:
-        if ent.kb_id_:
-            sent = ent.sent
-            mentions.append(
-                (article_id, ent.kb_id_, ent.text, ent.start_char, ent.end_char, sent.text, sent.start_char)
-            )
-    claims = [
-        (
-            article_id,
-            c["speaker_id"],
-            c["verb"],
-            c["kind"],
-            c["target_id"],
-            c["content"],
-            c["sentence"],
-            int(c["is_quote"]),
-            c["start_char"],
-            c["end_char"],
-            c["confidence"],
-            c["topic"],
-            int(c["negated"]),
-        )
-        for c in doc._.claims or []
-    ]
-    return entities, mentions, claims
-
-
 # A discovered entity seen under several spellings ("NEW YORK" in a dateline, "New York" in text) keeps the
 # one that sorts first by (all capitals, name, type): the result does not depend on article order, which
 # follows crawl arrival order and differs between runs.
@@ -146,11 +115,11 @@ DISCOVERED_NAME_SQL = (
 )
 
 
-def save_doc(
-    conn: sqlite3.Connection, doc: Doc, article_id: int, version: str = EXTRACTOR_VERSION
+def save_rows(
+    conn: sqlite3.Connection, rows: ArticleRows, version: str = EXTRACTOR_VERSION
 ) -> tuple[int, int, dict[str, int], int]:
     """Replace one article's mentions and claims and stamp it, in one transaction."""
-    entities, mentions, claims = doc_rows(doc, article_id)
+    article_id, entities, mentions, claims = rows.article_id, rows.entities, rows.mentions, rows.claims
     with transaction(conn):
         added = 0
         for entity in entities:
@@ -223,15 +192,12 @@ def run_extract(
         forked_children_die_with_parent()
     bar = tqdm(total=len(ids), unit="article", file=sys.stderr, disable=not progress, desc="extract")
     try:
-        docs = nlp.pipe(
-            iter_texts(conn, ids), as_tuples=True, batch_size=batch_size, n_process=max(1, workers)
-        )
-        for doc, article_id in docs:
+        for rows in process_texts(nlp, iter_texts(conn, ids), workers=workers, batch_size=batch_size):
             try:
-                mentions, claims, kinds, added = save_doc(conn, doc, article_id, version)
+                mentions, claims, kinds, added = save_rows(conn, rows, version)
             except sqlite3.Error as exc:
                 stats.errors += 1
-                log.warning("article %d: not saved: %s", article_id, exc)
+                log.warning("article %d: not saved: %s", rows.article_id, exc)
                 continue
             finally:
                 bar.update(1)
@@ -239,7 +205,7 @@ def run_extract(
             stats.mentions += mentions
             stats.claims += claims
             stats.discovered += added
-            stats.words += sum(1 for t in doc if not (t.is_punct or t.is_space))
+            stats.words += rows.words
             for kind, n in kinds.items():
                 stats.kinds[kind] = stats.kinds.get(kind, 0) + n
             if on_progress is not None and stats.articles % 50 == 0:

@@ -33,6 +33,7 @@ def extract(
     from extract.kb import KBError
     from extract.pipeline import ModelError
     from extract.runner import run_extract
+    from extract.workers import ExtractWorkerError
 
     conn = app.db()
     run_id = start_run(conn, "extract --rebuild" if rebuild else "extract")
@@ -48,7 +49,7 @@ def extract(
             progress=app.verbosity >= 0 and sys.stderr.isatty(),
             on_progress=lambda s: update_stats(conn, run_id, s.as_dict()),
         )
-    except (KBError, ModelError) as exc:
+    except (KBError, ModelError, ExtractWorkerError) as exc:
         finish_run(conn, run_id, "failed", {}, str(exc))
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
