@@ -112,8 +112,8 @@ def test_index_rejects_bad_distances() -> None:
 
 def test_simhash_values_are_stable_across_versions() -> None:
     """Stored SimHashes are compared with new ones: the function must never drift."""
-    text = ("Nvidia said the Commerce Department had restricted exports of the H20 to China, a rule that cost "
-            "it billions.")
+    text = ("Nvidia said the Commerce Department had restricted exports of the H20 to China, a rule that "
+            "cost it billions.")
     assert simhash(text) == 5773607021819421874
     assert simhash("two words") == 4687192971052320256
     assert simhash("one") == 3815355558890182089
