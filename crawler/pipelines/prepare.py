@@ -50,6 +50,14 @@ def prepare_item(item: PageItem, min_words: int, min_relevance: float) -> PageIt
     return item
 
 
+def _run_in_worker(task: Callable[[PageItem, int, float], PageItem], item: PageItem, min_words: int,
+                   min_relevance: float) -> PageItem:
+    """``task`` on one page, sent back without the raw body (the crawl process still holds it)."""
+    prepared = task(item, min_words, min_relevance)
+    prepared.body = b""
+    return prepared
+
+
 def _start_worker(parent_pid: int) -> None:
     """Run once per worker: die with the crawl process, load the topic lexicons before the first page."""
     from crawler.topics import default_lexicons
@@ -149,16 +157,23 @@ class PreparePipeline:
             return self.task(item, self.min_words, self.min_relevance)
         generation = self.generation
         try:
-            return await awaited(self.pool.submit(self.task, item, self.min_words, self.min_relevance))
+            return self._with_body(await awaited(
+                self.pool.submit(_run_in_worker, self.task, item, self.min_words, self.min_relevance)), item)
         except BrokenProcessPool:
             self._replace_broken_pool(generation)
         # Every page in flight when a worker died lands here; each is tried again in a process of its own,
         # so only the page that kills its worker again is lost.
         with start_pool(1) as alone:
             try:
-                return await awaited(alone.submit(self.task, item, self.min_words, self.min_relevance))
+                return self._with_body(await awaited(
+                    alone.submit(_run_in_worker, self.task, item, self.min_words, self.min_relevance)), item)
             except BrokenProcessPool:
                 raise Rejected("extract_error", "the page crashed its worker process") from None
+
+    @staticmethod
+    def _with_body(prepared: PageItem, fetched: PageItem) -> PageItem:
+        prepared.body = fetched.body
+        return prepared
 
     def _replace_broken_pool(self, generation: int) -> None:
         """Start a new pool unless another page already replaced the one that broke."""
