@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from crawler.scanner import Scanner, compile_scanner
+from crawler.scanner import Scanner, ScanText, compile_scanner
 
 TOPIC_IDS = ("distillation", "export-controls")
 MAX_CHARS = 100_000  # text scored per page: a long article's first ~15,000 words; bounds time on huge pages
@@ -224,10 +224,13 @@ class _Hits:
     concepts: Mapping[str, Scanner]
     offsets: dict[str, list[int]] = field(default_factory=dict)
     starts: dict[str, list[int]] = field(default_factory=dict)
+    scan: ScanText | None = None
 
     def positions(self, concept: str) -> list[int]:
         if concept not in self.offsets:
-            self.offsets[concept] = [m.start() for m in self.concepts[concept].finditer(self.text)]
+            if self.scan is None:
+                self.scan = ScanText(self.text)
+            self.offsets[concept] = self.scan.starts(self.concepts[concept])
         return self.offsets[concept]
 
     def windows(self, concept: str, window: str) -> set[int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.scanner import compile_scanner, engine_of, re2_compatible
+from crawler.scanner import ScanText, compile_scanner, engine_of, re2_compatible
 from crawler.topics import default_lexicons, load_lexicons, score_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,12 +51,16 @@ def test_re2_finds_exactly_what_python_re_finds_on_every_evaluation_text():
     concepts = default_lexicons().concepts
     twins = python_twin(default_lexicons())
     compared = 0
+    scans = [ScanText(text) for text in texts]
     for name, scanner in concepts.items():
-        for text in texts:
+        for scan in scans:
+            text = scan.text
             ours = [(m.start(), m.end()) for m in scanner.finditer(text)]
             assert ours == [(m.start(), m.end()) for m in twins[name].finditer(text)], (name, text[:80])
+            assert scan.starts(scanner) == [start for start, _ in ours], (name, text[:80])
             compared += len(ours)
     assert compared > 2000
+    assert any(not scan.text.isascii() for scan in scans)  # the byte-to-character mapping is exercised
 
 
 def test_offsets_are_character_offsets_in_non_ascii_text():
@@ -103,3 +107,12 @@ def test_scores_do_not_depend_on_the_engine(tmp_path):
     for text in corpus()[:60]:
         title, _, body = text.partition("\n")
         assert score_topics(title, body, lexicons) == score_topics(title, body, python_lexicons)
+
+
+@pytest.mark.parametrize("source", [r"x*", r"(?:’|é)?", r"export|", r"[’é]*"])
+def test_scan_text_steps_over_empty_matches_one_character_at_a_time(source):
+    """Python's re semantics, also inside multi-byte characters (no topic concept matches empty)."""
+    text = "Beijing’s réponse: export controls, é x’x — done"
+    scanner = compile_scanner(source)
+    assert engine_of(scanner) == "re2"
+    assert ScanText(text).starts(scanner) == [m.start() for m in re.finditer(source, text, re.IGNORECASE)]
