@@ -19,14 +19,17 @@ import math
 import random
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from aiwatch.config import load_config
-from aiwatch.db import connect, transaction
-from graph.pipeline import rebuild
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+
+from aiwatch.config import load_config  # noqa: E402
+from aiwatch.db import connect, transaction  # noqa: E402
+from graph.pipeline import rebuild  # noqa: E402
 
 GENERATOR_VERSION = 3
 TYPES = ["ai_lab", "company", "government", "person", "ai_model", "chip", "policy", "country", "organization"]
@@ -94,17 +97,8 @@ def _poisson(rng: random.Random, lam: float) -> int:
 def cached_db(cache_dir: Path, articles: int) -> Path:
     """Path of the synthetic database for ``articles``, generating it on first use."""
     path = cache_dir / f"graph_bench_v{GENERATOR_VERSION}_{articles}.db"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        for leftover in cache_dir.glob(tmp.name + "*"):
-            leftover.unlink()
-        began = time.perf_counter()
-        generate(tmp, articles)
-        tmp.rename(path)
-        for side in ("-wal", "-shm"):
-            Path(str(tmp) + side).unlink(missing_ok=True)
-        print(f"  generated {path.name} in {time.perf_counter() - began:.1f}s", file=sys.stderr)
-    return path
+    return synth.generated_once(path, lambda tmp: generate(tmp, articles),
+                                lambda message: print(message, file=sys.stderr))
 
 
 def measure(path: Path, betweenness_k: int, seed: int) -> dict:

@@ -20,7 +20,7 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -464,17 +464,23 @@ def cached_db(cache_dir: Path, articles: int, log: Any = None) -> Path:
 
     schema = views_digest({"v": json.dumps(sorted(VIEWS)), "schema": _schema_digest()})
     path = cache_dir / f"scale_v{GENERATOR_VERSION}_{schema}_{articles}.db"
+    return generated_once(path, lambda tmp: generate_db(tmp, articles, log=log), log)
+
+
+def generated_once(path: Path, generate: Callable[[Path], Any], log: Any = None) -> Path:
+    """``path``, written by ``generate(tmp)`` and renamed into place the first time (a killed run leaves no
+    half-written database under the final name; its leftovers are removed by the next run)."""
     if not path.exists():
         tmp = path.with_suffix(".tmp")
-        for leftover in cache_dir.glob(tmp.name + "*"):
+        for leftover in path.parent.glob(tmp.name + "*"):
             leftover.unlink()
         began = time.perf_counter()
-        generate_db(tmp, articles, log=log)
+        generate(tmp)
         for side in ("-wal", "-shm"):
             Path(str(tmp) + side).unlink(missing_ok=True)
         tmp.rename(path)
         if log:
-            log(f"  generated {path.name} in {time.perf_counter() - began:.0f}s")
+            log(f"  generated {path.name} in {time.perf_counter() - began:.1f}s")
     return path
 
 
