@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
@@ -120,6 +121,9 @@ _ATOM_ENTRY_CHILDREN = frozenset(f"{{{ATOM_NS}}}{name}" for name in (
     "id", "title", "link", "updated", "published", "summary", "content", "author", "category",
     "contributor", "rights",
 ))
+# Timestamps in the canonical forms both readers parse alike; anything else goes to feedparser.
+_RFC822 = re.compile(r"(?:\w{3}, )?\d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d (?:[+-]\d{4}|GMT)")
+_W3CDTF = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
 _PLAIN_TEXT = re.compile(r"[<>]|^\s|\s$")  # markup (decoded from entities) and padding
 
 
@@ -138,22 +142,25 @@ def _text(node: Any) -> str:
 
 
 def _rfc822(raw: str) -> str:
-    from email.utils import parsedate_to_datetime
-
+    if not _RFC822.fullmatch(raw):
+        raise _NotPlain
     try:
         value = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # "31 Feb": feedparser decides what such a date means
         raise _NotPlain from None
-    if value.tzinfo is None or not re.fullmatch(r"(?:\w{3}, )?\d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}|"
-                                                r"(?:\w{3}, )?\d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d GMT", raw):
+    if value.tzinfo is None:  # "-0000": no known offset
         raise _NotPlain
     return value.astimezone(UTC).isoformat()
 
 
 def _w3cdtf(raw: str) -> str:
-    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)", raw):
+    if not _W3CDTF.fullmatch(raw):
         raise _NotPlain
-    return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC).isoformat()
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise _NotPlain from None
+    return value.astimezone(UTC).isoformat()
 
 
 def _rss_entry(item: Any) -> Entry | None:
@@ -178,7 +185,7 @@ def _rss_entry(item: Any) -> Entry | None:
                  title=fields.get("title") or None)
 
 
-def _atom_entry(entry: Any) -> Entry | None:
+def _atom_entry(entry: Any) -> Entry:
     fields: dict[str, str] = {}
     links: list[str] = []
     for child in entry:
