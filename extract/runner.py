@@ -22,7 +22,6 @@ from spacy.language import Language
 from tqdm import tqdm
 
 from aiwatch.db import transaction
-from aiwatch.lifetime import forked_children_die_with_parent
 from extract.kb import KBEntity, load_kb, save_kb
 from extract.pipeline import build_nlp, resolve_model_name
 from extract.workers import ArticleRows, process_texts
@@ -188,8 +187,6 @@ def run_extract(
         stats.seconds = time.perf_counter() - started
         return stats
     nlp = nlp or build_nlp(entities, model=model, min_confidence=min_confidence)
-    if workers > 1:
-        forked_children_die_with_parent()
     bar = tqdm(total=len(ids), unit="article", file=sys.stderr, disable=not progress, desc="extract")
     try:
         for rows in process_texts(nlp, iter_texts(conn, ids), workers=workers, batch_size=batch_size):

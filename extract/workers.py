@@ -24,6 +24,8 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from aiwatch.lifetime import forked_children_die_with_parent
+
 
 class ExtractWorkerError(RuntimeError):
     """A worker process died mid-run (usually the out-of-memory killer)."""
@@ -102,6 +104,7 @@ def process_texts(
         return
     global _nlp
     _nlp = nlp
+    forked_children_die_with_parent()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     pending: deque[Future] = deque()
     try:

@@ -22,7 +22,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,7 +37,7 @@ from crawler.items import PageItem, Rejected
 from crawler.pipelines.dedupe import fingerprint_item
 from crawler.pipelines.extract import extract_item
 from crawler.pipelines.topics import score_item
-from crawler.storage import RAW_ZLIB_LEVEL
+from crawler.storage import compressed_body
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ logger = logging.getLogger(__name__)
 def prepare_item(item: PageItem, min_words: int, min_relevance: float) -> PageItem:
     """Text and metadata, topics, fingerprints and compressed body of one fetched page, or ``Rejected``."""
     item = fingerprint_item(score_item(extract_item(item, min_words), min_relevance))
-    item.body_zlib = zlib.compress(item.body, RAW_ZLIB_LEVEL)
+    item.body_zlib = compressed_body(item)
     return item
 
 
@@ -66,11 +65,10 @@ def _start_worker(parent_pid: int) -> None:
     default_lexicons()
 
 
-def start_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` fresh processes (``spawn``) that die with this one."""
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(),))
+def start_pool(workers: int, method: str = "spawn") -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes that die with this one (``spawn``: fresh interpreters)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(os.getpid(),))
 
 
 _prestarted: ProcessPoolExecutor | None = None
@@ -85,8 +83,7 @@ def prestart_pool(workers: int) -> None:
     global _prestarted
     if workers <= 0 or _prestarted is not None:
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(os.getpid(),))
+    pool = start_pool(workers, "fork")
     pool.submit(int).result()  # with "fork", the first submit forks every worker, before any thread
     _prestarted = pool
 
