@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
@@ -12,6 +13,7 @@ from crawler.dedupe import (
     canonical_url,
     content_hash,
     hamming,
+    normalise_text,
     same_site,
     simhash,
     site_of,
@@ -118,3 +120,19 @@ def test_simhash_values_are_stable_across_versions() -> None:
     assert simhash("two words") == 4687192971052320256
     assert simhash("one") == 3815355558890182089
     assert simhash("") == 0
+
+
+def _reference_simhash(text: str) -> int:
+    """SimHash as first specified: blake2b of each ``" ".join`` of three words, bit set by majority."""
+    words = normalise_text(text).split()
+    shingles = words if len(words) < 3 else [" ".join(words[i:i + 3]) for i in range(len(words) - 2)]
+    hashes = [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") for s in shingles]
+    return sum(1 << bit for bit in range(64) if 2 * sum(h >> bit & 1 for h in hashes) > len(hashes))
+
+
+def test_simhash_matches_the_reference_definition_on_varied_text() -> None:
+    rng = random.Random(5)
+    alphabet = ["export", "контроль", "出口", "Ünïcode", "x", "H20", "naïve", "\u00a0", "\t", "--", "é", "ß"]
+    for n in (0, 1, 2, 3, 4, 50, 400):
+        text = " ".join(rng.choice(alphabet) for _ in range(n))
+        assert simhash(text) == _reference_simhash(text), text
