@@ -235,6 +235,51 @@ MIGRATIONS: list[str] = [
         error TEXT
     );
     """,
+    # 2: what each article contributes to the graph, and which articles changed since the last graph build,
+    # so `aiwatch graph` and `aiwatch update` move the graph by the changed articles only (graph/pipeline.py).
+    """
+    CREATE TABLE graph_contributions (
+        article_id INTEGER NOT NULL,  -- no foreign key: a deleted article's rows wait to be taken back out
+        kind TEXT NOT NULL,           -- 'entity', 'co_mention' or a claim kind
+        source_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,      -- '' for 'entity'
+        weight INTEGER NOT NULL,
+        date TEXT,
+        evidence TEXT,                -- claim edges: the article's claim ids, comma-separated
+        PRIMARY KEY (article_id, kind, source_id, target_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_graph_contributions_key ON graph_contributions(kind, source_id, target_id, date);
+
+    CREATE TABLE graph_pending (article_id INTEGER PRIMARY KEY);
+
+    CREATE TRIGGER graph_pending_mentions_ai AFTER INSERT ON mentions BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (new.article_id);
+    END;
+    CREATE TRIGGER graph_pending_mentions_ad AFTER DELETE ON mentions BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id);
+    END;
+    CREATE TRIGGER graph_pending_mentions_au
+    AFTER UPDATE OF article_id, entity_id, sentence, sentence_start ON mentions BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id), (new.article_id);
+    END;
+    CREATE TRIGGER graph_pending_claims_ai AFTER INSERT ON claims BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (new.article_id);
+    END;
+    CREATE TRIGGER graph_pending_claims_ad AFTER DELETE ON claims BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id);
+    END;
+    CREATE TRIGGER graph_pending_claims_au
+    AFTER UPDATE OF article_id, speaker_id, target_id, kind, negated ON claims BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id), (new.article_id);
+    END;
+    CREATE TRIGGER graph_pending_articles_au
+    AFTER UPDATE OF id, duplicate_of, published, fetched_at ON articles BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.id), (new.id);
+    END;
+    CREATE TRIGGER graph_pending_articles_ad AFTER DELETE ON articles BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.id);
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -251,8 +296,7 @@ def ensure_views(conn: sqlite3.Connection) -> None:
     from aiwatch.views import VIEWS
 
     digest = views_digest(VIEWS)
-    row = conn.execute("SELECT value FROM aiwatch_meta WHERE key = 'views_digest'").fetchone()
-    if row is not None and row[0] == digest:
+    if get_meta(conn, "views_digest") == digest:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -261,11 +305,7 @@ def ensure_views(conn: sqlite3.Connection) -> None:
             conn.execute(f"DROP VIEW IF EXISTS [{name}]")
         for name, sql in VIEWS.items():
             conn.execute(f"CREATE VIEW [{name}] AS {sql}")
-        conn.execute(
-            "INSERT INTO aiwatch_meta (key, value) VALUES ('views_digest', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (digest,),
-        )
+        set_meta(conn, "views_digest", digest)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -363,6 +403,18 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    """The ``aiwatch_meta`` value stored under ``key``, or ``None``."""
+    row = conn.execute("SELECT value FROM aiwatch_meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Store ``value`` under ``key`` in ``aiwatch_meta``."""
+    conn.execute("INSERT INTO aiwatch_meta (key, value) VALUES (?, ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def table_counts(conn: sqlite3.Connection, tables: tuple[str, ...] = ("articles", "entities", "mentions",

@@ -6,8 +6,8 @@
 A site of N articles (500-1,500 words, the sample site's outlet templates, an RSS feed and a sitemap; see
 ``synth.py``) is served on 127.0.0.1 and run through the project's own functions, stage by stage as
 ``aiwatch update`` does (``run_crawl``, ``run_extract`` with ``extract_workers=2``,
-``graph.pipeline.rebuild``), then queried through the ``aiwatch serve`` app. Crawl settings for every crawl
-here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
+``graph.pipeline.update_graph``), then queried through the ``aiwatch serve`` app. Crawl settings for every
+crawl here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
 ``concurrent_requests_per_domain=16``. Baselines, same run:
 
 * a bare Scrapy spider (a subprocess, like our crawl) fetching the same pages with no processing; the two
@@ -130,7 +130,7 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     from aiwatch.db import connect
     from crawler.run import run_crawl
     from extract.runner import run_extract
-    from graph.pipeline import rebuild
+    from graph.pipeline import update_graph
 
     config = bench_config()
     out: dict[str, Any] = {}
@@ -148,7 +148,7 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     out["extract_s"] = time.perf_counter() - mark
     sampler.enter("graph")
     mark = time.perf_counter()
-    built = rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
+    built = update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
     out["graph_s"] = time.perf_counter() - mark
     sampler.enter(None)
     out["total_s"] = time.perf_counter() - began

@@ -29,7 +29,7 @@ import synth  # noqa: E402
 
 from aiwatch.config import load_config  # noqa: E402
 from aiwatch.db import connect, transaction  # noqa: E402
-from graph.pipeline import rebuild  # noqa: E402
+from graph.pipeline import update_graph  # noqa: E402
 
 GENERATOR_VERSION = 3
 TYPES = ["ai_lab", "company", "government", "person", "ai_model", "chip", "policy", "country", "organization"]
@@ -109,7 +109,7 @@ def measure(path: Path, betweenness_k: int, seed: int) -> dict:
     with transaction(conn):  # start from no stored build, so the write-back is timed in full
         conn.execute("DELETE FROM graph_edges")
         conn.execute("DELETE FROM graph_nodes")
-    stats = rebuild(conn, betweenness_k=betweenness_k, seed=seed)
+    stats = update_graph(conn, betweenness_k=betweenness_k, seed=seed, full=True)
     conn.close()
     return {"rows": rows, "seconds": stats.seconds, "nodes": stats.nodes, "edges": stats.edges,
             "timings": stats.timings}

@@ -447,10 +447,10 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
             log(f"  {first + len(rows):>7} articles ({time.perf_counter() - began:.0f}s)")
     if graph:
         from aiwatch.config import load_config
-        from graph.pipeline import rebuild
+        from graph.pipeline import update_graph
 
         config = load_config()
-        rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
+        update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

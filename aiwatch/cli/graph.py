@@ -25,19 +25,24 @@ KINDS = ("co_mention", *CLAIM_KINDS)
 @cli.group(invoke_without_command=True)
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the graph to this file (.graphml, .gexf or .json, by suffix).")
+@click.option("--full", is_flag=True,
+              help="Rebuild from every article instead of applying the articles that changed since the last "
+                   "build.")
 @click.pass_context
-def graph(ctx: click.Context, export_path: Path | None) -> None:
-    """Rebuild graph_nodes and graph_edges from entities, mentions and claims.
+def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
+    """Update graph_nodes and graph_edges from entities, mentions and claims.
 
-    Subcommands query the last build: `path A B` and `neighbors A`.
+    Only articles whose mentions, claims, date or duplicate status changed since the last build are
+    re-read; --full rebuilds from every article. Subcommands query the last build: `path A B` and
+    `neighbors A`.
     """
     app: AppContext = ctx.obj
     if ctx.invoked_subcommand is not None:
-        if export_path is not None:
-            raise click.UsageError("--export applies to the rebuild, not to a subcommand")
+        if export_path is not None or full:
+            raise click.UsageError("--export and --full apply to the build, not to a subcommand")
         return
     from graph.export import ExportError, check_export_path
-    from graph.pipeline import rebuild
+    from graph.pipeline import update_graph
 
     if export_path is not None:
         try:
@@ -47,8 +52,8 @@ def graph(ctx: click.Context, export_path: Path | None) -> None:
     conn = app.db()
     run_id = start_run(conn, "graph")
     try:
-        stats = rebuild(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
-                        export=export_path)
+        stats = update_graph(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
+                             export=export_path, full=full)
     except ExportError as exc:
         finish_run(conn, run_id, "failed", {}, str(exc))
         raise click.ClickException(str(exc)) from None

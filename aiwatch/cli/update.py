@@ -184,7 +184,7 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
     from crawler.run import CrawlError, run_crawl
     from crawler.sources import SourcesError
     from extract.runner import run_extract
-    from graph.pipeline import rebuild
+    from graph.pipeline import update_graph
 
     conn = app.db()
     config = app.config
@@ -231,7 +231,7 @@ def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None
             result.summaries.append(extracted.summary())
 
             stage("graph")
-            built = rebuild(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
+            built = update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
             result.stats["graph"] = built.as_dict()
             result.summaries.append(built.summary())
             result.stats.pop("stage", None)

@@ -6,12 +6,13 @@ import doctest
 
 import pytest
 
-import graph.build
+import graph.contributions
 import graph.export
 import graph.metrics
 import graph.query
+import graph.totals
 
-MODULES = [graph.build, graph.export, graph.metrics, graph.query]
+MODULES = [graph.contributions, graph.export, graph.metrics, graph.query, graph.totals]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

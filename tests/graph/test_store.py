@@ -11,7 +11,7 @@ import pytest
 from aiwatch.db import connect
 from graph.build import load_graph
 from graph.metrics import compute_metrics
-from graph.pipeline import rebuild
+from graph.pipeline import update_graph
 from graph.store import write_graph
 
 
@@ -27,7 +27,7 @@ def _edge_ids(conn):
 def test_rebuild_writes_nodes_and_edges(graph_db):
     path, ids = graph_db
     conn = connect(path)
-    stats = rebuild(conn, betweenness_k=500, seed=42)
+    stats = update_graph(conn, betweenness_k=500, seed=42)
     assert (stats.nodes, stats.edges) == (9, 18)
     assert stats.edges_by_kind == {"co_mention": 13, "accusation": 2, "denial": 1, "policy_action": 2}
     assert conn.execute("SELECT count(*) FROM graph_nodes").fetchone()[0] == 9
@@ -44,15 +44,15 @@ def test_rebuild_writes_nodes_and_edges(graph_db):
 def test_second_build_is_identical_and_leaves_no_stale_rows(graph_db):
     path, ids = graph_db
     conn = connect(path)
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     first_nodes, first_edges = _rows(conn, "graph_nodes"), _rows(conn, "graph_edges")
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     assert _rows(conn, "graph_nodes") == first_nodes
     assert _rows(conn, "graph_edges") == first_edges
 
     # Huawei's only article goes away: its node and both its edges must go too.
     conn.execute("DELETE FROM articles WHERE id = ?", (ids["a5"],))
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     assert conn.execute("SELECT count(*) FROM graph_nodes WHERE entity_id = 'huawei'").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM graph_edges WHERE 'huawei' IN (source_id, target_id)"
                         ).fetchone()[0] == 0
@@ -62,14 +62,14 @@ def test_second_build_is_identical_and_leaves_no_stale_rows(graph_db):
 def test_edge_ids_stable_and_never_reused(graph_db):
     path, ids = graph_db
     conn = connect(path)
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     before = _edge_ids(conn)
     conn.execute("DELETE FROM articles WHERE id = ?", (ids["a5"],))
     conn.execute("INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, sentence, start_char,"
                  " end_char) VALUES (?, 'china', 'condemn', 'statement', 'us-bis',"
                  " 'China condemned the rule.', 0, 25)",
                  (ids["a3"],))
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     after = _edge_ids(conn)
     for key, edge_id in after.items():
         if key in before:
@@ -81,7 +81,7 @@ def test_edge_ids_stable_and_never_reused(graph_db):
 def test_failed_write_keeps_previous_build(graph_db):
     path, _ = graph_db
     conn = connect(path)
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     nodes, edges = _rows(conn, "graph_nodes"), _rows(conn, "graph_edges")
     G = load_graph(conn)
     metrics = compute_metrics(G, betweenness_k=500, seed=42)
@@ -96,12 +96,12 @@ def test_failed_write_keeps_previous_build(graph_db):
 def test_reader_sees_old_build_until_commit(graph_db):
     path, ids = graph_db
     conn = connect(path)
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     reader = connect(path)
     reader.execute("BEGIN")
     old = reader.execute("SELECT count(*) FROM graph_edges").fetchone()[0]
     conn.execute("DELETE FROM articles WHERE id = ?", (ids["a3"],))
-    rebuild(conn, betweenness_k=500, seed=42)
+    update_graph(conn, betweenness_k=500, seed=42)
     assert reader.execute("SELECT count(*) FROM graph_edges").fetchone()[0] == old
     reader.execute("COMMIT")
     assert reader.execute("SELECT count(*) FROM graph_edges").fetchone()[0] < old

@@ -9,14 +9,14 @@ import pytest
 
 from aiwatch.db import connect
 from aiwatch.views import VIEW_DOCS, VIEWS
-from graph.pipeline import rebuild
+from graph.pipeline import update_graph
 
 
 @pytest.fixture
 def conn(graph_db):
     path, _ = graph_db
     c = connect(path)
-    rebuild(c, betweenness_k=500, seed=42)
+    update_graph(c, betweenness_k=500, seed=42)
     return c
 
 
