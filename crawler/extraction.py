@@ -43,6 +43,9 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from htmldate import find_date
+from trafilatura.utils import load_html
+
+from crawler.page_metadata import page_metadata
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +209,12 @@ def extract_page(
         text_html = decode_html(html, encoding) if isinstance(html, bytes) else html
         if not text_html or not text_html.strip():
             return None
+        tree = load_html(text_html)  # parsed once: the metadata pass reads it, bare_extraction copies it
+        if tree is None:
+            return None
+        metadata = page_metadata(tree, url)
         doc = trafilatura.bare_extraction(
-            text_html, url=url, include_comments=False, favor_precision=True, with_metadata=True
+            tree, url=url, include_comments=False, favor_precision=True, with_metadata=False
         )
         text = (doc.text or "") if doc is not None else ""
         if len(text.split()) < SHORT_WORDS:
@@ -218,18 +225,16 @@ def extract_page(
         text = text.strip()
         if not text:
             return None
-        if doc is None:
-            doc = trafilatura.extract_metadata(text_html, default_url=url)
-        text = _strip_leading_title(text, doc.title)
+        text = _strip_leading_title(text, metadata.title)
         if not text:
             return None
         return ExtractedPage(
             text=text,
-            title=_clean(doc.title),
-            byline=_clean(doc.author),
-            published=_published(text_html, url, doc.date),
-            language=_language(text_html, doc.language),
-            site_name=_site_name(doc.sitename, url),
+            title=_clean(metadata.title),
+            byline=_clean(metadata.author),
+            published=_published(text_html, url, metadata.date),
+            language=_language(text_html, metadata.language),
+            site_name=_site_name(metadata.sitename, url),
         )
     except Exception:  # garbage in, None out: the crawler logs and counts it as an error-free skip
         log.warning("extraction failed for %s", url or "<no url>", exc_info=True)
