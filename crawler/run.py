@@ -8,6 +8,7 @@ its log lines are relayed to this process's stderr. The child dies with its pare
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -216,6 +217,19 @@ def _configure_child_logging(level: int) -> None:
     root.setLevel(level)
 
 
+# Young-generation threshold of the crawl process and its forked workers (Python's default: 700). A crawl
+# allocates Deferreds, requests and lxml proxies by the million, and a collection every 700 allocations cost
+# the crawl process ~0.4 CPU-seconds per 1,000 pages; with 10,000 (and the imports frozen) ~0.13.
+GC_THRESHOLD = (10_000, 20, 20)
+
+
+def _quiet_collector() -> None:
+    """Freeze what the imports allocated (never garbage; no longer scanned by every full collection, nor
+    written to by the collector in the forked workers' shared pages) and collect less often."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def child_main(job_file: str, result_file: str) -> int:
     """Entry point of the crawl process: run the planned spiders in sequence, write the stats."""
     die_with_parent()
@@ -244,6 +258,7 @@ def child_main(job_file: str, result_file: str) -> int:
         settings.setdict(distributed, priority="cmdline")
     from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted
 
+    _quiet_collector()
     prestart_pool(config.crawl_workers)  # before CrawlerProcess: no thread may run when the workers fork
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
