@@ -28,6 +28,7 @@ import networkx as nx
 from aiwatch.db import get_meta, set_meta, transaction
 from graph.build import graph_from_totals
 from graph.contributions import (
+    ENTITY,
     Contribution,
     bulk_load,
     date_range,
@@ -171,7 +172,7 @@ def _apply_pending(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGra
     for key in shrunk & touched.keys():
         touched[key].first_seen, touched[key].last_seen = date_range(conn, key)
     for key in keys:
-        store, name = (nodes, key[1]) if key[0] == "entity" else (edges, key)
+        store, name = (nodes, key[1]) if key[0] == ENTITY else (edges, key)
         if key in touched:
             store[name] = touched[key]
         else:
@@ -186,7 +187,7 @@ def _totals_of(keys: Iterable[Key], nodes: dict[str, Total], edges: dict[Key, To
     """The stored totals of ``keys`` (those that exist), as one dict keyed like contributions."""
     out: dict[Key, Total] = {}
     for key in keys:
-        total = nodes.get(key[1]) if key[0] == "entity" else edges.get(key)
+        total = nodes.get(key[1]) if key[0] == ENTITY else edges.get(key)
         if total is not None:
             out[key] = Total(total.weight, total.first_seen, total.last_seen, list(total.evidence))
     return out

@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from aiwatch.db import get_meta, set_meta, transaction
+from graph.contributions import ENTITY
 from graph.totals import Key, Total
 
 _HIGH_WATER_KEY = "graph_edges_max_id"
@@ -122,7 +123,7 @@ def write_edges(conn: sqlite3.Connection, edges: Mapping[Key, Total], ids: Mappi
     changed = 0
     next_id = max(_high_water(conn), max(ids.values(), default=0)) + 1
     for key in sorted(keys, key=lambda k: (k[1], k[2], k[0])):
-        if key[0] == "entity":
+        if key[0] == ENTITY:
             continue
         kind, source, target = key
         total = edges.get(key)
