@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 from aiwatch.config import Config, load_config
 from crawler.limits import LIMIT_MIDDLEWARES
 
@@ -67,7 +69,13 @@ COOKIES_ENABLED = False
 # was ~100,000 tasks per 1,000 pages.
 CONCURRENT_ITEMS = 4
 # Scrapy's memory extension reads ru_maxrss, inherited across fork+exec; ours measures the crawl process only.
-EXTENSIONS = {"scrapy.extensions.memusage.MemoryUsage": None, "crawler.memusage.ProcessMemoryUsage": 0}
+# Extensions never enabled here are left out of the base list: Scrapy imports every listed extension, even
+# one set to None, before it declines to run (the remote-control one imports aiohttp: 0.1 s of every start).
+UNUSED_EXTENSIONS = ("scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.telnet.TelnetConsole",
+                     "scrapy.extensions.memdebug.MemoryDebugger",
+                     "scrapy.extensions.remote_control.RemoteControl")
+EXTENSIONS_BASE = {k: v for k, v in scrapy_defaults.EXTENSIONS_BASE.items() if k not in UNUSED_EXTENSIONS}
+EXTENSIONS = {"crawler.memusage.ProcessMemoryUsage": 0}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control server listening next to a public `aiwatch serve`
 COMPRESSION_ENABLED = True  # gzip, deflate, brotli (brotli package) and zstd when installed
