@@ -57,12 +57,44 @@ def _run_in_worker(task: Callable[[PageItem, int, float], PageItem], item: PageI
     return prepared
 
 
+WARM_UP_PAGE = b"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warm-up page</title>
+<link rel="canonical" href="http://warm-up.invalid/story"></head><body><article><h1>Warm-up page</h1>
+<p class="byline">By A. Writer</p><p>Posted on 3 March 2025</p>
+<p>The Commerce Department tightened export controls on advanced AI chips such as the Nvidia H20, and
+Anthropic said a rival lab had used distillation on the outputs of its Claude models. This paragraph exists
+only so that every step of page processing runs once before the first fetched page arrives.</p>
+<p>Chip makers said the licence rules would cut sales; lawmakers asked for tighter rules on memory.</p>
+</article></body></html>"""
+
+
+def warm_up() -> None:
+    """Process a built-in page once and load htmldate's month names (all of dateparser's locales).
+
+    A worker's first page otherwise pays ~0.1 s of lazy set-up (compiled expressions, caches, ~0.09 s of
+    locales) in the middle of the crawl, when both cores are busy; run from :func:`_start_worker`, it is
+    paid while the crawl process is still starting and the workers have nothing to do. Never raises.
+    """
+    item = PageItem(url="http://warm-up.invalid/story", seen_key="http://warm-up.invalid/story",
+                    response_url="http://warm-up.invalid/story", status=200, headers={}, body=WARM_UP_PAGE,
+                    content_type="text/html; charset=utf-8")
+    try:
+        prepare_item(item, 0, 0.0)
+        from htmldate import extractors
+
+        month_words = getattr(extractors, "month_words", None)  # an lru_cache'd helper of htmldate 1.9+
+        if callable(month_words):
+            month_words()
+    except Exception:  # a warm-up must never break the pool: the first real page then pays the set-up
+        logger.debug("worker warm-up failed", exc_info=True)
+
+
 def _start_worker(parent_pid: int) -> None:
-    """Run once per worker: die with the crawl process, load the topic lexicons before the first page."""
+    """Run once per worker: die with the crawl process, load the topic lexicons, :func:`warm_up`."""
     from crawler.topics import default_lexicons
 
     die_with_parent(parent_pid)
     default_lexicons()
+    warm_up()
 
 
 def start_pool(workers: int, method: str = "spawn") -> ProcessPoolExecutor:

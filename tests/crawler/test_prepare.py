@@ -13,7 +13,7 @@ import pytest
 
 from aiwatch.config import load_config
 from crawler.items import PageItem, Rejected
-from crawler.pipelines.prepare import PreparePipeline, prepare_item
+from crawler.pipelines.prepare import WARM_UP_PAGE, PreparePipeline, prepare_item, warm_up
 from crawler.run import run_crawl
 from crawler.sample_site import SITE_DIR
 
@@ -113,3 +113,18 @@ def test_a_page_that_kills_its_worker_costs_only_that_page():
     assert [(r.text, r.topics, r.simhash) for r in results] == [
         (e.text, e.topics, e.simhash) for e in expected]
     assert after.text == expected[0].text and zlib.decompress(after.body_zlib) == after.body
+
+
+def test_the_warm_up_page_runs_every_page_step_and_loads_the_month_names():
+    """The worker warm-up must reach every step (a rejected page would stop at the first)."""
+    item = PageItem(url="http://warm-up.invalid/story", seen_key="http://warm-up.invalid/story",
+                    response_url="http://warm-up.invalid/story", status=200, headers={}, body=WARM_UP_PAGE,
+                    content_type="text/html; charset=utf-8")
+    prepared = prepare_item(item, 0, 0.0)
+    assert prepared.published == "2025-03-03" and prepared.topics and prepared.simhash is not None
+    assert prepared.body_zlib is not None and zlib.decompress(prepared.body_zlib) == WARM_UP_PAGE
+    warm_up()
+    from htmldate import extractors
+
+    if hasattr(extractors, "month_words"):
+        assert extractors.month_words.cache_info().currsize == 1
