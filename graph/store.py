@@ -101,7 +101,9 @@ def stored_totals(conn: sqlite3.Connection, evidence_for: Collection[Key] | None
         "SELECT entity_id, article_count, first_seen, last_seen FROM graph_nodes")}
     edges: dict[Key, Total] = {}
     ids: dict[Key, int] = {}
-    for edge_id, source, target, kind, weight, first, last in conn.execute(
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a big graph has hundreds of thousands of edges
+    for edge_id, source, target, kind, weight, first, last in cursor.execute(
             "SELECT id, source_id, target_id, kind, weight, first_seen, last_seen FROM graph_edges"):
         key = (kind, source, target)
         edges[key] = Total(int(weight), first, last)

@@ -18,7 +18,7 @@ from graph.contributions import CO_MENTION, ENTITY, Contribution
 Key = tuple[str, str, str]
 
 
-@dataclass
+@dataclass(slots=True)
 class Total:
     """The sum of the contributions to one node or edge."""
 
