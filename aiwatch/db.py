@@ -51,6 +51,22 @@ def _in_list(values: tuple[str, ...]) -> str:
 
 
 # Each entry is one migration; never edit an applied one, append a new one.
+def _pending_triggers(table: str, article: str, columns: str) -> str:
+    """Triggers listing in ``graph_pending`` the article of each row of ``table`` inserted, deleted or changed
+    in ``columns`` (the graph's inputs)."""
+    return f"""
+    CREATE TRIGGER graph_pending_{table}_ai AFTER INSERT ON {table} BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (new.{article});
+    END;
+    CREATE TRIGGER graph_pending_{table}_ad AFTER DELETE ON {table} BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.{article});
+    END;
+    CREATE TRIGGER graph_pending_{table}_au AFTER UPDATE OF {columns} ON {table} BEGIN
+        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.{article}), (new.{article});
+    END;
+    """
+
+
 MIGRATIONS: list[str] = [
     # 1: the schema contract plus crawl bookkeeping.
     f"""
@@ -237,7 +253,7 @@ MIGRATIONS: list[str] = [
     """,
     # 2: what each article contributes to the graph, and which articles changed since the last graph build,
     # so `aiwatch graph` and `aiwatch update` move the graph by the changed articles only (graph/pipeline.py).
-    """
+    f"""
     CREATE TABLE graph_contributions (
         article_id INTEGER NOT NULL,  -- no foreign key: a deleted article's rows wait to be taken back out
         kind TEXT NOT NULL,           -- 'entity', 'co_mention' or a claim kind
@@ -252,33 +268,9 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE graph_pending (article_id INTEGER PRIMARY KEY);
 
-    CREATE TRIGGER graph_pending_mentions_ai AFTER INSERT ON mentions BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (new.article_id);
-    END;
-    CREATE TRIGGER graph_pending_mentions_ad AFTER DELETE ON mentions BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id);
-    END;
-    CREATE TRIGGER graph_pending_mentions_au
-    AFTER UPDATE OF article_id, entity_id, sentence, sentence_start ON mentions BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id), (new.article_id);
-    END;
-    CREATE TRIGGER graph_pending_claims_ai AFTER INSERT ON claims BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (new.article_id);
-    END;
-    CREATE TRIGGER graph_pending_claims_ad AFTER DELETE ON claims BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id);
-    END;
-    CREATE TRIGGER graph_pending_claims_au
-    AFTER UPDATE OF article_id, speaker_id, target_id, kind, negated ON claims BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.article_id), (new.article_id);
-    END;
-    CREATE TRIGGER graph_pending_articles_au
-    AFTER UPDATE OF id, duplicate_of, published, fetched_at ON articles BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.id), (new.id);
-    END;
-    CREATE TRIGGER graph_pending_articles_ad AFTER DELETE ON articles BEGIN
-        INSERT OR IGNORE INTO graph_pending (article_id) VALUES (old.id);
-    END;
+    {_pending_triggers("mentions", "article_id", "article_id, entity_id, sentence, sentence_start")}
+    {_pending_triggers("claims", "article_id", "article_id, speaker_id, target_id, kind, negated")}
+    {_pending_triggers("articles", "id", "id, duplicate_of, published, fetched_at")}
     """,
 ]
 
