@@ -70,9 +70,10 @@ only so that every step of page processing runs once before the first fetched pa
 def warm_up() -> None:
     """Process a built-in page once and load htmldate's month names (all of dateparser's locales).
 
-    A worker's first page otherwise pays ~0.1 s of lazy set-up (compiled expressions, caches, ~0.09 s of
-    locales) in the middle of the crawl, when both cores are busy; run from :func:`_start_worker`, it is
-    paid while the crawl process is still starting and the workers have nothing to do. Never raises.
+    A worker's first page otherwise pays ~0.13 s of lazy set-up (compiled expressions, caches, ~0.09 s of
+    locales) in the middle of the crawl, when both cores are busy. The crawl process warms up once before
+    it forks its workers (they inherit the result); a spawned worker warms up in :func:`_start_worker`.
+    Never raises.
     """
     item = PageItem(url="http://warm-up.invalid/story", seen_key="http://warm-up.invalid/story",
                     response_url="http://warm-up.invalid/story", status=200, headers={}, body=WARM_UP_PAGE,
@@ -88,35 +89,38 @@ def warm_up() -> None:
         logger.debug("worker warm-up failed", exc_info=True)
 
 
-def _start_worker(parent_pid: int) -> None:
-    """Run once per worker: die with the crawl process, load the topic lexicons, :func:`warm_up`."""
-    from crawler.topics import default_lexicons
-
+def _start_worker(parent_pid: int, warm: bool) -> None:
+    """Run once per worker: die with the crawl process; with ``warm``, :func:`warm_up` (which also loads
+    the topic lexicons)."""
     die_with_parent(parent_pid)
-    default_lexicons()
-    warm_up()
+    if warm:
+        warm_up()
 
 
 def start_pool(workers: int, method: str = "spawn") -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes that die with this one (``spawn``: fresh interpreters)."""
+    """A pool of ``workers`` processes that die with this one (``spawn``: fresh interpreters, warmed up;
+    ``fork``: copies of this process, which :func:`prestart_pool` warms up before forking)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_worker, initargs=(os.getpid(),))
+                               initializer=_start_worker, initargs=(os.getpid(), method != "fork"))
 
 
 _prestarted: ProcessPoolExecutor | None = None
 
 
-def prestart_pool(workers: int) -> None:
+def prestart_pool(workers: int, *, warmed: bool = False) -> None:
     """Fork ``workers`` workers now, before the reactor starts any thread; the crawl's pipelines use them.
 
-    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported, so
-    they start at once, where a spawned worker spends a second importing trafilatura and lxml.
+    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported (and
+    what :func:`warm_up` set up, which it runs first unless ``warmed``), so they start at once, where a
+    spawned worker spends a second importing trafilatura and lxml.
     """
     global _prestarted
     if workers <= 0 or _prestarted is not None:
         return
+    if not warmed:
+        warm_up()
     pool = start_pool(workers, "fork")
-    pool.submit(int).result()  # with "fork", the first submit forks every worker, before any thread
+    pool.submit(int)  # with "fork", the first submit forks every worker before it starts the pool's thread
     _prestarted = pool
 
 
