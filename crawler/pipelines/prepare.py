@@ -6,9 +6,10 @@ the downloads, so the crawl went at a sixth of bare Scrapy's rate; :class:`Prepa
 pool of ``crawl_workers`` processes and awaits the result while the reactor keeps fetching and storing.
 ``crawl_workers = 0`` runs them in the crawl process.
 
-The crawl process forks its workers before the reactor starts a thread (:func:`prestart_pool`); pools
-started later (``scrapy crawl``, a replacement) are fresh interpreters (``spawn``: forking a process that
-runs threads is unsafe). Workers die with the crawl process, so a killed crawl leaves no orphans.
+The crawl process forks its workers before the reactor starts a thread (:func:`prestart_pool`), as a
+:class:`crawler.pipe_pool.PipePool` driven by the event loop; pools started later (``scrapy crawl``, a
+replacement) are ``ProcessPoolExecutor`` pools of fresh interpreters (``spawn``: forking a process that runs
+threads is unsafe). Workers die with the crawl process, so a killed crawl leaves no orphans.
 
 A page that kills its worker (a native crash, the OOM killer) breaks the pool: the pool is replaced, and
 that page and the others in flight are each tried once more in a process of their own; the page that kills
@@ -34,6 +35,7 @@ from twisted.internet.defer import Deferred
 
 from aiwatch.lifetime import die_with_parent
 from crawler.items import PageItem, Rejected
+from crawler.pipe_pool import PipePool
 from crawler.pipelines.dedupe import fingerprint_item
 from crawler.pipelines.extract import extract_item
 from crawler.pipelines.topics import score_item
@@ -104,7 +106,7 @@ def start_pool(workers: int, method: str = "spawn") -> ProcessPoolExecutor:
                                initializer=_start_worker, initargs=(os.getpid(), method != "fork"))
 
 
-_prestarted: ProcessPoolExecutor | None = None
+_prestarted: PipePool | None = None
 
 
 def prestart_pool(workers: int, *, warmed: bool = False) -> None:
@@ -112,16 +114,15 @@ def prestart_pool(workers: int, *, warmed: bool = False) -> None:
 
     ``crawler.run`` calls this first thing: forked workers share the modules this process has imported (and
     what :func:`warm_up` set up, which it runs first unless ``warmed``), so they start at once, where a
-    spawned worker spends a second importing trafilatura and lxml.
+    spawned worker spends a second importing trafilatura and lxml. They are a :class:`PipePool`, fed by the
+    crawl's asyncio event loop without threads.
     """
     global _prestarted
     if workers <= 0 or _prestarted is not None:
         return
     if not warmed:
         warm_up()
-    pool = start_pool(workers, "fork")
-    pool.submit(int)  # with "fork", the first submit forks every worker before it starts the pool's thread
-    _prestarted = pool
+    _prestarted = PipePool(workers)
 
 
 def shutdown_prestarted() -> None:
@@ -132,8 +133,10 @@ def shutdown_prestarted() -> None:
         _prestarted = None
 
 
-async def awaited(future: Future) -> Any:
+async def awaited(future: Future | asyncio.Future) -> Any:
     """Await a worker's ``future`` from a coroutine on the crawl's event loop (or Twisted reactor)."""
+    if isinstance(future, asyncio.Future):  # a PipePool's: already on this loop
+        return await future
     if is_asyncio_available():
         return await asyncio.wrap_future(future)
     from twisted.internet import reactor
@@ -160,7 +163,7 @@ class PreparePipeline:
         self.min_words = min_words
         self.min_relevance = min_relevance
         self.workers = max(0, workers)
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | PipePool | None = None
         self.owns_pool = False  # False for the crawl process's prestarted pool, which outlives one spider
         self.generation = 0  # bumped whenever a broken pool is replaced
 
@@ -174,8 +177,9 @@ class PreparePipeline:
     def open_spider(self) -> None:
         if not self.workers:
             return
-        self.owns_pool = _prestarted is None
-        self.pool = _prestarted or start_pool(self.workers)
+        shared = _prestarted if _prestarted is not None and is_asyncio_available() else None  # needs asyncio
+        self.owns_pool = shared is None
+        self.pool = shared or start_pool(self.workers)
         if self.owns_pool:
             for _ in range(self.workers):  # start every worker now, while the spider fetches its feeds
                 self.pool.submit(int)
