@@ -231,3 +231,18 @@ def test_labelled_file_is_plain_jsonl():
     for line in PAGES_FILE.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         assert set(row) == {"id", "split", "title", "text", "topics"}
+
+
+def test_sentence_windows_start_where_the_look_behind_definition_puts_them():
+    """The sentence splitter matches the punctuation instead of looking behind at it: same window starts."""
+    import random
+    import re
+
+    from crawler.topics import _SENTENCE_END, _window_starts
+
+    look_behind = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
+    rng = random.Random(3)
+    alphabet = [*"ab .!?\"')]\n\t", "”", "’", "\u00a0", "\u2029", "Dr. ", "U.S. ", "?!"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        assert _window_starts(text, _SENTENCE_END) == _window_starts(text, look_behind), repr(text)
