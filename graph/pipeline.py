@@ -162,9 +162,16 @@ def _apply_pending(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGra
     keys = touched_keys(old, new)
     nodes, edges, ids = stored_totals(conn, evidence_for=keys)
     touched = _totals_of(keys, nodes, edges)
-    missing = sorted({row.key for row in old} - touched.keys())
+    missing = {row.key for row in old} - touched.keys()
     if missing:
-        raise StaleState(f"stored graph lacks {len(missing)} relationships it should hold, e.g. {missing[0]}")
+        # Deleting an entity (extract prunes discovered names no article supports any more) deletes its
+        # graph rows by cascade before its articles' old rows are taken out here: those are already gone.
+        gone = _deleted_entities(conn, missing)
+        old = [row for row in old if row.key not in missing or gone.isdisjoint(row.key[1:])]
+        unexplained = sorted(k for k in missing if gone.isdisjoint(k[1:]))
+        if unexplained:
+            raise StaleState(f"stored graph lacks {len(unexplained)} relationships it should hold, "
+                             f"e.g. {unexplained[0]}")
     shrunk = apply_changes(touched, old, new)
     delete_contributions(conn, pending_only=True)
     insert_contributions(conn, new)
@@ -181,6 +188,14 @@ def _apply_pending(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGra
     G = graph_from_totals(conn, nodes, edges, evidence=False)
     stats.timings["load"] = time.perf_counter() - mark
     return G
+
+
+def _deleted_entities(conn: sqlite3.Connection, keys: Iterable[Key]) -> set[str]:
+    """The entity ids named in ``keys`` that are no longer in ``entities``."""
+    named = {entity for key in keys for entity in key[1:] if entity}
+    present = {row[0] for row in conn.execute(
+        f"SELECT id FROM entities WHERE id IN ({', '.join('?' * len(named))})", sorted(named))}
+    return named - present
 
 
 def _totals_of(keys: Iterable[Key], nodes: dict[str, Total], edges: dict[Key, Total]) -> dict[Key, Total]:

@@ -132,6 +132,22 @@ def test_each_kind_of_change_matches_a_full_rebuild(built, tmp_path, change):
     _assert_matches_full_rebuild(conn, tmp_path)
 
 
+def test_pruned_discovered_entity_needs_no_rebuild(built, tmp_path, caplog):
+    conn, ids = built
+    conn.execute("INSERT INTO entities (id, name, type, curated) VALUES ('acme-ai', 'Acme AI', 'ai_lab', 0)")
+    conn.execute("INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence,"
+                 " sentence_start) SELECT article_id, 'acme-ai', 'Acme', 0, 4, sentence, sentence_start"
+                 " FROM mentions WHERE article_id = ? AND entity_id = 'deepseek'", (ids["a6"],))
+    _update(conn)
+    assert conn.execute("SELECT count(*) FROM graph_edges WHERE source_id = 'acme-ai'").fetchone()[0] == 2
+    # Re-extraction drops the name, and extract prunes the entity, whose graph rows go by cascade.
+    conn.execute("DELETE FROM mentions WHERE entity_id = 'acme-ai'")
+    conn.execute("DELETE FROM entities WHERE id = 'acme-ai'")
+    stats = _update(conn)
+    assert stats.mode == "incremental" and "rebuilding" not in caplog.text
+    _assert_matches_full_rebuild(conn, tmp_path)
+
+
 def _random_article(conn: sqlite3.Connection, rng: random.Random) -> int:
     day = rng.choice([None, *(f"2025-{m:02d}-{d:02d}" for m in (1, 4, 7, 10) for d in (3, 17))])
     cur = conn.execute("INSERT INTO articles (url, title, published, fetched_at, text)"
