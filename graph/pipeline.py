@@ -50,6 +50,7 @@ log.addHandler(logging.NullHandler())
 STATE_VERSION = "1"
 _STATE_KEY = "graph_state"
 _INSERT_BATCH = 20_000
+_REBUILD_ABOVE = 2_000  # changed articles from which a quarter of the archive is rebuilt rather than moved
 
 
 class StaleState(Exception):
@@ -99,9 +100,10 @@ def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
     with transaction(conn):
         state = get_meta(conn, _STATE_KEY)
         current = state == json.dumps({"version": STATE_VERSION, "metrics": params})
-        if full or state is None or json.loads(state).get("version") != STATE_VERSION:
+        pending = pending_count(conn)
+        if full or state is None or json.loads(state).get("version") != STATE_VERSION or _most(conn, pending):
             G = _rebuild(conn, stats)
-        elif current and pending_count(conn) == 0:
+        elif current and pending == 0:
             G = None
             stats.mode, stats.changed = "unchanged", False
         else:
@@ -188,6 +190,13 @@ def _apply_pending(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGra
     G = graph_from_totals(conn, nodes, edges, evidence=False)
     stats.timings["load"] = time.perf_counter() - mark
     return G
+
+
+def _most(conn: sqlite3.Connection, pending: int) -> bool:
+    """Whether so many articles changed (a re-extraction of the archive) that summing afresh is cheaper."""
+    if pending < _REBUILD_ABOVE:
+        return False
+    return pending * 4 > conn.execute("SELECT max(id) FROM articles").fetchone()[0]
 
 
 def _deleted_entities(conn: sqlite3.Connection, keys: Iterable[Key]) -> set[str]:
