@@ -269,10 +269,10 @@ def test_tampered_graph_is_rebuilt_from_all_articles(built, tmp_path, caplog):
 
 def test_changes_to_most_of_the_archive_are_summed_afresh(built, tmp_path, monkeypatch):
     conn, _ = built
-    monkeypatch.setattr(graph.pipeline, "_REBUILD_ABOVE", 2)
-    conn.execute("UPDATE articles SET published = published WHERE id <= 2")  # 2 of 6: moved
+    monkeypatch.setattr(graph.pipeline, "_REBUILD_ABOVE", 1)
+    conn.execute("UPDATE articles SET published = published WHERE id = 1")  # 1 of 6: moved
     assert _update(conn).mode == "incremental"
-    conn.execute("UPDATE articles SET published = published WHERE id <= 4")  # 4 of 6: summed afresh
+    conn.execute("UPDATE articles SET published = published WHERE id <= 2")  # 2 of 6: summed afresh
     assert _update(conn).mode == "full"
     _assert_matches_full_rebuild(conn, tmp_path)
 
