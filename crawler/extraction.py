@@ -43,9 +43,8 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from htmldate import find_date
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
-
-from crawler.page_metadata import page_metadata
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +211,7 @@ def extract_page(
         tree = load_html(text_html)  # parsed once: the metadata pass reads it, bare_extraction copies it
         if tree is None:
             return None
-        metadata = page_metadata(tree, url)
+        metadata = extract_metadata(tree, default_url=url)  # reads the tree, leaves it as it was
         doc = trafilatura.bare_extraction(
             tree, url=url, include_comments=False, favor_precision=True, with_metadata=False
         )
