@@ -397,6 +397,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def tuple_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor on ``conn`` yielding plain tuples, whatever the connection's row factory (faster over many
+    rows than ``sqlite3.Row``)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """The ``aiwatch_meta`` value stored under ``key``, or ``None``."""
     row = conn.execute("SELECT value FROM aiwatch_meta WHERE key = ?", (key,)).fetchone()

@@ -22,13 +22,16 @@ from contextlib import contextmanager
 from itertools import combinations, groupby
 from typing import NamedTuple
 
+from aiwatch.db import tuple_cursor
+
 ENTITY = "entity"
 CO_MENTION = "co_mention"
 
 # The date of an article on the graph: its publication date, else when it was fetched.
 _ARTICLE_DATE = "coalesce(a.published, a.fetched_at)"
 # Only the articles whose graph rows may have changed (filled by triggers on articles, mentions, claims).
-_PENDING_ONLY = "AND a.id IN (SELECT article_id FROM graph_pending)"
+_PENDING_IDS = "SELECT article_id FROM graph_pending"
+_PENDING_ONLY = f"AND a.id IN ({_PENDING_IDS})"
 
 # A sentence is identified by its start offset, or by its text when the offset is unknown. CROSS JOIN keeps
 # articles outermost, so rows come in article id order without a sort.
@@ -139,10 +142,10 @@ def read_contributions(conn: sqlite3.Connection, *,
     """
     only = _PENDING_ONLY if pending_only else ""
     claims: dict[int, tuple[str | None, list[Claim]]] = {}
-    for article_id, date, claim_id, speaker, target, kind, negated in _tuples(conn).execute(
+    for article_id, date, claim_id, speaker, target, kind, negated in tuple_cursor(conn).execute(
             _CLAIMS_SQL.format(only=only)):
         claims.setdefault(article_id, (date, []))[1].append((claim_id, speaker, target, kind, negated))
-    rows = _tuples(conn).execute(_MENTIONS_SQL.format(only=only))
+    rows = tuple_cursor(conn).execute(_MENTIONS_SQL.format(only=only))
     for article_id, group in groupby(rows, key=lambda row: row[0]):
         rows_of_article = list(group)
         date = rows_of_article[0][1]
@@ -155,9 +158,9 @@ def read_contributions(conn: sqlite3.Connection, *,
 
 def stored_contributions(conn: sqlite3.Connection) -> list[Contribution]:
     """The rows the last graph build holds for the articles in ``graph_pending``."""
-    return [Contribution(*row) for row in _tuples(conn).execute(
+    return [Contribution(*row) for row in tuple_cursor(conn).execute(
         "SELECT article_id, kind, source_id, target_id, weight, date, evidence FROM graph_contributions"
-        " WHERE article_id IN (SELECT article_id FROM graph_pending) ORDER BY article_id")]
+        f" WHERE article_id IN ({_PENDING_IDS}) ORDER BY article_id")]
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
@@ -167,7 +170,7 @@ def pending_count(conn: sqlite3.Connection) -> int:
 
 def delete_contributions(conn: sqlite3.Connection, *, pending_only: bool) -> None:
     """Delete the stored rows of the articles in ``graph_pending`` (or all stored rows)."""
-    only = " WHERE article_id IN (SELECT article_id FROM graph_pending)" if pending_only else ""
+    only = f" WHERE article_id IN ({_PENDING_IDS})" if pending_only else ""
     conn.execute(f"DELETE FROM graph_contributions{only}")
 
 
@@ -194,9 +197,3 @@ def date_range(conn: sqlite3.Connection, key: tuple[str, str, str]) -> tuple[str
     last = conn.execute(f"SELECT max(date) FROM graph_contributions {where}", key).fetchone()[0]
     return first, last
 
-
-def _tuples(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor that yields plain tuples, whatever the connection's row factory."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor

@@ -96,19 +96,18 @@ def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
     """
     stats = GraphStats()
     start = time.perf_counter()
-    params = json.dumps({"betweenness_k": betweenness_k, "seed": seed})
+    wanted = json.dumps({"version": STATE_VERSION, "betweenness_k": betweenness_k, "seed": seed})
     with transaction(conn):
         state = get_meta(conn, _STATE_KEY)
-        current = state == json.dumps({"version": STATE_VERSION, "metrics": params})
         pending = pending_count(conn)
         if full or state is None or json.loads(state).get("version") != STATE_VERSION or _most(conn, pending):
             G = _rebuild(conn, stats)
-        elif current and pending == 0:
+        elif state == wanted and pending == 0:
             G = None
             stats.mode, stats.changed = "unchanged", False
         else:
             try:
-                G = _apply_pending(conn, stats)
+                G = _apply_pending(conn, stats, pending)
             except StaleState as exc:
                 log.warning("graph: %s; rebuilding it from all articles", exc)
                 G = _rebuild(conn, stats)
@@ -122,7 +121,7 @@ def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
             else:
                 stats.changed = write_nodes(conn, G, metrics) or stats.changed
             stats.timings["write"] = time.perf_counter() - mark
-            set_meta(conn, _STATE_KEY, json.dumps({"version": STATE_VERSION, "metrics": params}))
+            set_meta(conn, _STATE_KEY, wanted)
         _count(conn, stats)
         if export is not None:
             mark = time.perf_counter()
@@ -154,11 +153,11 @@ def _rebuild(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGraph:
     return G
 
 
-def _apply_pending(conn: sqlite3.Connection, stats: GraphStats) -> nx.MultiDiGraph:
-    """Move the stored sums by the changed articles' old and new rows; the graph for metrics."""
+def _apply_pending(conn: sqlite3.Connection, stats: GraphStats, pending: int) -> nx.MultiDiGraph:
+    """Move the stored sums by the ``pending`` changed articles' old and new rows; the graph for metrics."""
     mark = time.perf_counter()
     stats.mode = "incremental"
-    stats.articles = pending_count(conn)
+    stats.articles = pending
     old = stored_contributions(conn)
     new = [row for rows in read_contributions(conn, pending_only=True) for row in rows]
     keys = touched_keys(old, new)

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from aiwatch.db import get_meta, set_meta, transaction
+from aiwatch.db import get_meta, set_meta, transaction, tuple_cursor
 from graph.contributions import ENTITY
 from graph.totals import Key, Total
 
@@ -24,6 +24,10 @@ _HIGH_WATER_KEY = "graph_edges_max_id"
 _EDGES_SQL = "SELECT id, source_id, target_id, kind, weight, first_seen, last_seen, evidence FROM graph_edges"
 _NODES_SQL = ("SELECT entity_id, degree, pagerank, betweenness, community, article_count, first_seen,"
               " last_seen FROM graph_nodes ORDER BY entity_id")
+_INSERT_NODE_SQL = ("INSERT INTO graph_nodes (entity_id, degree, pagerank, betweenness, community,"
+                    " article_count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_EDGE_SQL = ("INSERT INTO graph_edges (id, source_id, target_id, kind, weight, first_seen, last_seen,"
+                    " evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def node_rows(G: nx.MultiDiGraph, metrics: Mapping[Any, Mapping[str, Any]]) -> list[tuple]:
@@ -62,7 +66,6 @@ def write_graph(conn: sqlite3.Connection, G: nx.MultiDiGraph,
 def replace_graph(conn: sqlite3.Connection, G: nx.MultiDiGraph,
                   metrics: Mapping[Any, Mapping[str, Any]]) -> dict[str, int]:
     """:func:`write_graph` inside the caller's write transaction."""
-    nodes = node_rows(G, metrics)
     edges = edge_rows(G)
     old_edges = {tuple(r[1:4]): tuple(r) for r in conn.execute(_EDGES_SQL)}
     next_id = max(_high_water(conn), max((r[0] for r in old_edges.values()), default=0)) + 1
@@ -74,20 +77,13 @@ def replace_graph(conn: sqlite3.Connection, G: nx.MultiDiGraph,
         else:
             edge_id = old[0]
         with_ids.append((edge_id, *row))
-    if len(with_ids) == len(old_edges) and all(old_edges.get(r[1:4]) == r for r in with_ids):
-        old_nodes = [tuple(r) for r in conn.execute(_NODES_SQL)]
-        if old_nodes == nodes:
-            return {"nodes": len(nodes), "edges": len(edges), "changed": 0}
-    conn.execute("DELETE FROM graph_edges")
-    conn.execute("DELETE FROM graph_nodes")
-    conn.executemany(
-        "INSERT INTO graph_nodes (entity_id, degree, pagerank, betweenness, community, article_count,"
-        " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", nodes)
-    conn.executemany(
-        "INSERT INTO graph_edges (id, source_id, target_id, kind, weight, first_seen, last_seen,"
-        " evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", with_ids)
-    _set_high_water(conn, next_id - 1)
-    return {"nodes": len(nodes), "edges": len(edges), "changed": 1}
+    edges_changed = len(with_ids) != len(old_edges) or any(old_edges.get(r[1:4]) != r for r in with_ids)
+    if edges_changed:
+        conn.execute("DELETE FROM graph_edges")
+        conn.executemany(_INSERT_EDGE_SQL, with_ids)
+        _set_high_water(conn, next_id - 1)
+    nodes_changed = write_nodes(conn, G, metrics)
+    return {"nodes": G.number_of_nodes(), "edges": len(edges), "changed": int(edges_changed or nodes_changed)}
 
 
 def stored_totals(conn: sqlite3.Connection, evidence_for: Collection[Key] | None = None
@@ -101,9 +97,8 @@ def stored_totals(conn: sqlite3.Connection, evidence_for: Collection[Key] | None
         "SELECT entity_id, article_count, first_seen, last_seen FROM graph_nodes")}
     edges: dict[Key, Total] = {}
     ids: dict[Key, int] = {}
-    cursor = conn.cursor()
-    cursor.row_factory = None  # plain tuples: a big graph has hundreds of thousands of edges
-    for edge_id, source, target, kind, weight, first, last in cursor.execute(
+    # Plain tuples: a big graph has hundreds of thousands of edges.
+    for edge_id, source, target, kind, weight, first, last in tuple_cursor(conn).execute(
             "SELECT id, source_id, target_id, kind, weight, first_seen, last_seen FROM graph_edges"):
         key = (kind, source, target)
         edges[key] = Total(int(weight), first, last)
@@ -136,9 +131,7 @@ def write_edges(conn: sqlite3.Connection, edges: Mapping[Key, Total], ids: Mappi
             continue
         row = (total.weight, total.first_seen, total.last_seen, json.dumps(total.evidence))
         if key not in ids:
-            conn.execute("INSERT INTO graph_edges (id, source_id, target_id, kind, weight, first_seen,"
-                         " last_seen, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         (next_id, source, target, kind, *row))
+            conn.execute(_INSERT_EDGE_SQL, (next_id, source, target, kind, *row))
             next_id += 1
             changed += 1
             continue
@@ -157,9 +150,7 @@ def write_nodes(conn: sqlite3.Connection, G: nx.MultiDiGraph,
     if [tuple(r) for r in conn.execute(_NODES_SQL)] == nodes:
         return False
     conn.execute("DELETE FROM graph_nodes")
-    conn.executemany(
-        "INSERT INTO graph_nodes (entity_id, degree, pagerank, betweenness, community, article_count,"
-        " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", nodes)
+    conn.executemany(_INSERT_NODE_SQL, nodes)
     return True
 
 

@@ -197,22 +197,22 @@ class PreparePipeline:
             return self.task(item, self.min_words, self.min_relevance)
         generation = self.generation
         try:
-            return self._with_body(await awaited(
-                self.pool.submit(_run_in_worker, self.task, item, self.min_words, self.min_relevance)), item)
+            return await self._prepared_in(self.pool, item)
         except BrokenProcessPool:
             self._replace_broken_pool(generation)
         # Every page in flight when a worker died lands here; each is tried again in a process of its own,
         # so only the page that kills its worker again is lost.
         with start_pool(1) as alone:
             try:
-                return self._with_body(await awaited(
-                    alone.submit(_run_in_worker, self.task, item, self.min_words, self.min_relevance)), item)
+                return await self._prepared_in(alone, item)
             except BrokenProcessPool:
                 raise Rejected("extract_error", "the page crashed its worker process") from None
 
-    @staticmethod
-    def _with_body(prepared: PageItem, fetched: PageItem) -> PageItem:
-        prepared.body = fetched.body
+    async def _prepared_in(self, pool: ProcessPoolExecutor | PipePool, item: PageItem) -> PageItem:
+        """:meth:`task` on ``item`` in one of ``pool``'s workers, the raw body put back on the result."""
+        future = pool.submit(_run_in_worker, self.task, item, self.min_words, self.min_relevance)
+        prepared = await awaited(future)
+        prepared.body = item.body
         return prepared
 
     def _replace_broken_pool(self, generation: int) -> None:
