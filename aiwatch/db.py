@@ -67,6 +67,10 @@ def _pending_triggers(table: str, article: str, columns: str) -> str:
     """
 
 
+# Set (never committed) while a writer defers full-text indexing: see :func:`defer_search_index`.
+FTS_DEFERRED_KEY = "fts_deferred"
+_FTS_DEFERRED = f"EXISTS (SELECT 1 FROM aiwatch_meta WHERE key = '{FTS_DEFERRED_KEY}')"
+
 MIGRATIONS: list[str] = [
     # 1: the schema contract plus crawl bookkeeping.
     f"""
@@ -272,6 +276,37 @@ MIGRATIONS: list[str] = [
     {_pending_triggers("claims", "article_id", "article_id, speaker_id, target_id, kind, negated")}
     {_pending_triggers("articles", "id", "id, duplicate_of, published, fetched_at")}
     """,
+    # 3: a writer may defer full-text indexing of the articles it inserts to the end of its transaction
+    # (see defer_search_index): FTS5 writes its pending terms to disk at every savepoint and at every
+    # statement that runs a trigger, so indexing each crawled page from the insert trigger cost twice what
+    # one INSERT ... SELECT per batch costs.
+    f"""
+    CREATE TABLE articles_fts_pending (article_id INTEGER PRIMARY KEY);
+
+    DROP TRIGGER articles_ai;
+    DROP TRIGGER articles_ad;
+    DROP TRIGGER articles_au;
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles WHEN NOT {_FTS_DEFERRED} BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ai_deferred AFTER INSERT ON articles WHEN {_FTS_DEFERRED} BEGIN
+        INSERT OR IGNORE INTO articles_fts_pending (article_id) VALUES (new.id);
+    END;
+    -- A row still waiting to be indexed is not in the index yet: it only leaves the waiting list (and an
+    -- update needs nothing, since the flush reads the row as it is then).
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        SELECT 'delete', old.id, old.title, old.text
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE article_id = old.id);
+        DELETE FROM articles_fts_pending WHERE article_id = old.id;
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles
+    WHEN NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE article_id = old.id) BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -380,6 +415,7 @@ def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sql
         configure(conn)
         if migrate_schema:
             migrate(conn)
+            _finish_deferred_indexing(conn)
     except sqlite3.DatabaseError as exc:
         raise DatabaseOpenError(f"cannot open database {str(path)!r}: {exc}") from exc
     return conn
@@ -395,6 +431,37 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def defer_search_index(conn: sqlite3.Connection) -> None:
+    """Until :func:`flush_search_index`, articles inserted in ``conn``'s open transaction are listed in
+    ``articles_fts_pending`` instead of being indexed one by one.
+
+    The switch is a row of ``aiwatch_meta`` that the flush deletes before its transaction commits, so no
+    other connection ever sees it, and a transaction that rolls back takes it (and the list) with it.
+    """
+    conn.execute("INSERT OR IGNORE INTO aiwatch_meta (key, value) VALUES (?, '1')", (FTS_DEFERRED_KEY,))
+
+
+def flush_search_index(conn: sqlite3.Connection) -> int:
+    """Index the listed articles in one statement, empty the list and end the deferral (inside the open
+    transaction, as its last write before ``COMMIT``); return how many were indexed."""
+    indexed = conn.execute(
+        "INSERT INTO articles_fts(rowid, title, text) SELECT a.id, a.title, a.text "
+        "FROM articles_fts_pending AS p JOIN articles AS a ON a.id = p.article_id").rowcount
+    conn.execute("DELETE FROM articles_fts_pending")
+    conn.execute("DELETE FROM aiwatch_meta WHERE key = ?", (FTS_DEFERRED_KEY,))
+    return indexed
+
+
+def _finish_deferred_indexing(conn: sqlite3.Connection) -> None:
+    """Index what a deferral left behind; only a writer that committed without :func:`flush_search_index`
+    (or a hand-made ``aiwatch_meta`` row) can leave anything, and then nothing stays unsearchable."""
+    left = f"SELECT {_FTS_DEFERRED} OR EXISTS (SELECT 1 FROM articles_fts_pending)"
+    if conn.execute(left).fetchone()[0]:
+        with transaction(conn):
+            count = flush_search_index(conn)
+        log.warning("indexed %d articles a deferred full-text indexing had left behind", count)
 
 
 def tuple_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:

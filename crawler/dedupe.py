@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import numpy as np
+from lxml import etree
 from parsel import Selector
 
 TRACKING_PARAMS = frozenset({
@@ -85,26 +86,37 @@ def same_site(a: str, b: str) -> bool:
     return site_of(a) == site_of(b)
 
 
-def canonical_link(html: bytes | str, page_url: str) -> str | None:
-    """Absolute ``<link rel="canonical">`` target of a page, or None when missing or malformed."""
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    try:
-        sel = Selector(text=text[:500_000])
-    except (ValueError, TypeError):
-        return None
-    for href in sel.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"):
-        target = urljoin(page_url, href.get().strip())
+_CANONICAL_HREF = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
+
+
+def canonical_link(html: bytes | str | etree._Element, page_url: str) -> str | None:
+    """Absolute ``<link rel="canonical">`` target of a page (markup or an already parsed lxml tree), or None
+    when missing or malformed."""
+    if isinstance(html, etree._Element):
+        hrefs = [str(href) for href in html.xpath(_CANONICAL_HREF)]
+    else:
+        text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+        try:
+            hrefs = Selector(text=text[:500_000]).xpath(_CANONICAL_HREF).getall()
+        except (ValueError, TypeError):
+            return None
+    for href in hrefs:
+        target = urljoin(page_url, href.strip())
         if urlsplit(target).scheme in ("http", "https"):
             return target
     return None
 
 
-def article_url(page_url: str, html: bytes | str) -> str:
-    """Canonical URL of an article: its same-site ``rel=canonical`` when present, else its own URL."""
-    link = canonical_link(html, page_url)
+def preferred_url(page_url: str, link: str | None) -> str:
+    """Canonical URL of an article: its same-site canonical ``link`` when there is one, else its own URL."""
     if link and same_site(link, page_url):
         return canonical_url(link)
     return canonical_url(page_url)
+
+
+def article_url(page_url: str, html: bytes | str) -> str:
+    """Canonical URL of an article page: its same-site ``rel=canonical`` when present, else its own URL."""
+    return preferred_url(page_url, canonical_link(html, page_url))
 
 
 def normalise_text(text: str) -> str:

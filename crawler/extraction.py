@@ -46,6 +46,8 @@ from htmldate import find_date
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
+from crawler.dedupe import canonical_link
+
 log = logging.getLogger(__name__)
 
 SHORT_WORDS = 100
@@ -76,6 +78,7 @@ class ExtractedPage:
     published: str | None = None  # ISO 8601 date (YYYY-MM-DD) or timestamp
     language: str | None = None  # ISO 639 code, lower case
     site_name: str | None = None
+    canonical_link: str | None = None  # absolute ``<link rel=canonical>`` target
 
 
 def _codec(name: str | bytes | None) -> str | None:
@@ -211,6 +214,7 @@ def extract_page(
         tree = load_html(text_html)  # parsed once: the metadata pass reads it, bare_extraction copies it
         if tree is None:
             return None
+        link = canonical_link(tree, url) if url else None
         metadata = extract_metadata(tree, default_url=url)  # reads the tree, leaves it as it was
         doc = trafilatura.bare_extraction(
             tree, url=url, include_comments=False, favor_precision=True, with_metadata=False
@@ -234,6 +238,7 @@ def extract_page(
             published=_published(text_html, url, metadata.date),
             language=_language(text_html, metadata.language),
             site_name=_site_name(metadata.sitename, url),
+            canonical_link=link,
         )
     except Exception:  # garbage in, None out: the crawler logs and counts it as an error-free skip
         log.warning("extraction failed for %s", url or "<no url>", exc_info=True)

@@ -25,15 +25,20 @@ class GroupCommit:
     """Batches units of work on ``conn`` (autocommit mode) into shared transactions.
 
     ``schedule(delay, fn)`` calls ``fn`` after ``delay`` seconds (the reactor's ``callLater``); it is used
-    to commit a batch that does not fill up.
+    to commit a batch that does not fill up. ``on_begin(conn)`` runs right after a batch's ``BEGIN`` and
+    ``before_commit(conn)`` as the batch's last write (its error rolls the batch back): the storage step
+    defers full-text indexing to the batch's end with them.
     """
 
     def __init__(self, conn: sqlite3.Connection, schedule: Schedule, max_units: int = 50,
-                 max_delay: float = 0.25) -> None:
+                 max_delay: float = 0.25, *, on_begin: Callable[[sqlite3.Connection], Any] | None = None,
+                 before_commit: Callable[[sqlite3.Connection], Any] | None = None) -> None:
         self.conn = conn
         self.schedule = schedule
         self.max_units = max_units
         self.max_delay = max_delay
+        self.on_begin = on_begin
+        self.before_commit = before_commit
         self.units = 0  # units in the open transaction
         self._waiters: list[Deferred] = []
         self._timer: Any = None  # what ``schedule`` returned (a DelayedCall), cancelled by an early commit
@@ -48,6 +53,13 @@ class GroupCommit:
         """
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
+            if self.on_begin is not None:
+                try:
+                    self.on_begin(self.conn)
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
         self.conn.execute("SAVEPOINT unit")
         try:
             result = work(self.conn)
@@ -87,6 +99,8 @@ class GroupCommit:
                 error = sqlite3.OperationalError("the transaction was rolled back by SQLite")
         else:
             try:
+                if self.before_commit is not None:
+                    self.before_commit(self.conn)
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 error = exc

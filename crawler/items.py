@@ -44,6 +44,7 @@ class PageItem:
     hints: dict[str, Any] = field(default_factory=dict)  # title/published/abstract from the feed or API
 
     # Filled by the pipelines.
+    canonical_link: str | None = None  # the page's absolute rel=canonical target, as written
     canonical_url: str | None = None
     title: str | None = None
     byline: str | None = None

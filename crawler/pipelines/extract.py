@@ -75,6 +75,7 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
         item.byline = page.byline
         item.language = page.language
         item.site_name = page.site_name
+        item.canonical_link = page.canonical_link
     if not item.language and hints.get("language"):
         item.language = hints["language"]
     return item

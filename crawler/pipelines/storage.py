@@ -1,7 +1,9 @@
 """Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
 
 Pages arriving together share one transaction (:class:`crawler.group_commit.GroupCommit`: each page a
-savepoint, a commit every 50 pages or 0.25 s); a page counts as stored when its batch has committed.
+savepoint, a commit every 50 pages or 0.25 s); a page counts as stored when its batch has committed. The
+batch's new articles enter the full-text index together, as its last write before the commit
+(:func:`aiwatch.db.defer_search_index`), so they become searchable when they become visible.
 
 Also listens to ``item_dropped`` so that off-topic and non-article outcomes are remembered in
 ``crawl_seen`` (and not fetched again by the next incremental crawl) and counted by reason in stats.
@@ -17,7 +19,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from aiwatch.db import connect
+from aiwatch.db import connect, defer_search_index, flush_search_index
 from crawler.dedupe import SimHashIndex
 from crawler.group_commit import GroupCommit
 from crawler.items import PageItem, Rejected
@@ -49,7 +51,8 @@ class StoragePipeline:
 
         self.conn = connect(self.db_path)
         self.index = load_simhash_index(self.conn, self.distance)
-        self.batch = GroupCommit(self.conn, reactor.callLater)  # type: ignore[attr-defined]
+        self.batch = GroupCommit(self.conn, reactor.callLater,  # type: ignore[attr-defined]
+                                 on_begin=defer_search_index, before_commit=flush_search_index)
 
     def close_spider(self) -> None:
         if self.conn is not None:

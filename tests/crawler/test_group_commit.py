@@ -117,3 +117,26 @@ def test_commit_with_nothing_pending_is_harmless(conns):
     batch = GroupCommit(writer, Timers())
     batch.commit()
     assert not writer.in_transaction
+
+
+def test_batch_hooks_run_once_per_batch_and_a_failing_last_write_rolls_the_batch_back(conns):
+    writer, reader = conns
+    calls: list[str] = []
+
+    def last_write(conn):
+        calls.append("before_commit")
+        if "fail" in calls:
+            conn.execute("INSERT INTO rows (v) VALUES (NULL)")  # NOT NULL
+        conn.execute("INSERT INTO rows (v) VALUES ('closing')")
+
+    batch = GroupCommit(writer, Timers(), on_begin=lambda conn: calls.append("begin"),
+                        before_commit=last_write)
+    first = [outcome(batch.run(insert(v))[1]) for v in ("a", "b")]
+    assert calls == ["begin"]
+    batch.commit()
+    assert calls == ["begin", "before_commit"] and first == [["committed"]] * 2
+    assert [v for (v,) in reader.execute("SELECT v FROM rows ORDER BY id")] == ["a", "b", "closing"]
+    calls.append("fail")
+    lost = outcome(batch.run(insert("c"))[1])
+    batch.commit()
+    assert isinstance(lost[0], sqlite3.IntegrityError) and count(reader) == 3 and not writer.in_transaction

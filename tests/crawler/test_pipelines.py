@@ -44,6 +44,23 @@ def test_article_is_extracted_and_kept() -> None:
     assert item.canonical_url == "http://a.test/story.html" and item.content_hash and item.simhash is not None
 
 
+@pytest.mark.parametrize(("link", "expected"), [
+    ('<link rel="canonical" href="/news/story?utm_source=feed">', "http://a.test/news/story"),
+    ('<link rel="alternate canonical" href="http://www.a.test/news/story">', "http://www.a.test/news/story"),
+    ('<link rel="canonical" href="https://elsewhere.test/story">', "http://a.test/story.html"),
+    ('<link rel="canonical" href="javascript:void(0)">', "http://a.test/story.html"),
+    ("", "http://a.test/story.html"),
+])
+def test_canonical_link_read_by_the_extract_step_names_the_article(link: str, expected: str) -> None:
+    """The extract step reads ``rel=canonical`` from its parsed tree; the fingerprint step keys the article
+    by it when it is on the same site, as :func:`crawler.dedupe.article_url` does from the markup."""
+    from crawler.dedupe import article_url
+
+    body = html(PARAS).replace("<head>", f"<head>{link}")
+    item = fingerprint_item(score_item(extract_item(page(body), min_words=50), min_relevance=1.0))
+    assert item.canonical_url == expected == article_url("http://a.test/story.html", body)
+
+
 @pytest.mark.parametrize(("body", "content_type", "detail"), [
     (html(PARAS[:1]), "text/html", "words"),
     ("", "text/html", "empty body"),
