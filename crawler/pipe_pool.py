@@ -38,12 +38,16 @@ SMALL_TASK = 48 * 1024  # a busy worker is given another task only when it and t
 MAX_QUEUED = 3  # tasks a worker holds (3 x 48 KiB stays well inside a Unix socket's ~200 KiB send buffer)
 
 
-def _serve(conn: Connection, parent_pid: int, inherited: list[int]) -> None:
-    """Worker: run ``(fn, args)`` tasks from ``conn``; send back ``(True, result)`` or ``(False, error)``."""
+def _serve(conn: Connection, parent_pid: int, inherited: list[int],
+           initializer: Callable[[], Any] | None = None) -> None:
+    """Worker: run ``initializer()``, then ``(fn, args)`` tasks from ``conn``; send back ``(True, result)`` or
+    ``(False, error)``."""
     for fd in inherited:  # the parent's ends of the pipes of workers forked earlier
         with suppress(OSError):
             os.close(fd)
     die_with_parent(parent_pid)
+    if initializer is not None:
+        initializer()
     while True:
         try:
             message = conn.recv_bytes()
@@ -73,9 +77,13 @@ class _Worker:
 
 
 class PipePool:
-    """``workers`` forked processes; :meth:`submit` returns an asyncio future (call it on the event loop)."""
+    """``workers`` forked processes; :meth:`submit` returns an asyncio future (call it on the event loop).
 
-    def __init__(self, workers: int) -> None:
+    ``initializer`` runs in each worker as it starts, all workers at once (tasks sent meanwhile wait in the
+    pipe).
+    """
+
+    def __init__(self, workers: int, initializer: Callable[[], Any] | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self._workers: list[_Worker] = []
         self._waiting: deque[tuple[asyncio.Future, bytes]] = deque()
@@ -85,8 +93,8 @@ class PipePool:
         for _ in range(workers):
             ours, theirs = context.Pipe()
             inherited = [w.conn.fileno() for w in self._workers]
-            process = context.Process(target=_serve, args=(theirs, os.getpid(), inherited), daemon=True,
-                                      name="aiwatch-page-worker")
+            process = context.Process(target=_serve, args=(theirs, os.getpid(), inherited, initializer),
+                                      daemon=True, name="aiwatch-page-worker")
             process.start()
             theirs.close()
             self._workers.append(_Worker(ours, process))

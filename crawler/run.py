@@ -256,11 +256,10 @@ def child_main(job_file: str, result_file: str) -> int:
 
         distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
         settings.setdict(distributed, priority="cmdline")
-    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted, warm_up
+    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted
 
-    warm_up()  # before the freeze and the fork: the workers inherit its compiled expressions and caches
     _quiet_collector()
-    prestart_pool(config.crawl_workers, warmed=True)  # before CrawlerProcess: no thread may run at a fork
+    prestart_pool(config.crawl_workers)  # before CrawlerProcess: no thread may run at a fork
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
     stats = CrawlStats()

@@ -73,9 +73,8 @@ def warm_up() -> None:
     """Process a built-in page once, load the TLD list and htmldate's month names (dateparser's locales).
 
     A worker's first page otherwise pays ~0.13 s of lazy set-up (compiled expressions, caches, ~0.09 s of
-    locales) in the middle of the crawl, when both cores are busy. The crawl process warms up once before
-    it forks its workers (they inherit the result); a spawned worker warms up in :func:`_start_worker`.
-    Never raises.
+    locales) in the middle of the crawl, when both cores are busy. Every worker warms up as it starts
+    (:func:`prestart_pool`, :func:`_start_worker`). Never raises.
     """
     item = PageItem(url="http://warm-up.invalid/story", seen_key="http://warm-up.invalid/story",
                     response_url="http://warm-up.invalid/story", status=200, headers={}, body=WARM_UP_PAGE,
@@ -94,38 +93,36 @@ def warm_up() -> None:
         logger.debug("worker warm-up failed", exc_info=True)
 
 
-def _start_worker(parent_pid: int, warm: bool) -> None:
-    """Run once per worker: die with the crawl process; with ``warm``, :func:`warm_up` (which also loads
-    the topic lexicons)."""
+def _start_worker(parent_pid: int) -> None:
+    """Run once per spawned worker: die with the crawl process, then :func:`warm_up` (which also loads the
+    topic lexicons)."""
     die_with_parent(parent_pid)
-    if warm:
-        warm_up()
+    warm_up()
 
 
-def start_pool(workers: int, method: str = "spawn") -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes that die with this one (``spawn``: fresh interpreters, warmed up;
-    ``fork``: copies of this process, which :func:`prestart_pool` warms up before forking)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_worker, initargs=(os.getpid(), method != "fork"))
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` fresh interpreters (``spawn``: this process may run threads by now) that die
+    with this one and warm up as they start."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
 
 
 _prestarted: PipePool | None = None
 
 
-def prestart_pool(workers: int, *, warmed: bool = False) -> None:
+def prestart_pool(workers: int) -> None:
     """Fork ``workers`` workers now, before the reactor starts any thread; the crawl's pipelines use them.
 
-    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported (and
-    what :func:`warm_up` set up, which it runs first unless ``warmed``), so they start at once, where a
-    spawned worker spends a second importing trafilatura and lxml. They are a :class:`PipePool`, fed by the
-    crawl's asyncio event loop without threads.
+    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported, so
+    they start at once, where a spawned worker spends a second importing trafilatura and lxml. Each runs
+    :func:`warm_up` as it starts, in parallel with the other and with this process starting Scrapy (a
+    warm-up here, before the fork, would hold up the crawl's first request by ~0.2 s). They are a
+    :class:`PipePool`, fed by the crawl's asyncio event loop without threads.
     """
     global _prestarted
     if workers <= 0 or _prestarted is not None:
         return
-    if not warmed:
-        warm_up()
-    _prestarted = PipePool(workers)
+    _prestarted = PipePool(workers, initializer=warm_up)
 
 
 def shutdown_prestarted() -> None:

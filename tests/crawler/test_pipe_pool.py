@@ -79,7 +79,7 @@ def test_the_crawl_pipeline_on_the_forked_pool_loses_only_the_page_that_kills_it
     killer = sample_item(paths[0])
     killer.body += hostile_servers.WORKER_KILLER
     items = [sample_item(p) for p in paths[1:]]
-    prepare.prestart_pool(2, warmed=True)
+    prepare.prestart_pool(2)
     pipeline = DyingPipeline(80, 1.0, workers=2)
 
     async def run() -> tuple[list, object]:
