@@ -83,6 +83,11 @@ class GroupCommit:
             self._timer = self.schedule(self.max_delay, self._on_timer)
         return result, waiter
 
+    @property
+    def waiting(self) -> int:
+        """Units of the open batch whose caller waits for its commit."""
+        return len(self._waiters)
+
     def _on_timer(self) -> None:
         self._timer, self._timer_armed = None, False
         self.commit()

@@ -1,7 +1,8 @@
 """Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
 
 Pages arriving together share one transaction (:class:`crawler.group_commit.GroupCommit`: each page a
-savepoint, a commit every 50 pages or 0.25 s); a page counts as stored when its batch has committed. The
+savepoint, a commit every 50 pages or 0.25 s, or at once when no other item is being processed: the last
+page of a crawl does not wait for the timer); a page counts as stored when its batch has committed. The
 batch's new articles enter the full-text index together, as its last write before the commit
 (:func:`aiwatch.db.defer_search_index`), so they become searchable when they become visible.
 
@@ -68,6 +69,8 @@ class StoragePipeline:
         assert self.conn is not None and item.canonical_url is not None
         try:
             result, committed = self.batch.run(lambda conn: self._store(conn, item))
+            if self._only_waiting_items_in_flight():
+                self.batch.commit()
             await maybe_deferred_to_future(committed)
         except sqlite3.Error as exc:  # e.g. locked past the busy timeout: nothing of this page was kept
             self._reload_index_after_rollback()
@@ -77,6 +80,13 @@ class StoragePipeline:
             self._inc("duplicates", result.newly_marked)
         item.hints["article_id"] = result.article_id
         return item
+
+    def _only_waiting_items_in_flight(self) -> bool:
+        """True when every item the pipelines hold is one waiting for this batch to commit: no other page
+        is being processed, so nothing joins the batch before its timer but the wait."""
+        slot = getattr(getattr(self.crawler.engine, "scraper", None), "slot", None)
+        in_flight = getattr(slot, "itemproc_size", None)  # Scrapy's count of items in the pipelines
+        return isinstance(in_flight, int) and in_flight <= self.batch.waiting
 
     def _store(self, conn: sqlite3.Connection, item: PageItem) -> StoreResult:
         assert item.canonical_url is not None
