@@ -119,10 +119,17 @@ def article_url(page_url: str, html: bytes | str) -> str:
     return preferred_url(page_url, canonical_link(html, page_url))
 
 
+_WORD = re.compile(r"\w+")
+
+
+def text_words(text: str) -> list[str]:
+    """The words hashing compares: ``\\w+`` runs of the NFKC-normalised, lower-cased text."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
 def normalise_text(text: str) -> str:
-    """Text reduced to lower-case words separated by single spaces (for hashing)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return " ".join(re.findall(r"\w+", text))
+    """Text reduced to lower-case words separated by single spaces (for hashing): :func:`text_words`."""
+    return " ".join(text_words(text))
 
 
 def content_hash(text: str, *, normalised: bool = False) -> str:

@@ -52,6 +52,7 @@ class PageItem:
     language: str | None = None
     site_name: str | None = None
     text: str | None = field(default=None, repr=False)
+    words: list[str] | None = field(default=None, repr=False)  # text_words(text), from extract to fingerprint
     word_count: int = 0
     topics: list[str] = field(default_factory=list)
     relevance: float = 0.0

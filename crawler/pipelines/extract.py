@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
+from crawler.dedupe import text_words
 from crawler.extraction import extract_page
 from crawler.items import PageItem, Rejected
 
 TEXTUAL_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
-
-
-def word_count(text: str) -> int:
-    return len(re.findall(r"\w+", text))
 
 
 def more_precise(page_date: str | None, hint: str | None) -> str | None:
@@ -57,10 +52,12 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
         text = (item.hints.get("abstract") or "").strip()
     if not text:
         raise Rejected("not_article", "no article text")
-    count = word_count(text)
+    words = text_words(text)  # counted here, hashed by the fingerprint step
+    count = len(words)
     if not policy and count < min_words:
         raise Rejected("not_article", f"{count} words")
     item.text = text
+    item.words = words
     item.word_count = count
     hints = item.hints
     if policy:

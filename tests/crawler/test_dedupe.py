@@ -18,6 +18,7 @@ from crawler.dedupe import (
     simhash,
     site_of,
     strip_tracking,
+    text_words,
 )
 
 BASE = "https://news.example.com/tech/2025/01/29/deepseek-distilled.html"
@@ -60,6 +61,12 @@ def test_rel_canonical_preferred_only_on_the_same_site() -> None:
     assert same_site("https://www.a.test/x", "http://a.test/y")
     assert not same_site("https://a.test/x", "https://b.test/x")
     assert site_of("https://www.reuters.com/x") == "reuters.com"
+
+
+def test_normalised_text_is_its_words() -> None:
+    text = "ＡＩ chips\u00a0— the Nvidia H20, Ünïcode and naïve ﬁnance: 出口管制"
+    expected = "ai chips the nvidia h20 ünïcode and naïve finance 出口管制"
+    assert normalise_text(text) == " ".join(text_words(text)) == expected
 
 
 def test_content_hash_ignores_markup_spacing_and_case() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.dedupe import content_hash, simhash, text_words
 from crawler.items import PageItem, Rejected
 from crawler.pipelines.dedupe import fingerprint_item
 from crawler.pipelines.extract import extract_item, more_precise
@@ -40,8 +41,11 @@ def test_article_is_extracted_and_kept() -> None:
     assert item.word_count >= 50 and "entity list" in item.text
     item = score_item(item, min_relevance=1.0)
     assert "export-controls" in item.topics
+    assert item.word_count == len(item.words) == len(text_words(item.text))  # counted once, hashed next
     item = fingerprint_item(item)
     assert item.canonical_url == "http://a.test/story.html" and item.content_hash and item.simhash is not None
+    assert (item.content_hash, item.simhash) == (content_hash(item.text), simhash(item.text))
+    assert item.words is None  # not carried back to the crawl process
 
 
 @pytest.mark.parametrize(("link", "expected"), [
