@@ -28,10 +28,11 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
     """Fill text and metadata of ``item`` or raise ``Rejected('not_article')``.
 
     API metadata (Federal Register title, date, abstract) wins over what is read from the page; feed and
-    sitemap hints only fill gaps. Policy documents are exempt from the minimum length, and fall back to
-    their abstract when the page has no extractable text. A page with no publication date anywhere (page
-    markup, feed, sitemap) is not a news article (about pages, section fronts, author pages): it could not
-    be placed on a timeline.
+    sitemap hints fill gaps, and a feed or sitemap date wins over a date found only by searching the page
+    text (a page whose markup carries no date). Policy documents are exempt from the minimum length, and
+    fall back to their abstract when the page has no extractable text. A page with no publication date
+    anywhere (page markup, feed, sitemap) is not a news article (about pages, section fronts, author
+    pages): it could not be placed on a timeline.
     """
     ctype = (item.content_type or "text/html").split(";")[0].strip().lower()
     if ctype not in TEXTUAL_TYPES:
@@ -44,7 +45,7 @@ def extract_item(item: PageItem, min_words: int) -> PageItem:
         page = None
     else:
         try:
-            page = extract_page(item.body, item.response_url)
+            page = extract_page(item.body, item.response_url, date_hint=item.hints.get("published"))
         except Exception as exc:  # a broken page must cost one line in the log, not the crawl
             raise Rejected("extract_error", f"{type(exc).__name__}: {exc}"[:200]) from None
         text = page.text.strip() if page else ""

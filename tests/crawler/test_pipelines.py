@@ -84,6 +84,19 @@ def test_undated_page_is_not_an_article() -> None:
     assert extract_item(page(undated, published="2024-12-03T10:00:00+00:00"), min_words=50).published
 
 
+def test_a_feed_date_wins_over_a_date_found_only_in_the_page_text() -> None:
+    """The markup's date wins; a page without one takes its feed's date rather than searching its text (where
+    "As of December 2021" is as findable as the dateline), and is searched only when there is no feed date."""
+    dateline = ["WASHINGTON, March 3, 2025 (Wire) - As of December 2021, " + PARAS[0], *PARAS[1:]]
+    meta = '<meta property="article:published_time" content="2024-12-02">'
+    no_markup_date = html(dateline).replace(meta, "")
+    hinted = extract_item(page(no_markup_date, published="2025-03-05T10:00:00+00:00"), min_words=50)
+    assert hinted.published == "2025-03-05T10:00:00+00:00"
+    assert extract_item(page(no_markup_date), min_words=50).published == "2025-03-03"
+    marked = extract_item(page(html(dateline), published="2025-03-05T10:00:00+00:00"), min_words=50)
+    assert marked.published == "2024-12-02"
+
+
 def test_feed_time_refines_page_date() -> None:
     assert more_precise("2025-04-16", "2025-04-16T18:20:00+00:00") == "2025-04-16T18:20:00+00:00"
     assert more_precise("2025-04-16", "2025-04-17T01:00:00+00:00") == "2025-04-16"
