@@ -126,7 +126,7 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;
 
-    -- Raw responses, zlib-compressed, so articles can be re-extracted offline.
+    -- Raw responses, compressed, so articles can be re-extracted offline.
     CREATE TABLE raw_pages (
         url TEXT PRIMARY KEY,
         article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
@@ -306,6 +306,10 @@ MIGRATIONS: list[str] = [
         VALUES ('delete', old.id, old.title, old.text);
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;
+    """,
+    # 4: raw bodies are stored zstd-compressed (crawler/compression.py); rows stored until now hold zlib.
+    """
+    ALTER TABLE raw_pages ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib';
     """,
 ]
 

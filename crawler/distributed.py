@@ -3,7 +3,7 @@
 ``aiwatch crawl --redis URL`` runs the usual spiders with scrapy-redis's scheduler (one request queue per
 spider, shared by every crawler process on every machine) and with the storage pipeline replaced by
 :class:`crawler.distributed_scrapy.RedisItemPipeline`, which pushes each finished item (extracted,
-topic-filtered, fingerprinted; raw body zlib-compressed) onto the Redis list :data:`ITEMS_KEY`.
+topic-filtered, fingerprinted; raw body zstd-compressed) onto the Redis list :data:`ITEMS_KEY`.
 ``aiwatch ingest --redis URL`` (:func:`ingest`) pops them and applies the storage pipeline's step
 (:mod:`crawler.storage`) to SQLite, so the database keeps exactly one writer.
 
@@ -32,12 +32,12 @@ import logging
 import os
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiwatch.db import connect, transaction
+from crawler.compression import decompress_raw
 from crawler.dedupe import SimHashIndex
 from crawler.items import PageItem
 from crawler.storage import compressed_body, load_simhash_index, record_seen, store_article, store_raw
@@ -51,7 +51,10 @@ SEEN_KEY = f"{PREFIX}:seen"
 REDIRECTS_KEY = f"{PREFIX}:redirects"
 ITEMS_KEY = f"{PREFIX}:items"
 PROCESSING_KEY = f"{PREFIX}:items:processing"
-ITEM_FORMAT = 1
+ITEM_FORMAT = 2  # 2: the body is zstd-compressed (1: zlib); a writer refuses items of another format
+# A handed-over body larger than this is refused before it is inflated (crawlers stop at download_maxsize,
+# 10 MiB by default): a corrupt or hostile list entry cannot make the writer allocate without bound.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 class DistributedError(Exception):
@@ -108,9 +111,9 @@ def scrapy_settings(base: Any, redis_url: str, idle_close: float) -> dict[str, A
 
 # ---- items on the wire ---------------------------------------------------------------------------------
 def encode_item(item: PageItem) -> bytes:
-    """The storage-ready item as JSON (raw body zlib-compressed, base64)."""
+    """The storage-ready item as JSON (raw body compressed as stored, base64)."""
     data = dataclasses.asdict(item)
-    data.pop("body_zlib", None)
+    data.pop("body_compressed", None)
     data["body"] = base64.b64encode(compressed_body(item)).decode("ascii")
     return json.dumps({"type": "item", "format": ITEM_FORMAT, "item": data}, default=str).encode()
 
@@ -132,10 +135,10 @@ def decode_message(raw: bytes) -> dict[str, Any]:
             raise ValueError(f"format {message.get('format')!r}, expected {ITEM_FORMAT}")
         if message["type"] == "item":
             data = dict(message["item"])
-            data["body"] = zlib.decompress(base64.b64decode(data["body"]))
+            data["body"] = decompress_raw(base64.b64decode(data["body"]), max_size=MAX_BODY_BYTES)
             names = {f.name for f in dataclasses.fields(PageItem)}
             message["item"] = PageItem(**{k: v for k, v in data.items() if k in names})
-    except (ValueError, KeyError, TypeError, zlib.error) as exc:
+    except (ValueError, KeyError, TypeError) as exc:  # CompressedDataError is a ValueError
         raise DistributedError(f"not an aiwatch item ({exc})") from None
     return message
 

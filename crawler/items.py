@@ -58,4 +58,4 @@ class PageItem:
     relevance: float = 0.0
     content_hash: str | None = None
     simhash: int | None = None
-    body_zlib: bytes | None = field(default=None, repr=False)  # ``body`` compressed for raw_pages
+    body_compressed: bytes | None = field(default=None, repr=False)  # ``body`` compressed for raw_pages

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiwatch.runs import utcnow
+from crawler.compression import RAW_CODEC, compress_raw, decompress_raw
 from crawler.dedupe import SimHashIndex, simhash_hex, site_of
 from crawler.items import PageItem
 
 # Outcomes after which a URL is not fetched again while its feed entry is unchanged.
-RAW_ZLIB_LEVEL = 6  # raw_pages.body compression
 FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})
 
 
@@ -209,24 +208,24 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
 
 
 def compressed_body(item: PageItem) -> bytes:
-    """``item.body`` zlib-compressed (done by the page-processing worker when there is one)."""
-    return item.body_zlib if item.body_zlib is not None else zlib.compress(item.body, RAW_ZLIB_LEVEL)
+    """``item.body`` compressed for ``raw_pages`` (done by the page-processing worker when there is one)."""
+    return item.body_compressed if item.body_compressed is not None else compress_raw(item.body)
 
 
 def store_raw(conn: sqlite3.Connection, item: PageItem, article_id: int | None) -> None:
-    """Keep the raw response (zlib-compressed body, headers, status) for offline re-extraction."""
+    """Keep the raw response (compressed body, headers, status) for offline re-extraction."""
     conn.execute(
         "INSERT INTO raw_pages (url, article_id, fetched_at, status, content_type, encoding, headers, body, "
-        "body_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+        "body_size, compression) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
         "article_id = excluded.article_id, fetched_at = excluded.fetched_at, status = excluded.status, "
         "content_type = excluded.content_type, encoding = excluded.encoding, headers = excluded.headers, "
-        "body = excluded.body, body_size = excluded.body_size",
+        "body = excluded.body, body_size = excluded.body_size, compression = excluded.compression",
         (item.response_url, article_id, utcnow(), item.status, item.content_type, item.encoding,
-         json.dumps(item.headers, sort_keys=True), compressed_body(item), len(item.body)),
+         json.dumps(item.headers, sort_keys=True), compressed_body(item), len(item.body), RAW_CODEC),
     )
 
 
 def raw_body(conn: sqlite3.Connection, url: str) -> bytes | None:
-    """The decompressed raw body stored for ``url`` (for re-extraction)."""
-    row = conn.execute("SELECT body FROM raw_pages WHERE url = ?", (url,)).fetchone()
-    return zlib.decompress(row[0]) if row and row[0] is not None else None
+    """The decompressed raw body stored for ``url`` (for re-extraction), whichever codec stored it."""
+    row = conn.execute("SELECT body, compression FROM raw_pages WHERE url = ?", (url,)).fetchone()
+    return decompress_raw(row[0], row[1]) if row and row[0] is not None else None

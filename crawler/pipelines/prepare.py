@@ -1,7 +1,7 @@
 """Pipeline steps 1-3 as one call: extract -> topics -> fingerprint, beside the crawler in worker processes.
 
 The three steps, and compressing the raw body for storage, are pure CPU work on the fetched page
-(trafilatura, the topic scanners, SimHash, zlib: ~8 ms a page). Run on the reactor thread they serialise with
+(trafilatura, the topic scanners, SimHash, zstd: ~6 ms a page). Run on the reactor thread they serialise with
 the downloads, so the crawl went at a sixth of bare Scrapy's rate; :class:`PreparePipeline` hands them to a
 pool of ``crawl_workers`` processes and awaits the result while the reactor keeps fetching and storing.
 ``crawl_workers = 0`` runs them in the crawl process.
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 def prepare_item(item: PageItem, min_words: int, min_relevance: float) -> PageItem:
     """Text and metadata, topics, fingerprints and compressed body of one fetched page, or ``Rejected``."""
     item = fingerprint_item(score_item(extract_item(item, min_words), min_relevance))
-    item.body_zlib = compressed_body(item)
+    item.body_compressed = compressed_body(item)
     return item
 
 

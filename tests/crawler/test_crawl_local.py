@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from pathlib import Path
 
 import pytest
 
 from aiwatch.config import Config
+from crawler.compression import decompress_raw
 from crawler.run import run_crawl
 
 
@@ -58,7 +58,7 @@ def test_feed_crawl_stores_articles_as_contracted(news_site, crawl_config: Confi
     # Raw responses are kept compressed.
     raw = rows(db_path, "SELECT * FROM raw_pages WHERE article_id = ?", distill["id"])
     assert raw and raw[0]["status"] == 200
-    assert b"terms of service" in zlib.decompress(raw[0]["body"])
+    assert b"terms of service" in decompress_raw(raw[0]["body"], raw[0]["compression"])
     assert raw[0]["body_size"] > len(raw[0]["body"])
 
     # The ledger remembers every decision, the run is recorded, the stats add up.

@@ -6,12 +6,12 @@ import json
 import re
 import sqlite3
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 
 from aiwatch.config import load_config
+from crawler.compression import decompress_raw
 from crawler.run import run_crawl
 from crawler.sample_site import SITE_DIR
 
@@ -112,9 +112,10 @@ def test_politeness_and_raw_pages(crawled) -> None:
     assert first.status == "partial"
     conn = sqlite3.connect(crawled["db"])
     n_articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    raw = conn.execute("SELECT body, body_size FROM raw_pages WHERE article_id IS NOT NULL").fetchall()
-    assert len(raw) >= n_articles
-    assert all(len(zlib.decompress(body)) == size > len(body) for body, size in raw)
+    raw = conn.execute("SELECT body, body_size, compression FROM raw_pages WHERE article_id IS NOT NULL"
+                       ).fetchall()
+    assert len(raw) >= n_articles and {codec for _, _, codec in raw} == {"zstd"}
+    assert all(len(decompress_raw(body, codec)) == size > len(body) for body, size, codec in raw)
     runs = conn.execute("SELECT command, status, stats FROM runs ORDER BY id").fetchall()
     assert [(r[0], r[1]) for r in runs] == [("crawl", "partial"), ("crawl", "partial")]
     assert json.loads(runs[0][2])["inserted"] == n_articles

@@ -201,12 +201,12 @@ def test_second_distributed_crawl_fetches_no_article_again(distributed) -> None:
 def test_writer_drops_garbage_and_recovers_unfinished_items(redis_url: str, tmp_path: Path) -> None:
     import redis
 
-    from crawler.distributed import ITEMS_KEY, PROCESSING_KEY, ingest
+    from crawler.distributed import ITEM_FORMAT, ITEMS_KEY, PROCESSING_KEY, ingest
 
     client = redis.Redis.from_url(redis_url)
     client.delete(ITEMS_KEY, PROCESSING_KEY)
-    dropped = json.dumps({"type": "dropped", "format": 1, "seen_key": "http://example.org/a", "reason":
-                          "off_topic", "origin": "http://example.org/feed.xml", "fingerprint": "f1",
+    dropped = json.dumps({"type": "dropped", "format": ITEM_FORMAT, "seen_key": "http://example.org/a",
+                          "reason": "off_topic", "origin": "http://example.org/feed.xml", "fingerprint": "f1",
                           "detail": "relevance 0.00 < 1.0"})
     client.lpush(PROCESSING_KEY, dropped)  # taken by a writer that was killed before committing
     client.lpush(ITEMS_KEY, b"\x80not json")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import zlib
 from concurrent.futures.process import BrokenProcessPool
 
 import hostile_servers
@@ -13,6 +12,7 @@ import pytest
 from test_prepare import sample_articles, sample_item
 
 import crawler.pipelines.prepare as prepare
+from crawler.compression import decompress_raw
 from crawler.items import Rejected
 from crawler.pipe_pool import SMALL_TASK, PipePool
 
@@ -100,7 +100,7 @@ def test_the_crawl_pipeline_on_the_forked_pool_loses_only_the_page_that_kills_it
     expected = [prepare.prepare_item(sample_item(p), 80, 1.0) for p in paths[1:]]
     assert [(r.text, r.topics, r.simhash) for r in results] == [
         (e.text, e.topics, e.simhash) for e in expected]
-    assert after.text == expected[0].text and zlib.decompress(after.body_zlib) == after.body
+    assert after.text == expected[0].text and decompress_raw(after.body_compressed) == after.body
 
 
 class DyingPipeline(prepare.PreparePipeline):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sqlite3
-import zlib
 from pathlib import Path
 
 import hostile_servers
 import pytest
 
 from aiwatch.config import load_config
+from crawler.compression import decompress_raw
 from crawler.items import PageItem, Rejected
 from crawler.pipelines.prepare import WARM_UP_PAGE, PreparePipeline, prepare_item, warm_up
 from crawler.run import run_crawl
@@ -43,7 +43,8 @@ def stored(db: Path) -> dict[str, object]:
     Both follow arrival order, which concurrency makes vary between any two crawls.
     """
     conn = sqlite3.connect(db)
-    raw = {url: zlib.decompress(body) for url, body in conn.execute("SELECT url, body FROM raw_pages")}
+    raw = {url: decompress_raw(body, codec) for url, body, codec in conn.execute(
+        "SELECT url, body, compression FROM raw_pages")}
     single = {aid for (aid,) in conn.execute(
         "SELECT article_id FROM raw_pages GROUP BY article_id HAVING count(*) = 1")}
     rows = {}
@@ -112,7 +113,7 @@ def test_a_page_that_kills_its_worker_costs_only_that_page():
     expected = [prepare_item(sample_item(p), 80, 1.0) for p in paths[1:]]
     assert [(r.text, r.topics, r.simhash) for r in results] == [
         (e.text, e.topics, e.simhash) for e in expected]
-    assert after.text == expected[0].text and zlib.decompress(after.body_zlib) == after.body
+    assert after.text == expected[0].text and decompress_raw(after.body_compressed) == after.body
 
 
 def test_the_warm_up_page_runs_every_page_step_and_loads_the_month_names():
@@ -122,7 +123,7 @@ def test_the_warm_up_page_runs_every_page_step_and_loads_the_month_names():
                     content_type="text/html; charset=utf-8")
     prepared = prepare_item(item, 0, 0.0)
     assert prepared.published == "2025-03-03" and prepared.topics and prepared.simhash is not None
-    assert prepared.body_zlib is not None and zlib.decompress(prepared.body_zlib) == WARM_UP_PAGE
+    assert prepared.body_compressed is not None and decompress_raw(prepared.body_compressed) == WARM_UP_PAGE
     warm_up()
     from htmldate import extractors
 
