@@ -32,6 +32,15 @@ def pipeline_on(db, in_flight: SimpleNamespace) -> tuple[StoragePipeline, Timers
     return pipeline, timers
 
 
+async def stored_when_the_timer_fires(pipeline: StoragePipeline, timers: Timers, page) -> None:
+    """``page`` goes through the storage step and waits for its batch; the timer commits it."""
+    waiting = asyncio.ensure_future(pipeline.process_item(page))
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    timers.fire()
+    await waiting
+
+
 def test_the_last_page_in_flight_commits_its_batch_without_waiting_for_the_timer(tmp_path):
     first, second, third = (prepare_item(sample_item(p), 80, 1.0) for p in sample_articles(3))
     slot = SimpleNamespace(itemproc_size=3)  # three pages in the pipelines
@@ -47,11 +56,7 @@ def test_the_last_page_in_flight_commits_its_batch_without_waiting_for_the_timer
             await asyncio.sleep(0)
         assert last.done() and waiting.done() and waiting.result().hints["article_id"] == 1
         slot.itemproc_size = 2  # a page arrives while another is being processed: the timer commits it
-        late = asyncio.ensure_future(pipeline.process_item(third))
-        await asyncio.sleep(0)
-        assert not late.done()
-        timers.fire()
-        await late
+        await stored_when_the_timer_fires(pipeline, timers, third)
 
     asyncio.run(scenario())
     conn = pipeline.conn
@@ -68,13 +73,6 @@ def test_without_scrapys_item_count_the_timer_still_commits(tmp_path):
     page = prepare_item(sample_item(sample_articles(1)[0]), 80, 1.0)
     pipeline, timers = pipeline_on(tmp_path / "a.db", SimpleNamespace())
 
-    async def scenario() -> None:
-        waiting = asyncio.ensure_future(pipeline.process_item(page))
-        await asyncio.sleep(0)
-        assert not waiting.done()
-        timers.fire()
-        await waiting
-
-    asyncio.run(scenario())
+    asyncio.run(stored_when_the_timer_fires(pipeline, timers, page))
     assert pipeline.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
     pipeline.conn.close()
