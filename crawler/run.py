@@ -256,8 +256,10 @@ def child_main(job_file: str, result_file: str) -> int:
 
         distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
         settings.setdict(distributed, priority="cmdline")
-    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted
+    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted, warm_up
 
+    if config.crawl_workers <= 0:
+        warm_up()  # pages are processed in this process: set up before the first arrives
     _quiet_collector()
     prestart_pool(config.crawl_workers)  # before CrawlerProcess: no thread may run at a fork
     process = CrawlerProcess(settings)
