@@ -83,10 +83,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def cli_env(tmp: Path) -> dict[str, str]:
-    """The environment of the CLI subprocesses (run in ``tmp``, no aiwatch.toml there): no politeness
-    delays (loopback only), short idle close."""
+    """The environment of the CLI subprocesses (run in ``tmp``, no aiwatch.toml there): short idle close,
+    and a 50 ms delay between one crawler's requests (not a politeness delay: without it, the crawler that
+    starts first can fetch the site's ~90 articles before the other has read a feed, and the test would not
+    see the two share the queue)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIWATCH_")}
-    env.update(AIWATCH_DOWNLOAD_DELAY="0", AIWATCH_AUTOTHROTTLE="false",
+    env.update(AIWATCH_DOWNLOAD_DELAY="0.05", AIWATCH_AUTOTHROTTLE="false",
                AIWATCH_CONCURRENT_REQUESTS_PER_DOMAIN="8", AIWATCH_REDIS_IDLE_CLOSE="2")
     return env
 
