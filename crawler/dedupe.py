@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import numpy as np
 from lxml import etree
-from parsel import Selector
 
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "yclid", "igshid", "_ga", "_gl",
@@ -89,19 +88,10 @@ def same_site(a: str, b: str) -> bool:
 _CANONICAL_HREF = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
 
 
-def canonical_link(html: bytes | str | etree._Element, page_url: str) -> str | None:
-    """Absolute ``<link rel="canonical">`` target of a page (markup or an already parsed lxml tree), or None
-    when missing or malformed."""
-    if isinstance(html, etree._Element):
-        hrefs = [str(href) for href in html.xpath(_CANONICAL_HREF)]
-    else:
-        text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-        try:
-            hrefs = Selector(text=text[:500_000]).xpath(_CANONICAL_HREF).getall()
-        except (ValueError, TypeError):
-            return None
-    for href in hrefs:
-        target = urljoin(page_url, href.strip())
+def canonical_link(tree: etree._Element, page_url: str) -> str | None:
+    """Absolute ``<link rel="canonical">`` target of a parsed page, or None when missing or malformed."""
+    for href in tree.xpath(_CANONICAL_HREF):
+        target = urljoin(page_url, str(href).strip())
         if urlsplit(target).scheme in ("http", "https"):
             return target
     return None
@@ -112,11 +102,6 @@ def preferred_url(page_url: str, link: str | None) -> str:
     if link and same_site(link, page_url):
         return canonical_url(link)
     return canonical_url(page_url)
-
-
-def article_url(page_url: str, html: bytes | str) -> str:
-    """Canonical URL of an article page: its same-site ``rel=canonical`` when present, else its own URL."""
-    return preferred_url(page_url, canonical_link(html, page_url))
 
 
 _WORD = re.compile(r"\w+")

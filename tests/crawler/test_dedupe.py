@@ -6,14 +6,16 @@ import hashlib
 import random
 
 import pytest
+from trafilatura.utils import load_html
 
 from crawler.dedupe import (
     SimHashIndex,
-    article_url,
+    canonical_link,
     canonical_url,
     content_hash,
     hamming,
     normalise_text,
+    preferred_url,
     same_site,
     simhash,
     site_of,
@@ -47,6 +49,11 @@ def test_canonical_url_keeps_meaningful_parts() -> None:
     assert canonical_url("http://a.test:8080/s") == "http://a.test:8080/s"
     assert canonical_url("http://a.test/s?id=1") != canonical_url("http://a.test/s?id=2")
     assert strip_tracking(BASE + "?utm_source=x&id=3#top") == BASE + "?id=3"
+
+
+def article_url(page_url: str, html: bytes) -> str:
+    """The key of an article page as the crawl derives it: its parsed ``rel=canonical``, else its URL."""
+    return preferred_url(page_url, canonical_link(load_html(html), page_url))
 
 
 def test_rel_canonical_preferred_only_on_the_same_site() -> None:

@@ -57,12 +57,12 @@ def test_article_is_extracted_and_kept() -> None:
 ])
 def test_canonical_link_read_by_the_extract_step_names_the_article(link: str, expected: str) -> None:
     """The extract step reads ``rel=canonical`` from its parsed tree; the fingerprint step keys the article
-    by it when it is on the same site, as :func:`crawler.dedupe.article_url` does from the markup."""
-    from crawler.dedupe import article_url
+    by it when it is on the same site, as it does from the markup parsed on its own."""
+    from .test_dedupe import article_url
 
     body = html(PARAS).replace("<head>", f"<head>{link}")
     item = fingerprint_item(score_item(extract_item(page(body), min_words=50), min_relevance=1.0))
-    assert item.canonical_url == expected == article_url("http://a.test/story.html", body)
+    assert item.canonical_url == expected == article_url("http://a.test/story.html", body.encode())
 
 
 @pytest.mark.parametrize(("body", "content_type", "detail"), [
