@@ -54,7 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("close_on_errors", 0, "Stop a crawl after this many errors (0: never)."),
     Setting("sources_file", "", "TOML file of crawl sources replacing the bundled default list."),
     Setting("topic_min_relevance", 1.0, "Lowest topic relevance score an article needs to be stored."),
-    Setting("topics_file", "", "TOML file of topic lexicons replacing the bundled crawler/topics.toml."),
+    Setting("topics_file", "", "TOML file of topic lexicons replacing the bundled crawler/page/topics.toml."),
     Setting("near_duplicate_distance", 10,
             "Largest SimHash Hamming distance (of 64 bits) at which two texts count as near-duplicates."),
     Setting("min_article_words", 80, "Pages with fewer words of extracted text are not articles."),

@@ -307,7 +307,7 @@ MIGRATIONS: list[str] = [
         INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;
     """,
-    # 4: raw bodies are stored zstd-compressed (crawler/compression.py); rows stored until now hold zlib.
+    # 4: raw bodies are stored zstd-compressed (crawler/store/compression.py); older rows hold zlib.
     """
     ALTER TABLE raw_pages ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib';
     """,

@@ -6,7 +6,8 @@
 A site of N articles (500-1,500 words, the sample site's outlet templates, an RSS feed and a sitemap; see
 ``synth.py``) is served on 127.0.0.1 and run through the project's own functions, stage by stage as
 ``aiwatch update`` does (``run_crawl``, ``run_extract`` with ``extract_workers=2``,
-``graph.pipeline.update_graph``), then queried through the ``aiwatch serve`` app. Crawl settings for every
+``aiwatch.graph.pipeline.update_graph``), then queried through the ``aiwatch serve`` app. Crawl settings for
+every
 crawl here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
 ``concurrent_requests_per_domain=16``. Baselines, same run:
 
@@ -127,10 +128,11 @@ def bench_config(**extra: Any):
 
 def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     """Crawl, extract and graph ``feed`` into ``db`` with the project's functions; per-stage figures."""
+    from aiwatch.crawler.runtime.run import run_crawl
+    from aiwatch.extract.runner import run_extract
+    from aiwatch.graph.pipeline import update_graph
+
     from aiwatch.db import connect
-    from crawler.run import run_crawl
-    from extract.runner import run_extract
-    from graph.pipeline import update_graph
 
     config = bench_config()
     out: dict[str, Any] = {}
@@ -210,7 +212,7 @@ def crawl_rounds(feed: str, work: Path, sampler: RssSampler, rounds: int,
     ``first_s``: our first round already ran (the crawl the later stages use); the others crawl into
     scratch databases. Both sides are sampled for memory alike (the sampler costs some CPU).
     """
-    from crawler.run import run_crawl
+    from aiwatch.crawler.runtime.run import run_crawl
 
     ours = [first_s] if first_s is not None else []
     bare: list[dict[str, Any]] = []
@@ -235,7 +237,7 @@ def crawl_rounds(feed: str, work: Path, sampler: RssSampler, rounds: int,
 
 def run_raw_nlp(db: Path, sampler: RssSampler) -> dict[str, Any]:
     """Raw ``nlp.pipe`` (n_process=2) of the model aiwatch loads over the stored texts, model load incl."""
-    from extract.pipeline import load_model
+    from aiwatch.extract.pipeline import load_model
 
     config = bench_config()
     conn = sqlite3.connect(db)

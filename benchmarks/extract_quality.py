@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from extract.evaluate import evaluate, load_gold
-from extract.kb import load_kb
-from extract.pipeline import add_aiwatch_components, load_model
+from aiwatch.extract.evaluate import evaluate, load_gold
+from aiwatch.extract.kb import load_kb
+from aiwatch.extract.pipeline import add_aiwatch_components, load_model
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction_gold" / "articles.jsonl"
 

@@ -34,8 +34,8 @@ def corpus_texts() -> list[str]:
         json.loads(line)["text"] for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
     try:
-        from crawler.extraction import extract_page
-        from crawler.sample_site import SITE_DIR, load_manifest
+        from aiwatch.crawler.page.article import extract_page
+        from aiwatch.crawler.sample_site import SITE_DIR, load_manifest
     except ImportError:
         return texts
     for page in load_manifest():
@@ -59,8 +59,9 @@ def time_raw(nlp, texts: list[str], batch_size: int) -> float:
 
 
 def time_stage(nlp, entities, texts: list[str], batch_size: int) -> float:
+    from aiwatch.extract.runner import run_extract
+
     from aiwatch.db import connect
-    from extract.runner import run_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         conn = connect(Path(tmp) / "bench.db")
@@ -93,7 +94,7 @@ def time_components(nlp, texts: list[str], batch_size: int) -> dict[str, float]:
 
 def compare_attribute_rulers(compiled, texts: list[str], batch_size: int, rounds: int) -> str:
     """One line: the stock vs the compiled attribute ruler, component seconds and whole ``nlp.pipe``."""
-    from extract.pipeline import load_model
+    from aiwatch.extract.pipeline import load_model
 
     stock = load_model(compiled_attributes=False)
     list(stock.pipe(texts[:8]))
@@ -119,8 +120,8 @@ def main() -> int:
     parser.add_argument("--ruler-texts", type=int, default=40, help="texts for the attribute ruler line")
     args = parser.parse_args()
 
-    from extract.kb import load_kb
-    from extract.pipeline import add_aiwatch_components, load_model, resolve_model_name
+    from aiwatch.extract.kb import load_kb
+    from aiwatch.extract.pipeline import add_aiwatch_components, load_model, resolve_model_name
 
     base = corpus_texts()
     texts = list(islice(cycle(base), args.articles))

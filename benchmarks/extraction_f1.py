@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/extraction_f1.py [--eval-dir DIR]``
 (DIR defaults to ``<repo>/../shared/eval/extraction``).
-Prints precision, recall and F1 for ``crawler.extraction.extract_page`` and, in the same run, for
+Prints precision, recall and F1 for ``aiwatch.crawler.page.article.extract_page`` and, in the same run, for
 ``trafilatura.extract`` with default options (the baseline), the F1 ratio and milliseconds per page.
 The metric is the one the benchmark's README defines (see :func:`score_document` and :func:`aggregate`).
 """
@@ -104,7 +104,7 @@ def run_extractor(
 
 def project_extract(html: bytes) -> str:
     """The project's extractor, text only."""
-    from crawler.extraction import extract_page
+    from aiwatch.crawler.page.article import extract_page
 
     page = extract_page(html)
     return page.text if page else ""

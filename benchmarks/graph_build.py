@@ -28,10 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
+from aiwatch.graph.pipeline import update_graph  # noqa: E402
 
 from aiwatch.config import load_config  # noqa: E402
 from aiwatch.db import connect, transaction  # noqa: E402
-from graph.pipeline import update_graph  # noqa: E402
 
 GENERATOR_VERSION = 3
 TYPES = ["ai_lab", "company", "government", "person", "ai_model", "chip", "policy", "country", "organization"]

@@ -5,7 +5,8 @@ Sentences come from a bank of templates written for aiwatch with slots for entit
 entities and attributions. One generator feeds both benchmarks:
 
 * :func:`build_site` renders N articles of 500-1,500 words through the sample site's outlet templates
-  (``crawler.sample_site.outlets``) with an RSS feed and a sitemap; :func:`serve_site` serves it on 127.0.0.1.
+  (``aiwatch.crawler.sample_site.outlets``) with an RSS feed and a sitemap; :func:`serve_site` serves it on
+  127.0.0.1.
 * :func:`generate_db` writes a database of N articles directly (rows, no crawl): ~600 words of text,
   ~15 mentions with real offsets and ~1.5 claims per article, a few thousand entities, graph tables, and every
   article stamped as extracted by the current extractor version (so an update only processes new work).
@@ -204,7 +205,7 @@ class Sentence:
 
 def kb_entities() -> list[Ent]:
     """Curated entities from the extractor's knowledge base (names it recognises)."""
-    from extract.kb import load_kb
+    from aiwatch.extract.kb import load_kb
 
     return [Ent(e.id, e.name, e.type) for e in load_kb()]
 
@@ -306,8 +307,8 @@ def article_sentences(filler: Filler, words: int, claim_share: float = 0.1,
 
 def make_pages(n: int, *, seed: int = 11, offset: int = 0, min_words: int = 500, max_words: int = 1500,
                entities: list[Ent] | None = None) -> list[Any]:
-    """``n`` sample-site :class:`~crawler.sample_site.pages.Page` records numbered from ``offset``."""
-    from crawler.sample_site.pages import Page
+    """``n`` sample-site :class:`~aiwatch.crawler.sample_site.pages.Page` records numbered from ``offset``."""
+    from aiwatch.crawler.sample_site.pages import Page
 
     rng = random.Random(seed + offset)
     filler = Filler(entities or kb_entities(), rng)
@@ -331,8 +332,8 @@ def make_pages(n: int, *, seed: int = 11, offset: int = 0, min_words: int = 500,
 def build_site(root: Path, n: int, *, offset: int = 0, seed: int = 11, min_words: int = 500,
                max_words: int = 1500) -> dict[str, Any]:
     """Render ``n`` articles under ``root`` with ``/feed.xml`` and ``/sitemap.xml``; return a summary."""
-    from crawler.sample_site.build import rss, sitemap, write
-    from crawler.sample_site.outlets import OUTLETS
+    from aiwatch.crawler.sample_site.build import rss, sitemap, write
+    from aiwatch.crawler.sample_site.outlets import OUTLETS
 
     if root.exists():
         shutil.rmtree(root)
@@ -352,7 +353,7 @@ def build_site(root: Path, n: int, *, offset: int = 0, seed: int = 11, min_words
 @contextlib.contextmanager
 def serve_site(root: Path) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 (threaded, ``{{BASE_URL}}`` substituted); yields the base URL."""
-    from crawler.sample_site.server import serve
+    from aiwatch.crawler.sample_site.server import serve
 
     with serve(root) as base:
         yield base.rstrip("/")
@@ -371,9 +372,10 @@ def discovered_entities(count: int) -> list[Ent]:
 def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, graph: bool = True,
                 log: Any = None) -> None:
     """Write a synthetic aiwatch database of ``articles`` articles to ``path`` (rows, no crawl)."""
+    from aiwatch.extract.kb import load_kb, save_kb
+    from aiwatch.extract.runner import current_version
+
     from aiwatch.db import connect, transaction
-    from extract.kb import load_kb, save_kb
-    from extract.runner import current_version
 
     rng = random.Random(seed)
     kb = load_kb()
@@ -446,8 +448,9 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
         if log and (first // batch) % 10 == 0:
             log(f"  {first + len(rows):>7} articles ({time.perf_counter() - began:.0f}s)")
     if graph:
+        from aiwatch.graph.pipeline import update_graph
+
         from aiwatch.config import load_config
-        from graph.pipeline import update_graph
 
         config = load_config()
         update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)

@@ -25,7 +25,7 @@ SAMPLE_KINDS = ("article", "duplicate", "amp", "offtopic")
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from crawler.topics import Lexicons, TopicScore, load_lexicons, score_topics  # noqa: E402
+from aiwatch.crawler.page.topics import Lexicons, TopicScore, load_lexicons, score_topics  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def topic_metrics(pages: Sequence[Page], scores: Sequence[TopicScore], topic: st
 
 def sample_site_pages(root: Path = SAMPLE_SITE) -> list[Page]:
     """The sample site's article-like pages with the manifest's topics, text from ``extract_page``."""
-    from crawler.extraction import extract_page
+    from aiwatch.crawler.page.article import extract_page
 
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     pages = []

@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from aiwatch.crawler.middlewares.limits import LIMIT_MIDDLEWARES
 from scrapy.settings import default_settings as scrapy_defaults
 
 from aiwatch.config import Config, load_config
-from crawler.limits import LIMIT_MIDDLEWARES
 
 BOT_NAME = "aiwatch"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["aiwatch.crawler.spiders"]
+NEWSPIDER_MODULE = "aiwatch.crawler.spiders"
 
 # Where the pipelines write and which origins (scheme://host:port) may resolve to private addresses.
 AIWATCH_DB_PATH = os.environ.get("AIWATCH_DB", "aiwatch.db")
@@ -26,12 +26,12 @@ AIWATCH_SINCE = ""  # ISO date; entries published earlier are skipped
 
 # Steps 1-3 (extract, topics, fingerprint) run as one call in worker processes; storage stays in the crawl.
 ITEM_PIPELINES = {
-    "crawler.pipelines.prepare.PreparePipeline": 100,
-    "crawler.pipelines.storage.StoragePipeline": 400,
+    "aiwatch.crawler.pipelines.prepare.PreparePipeline": 100,
+    "aiwatch.crawler.pipelines.storage.StoragePipeline": 400,
 }
 
-SAFETY_MIDDLEWARE = "crawler.safety.AddressGuardMiddleware"
-ROBOTS_MIDDLEWARE = "crawler.robots.QueuedRobotsTxtMiddleware"
+SAFETY_MIDDLEWARE = "aiwatch.crawler.middlewares.safety.AddressGuardMiddleware"
+ROBOTS_MIDDLEWARE = "aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware"
 
 
 def downloader_middlewares() -> dict[str, int | None]:
@@ -75,7 +75,7 @@ UNUSED_EXTENSIONS = ("scrapy.extensions.memusage.MemoryUsage", "scrapy.extension
                      "scrapy.extensions.memdebug.MemoryDebugger",
                      "scrapy.extensions.remote_control.RemoteControl")
 EXTENSIONS_BASE = {k: v for k, v in scrapy_defaults.EXTENSIONS_BASE.items() if k not in UNUSED_EXTENSIONS}
-EXTENSIONS = {"crawler.memusage.ProcessMemoryUsage": 0}
+EXTENSIONS = {"aiwatch.crawler.runtime.memusage.ProcessMemoryUsage": 0}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control server listening next to a public `aiwatch serve`
 COMPRESSION_ENABLED = True  # gzip, deflate, brotli (brotli package) and zstd when installed
@@ -94,7 +94,7 @@ DOWNLOAD_SLOTS = {
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_FORMATTER = "crawler.pipelines.QuietLogFormatter"
+LOG_FORMATTER = "aiwatch.crawler.pipelines.QuietLogFormatter"
 LOG_LEVEL = "INFO"
 
 

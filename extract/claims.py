@@ -1,10 +1,10 @@
 """Attributed claims from a parsed ``Doc``: who said or did what to whom, in which sentence.
 
 Pure functions over a spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_`` (set by the KB ruler
-and the entity resolver). The ``aiwatch_claims_v1`` component in :mod:`extract.pipeline` calls
+and the entity resolver). The ``aiwatch_claims_v1`` component in :mod:`aiwatch.extract.pipeline` calls
 :func:`extract_claims` and stores the result in ``doc._.claims`` as plain dicts. Word lists live in
-:mod:`extract.lexicons`; finding who a phrase names (subjects, pronouns, head entities) in
-:mod:`extract.references`; judging what a reported clause asserts in :mod:`extract.content`.
+:mod:`aiwatch.extract.lexicons`; finding who a phrase names (subjects, pronouns, head entities) in
+:mod:`aiwatch.extract.references`; judging what a reported clause asserts in :mod:`aiwatch.extract.content`.
 
 How a claim is found, per sentence:
 
@@ -14,7 +14,8 @@ How a claim is found, per sentence:
   the ``agent`` "by" in a passive, or X in "according to X"; the token must lie in an entity, name one
   through a ``compound``/``poss``/``appos``/"for/of/at" child ("a spokesperson for Anthropic"), or be a
   pronoun or a nominal ("the company", "a ministry spokesperson"), resolved to the most salient compatible
-  entity before it (see :func:`extract.references.resolve_reference`: a name containing the noun first, then
+  entity before it (see :func:`aiwatch.extract.references.resolve_reference`: a name containing the noun
+  first, then
   subjects of the same sentence, subjects of the two sentences before, other mentions there, nearest
   first);
 * one claim per conjoined speaker ("Nvidia and AMD said"); several accused give several accusations
@@ -46,12 +47,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from spacy.tokens import Doc, Span, Token
-
-from extract.content import ACCUSED_TYPES, classify_content, doers, topic_of, wrongdoer_in
-from extract.kbindex import KBIndex
-from extract.lexicons import DEFAULT_LEXICONS
-from extract.references import (
+from aiwatch.extract.content import ACCUSED_TYPES, classify_content, doers, topic_of, wrongdoer_in
+from aiwatch.extract.kbindex import KBIndex
+from aiwatch.extract.lexicons import DEFAULT_LEXICONS
+from aiwatch.extract.references import (
     CLAUSE_DEPS,
     EntityMap,
     Lexicons,
@@ -64,6 +63,7 @@ from extract.references import (
     speaker_for,
     subject_of,
 )
+from spacy.tokens import Doc, Span, Token
 
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity

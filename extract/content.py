@@ -1,16 +1,14 @@
 """What a reported clause asserts: wrongdoing by a named party, a denial, or neither; and its topic.
 
-Pure helpers over tokens of a parsed ``Doc``; word lists come from :mod:`extract.lexicons`.
+Pure helpers over tokens of a parsed ``Doc``; word lists come from :mod:`aiwatch.extract.lexicons`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spacy.tokens import Token
-
-from extract.kbindex import ORG_TYPES
-from extract.references import (
+from aiwatch.extract.kbindex import ORG_TYPES
+from aiwatch.extract.references import (
     EntityMap,
     Lexicons,
     Mention,
@@ -19,6 +17,7 @@ from extract.references import (
     resolve_reference,
     subject_of,
 )
+from spacy.tokens import Token
 
 ACCUSED_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 

@@ -2,7 +2,7 @@
 
 It answers the questions the components ask of the knowledge base: which entity does this alias name,
 what type is this id, which KB person has this surname. Built once per pipeline from
-:func:`extract.kb.load_kb` (or any list of objects with the same attributes).
+:func:`aiwatch.extract.kb.load_kb` (or any list of objects with the same attributes).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from extract.normalize import name_key
+from aiwatch.extract.normalize import name_key
 
 # spaCy entity label used for each KB type (the KB type itself stays available through the index).
 TYPE_LABELS: dict[str, str] = {

@@ -5,7 +5,7 @@ setting (see :func:`resolve_model_name`), splits the final period off product na
 adds ``aiwatch_paragraphs_v1`` before the parser, ``aiwatch_kb_ruler_v1`` before ``ner``, then
 ``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
 :func:`load_model` swaps the model's ``attribute_ruler`` for ``aiwatch_attribute_ruler_v1`` (same output,
-~25x faster; see :mod:`extract.attributes`).
+~25x faster; see :mod:`aiwatch.extract.attributes`).
 Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
 Nothing is downloaded: a missing model is a :class:`ModelError` naming the package to install.
 """
@@ -18,15 +18,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import spacy
+from aiwatch.extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
+from aiwatch.extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
+from aiwatch.extract.attributes import use_compiled_attribute_ruler
+from aiwatch.extract.claims import extract_claims
+from aiwatch.extract.kbindex import EntityLike, KBIndex
+from aiwatch.extract.lexicons import DEFAULT_LEXICONS
 from spacy.language import Language
 from spacy.tokens import Doc
-
-from extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
-from extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
-from extract.attributes import use_compiled_attribute_ruler
-from extract.claims import extract_claims
-from extract.kbindex import EntityLike, KBIndex
-from extract.lexicons import DEFAULT_LEXICONS
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -82,7 +81,8 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 
 
 class ClaimsComponent:
-    """``aiwatch_claims_v1``: stores :func:`extract.claims.extract_claims` results in ``doc._.claims``."""
+    """``aiwatch_claims_v1``: stores :func:`aiwatch.extract.claims.extract_claims` results in
+    ``doc._.claims``."""
 
     def __init__(self, name: str, min_confidence: float, lexicons: dict[str, list[str]]) -> None:
         self.name = name

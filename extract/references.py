@@ -1,7 +1,7 @@
 """Who a phrase names: entity mentions, subjects, pronoun and nominal references, head entities, quotes.
 
 Pure helpers over a parsed spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_``; used by
-:mod:`extract.content` and :mod:`extract.claims`.
+:mod:`aiwatch.extract.content` and :mod:`aiwatch.extract.claims`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from aiwatch.extract.kbindex import ORG_TYPES, KBIndex
 from spacy.tokens import Doc, Token
-
-from extract.kbindex import ORG_TYPES, KBIndex
 
 PERSON_PRONOUNS = frozenset({"he", "she"})
 ORG_PRONOUNS = frozenset({"it"})

@@ -15,12 +15,11 @@ as a country, "API" as an organisation) are removed from ``doc.ents``.
 
 from __future__ import annotations
 
+from aiwatch.extract.kbindex import LABEL_TYPES, KBIndex
+from aiwatch.extract.normalize import DEFAULT_STOP_NAMES, is_junk_name, normalize_name, slugify
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-
-from extract.kbindex import LABEL_TYPES, KBIndex
-from extract.normalize import DEFAULT_STOP_NAMES, is_junk_name, normalize_name, slugify
 
 # Last words that make a "PERSON" from the NER an organisation.
 ORG_FINAL_WORDS = frozenset(

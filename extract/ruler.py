@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 
+from aiwatch.extract.kbindex import TYPE_LABELS, KBIndex
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-
-from extract.kbindex import TYPE_LABELS, KBIndex
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())

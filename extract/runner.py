@@ -3,7 +3,8 @@
 Incremental and safe to kill: an article counts as done when ``articles.extractor_version`` equals
 :func:`current_version` (code version plus KB digest), which is set in the same transaction that
 replaces the article's mentions and claims. ``rebuild`` first clears every stamp (one statement), so a
-killed rebuild is finished by a plain run. The curated KB is upserted first (:func:`extract.kb.save_kb`);
+killed rebuild is finished by a plain run. The curated KB is upserted first
+(:func:`aiwatch.extract.kb.save_kb`);
 discovered entities are inserted with ``curated = 0`` and never overwrite a row that already exists.
 """
 
@@ -18,13 +19,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
+from aiwatch.extract.kb import KBEntity, load_kb, save_kb
+from aiwatch.extract.pipeline import build_nlp, resolve_model_name
+from aiwatch.extract.workers import ArticleRows, process_texts
 from spacy.language import Language
 from tqdm import tqdm
 
 from aiwatch.db import transaction
-from extract.kb import KBEntity, load_kb, save_kb
-from extract.pipeline import build_nlp, resolve_model_name
-from extract.workers import ArticleRows, process_texts
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())

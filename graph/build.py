@@ -14,10 +14,11 @@ never inflates a weight or an article count. Dates are the article's ``published
 ``fetched_at`` when the publication date is unknown); ``first_seen``/``last_seen`` are the earliest and
 latest of them.
 
-The graph is the sum of what each article contributes (:mod:`graph.contributions`, summed by
-:mod:`graph.totals`): :func:`load_graph` sums every article's rows in one ordered pass over mentions, so its
+The graph is the sum of what each article contributes (:mod:`aiwatch.graph.contributions`, summed by
+:mod:`aiwatch.graph.totals`): :func:`load_graph` sums every article's rows in one ordered pass over mentions,
+so its
 cost is linear in claims + mentions (pairs within one sentence are quadratic only in the entities of that
-sentence); :mod:`graph.pipeline` keeps the stored graph up to date from the articles that changed.
+sentence); :mod:`aiwatch.graph.pipeline` keeps the stored graph up to date from the articles that changed.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import networkx as nx
-
-from graph.contributions import CO_MENTION, read_contributions
-from graph.totals import Key, Total, fold, split
+from aiwatch.graph.contributions import CO_MENTION, read_contributions
+from aiwatch.graph.totals import Key, Total, fold, split
 
 __all__ = ["CO_MENTION", "graph_from_totals", "load_graph", "snapshot"]
 

@@ -9,7 +9,7 @@ value, else ``fetched_at``):
 * one row per claim edge ``speaker -> target`` of a kind (negated claims, claims missing a speaker or a
   target, and self-claims make none), ``weight`` 1 and ``evidence`` the article's claim ids for it.
 
-The graph is the sum of these rows over all articles (:mod:`graph.totals`). They are kept in
+The graph is the sum of these rows over all articles (:mod:`aiwatch.graph.totals`). They are kept in
 ``graph_contributions`` so that, when an article changes, its old rows can be taken back out of the
 sums without rereading every other article.
 """

@@ -69,7 +69,8 @@ def check_export_path(path: str | os.PathLike[str]) -> Path:
     >>> check_export_path("graph.csv")
     Traceback (most recent call last):
     ...
-    graph.export.ExportError: export graph.csv: unknown format '.csv'; use one of .graphml, .gexf, .json
+    aiwatch.graph.export.ExportError: export graph.csv: unknown format '.csv'; use one of .graphml, .gexf,
+    .json
     """
     target = Path(path)
     suffix = target.suffix.lower()

@@ -1,7 +1,8 @@
 """The graph stage as one call: bring the stored graph up to date, compute metrics, optionally export.
 
 ``aiwatch graph`` and ``aiwatch update`` both call :func:`update_graph`; it owns no CLI or ``runs``
-bookkeeping. The stored graph is the sum of what each article contributes (:mod:`graph.contributions`).
+bookkeeping. The stored graph is the sum of what each article contributes
+(:mod:`aiwatch.graph.contributions`).
 Triggers list every article whose mentions, claims, date or duplicate status changed in ``graph_pending``;
 an update takes those articles' old rows out of the stored sums and puts their new rows in, so its cost
 follows the changed articles, not the archive. Metrics are recomputed over the whole graph each time: their
@@ -24,10 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-
-from aiwatch.db import get_meta, set_meta, transaction
-from graph.build import graph_from_totals
-from graph.contributions import (
+from aiwatch.graph.build import graph_from_totals
+from aiwatch.graph.contributions import (
     ENTITY,
     Contribution,
     bulk_load,
@@ -38,10 +37,12 @@ from graph.contributions import (
     read_contributions,
     stored_contributions,
 )
-from graph.export import export_graph
-from graph.metrics import compute_metrics
-from graph.store import replace_graph, stored_metrics, stored_totals, write_edges, write_nodes
-from graph.totals import Key, Total, apply_changes, fold, split, touched_keys
+from aiwatch.graph.export import export_graph
+from aiwatch.graph.metrics import compute_metrics
+from aiwatch.graph.store import replace_graph, stored_metrics, stored_totals, write_edges, write_nodes
+from aiwatch.graph.totals import Key, Total, apply_changes, fold, split, touched_keys
+
+from aiwatch.db import get_meta, set_meta, transaction
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -133,7 +134,8 @@ def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
 
 
 def graph_as_stored(conn: sqlite3.Connection) -> nx.MultiDiGraph:
-    """The stored build as a ``MultiDiGraph`` with every attribute :func:`graph.build.load_graph` sets."""
+    """The stored build as a ``MultiDiGraph`` with every attribute :func:`aiwatch.graph.build.load_graph`
+    sets."""
     nodes, edges, _ = stored_totals(conn)
     return graph_from_totals(conn, nodes, edges)
 

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 import networkx as nx
-
-from graph.build import CO_MENTION, load_graph, snapshot
+from aiwatch.graph.build import CO_MENTION, load_graph, snapshot
 
 # When two entities are linked by several edges, the hop shows the most telling one.
 KIND_RANK = {"accusation": 0, "policy_action": 1, "denial": 2, "announcement": 3, "statement": 4,

@@ -1,7 +1,8 @@
 """Read and write ``graph_nodes`` and ``graph_edges``: whole builds, and the rows an update changed.
 
 :func:`write_graph` replaces the stored build in one ``BEGIN IMMEDIATE`` transaction, so a reader
-(Datasette, a query) sees the old build or the new one, never half of each; :mod:`graph.pipeline` calls
+(Datasette, a query) sees the old build or the new one, never half of each; :mod:`aiwatch.graph.pipeline`
+calls
 :func:`replace_graph`, :func:`write_edges` and :func:`write_nodes` inside its own transaction. Edge ids are
 kept stable: an edge with the same ``(source_id, target_id, kind)`` as before keeps its id, new edges get
 ids above the largest one ever used, so links researchers saved keep pointing at the same relationship.
@@ -15,10 +16,10 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import networkx as nx
+from aiwatch.graph.contributions import ENTITY
+from aiwatch.graph.totals import Key, Total
 
 from aiwatch.db import get_meta, set_meta, transaction, tuple_cursor
-from graph.contributions import ENTITY
-from graph.totals import Key, Total
 
 _HIGH_WATER_KEY = "graph_edges_max_id"
 _EDGES_SQL = "SELECT id, source_id, target_id, kind, weight, first_seen, last_seen, evidence FROM graph_edges"
@@ -155,7 +156,7 @@ def write_nodes(conn: sqlite3.Connection, G: nx.MultiDiGraph,
 
 
 def stored_metrics(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    """The node metrics of the stored build, as :func:`graph.metrics.compute_metrics` returns them."""
+    """The node metrics of the stored build, as :func:`aiwatch.graph.metrics.compute_metrics` returns them."""
     return {row[0]: {"degree": row[1], "pagerank": row[2], "betweenness": row[3], "community": row[4],
                      "first_seen": row[6], "last_seen": row[7]} for row in conn.execute(_NODES_SQL)}
 

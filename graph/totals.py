@@ -13,7 +13,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from graph.contributions import CO_MENTION, ENTITY, Contribution
+from aiwatch.graph.contributions import CO_MENTION, ENTITY, Contribution
 
 Key = tuple[str, str, str]
 
@@ -78,7 +78,7 @@ def apply_changes(totals: dict[Key, Total], removed: Iterable[Contribution],
     """Move ``totals`` (stored totals of every key the rows touch) by the changed articles' rows.
 
     Totals left with no weight are deleted. Returns the keys that lost a row: their dates may have
-    shrunk and must be re-read (see :func:`graph.contributions.date_range`).
+    shrunk and must be re-read (see :func:`aiwatch.graph.contributions.date_range`).
 
     >>> totals = {("entity", "a", ""): Total(2, "2025-01-01", "2025-03-01")}
     >>> old = [Contribution(5, "entity", "a", "", 1, "2025-03-01", None)]

@@ -26,7 +26,7 @@ def test_crawler_uses_the_process_memory_extension():
     from scrapy.settings import Settings
 
     settings = Settings()
-    settings.setmodule("crawler.settings")
+    settings.setmodule("aiwatch.crawler.settings")
     enabled = {name for name, order in settings.getwithbase("EXTENSIONS").items() if order is not None}
     assert "scrapy.extensions.memusage.MemoryUsage" not in enabled  # it reads the inherited ru_maxrss
-    assert "crawler.memusage.ProcessMemoryUsage" in enabled
+    assert "aiwatch.crawler.runtime.memusage.ProcessMemoryUsage" in enabled

@@ -22,8 +22,11 @@ def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], ur
     while crawling must not lead to private addresses. Exit status is non-zero only when every source
     failed.
     """
-    from crawler.run import CrawlError, run_crawl  # Scrapy: imported only when crawling (fast CLI start)
-    from crawler.sources import SourcesError
+    from aiwatch.crawler.runtime.run import (  # Scrapy: imported only when crawling (fast CLI start)
+        CrawlError,
+        run_crawl,
+    )
+    from aiwatch.crawler.sources import SourcesError
 
     try:
         stats = run_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,

@@ -21,7 +21,7 @@ def sample_site_sources(base_url: str) -> Sources:
 
 def _serve_site(stack: ExitStack, port: int) -> str:
     """Start the sample site on ``port`` (any free port if taken); return its base URL."""
-    from crawler.sample_site import serve
+    from aiwatch.crawler.sample_site import serve
 
     try:
         return stack.enter_context(serve(port=port))

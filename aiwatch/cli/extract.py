@@ -1,4 +1,5 @@
-"""``aiwatch extract``: run the extraction stage (a thin wrapper over :func:`extract.runner.run_extract`)."""
+"""``aiwatch extract``: run the extraction stage (a thin wrapper over
+:func:`aiwatch.extract.runner.run_extract`)."""
 
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ def extract(
     app: AppContext, rebuild: bool, workers: int | None, batch_size: int | None, limit: int | None
 ) -> None:
     """Find entities, mentions and attributed claims in articles not yet processed by this version."""
-    from extract.kb import KBError
-    from extract.pipeline import ModelError
-    from extract.runner import run_extract
-    from extract.workers import ExtractWorkerError
+    from aiwatch.extract.kb import KBError
+    from aiwatch.extract.pipeline import ModelError
+    from aiwatch.extract.runner import run_extract
+    from aiwatch.extract.workers import ExtractWorkerError
 
     conn = app.db()
     run_id = start_run(conn, "extract --rebuild" if rebuild else "extract")

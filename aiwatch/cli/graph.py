@@ -17,7 +17,7 @@ from aiwatch.db import CLAIM_KINDS
 from aiwatch.runs import finish_run, start_run
 
 if TYPE_CHECKING:
-    from graph.query import Hop
+    from aiwatch.graph.query import Hop
 
 KINDS = ("co_mention", *CLAIM_KINDS)
 
@@ -41,8 +41,8 @@ def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
         if export_path is not None or full:
             raise click.UsageError("--export and --full apply to the build, not to a subcommand")
         return
-    from graph.export import ExportError, check_export_path
-    from graph.pipeline import update_graph
+    from aiwatch.graph.export import ExportError, check_export_path
+    from aiwatch.graph.pipeline import update_graph
 
     if export_path is not None:
         try:
@@ -88,7 +88,7 @@ def _format_hop(G, hop: Hop) -> list[str]:
 
 
 def _resolve(conn, text: str) -> str:
-    from graph.query import QueryError, resolve_entity
+    from aiwatch.graph.query import QueryError, resolve_entity
 
     try:
         return resolve_entity(conn, text)
@@ -104,7 +104,7 @@ def _resolve(conn, text: str) -> str:
 @click.pass_obj
 def path(app: AppContext, a: str, b: str, limit: int) -> None:
     """Show the shortest evidence-backed chains between entities A and B (id, name or alias)."""
-    from graph.query import QueryError, graph_of, shortest_paths
+    from aiwatch.graph.query import QueryError, graph_of, shortest_paths
 
     conn = app.db()
     G = graph_of(conn)
@@ -132,7 +132,7 @@ def path(app: AppContext, a: str, b: str, limit: int) -> None:
 @click.pass_obj
 def neighbors_command(app: AppContext, a: str, kind: str | None, limit: int) -> None:
     """List the relationships of entity A (id, name or alias), strongest first, with evidence."""
-    from graph.query import attach_evidence, graph_of, neighbors
+    from aiwatch.graph.query import attach_evidence, graph_of, neighbors
 
     conn = app.db()
     G = graph_of(conn)

@@ -1,5 +1,5 @@
 """``aiwatch ingest``: the single SQLite writer of a distributed crawl (thin wrapper over
-:func:`crawler.distributed.ingest`)."""
+:func:`aiwatch.crawler.distributed.frontier.ingest`)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def ingest(app: AppContext, redis_url: str, idle_exit: float | None) -> None:
     Run exactly one per database: it is the only process writing crawl results to SQLite. Items are
     removed from Redis only once stored, so it is safe to stop and restart at any moment.
     """
-    from crawler.distributed import DistributedError, IngestStats
-    from crawler.distributed import ingest as run_ingest
+    from aiwatch.crawler.distributed.frontier import DistributedError, IngestStats
+    from aiwatch.crawler.distributed.frontier import ingest as run_ingest
 
     conn = app.db()
     run_id = start_run(conn, "ingest")

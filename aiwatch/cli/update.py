@@ -181,10 +181,10 @@ def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
 def run_pipeline(app: AppContext, sources: Sources, *, max_minutes: float | None = None,
                  progress: bool = False) -> UpdateResult:
     """Crawl, extract and graph into ``app``'s database, recording one ``update`` row in ``runs``."""
-    from crawler.run import CrawlError, run_crawl
-    from crawler.sources import SourcesError
-    from extract.runner import run_extract
-    from graph.pipeline import update_graph
+    from aiwatch.crawler.runtime.run import CrawlError, run_crawl
+    from aiwatch.crawler.sources import SourcesError
+    from aiwatch.extract.runner import run_extract
+    from aiwatch.graph.pipeline import update_graph
 
     conn = app.db()
     config = app.config

@@ -2,7 +2,8 @@
 
 The first three are pure functions of the fetched page, run as one call by ``prepare.PreparePipeline`` (in
 worker processes); ``storage.StoragePipeline`` writes in the crawl process. A step rejects a page with
-:class:`crawler.items.Rejected` (a ``DropItem`` carrying a reason that is counted in stats and remembered in
+:class:`aiwatch.crawler.items.Rejected` (a ``DropItem`` carrying a reason that is counted in stats and
+remembered in
 ``crawl_seen``).
 """
 

@@ -7,7 +7,8 @@ pool of ``crawl_workers`` processes and awaits the result while the reactor keep
 ``crawl_workers = 0`` runs them in the crawl process.
 
 The crawl process forks its workers before the reactor starts a thread (:func:`prestart_pool`), as a
-:class:`crawler.pipe_pool.PipePool` driven by the event loop; pools started later (``scrapy crawl``, a
+:class:`aiwatch.crawler.runtime.pipe_pool.PipePool` driven by the event loop; pools started later (``scrapy
+crawl``, a
 replacement) are ``ProcessPoolExecutor`` pools of fresh interpreters (``spawn``: forking a process that runs
 threads is unsafe). Workers die with the crawl process, so a killed crawl leaves no orphans.
 
@@ -28,18 +29,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.pipelines.article import extract_item
+from aiwatch.crawler.pipelines.fingerprint import fingerprint_item
+from aiwatch.crawler.pipelines.topics import score_item
+from aiwatch.crawler.runtime.pipe_pool import PipePool
+from aiwatch.crawler.store.articles import compressed_body
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
 from aiwatch.lifetime import die_with_parent
-from crawler.items import PageItem, Rejected
-from crawler.pipe_pool import PipePool
-from crawler.pipelines.dedupe import fingerprint_item
-from crawler.pipelines.extract import extract_item
-from crawler.pipelines.topics import score_item
-from crawler.storage import compressed_body
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ _prestarted: PipePool | None = None
 def prestart_pool(workers: int) -> None:
     """Fork ``workers`` workers now, before the reactor starts any thread; the crawl's pipelines use them.
 
-    ``crawler.run`` calls this first thing: forked workers share the modules this process has imported, so
+    ``aiwatch.crawler.runtime.run`` calls this first thing: forked workers share the modules this process has
+    imported, so
     they start at once, where a spawned worker spends a second importing trafilatura and lxml. Each runs
     :func:`warm_up` as it starts, in parallel with the other and with this process starting Scrapy (a
     warm-up here, before the fork, would hold up the crawl's first request by ~0.2 s). They are a

@@ -1,6 +1,7 @@
 """Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
 
-Pages arriving together share one transaction (:class:`crawler.group_commit.GroupCommit`: each page a
+Pages arriving together share one transaction (:class:`aiwatch.crawler.store.group_commit.GroupCommit`: each
+page a
 savepoint, a commit every 50 pages or 0.25 s, or at once when no other item is being processed: the last
 page of a crawl does not wait for the timer); a page counts as stored when its batch has committed. The
 batch's new articles enter the full-text index together, as its last write before the commit
@@ -16,15 +17,21 @@ import logging
 import sqlite3
 from typing import Any
 
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.page.fingerprints import SimHashIndex
+from aiwatch.crawler.store.articles import (
+    StoreResult,
+    load_simhash_index,
+    record_seen,
+    store_article,
+    store_raw,
+)
+from aiwatch.crawler.store.group_commit import GroupCommit
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from aiwatch.db import connect, defer_search_index, flush_search_index
-from crawler.dedupe import SimHashIndex
-from crawler.group_commit import GroupCommit
-from crawler.items import PageItem, Rejected
-from crawler.storage import StoreResult, load_simhash_index, record_seen, store_article, store_raw
 
 logger = logging.getLogger(__name__)
 # Rejections remembered in crawl_seen (not fetched again while their feed entry is unchanged); errors

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.items import PageItem, Rejected
-from crawler.topics import score_topics
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.page.topics import score_topics
 
 # Federal Register documents from the Bureau of Industry and Security are export-control documents by
 # source: one that mentions any topic term at all is raised to the storage threshold and tagged

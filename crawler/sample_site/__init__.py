@@ -19,6 +19,6 @@ def load_manifest() -> list[dict[str, Any]]:
     return json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
 
 
-from crawler.sample_site.server import serve  # noqa: E402  (server imports SITE_DIR from here)
+from aiwatch.crawler.sample_site.server import serve  # noqa: E402  (server imports SITE_DIR from here)
 
 __all__ = ["MANIFEST_PATH", "SITE_DIR", "load_manifest", "serve"]

@@ -1,16 +1,16 @@
-"""``python -m crawler.sample_site [--port N] [--host H]``: serve the sample site until Ctrl-C."""
+"""``python -m aiwatch.crawler.sample_site [--port N] [--host H]``: serve the sample site until Ctrl-C."""
 
 from __future__ import annotations
 
 import argparse
 import threading
 
-from crawler.sample_site import serve
+from aiwatch.crawler.sample_site import serve
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, serve the site and print its URL."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.sample_site", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m aiwatch.crawler.sample_site", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free port)")
     args = parser.parse_args(argv)

@@ -1,6 +1,7 @@
 """Build the static sample site and its manifest from the page sources in ``content/``.
 
-``python -m crawler.sample_site.build`` regenerates ``site/`` and ``manifest.json`` (both are committed, so
+``python -m aiwatch.crawler.sample_site.build`` regenerates ``site/`` and ``manifest.json`` (both are
+committed, so
 installs need no build step). Derived pages: syndicated wire copies (title re-cased, editor's note added, last
 paragraph trimmed), the AMP variant and the exact duplicate are produced from their originals here.
 """
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.sample_site import MANIFEST_PATH, SITE_DIR
-from crawler.sample_site.outlets import OUTLETS, attr, esc, render_amp
-from crawler.sample_site.pages import Page, load_sources
+from aiwatch.crawler.sample_site import MANIFEST_PATH, SITE_DIR
+from aiwatch.crawler.sample_site.outlets import OUTLETS, attr, esc, render_amp
+from aiwatch.crawler.sample_site.pages import Page, load_sources
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -356,7 +357,7 @@ def build(root: Path = SITE_DIR, manifest_path: Path | None = MANIFEST_PATH) -> 
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry: rebuild the site and print a one-line summary."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.sample_site.build", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m aiwatch.crawler.sample_site.build", description=__doc__)
     parser.parse_args(argv)
     try:
         manifest = build()

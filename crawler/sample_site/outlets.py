@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crawler.sample_site.pages import Page
+from aiwatch.crawler.sample_site.pages import Page
 
 BASE = "{{BASE_URL}}"
 

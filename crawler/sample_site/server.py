@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from crawler.sample_site import SITE_DIR
+from aiwatch.crawler.sample_site import SITE_DIR
 
 logger = logging.getLogger(__name__)
 

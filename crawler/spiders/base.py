@@ -1,7 +1,8 @@
 """What every aiwatch spider shares: its sources, the incremental check, article requests, error counting.
 
-Subclasses only turn a downloaded discovery document into :class:`~crawler.spiders.formats.Entry` objects
-(pure parsers in :mod:`crawler.spiders.formats`) and call :meth:`AiwatchSpider.article_request`.
+Subclasses only turn a downloaded discovery document into :class:`~aiwatch.crawler.spiders.formats.Entry`
+objects
+(pure parsers in :mod:`aiwatch.crawler.spiders.formats`) and call :meth:`AiwatchSpider.article_request`.
 
 Stats keys (all ``aiwatch/...``): ``skipped_seen``, ``skipped_since``, ``errors/<kind>``,
 ``ignored/<kind>``, ``source/<name>/ok|failed|entries``, plus the pipelines' ``stored/*``, ``dropped/*``,
@@ -19,6 +20,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.page.fingerprints import canonical_url, strip_tracking
+from aiwatch.crawler.spiders.formats import Entry, is_before, parse_since
+from aiwatch.crawler.store.articles import should_fetch
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -26,10 +31,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aiwatch.db import connect
-from crawler.dedupe import canonical_url, strip_tracking
-from crawler.items import PageItem
-from crawler.spiders.formats import Entry, is_before, parse_since
-from crawler.storage import should_fetch
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def error_kind(failure: Failure) -> str:
 
 
 class AiwatchSpider(scrapy.Spider):
-    """Base spider: ``sources`` is a list of ``{"name", "url", ...}`` dicts (from :mod:`crawler.sources`).
+    """Base spider: ``sources`` is a list of ``{"name", "url", ...}`` dicts (from
+    :mod:`aiwatch.crawler.sources`).
 
     From the ``scrapy crawl`` command line, ``-a <arg_name>=URL[,URL...]`` gives the sources instead, and
     ``-a since=YYYY-MM-DD`` the date filter.

@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from aiwatch.crawler.spiders.base import AiwatchSpider
+from aiwatch.crawler.spiders.formats import FormatError, parse_federal_register
 from scrapy.http import Response
-
-from crawler.spiders.base import AiwatchSpider
-from crawler.spiders.formats import FormatError, parse_federal_register
 
 DEFAULT_QUERY = (
     "https://www.federalregister.gov/api/v1/documents.json?conditions[agencies][]=industry-and-security-bureau"

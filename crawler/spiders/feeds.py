@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 
 import scrapy
+from aiwatch.crawler.spiders.base import AiwatchSpider
+from aiwatch.crawler.spiders.formats import FormatError, parse_feed
 from scrapy.http import Response
-
-from crawler.spiders.base import AiwatchSpider
-from crawler.spiders.formats import FormatError, parse_feed
 
 
 class FeedsSpider(AiwatchSpider):

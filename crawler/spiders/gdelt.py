@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator, Iterable
 from urllib.parse import urlencode
 
 import scrapy
+from aiwatch.crawler.spiders.base import AiwatchSpider
+from aiwatch.crawler.spiders.formats import FormatError, parse_gdelt
 from scrapy.http import Response
-
-from crawler.spiders.base import AiwatchSpider
-from crawler.spiders.formats import FormatError, parse_gdelt
 
 DEFAULT_ENDPOINT = "https://api.gdeltproject.org/api/v2/doc/doc"
 MAX_RECORDS = 75

@@ -9,10 +9,9 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 
 import scrapy
+from aiwatch.crawler.spiders.base import AiwatchSpider
+from aiwatch.crawler.spiders.formats import FormatError, is_before, parse_sitemap
 from scrapy.http import Response
-
-from crawler.spiders.base import AiwatchSpider
-from crawler.spiders.formats import FormatError, is_before, parse_sitemap
 
 MAX_INDEX_DEPTH = 3
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 import scrapy
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.spiders.base import AiwatchSpider
+from aiwatch.crawler.spiders.formats import Entry
 from scrapy.http import Response
 from twisted.python.failure import Failure
-
-from crawler.items import PageItem
-from crawler.spiders.base import AiwatchSpider
-from crawler.spiders.formats import Entry
 
 
 class UrlsSpider(AiwatchSpider):

@@ -63,7 +63,7 @@ class LoopbackSite:
             if key in self.routes:
                 return self.routes[key]
         if self.directory is not None:
-            from crawler.sample_site.server import content_type, resolve
+            from aiwatch.crawler.sample_site.server import content_type, resolve
 
             found = resolve(self.directory, raw_path)
             if found is not None:
@@ -123,7 +123,7 @@ def site() -> Iterator[LoopbackSite]:
 @pytest.fixture
 def sample_server() -> Iterator[LoopbackSite]:
     """The bundled sample site on loopback, with the hit log."""
-    from crawler.sample_site import SITE_DIR
+    from aiwatch.crawler.sample_site import SITE_DIR
 
     with loopback_site(directory=SITE_DIR) as s:
         yield s
@@ -132,7 +132,7 @@ def sample_server() -> Iterator[LoopbackSite]:
 @pytest.fixture(scope="module")
 def sample_server_module() -> Iterator[LoopbackSite]:
     """The bundled sample site on loopback with the hit log, shared by one test module."""
-    from crawler.sample_site import SITE_DIR
+    from aiwatch.crawler.sample_site import SITE_DIR
 
     with loopback_site(directory=SITE_DIR) as s:
         yield s
@@ -141,7 +141,7 @@ def sample_server_module() -> Iterator[LoopbackSite]:
 @pytest.fixture
 def sample_site() -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT``) of the bundled sample site served by its own server."""
-    from crawler.sample_site import serve
+    from aiwatch.crawler.sample_site import serve
 
     with serve() as base_url:
         yield base_url

@@ -128,7 +128,7 @@ WORKER_KILLER = b"<!-- kill the page-processing worker -->"
 def prepare_or_die(item: Any, min_words: int, min_relevance: float) -> Any:
     """``prepare_item``, except that a page carrying :data:`WORKER_KILLER` ends its worker process at once
     (as a native crash or the OOM killer would). Importable by the pool's workers through ``pythonpath``."""
-    from crawler.pipelines.prepare import prepare_item
+    from aiwatch.crawler.pipelines.prepare import prepare_item
 
     if WORKER_KILLER in item.body:
         os._exit(70)
@@ -253,13 +253,13 @@ def run_probe_crawl(tmp_path: Path, urls: list[str], *, trusted: list[str] = (),
 def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs in a subprocess)
     import feedparser
     import scrapy
+    from aiwatch.crawler.middlewares.limits import LIMIT_MIDDLEWARES
+    from aiwatch.crawler.middlewares.safety import SAFE_DOWNLOAD_HANDLERS
+    from aiwatch.crawler.page.article import extract_page
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from aiwatch.memory import peak_rss_mb
-    from crawler.extraction import extract_page
-    from crawler.limits import LIMIT_MIDDLEWARES
-    from crawler.safety import SAFE_DOWNLOAD_HANDLERS
 
     config = json.loads(Path(config_path).read_text())
     pages: list[dict[str, Any]] = []
@@ -299,10 +299,11 @@ def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs i
             self.logger.warning("probe failed %s: %s", url, message)
             failures.append({"url": url, "error": message})
 
-    mws: dict[str, Any] = {"crawler.safety.AddressGuardMiddleware": 50, **LIMIT_MIDDLEWARES}
+    mws: dict[str, Any] = {"aiwatch.crawler.middlewares.safety.AddressGuardMiddleware": 50,
+    **LIMIT_MIDDLEWARES}
     if not config["stock_robots"]:
         mws["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] = None
-        mws["crawler.robots.QueuedRobotsTxtMiddleware"] = 100
+        mws["aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware"] = 100
     settings: dict[str, Any] = {
         "LOG_LEVEL": "INFO",
         "ROBOTSTXT_OBEY": True,
@@ -315,7 +316,7 @@ def _child(config_path: str, out_path: str) -> None:  # pragma: no cover (runs i
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "DOWNLOADER_MIDDLEWARES": mws,
         "DOWNLOAD_HANDLERS": dict(SAFE_DOWNLOAD_HANDLERS),
-        "TWISTED_DNS_RESOLVER": "crawler.safety.StaticHostsResolver",
+        "TWISTED_DNS_RESOLVER": "aiwatch.crawler.middlewares.safety.StaticHostsResolver",
         "AIWATCH_TEST_PUBLIC_HOSTS": config["public_hosts"],
         "AIWATCH_TRUSTED_ORIGINS": config["trusted"],
     }

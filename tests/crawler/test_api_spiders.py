@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote
 
+from aiwatch.crawler.runtime.run import run_crawl
+
 from aiwatch.config import Config
-from crawler.run import run_crawl
 
 RULE_BODY = """<!doctype html><html><head><title>Export Administration Regulations: HBM</title></head><body>
 <div id="fulltext_content_area"><h1>Foreign-Produced Direct Product Rule Additions, and Refinements to

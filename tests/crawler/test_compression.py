@@ -7,11 +7,11 @@ import zlib
 
 import pytest
 import zstandard
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.store.articles import raw_body, store_raw
+from aiwatch.crawler.store.compression import CompressedDataError, compress_raw, decompress_raw
 
 from aiwatch.db import connect
-from crawler.compression import CompressedDataError, compress_raw, decompress_raw
-from crawler.items import PageItem
-from crawler.storage import raw_body, store_raw
 
 PARAGRAPH = b"<p>The Commerce Department tightened rules on HBM exports.</p>"
 PAGE = b"<html><body>" + PARAGRAPH * 300 + b"</body></html>"

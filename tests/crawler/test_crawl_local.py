@@ -7,10 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from aiwatch.crawler.runtime.run import run_crawl
+from aiwatch.crawler.store.compression import decompress_raw
 
 from aiwatch.config import Config
-from crawler.compression import decompress_raw
-from crawler.run import run_crawl
 
 
 def rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from aiwatch.crawler.runtime.run import run_crawl
+from aiwatch.crawler.sample_site import SITE_DIR
+from aiwatch.crawler.store.compression import decompress_raw
 
 from aiwatch.config import load_config
-from crawler.compression import decompress_raw
-from crawler.run import run_crawl
-from crawler.sample_site import SITE_DIR
 
 MANIFEST = json.loads((SITE_DIR.parent / "manifest.json").read_text())
 DISCOVERY = {"/robots.txt", "/feed.xml", "/atom.xml", "/sitemap_index.xml", "/sitemap.xml",

@@ -6,9 +6,7 @@ import hashlib
 import random
 
 import pytest
-from trafilatura.utils import load_html
-
-from crawler.dedupe import (
+from aiwatch.crawler.page.fingerprints import (
     SimHashIndex,
     canonical_link,
     canonical_url,
@@ -22,6 +20,7 @@ from crawler.dedupe import (
     strip_tracking,
     text_words,
 )
+from trafilatura.utils import load_html
 
 BASE = "https://news.example.com/tech/2025/01/29/deepseek-distilled.html"
 

@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from crawler.run import run_crawl
-from crawler.sample_site import SITE_DIR
+from aiwatch.crawler.runtime.run import run_crawl
+from aiwatch.crawler.sample_site import SITE_DIR
 
 MANIFEST = json.loads((SITE_DIR.parent / "manifest.json").read_text())
 DISCOVERY = {"/robots.txt", "/feed.xml", "/atom.xml", "/sitemap_index.xml", "/sitemap.xml",
@@ -202,8 +201,7 @@ def test_second_distributed_crawl_fetches_no_article_again(distributed) -> None:
 
 def test_writer_drops_garbage_and_recovers_unfinished_items(redis_url: str, tmp_path: Path) -> None:
     import redis
-
-    from crawler.distributed import ITEM_FORMAT, ITEMS_KEY, PROCESSING_KEY, ingest
+    from aiwatch.crawler.distributed.frontier import ITEM_FORMAT, ITEMS_KEY, PROCESSING_KEY, ingest
 
     client = redis.Redis.from_url(redis_url)
     client.delete(ITEMS_KEY, PROCESSING_KEY)
@@ -245,8 +243,7 @@ def test_seen_set_marks_outcomes_forgets_failures_and_reclaims_stale_claims(
     news_site, redis_url: str, tmp_path: Path
 ) -> None:
     import redis
-
-    from crawler.distributed import SEEN_KEY
+    from aiwatch.crawler.distributed.frontier import SEEN_KEY
 
     client = redis.Redis.from_url(redis_url)
     base = news_site.base_url

@@ -7,9 +7,14 @@ import json
 
 import pytest
 import zstandard
-
-from crawler.distributed import ITEM_FORMAT, MAX_BODY_BYTES, DistributedError, decode_message, encode_item
-from crawler.items import PageItem
+from aiwatch.crawler.distributed.frontier import (
+    ITEM_FORMAT,
+    MAX_BODY_BYTES,
+    DistributedError,
+    decode_message,
+    encode_item,
+)
+from aiwatch.crawler.items import PageItem
 
 
 def item() -> PageItem:

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from crawler.extraction import ExtractedPage, decode_html, extract_page
+from aiwatch.crawler.page.article import ExtractedPage, decode_html, extract_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = REPO_ROOT.parent / "shared" / "eval" / "extraction"

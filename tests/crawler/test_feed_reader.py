@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from crawler.sample_site import SITE_DIR
-from crawler.spiders.formats import _feedparser_entries, parse_feed, plain_feed_entries
+from aiwatch.crawler.sample_site import SITE_DIR
+from aiwatch.crawler.spiders.formats import _feedparser_entries, parse_feed, plain_feed_entries
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

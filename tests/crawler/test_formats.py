@@ -6,8 +6,7 @@ import gzip
 import json
 
 import pytest
-
-from crawler.spiders.formats import (
+from aiwatch.crawler.spiders.formats import (
     FormatError,
     is_before,
     parse_federal_register,

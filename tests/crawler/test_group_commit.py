@@ -5,8 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
-from crawler.group_commit import GroupCommit
+from aiwatch.crawler.store.group_commit import GroupCommit
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ def test_feed_with_ten_thousand_entries_and_duplicates_fetches_each_article_once
     assert result.stat("dupefilter/filtered") == 10_000 - distinct
 
 
-# ---------------------------------------------------------------- end to end through crawler.run.run_crawl
+# ------------------------------------------------- end to end through aiwatch.crawler.runtime.run.run_crawl
 
 EXPORT_TEXT = " ".join([
     "The Commerce Department's Bureau of Industry and Security tightened export controls on advanced AI",
@@ -259,7 +259,7 @@ def last_run_stats(db_path: Path) -> dict:
 
 @pytest.mark.slow
 def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path, capfd) -> None:
-    run = pytest.importorskip("crawler.run")
+    run = pytest.importorskip("aiwatch.crawler.runtime.run")
     bombs = _bombs()
     routes = {f"/bomb-{name}": hs.page(body, headers={"Content-Encoding": name})
               for name, body in bombs.items()}
@@ -286,7 +286,7 @@ def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path,
 
 @pytest.mark.slow
 def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Path) -> None:
-    run = pytest.importorskip("crawler.run")
+    run = pytest.importorskip("aiwatch.crawler.runtime.run")
     distinct = 20
     routes = {f"/a/{k}": hs.page(news_page(f"Export controls update number {k}")) for k in range(distinct)}
     with hs.HostileServer(routes) as site:
@@ -303,7 +303,7 @@ def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Pa
 def test_run_crawl_feeds_with_xxe_and_entity_expansion_leak_nothing(db_path: Path) -> None:
     import sqlite3
 
-    run = pytest.importorskip("crawler.run")
+    run = pytest.importorskip("aiwatch.crawler.runtime.run")
     laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
     with hs.HostileServer({"/good": hs.page(news_page("Export rule for HBM"))}) as site:
         item = f"<item><title>&x;</title><link>{site.url('/good')}</link>" \

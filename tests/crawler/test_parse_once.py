@@ -6,12 +6,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from aiwatch.crawler.page.article import extract_page
 from lxml import etree
 from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
-
-from crawler.extraction import extract_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PAGES = sorted((REPO_ROOT / "crawler" / "sample_site" / "site").rglob("*.html"))

@@ -1,4 +1,5 @@
-"""crawler.pipe_pool: forked workers fed by the asyncio loop give what a direct call gives; a dead worker
+"""aiwatch.crawler.runtime.pipe_pool: forked workers fed by the asyncio loop give what a direct call gives; a
+dead worker
 breaks the pool for every task in flight; the crawl's pipeline replaces it and loses only the killer page."""
 
 from __future__ import annotations
@@ -7,14 +8,13 @@ import asyncio
 import os
 from concurrent.futures.process import BrokenProcessPool
 
+import aiwatch.crawler.pipelines.prepare as prepare
 import hostile_servers
 import pytest
+from aiwatch.crawler.items import Rejected
+from aiwatch.crawler.runtime.pipe_pool import SMALL_TASK, PipePool
+from aiwatch.crawler.store.compression import decompress_raw
 from test_prepare import sample_articles, sample_item
-
-import crawler.pipelines.prepare as prepare
-from crawler.compression import decompress_raw
-from crawler.items import Rejected
-from crawler.pipe_pool import SMALL_TASK, PipePool
 
 
 def echo(value: bytes, repeat: int) -> bytes:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from crawler.dedupe import content_hash, simhash, text_words
-from crawler.items import PageItem, Rejected
-from crawler.pipelines.dedupe import fingerprint_item
-from crawler.pipelines.extract import extract_item, more_precise
-from crawler.pipelines.topics import score_item
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.page.fingerprints import content_hash, simhash, text_words
+from aiwatch.crawler.pipelines.article import extract_item, more_precise
+from aiwatch.crawler.pipelines.fingerprint import fingerprint_item
+from aiwatch.crawler.pipelines.topics import score_item
 
 PARAS = [
     "The Bureau of Industry and Security added high-bandwidth memory to its export controls on Tuesday, "

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import hostile_servers
 import pytest
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.pipelines.prepare import WARM_UP_PAGE, PreparePipeline, prepare_item, warm_up
+from aiwatch.crawler.runtime.run import run_crawl
+from aiwatch.crawler.sample_site import SITE_DIR
+from aiwatch.crawler.store.compression import decompress_raw
 
 from aiwatch.config import load_config
-from crawler.compression import decompress_raw
-from crawler.items import PageItem, Rejected
-from crawler.pipelines.prepare import WARM_UP_PAGE, PreparePipeline, prepare_item, warm_up
-from crawler.run import run_crawl
-from crawler.sample_site import SITE_DIR
 
 ARTICLE_COLUMNS = ("title", "byline", "published", "language", "text", "topics", "relevance", "content_hash",
                    "simhash", "kind", "word_count")

@@ -1,4 +1,5 @@
-"""robots.txt: each queued request waits for its site's robots.txt (crawler.robots.QueuedRobotsTxtMiddleware).
+"""robots.txt: each queued request waits for its site's robots.txt
+(aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware).
 
 Real Scrapy crawls in a child process against real loopback servers whose robots.txt answers slowly.
 """
@@ -36,7 +37,7 @@ def test_slow_robots_txt_holds_all_five_queued_requests(tmp_path: Path) -> None:
     assert server.hits["/robots.txt"] == 1
     assert all(server.hits[p] == 1 for p in QUEUED if not p.startswith("/private"))
     assert result.stat("robotstxt/forbidden") == 1
-    assert len(result.log_lines("[crawler.robots] INFO: robots.txt forbids")) == 1
+    assert len(result.log_lines("[aiwatch.crawler.middlewares.robots] INFO: robots.txt forbids")) == 1
 
 
 @pytest.mark.slow
@@ -54,7 +55,7 @@ def test_robots_txt_failure_allows_the_site_with_one_warning(tmp_path: Path) -> 
         result = hs.run_probe_crawl(tmp_path, [server.url("/a"), server.url("/private/b")],
                                     trusted=[server.url("/")], follow=False)
     assert server.hits["/a"] == 1 and server.hits["/private/b"] == 1
-    warnings = result.log_lines("[crawler.robots] WARNING: robots.txt http://127.0.0.1")
+    warnings = result.log_lines("[aiwatch.crawler.middlewares.robots] WARNING: robots.txt http://127.0.0.1")
     assert len(warnings) == 1 and "allowing the site" in warnings[0]
     assert "Traceback" not in result.log
     assert any(k.startswith("robotstxt/exception_count/") for k in result.stats)

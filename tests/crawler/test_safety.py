@@ -1,4 +1,5 @@
-"""SSRF and scheme guard (crawler.safety): pure policy checks, then real Scrapy crawls over loopback servers.
+"""SSRF and scheme guard (aiwatch.crawler.middlewares.safety): pure policy checks, then real Scrapy crawls
+over loopback servers.
 
 "Public-looking" hosts (``news.example``) are served from 127.0.0.1 through the test-only
 ``AIWATCH_TEST_PUBLIC_HOSTS`` hook; the "internal" listener is a second loopback server that must see 0 hits.
@@ -11,8 +12,7 @@ from pathlib import Path
 
 import hostile_servers as hs  # tests/crawler is on pytest's pythonpath
 import pytest
-
-from crawler.safety import (
+from aiwatch.crawler.middlewares.safety import (
     AddressGuard,
     BlockedURL,
     address_problem,
@@ -158,7 +158,7 @@ def test_redirects_and_links_from_public_host_never_reach_internal(tmp_path: Pat
     assert public.hits["/ok"] == 1  # the public link was followed (once: duplicates are filtered)
     for reason, least in (("loopback", 9), ("private", 1), ("link_local", 1), ("scheme", 2)):
         assert result.stat(f"aiwatch/blocked/{reason}") >= least, (reason, result.stats)
-    warnings = result.log_lines("[crawler.safety] WARNING: blocked ")
+    warnings = result.log_lines("[aiwatch.crawler.middlewares.safety] WARNING: blocked ")
     assert len(warnings) == _blocked_total(result)
     assert any("redirected from http://news.example" in w and "169.254.169.254" in w for w in warnings)
     assert any("blocked redirect to file:///etc/passwd" in w for w in warnings)
@@ -191,10 +191,10 @@ def test_non_http_start_urls_are_refused(tmp_path: Path) -> None:
     result = hs.run_probe_crawl(tmp_path, urls, trusted=urls)
     assert result.pages == []
     assert result.stat("aiwatch/blocked/scheme") == len(urls)
-    assert len(result.log_lines("[crawler.safety] WARNING: blocked ")) == len(urls)
+    assert len(result.log_lines("[aiwatch.crawler.middlewares.safety] WARNING: blocked ")) == len(urls)
 
 
-# ---------------------------------------------------------------- end to end through crawler.run.run_crawl
+# ------------------------------------------------- end to end through aiwatch.crawler.runtime.run.run_crawl
 
 ARTICLE_TEXT = " ".join([
     "Anthropic said that DeepSeek and two other labs had used thousands of fraudulent accounts to distill",
@@ -216,7 +216,7 @@ def test_run_crawl_never_reaches_internal_addresses_from_trusted_feed(db_path: P
     import json
     import sqlite3
 
-    run = pytest.importorskip("crawler.run")
+    run = pytest.importorskip("aiwatch.crawler.runtime.run")
     from aiwatch.config import load_config
 
     ip = internal.port
@@ -247,13 +247,13 @@ def test_run_crawl_never_reaches_internal_addresses_from_trusted_feed(db_path: P
     assert stored == [site.url("/good")], json.dumps(stats)
     assert stats["ignored"] == 6, stats
     err = capfd.readouterr().err.splitlines()
-    blocked = [line for line in err if "crawler.safety" in line and "blocked" in line]
+    blocked = [line for line in err if "aiwatch.crawler.middlewares.safety" in line and "blocked" in line]
     assert len(blocked) == 6, blocked
 
 
 @pytest.mark.slow
 def test_run_crawl_robots_txt_holds_five_queued_urls(db_path: Path) -> None:
-    run = pytest.importorskip("crawler.run")
+    run = pytest.importorskip("aiwatch.crawler.runtime.run")
     from aiwatch.config import load_config
 
     paths = ["/a", "/b", "/private/report", "/c", "/d"]

@@ -18,11 +18,10 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 import trafilatura
-
-from crawler.sample_site import MANIFEST_PATH, SITE_DIR, load_manifest, serve
-from crawler.sample_site.build import CONTENT_DIR, build
-from crawler.sample_site.pages import load_sources
-from crawler.sample_site.server import content_type
+from aiwatch.crawler.sample_site import MANIFEST_PATH, SITE_DIR, load_manifest, serve
+from aiwatch.crawler.sample_site.build import CONTENT_DIR, build
+from aiwatch.crawler.sample_site.pages import load_sources
+from aiwatch.crawler.sample_site.server import content_type
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -110,11 +109,11 @@ def test_article_lengths_are_in_range() -> None:
 
 def test_committed_site_matches_a_fresh_build(tmp_path: Path) -> None:
     fresh = build(tmp_path / "site", tmp_path / "manifest.json")
-    assert fresh == load_manifest(), "manifest.json is stale: run python -m crawler.sample_site.build"
+    assert fresh == load_manifest(), "manifest.json is stale: run python -m aiwatch.crawler.sample_site.build"
     built, committed = tree_bytes(tmp_path / "site"), tree_bytes(SITE_DIR)
     assert built.keys() == committed.keys()
     stale = [str(k) for k in built if built[k] != committed[k]]
-    assert not stale, f"site/ is stale ({stale[:3]}): run python -m crawler.sample_site.build"
+    assert not stale, f"site/ is stale ({stale[:3]}): run python -m aiwatch.crawler.sample_site.build"
 
 
 def test_every_page_is_served_with_type_and_no_placeholder(base_url: str, manifest: list[dict]) -> None:
@@ -309,7 +308,7 @@ def test_comments_are_not_extracted_as_article_text(base_url: str, manifest: lis
 
 @pytest.mark.slow
 def test_module_entry_point_serves_and_prints_url(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.sample_site", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "aiwatch.crawler.sample_site", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
         line = proc.stdout.readline() if proc.stdout else ""

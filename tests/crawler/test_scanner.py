@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
-from crawler.scanner import ScanText, compile_scanner, engine_of, re2_compatible
-from crawler.topics import default_lexicons, load_lexicons, score_topics
+from aiwatch.crawler.page.scanner import ScanText, compile_scanner, engine_of, re2_compatible
+from aiwatch.crawler.page.topics import default_lexicons, load_lexicons, score_topics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES_FILE = REPO_ROOT / "tests" / "data" / "topics" / "labelled_pages.jsonl"
@@ -97,7 +96,7 @@ def test_invalid_pattern_is_a_re_error():
 def test_scores_do_not_depend_on_the_engine(tmp_path):
     """A topics file whose concepts use lookbehind (so Python's re) scores like the RE2 one."""
     lexicons = default_lexicons()
-    source = (REPO_ROOT / "crawler" / "topics.toml").read_text(encoding="utf-8")
+    source = (REPO_ROOT / "crawler" / "page" / "topics.toml").read_text(encoding="utf-8")
     forced = source.replace(r"'\bsmuggl\w*',", r"'\bsmuggl\w*', '(?<=zzz)zzz',", 1)
     assert forced != source
     path = tmp_path / "topics.toml"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from aiwatch.crawler.store.group_commit import GroupCommit
 
 from aiwatch.db import FTS_DEFERRED_KEY, connect, defer_search_index, flush_search_index
-from crawler.group_commit import GroupCommit
 
 from .test_group_commit import Timers, outcome
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from aiwatch.crawler.settings import config_settings
+from aiwatch.crawler.sources import SPIDER_NAMES
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from aiwatch.config import load_config
-from crawler.settings import config_settings
-from crawler.sources import SPIDER_NAMES
 
 
 def project_settings(**overrides: object) -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("aiwatch.crawler.settings", priority="project")
     config = load_config(path="", environ={}, overrides=overrides)
     settings.setdict(config_settings(config), priority="project")
     return settings
@@ -32,10 +32,11 @@ def test_polite_and_fail_safe_defaults() -> None:
     assert not s.getbool("REMOTE_CONTROL_ENABLED")
     middlewares = s.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"] is None
-    assert middlewares["crawler.robots.QueuedRobotsTxtMiddleware"] == 100
-    assert middlewares["crawler.safety.AddressGuardMiddleware"] < 50
+    assert middlewares["aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware"] == 100
+    assert middlewares["aiwatch.crawler.middlewares.safety.AddressGuardMiddleware"] < 50
     assert list(s.getdict("ITEM_PIPELINES")) == [
-        "crawler.pipelines.prepare.PreparePipeline", "crawler.pipelines.storage.StoragePipeline",
+        "aiwatch.crawler.pipelines.prepare.PreparePipeline",
+        "aiwatch.crawler.pipelines.storage.StoragePipeline",
     ]
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from crawler.run import plan
-from crawler.sources import DEFAULT_SOURCES_FILE, KIND_SPIDERS, SourcesError, load_sources, parse_sources
+from aiwatch.crawler.runtime.run import plan
+from aiwatch.crawler.sources import (
+    DEFAULT_SOURCES_FILE,
+    KIND_SPIDERS,
+    SourcesError,
+    load_sources,
+    parse_sources,
+)
 
 
 def test_default_sources_are_valid_and_cover_every_kind() -> None:

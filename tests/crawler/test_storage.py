@@ -7,11 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from aiwatch.db import connect, transaction
-from crawler.dedupe import content_hash, simhash
-from crawler.items import PageItem
-from crawler.storage import (
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.page.fingerprints import content_hash, simhash
+from aiwatch.crawler.store.articles import (
     load_simhash_index,
     raw_body,
     record_seen,
@@ -19,6 +17,8 @@ from crawler.storage import (
     store_article,
     store_raw,
 )
+
+from aiwatch.db import connect, transaction
 
 TEXT = ("The Bureau of Industry and Security said on Tuesday that exports of the Nvidia H20 to China now "
         "need a licence, and Nvidia said it expects a charge of about five and a half billion dollars. ") * 4

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+from aiwatch.crawler.pipelines.prepare import prepare_item
+from aiwatch.crawler.pipelines.storage import StoragePipeline
+from aiwatch.crawler.store.articles import load_simhash_index
+from aiwatch.crawler.store.group_commit import GroupCommit
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 
 from aiwatch.db import connect, defer_search_index, flush_search_index
-from crawler.group_commit import GroupCommit
-from crawler.pipelines.prepare import prepare_item
-from crawler.pipelines.storage import StoragePipeline
-from crawler.storage import load_simhash_index
 
 from .test_group_commit import Timers
 from .test_prepare import sample_articles, sample_item

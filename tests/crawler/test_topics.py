@@ -9,9 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from aiwatch.config import load_config
-from crawler.topics import (
+from aiwatch.crawler.page.topics import (
     DEFAULT_LEXICON_PATH,
     TOPIC_IDS,
     TopicLexiconError,
@@ -19,6 +17,8 @@ from crawler.topics import (
     load_lexicons,
     score_topics,
 )
+
+from aiwatch.config import load_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGES_FILE = REPO_ROOT / "tests" / "data" / "topics" / "labelled_pages.jsonl"
@@ -238,7 +238,7 @@ def test_sentence_windows_start_where_the_look_behind_definition_puts_them():
     import random
     import re
 
-    from crawler.topics import _SENTENCE_END, _window_starts
+    from aiwatch.crawler.page.topics import _SENTENCE_END, _window_starts
 
     look_behind = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+")
     rng = random.Random(3)

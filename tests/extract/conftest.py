@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from extract.kb import KBEntity
+from aiwatch.extract.kb import KBEntity
 
 GOLD_PATH = Path(__file__).resolve().parents[1] / "data" / "extraction_gold" / "articles.jsonl"
 
@@ -52,7 +51,7 @@ def mini_kb() -> list[KBEntity]:
 @pytest.fixture(scope="module")
 def nlp():
     """The full pipeline over the trained model and the bundled KB (slow: model-marked tests only)."""
-    from extract.kb import load_kb
-    from extract.pipeline import build_nlp
+    from aiwatch.extract.kb import load_kb
+    from aiwatch.extract.pipeline import build_nlp
 
     return build_nlp(load_kb())

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 import spacy
+from aiwatch.extract.attributes import (
+    FACTORY,
+    CompiledRules,
+    UnsupportedPattern,
+    use_compiled_attribute_ruler,
+)
 from spacy.tokens import Doc
-
-from extract.attributes import FACTORY, CompiledRules, UnsupportedPattern, use_compiled_attribute_ruler
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SITE = Path(__file__).resolve().parents[2] / "crawler" / "sample_site" / "site"
@@ -121,7 +125,7 @@ def test_unsupported_pattern_keeps_the_stock_component(token, caplog) -> None:
         {"patterns": [[{"TAG": "NN"}]], "attrs": {"POS": "NOUN"}},
         {"patterns": [[token]], "attrs": {"POS": "X"}},
     ])
-    with caplog.at_level(logging.DEBUG, logger="extract.attributes"):
+    with caplog.at_level(logging.DEBUG, logger="aiwatch.extract.attributes"):
         assert not use_compiled_attribute_ruler(nlp)
     assert nlp.get_pipe_meta("attribute_ruler").factory == "attribute_ruler"
     assert "keeping the stock attribute_ruler" in caplog.text
@@ -180,7 +184,7 @@ def corpus() -> list[str]:
 @pytest.fixture(scope="module")
 def models():
     """The trained model twice (NER left out: it neither reads nor writes these attributes)."""
-    from extract.pipeline import load_model
+    from aiwatch.extract.pipeline import load_model
 
     stock = load_model(compiled_attributes=False)
     ours = load_model()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import spacy
+from aiwatch.extract.claims import extract_claims
+from aiwatch.extract.kbindex import KBIndex
+from aiwatch.extract.references import quote_regions
 from spacy.tokens import Doc, Span
-
-from extract.claims import extract_claims
-from extract.kbindex import KBIndex
-from extract.references import quote_regions
 
 VOCAB = spacy.blank("en").vocab
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from extract.evaluate import evaluate, load_gold
+from aiwatch.extract.evaluate import evaluate, load_gold
 
 GOLD_PATH = Path(__file__).resolve().parents[1] / "data" / "extraction_gold" / "articles.jsonl"
 
@@ -22,7 +21,7 @@ CLAIM_RECALL_FLOOR = 0.75
 
 @pytest.fixture(scope="module")
 def kb_ids() -> set[str]:
-    from extract.kb import load_kb
+    from aiwatch.extract.kb import load_kb
 
     return {e.id for e in load_kb()}
 

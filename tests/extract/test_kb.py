@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from aiwatch.extract.kb import KBEntity, KBError, kb_rows, load_kb, save_kb
 
 from aiwatch.db import CLAIM_KINDS, ENTITY_TYPES, connect
-from extract.kb import KBEntity, KBError, kb_rows, load_kb, save_kb
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "data" / "extraction_gold"
 GOLD_FILE = GOLD_DIR / "articles.jsonl"

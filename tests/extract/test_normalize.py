@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from extract.normalize import is_junk_name, name_key, normalize_name, slugify
+from aiwatch.extract.normalize import is_junk_name, name_key, normalize_name, slugify
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from extract.pipeline import ModelError, resolve_model_name
+from aiwatch.extract.pipeline import ModelError, resolve_model_name
 
 
 def test_missing_model_is_a_one_line_error() -> None:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import spacy
+from aiwatch.extract.kbindex import KBIndex
+from aiwatch.extract.normalize import DEFAULT_STOP_NAMES
+from aiwatch.extract.resolver import resolve_entities
 from spacy.tokens import Doc, Span
-
-from extract.kbindex import KBIndex
-from extract.normalize import DEFAULT_STOP_NAMES
-from extract.resolver import resolve_entities
 
 NLP = spacy.blank("en")
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import aiwatch.extract.ruler  # noqa: F401  (registers the factory)
 import spacy
-
-import extract.ruler  # noqa: F401  (registers the factory)
-from extract.kbindex import KBIndex
+from aiwatch.extract.kbindex import KBIndex
 
 
 def make(kb):

@@ -44,14 +44,14 @@ def seed(db_path: Path, duplicate: bool = True) -> None:
 
 @pytest.fixture(scope="module")
 def kb():
-    from extract.kb import load_kb
+    from aiwatch.extract.kb import load_kb
 
     return load_kb()
 
 
 @pytest.mark.model
 def test_run_extract_writes_rows_with_provenance(db_path: Path, nlp, kb) -> None:
-    from extract.runner import EXTRACTOR_VERSION, current_version, run_extract
+    from aiwatch.extract.runner import EXTRACTOR_VERSION, current_version, run_extract
 
     seed(db_path)
     conn = connect(db_path)
@@ -98,7 +98,7 @@ def test_run_extract_writes_rows_with_provenance(db_path: Path, nlp, kb) -> None
 
 @pytest.mark.model
 def test_rerun_is_incremental_and_rebuild_reprocesses(db_path: Path, nlp, kb) -> None:
-    from extract.runner import run_extract
+    from aiwatch.extract.runner import run_extract
 
     seed(db_path, duplicate=False)
     conn = connect(db_path)
@@ -126,7 +126,7 @@ def test_rerun_is_incremental_and_rebuild_reprocesses(db_path: Path, nlp, kb) ->
 
 @pytest.mark.model
 def test_kb_change_reprocesses_everything(db_path: Path, nlp, kb, make_entity) -> None:
-    from extract.runner import run_extract
+    from aiwatch.extract.runner import run_extract
 
     seed(db_path, duplicate=False)
     conn = connect(db_path)
@@ -138,7 +138,7 @@ def test_kb_change_reprocesses_everything(db_path: Path, nlp, kb, make_entity) -
 
 @pytest.mark.model
 def test_giant_text_is_cut_not_fatal(db_path: Path, nlp, kb, monkeypatch) -> None:
-    import extract.runner as runner
+    import aiwatch.extract.runner as runner
 
     monkeypatch.setattr(runner, "MAX_TEXT_CHARS", 200)
     conn = connect(db_path)
@@ -152,7 +152,7 @@ def test_giant_text_is_cut_not_fatal(db_path: Path, nlp, kb, monkeypatch) -> Non
 
 @pytest.mark.model
 def test_limit_processes_a_prefix(db_path: Path, nlp, kb) -> None:
-    from extract.runner import run_extract
+    from aiwatch.extract.runner import run_extract
 
     seed(db_path, duplicate=False)
     conn = connect(db_path)
@@ -198,7 +198,7 @@ def test_cli_missing_model_is_one_line_error(db_path: Path) -> None:
 @pytest.mark.model
 @pytest.mark.slow
 def test_workers_give_the_same_rows(tmp_path: Path, kb) -> None:
-    from extract.runner import run_extract
+    from aiwatch.extract.runner import run_extract
 
     results = []
     for workers in (1, 2):

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-
-from extract.workers import ExtractWorkerError, process_texts
+from aiwatch.extract.workers import ExtractWorkerError, process_texts
 
 GOLD = Path(__file__).resolve().parents[1] / "data" / "extraction_gold" / "articles.jsonl"
 

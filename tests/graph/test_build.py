@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from aiwatch.graph.build import CO_MENTION, load_graph
+
 from aiwatch.db import connect
-from graph.build import CO_MENTION, load_graph
 
 
 def test_nodes_are_entities_seen_outside_duplicates(graph_db):

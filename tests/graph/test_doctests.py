@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import doctest
 
+import aiwatch.graph.contributions
+import aiwatch.graph.export
+import aiwatch.graph.metrics
+import aiwatch.graph.query
+import aiwatch.graph.totals
 import pytest
 
-import graph.contributions
-import graph.export
-import graph.metrics
-import graph.query
-import graph.totals
-
-MODULES = [graph.contributions, graph.export, graph.metrics, graph.query, graph.totals]
+MODULES = [aiwatch.graph.contributions, aiwatch.graph.export, aiwatch.graph.metrics, aiwatch.graph.query,
+aiwatch.graph.totals]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -6,11 +6,11 @@ import json
 
 import networkx as nx
 import pytest
+from aiwatch.graph.build import load_graph
+from aiwatch.graph.export import ExportError, export_graph, read_export
+from aiwatch.graph.metrics import compute_metrics
 
 from aiwatch.db import connect
-from graph.build import load_graph
-from graph.export import ExportError, export_graph, read_export
-from graph.metrics import compute_metrics
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import random
 import sqlite3
 from pathlib import Path
 
+import aiwatch.graph.pipeline
 import pytest
+from aiwatch.graph.pipeline import update_graph
 
-import graph.pipeline
 from aiwatch.db import MIGRATIONS, connect
-from graph.pipeline import update_graph
 
 K, SEED = 500, 42
 ENTITY_IDS = ["anthropic", "openai", "deepseek", "deepseek-r1", "nvidia", "nvidia-h20", "huawei", "us-bis",
@@ -22,7 +22,7 @@ ENTITY_IDS = ["anthropic", "openai", "deepseek", "deepseek-r1", "nvidia", "nvidi
 KINDS = ["accusation", "denial", "statement", "announcement", "policy_action"]
 
 
-def _update(conn: sqlite3.Connection, **kwargs) -> graph.pipeline.GraphStats:
+def _update(conn: sqlite3.Connection, **kwargs) -> aiwatch.graph.pipeline.GraphStats:
     return update_graph(conn, betweenness_k=K, seed=SEED, **kwargs)
 
 
@@ -247,7 +247,7 @@ def test_failed_update_keeps_the_previous_graph_and_the_pending_articles(built, 
     def broken(*args, **kwargs):
         raise RuntimeError("metrics failed")
 
-    monkeypatch.setattr(graph.pipeline, "compute_metrics", broken)
+    monkeypatch.setattr(aiwatch.graph.pipeline, "compute_metrics", broken)
     with pytest.raises(RuntimeError):
         _update(conn)
     assert _tables(conn) == before
@@ -269,7 +269,7 @@ def test_tampered_graph_is_rebuilt_from_all_articles(built, tmp_path, caplog):
 
 def test_changes_to_most_of_the_archive_are_summed_afresh(built, tmp_path, monkeypatch):
     conn, _ = built
-    monkeypatch.setattr(graph.pipeline, "_REBUILD_ABOVE", 1)
+    monkeypatch.setattr(aiwatch.graph.pipeline, "_REBUILD_ABOVE", 1)
     conn.execute("UPDATE articles SET published = published WHERE id = 1")  # 1 of 6: moved
     assert _update(conn).mode == "incremental"
     conn.execute("UPDATE articles SET published = published WHERE id <= 2")  # 2 of 6: summed afresh

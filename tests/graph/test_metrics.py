@@ -6,10 +6,17 @@ import copy
 
 import networkx as nx
 import pytest
+from aiwatch.graph.build import load_graph
+from aiwatch.graph.metrics import (
+    betweenness,
+    communities,
+    compute_metrics,
+    degree,
+    directed_projection,
+    pagerank,
+)
 
 from aiwatch.db import connect
-from graph.build import load_graph
-from graph.metrics import betweenness, communities, compute_metrics, degree, directed_projection, pagerank
 
 
 def _two_clusters() -> nx.MultiDiGraph:

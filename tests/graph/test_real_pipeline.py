@@ -79,7 +79,7 @@ def test_graph_over_real_extraction_of_fixture_articles(graph_db):
 
 @pytest.mark.slow
 def test_graph_over_crawled_sample_site(tmp_path):
-    from crawler.sample_site import serve
+    from aiwatch.crawler.sample_site import serve
 
     db = tmp_path / "site.db"
     with serve() as base:

@@ -7,12 +7,12 @@ import sqlite3
 
 import networkx as nx
 import pytest
+from aiwatch.graph.build import load_graph
+from aiwatch.graph.metrics import compute_metrics
+from aiwatch.graph.pipeline import update_graph
+from aiwatch.graph.store import write_graph
 
 from aiwatch.db import connect
-from graph.build import load_graph
-from graph.metrics import compute_metrics
-from graph.pipeline import update_graph
-from graph.store import write_graph
 
 
 def _rows(conn, table):

@@ -6,10 +6,10 @@ import json
 import re
 
 import pytest
+from aiwatch.graph.pipeline import update_graph
 
 from aiwatch.db import connect
 from aiwatch.views import VIEW_DOCS, VIEWS
-from graph.pipeline import update_graph
 
 
 @pytest.fixture

@@ -229,7 +229,7 @@ class Reference:
 
 @pytest.fixture(scope="session")
 def sample_url() -> Iterator[str]:
-    from crawler.sample_site import serve
+    from aiwatch.crawler.sample_site import serve
 
     with serve() as base_url:
         yield base_url

@@ -11,10 +11,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.page.fingerprints import SimHashIndex, simhash_hex, site_of
+from aiwatch.crawler.store.compression import RAW_CODEC, compress_raw, decompress_raw
+
 from aiwatch.runs import utcnow
-from crawler.compression import RAW_CODEC, compress_raw, decompress_raw
-from crawler.dedupe import SimHashIndex, simhash_hex, site_of
-from crawler.items import PageItem
 
 # Outcomes after which a URL is not fetched again while its feed entry is unchanged.
 FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})

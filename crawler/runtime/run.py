@@ -2,7 +2,8 @@
 
 Twisted's reactor cannot be restarted inside one Python process, and ``aiwatch update`` and the tests crawl
 more than once per process, so :func:`run_crawl` runs the spiders (one after another, so each sees what the
-previous stored) in a child ``python -m crawler.run JOB RESULT`` process. The child writes its stats as JSON;
+previous stored) in a child ``python -m aiwatch.crawler.runtime.run JOB RESULT`` process. The child writes
+its stats as JSON;
 its log lines are relayed to this process's stderr. The child dies with its parent (``PR_SET_PDEATHSIG``).
 """
 
@@ -21,15 +22,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from aiwatch.crawler.runtime.stats import CrawlStats
+from aiwatch.crawler.sources import SPIDER_NAMES, Source, SourcesError, check_url, load_sources
+from aiwatch.crawler.spiders.base import origin_of
+from aiwatch.crawler.spiders.formats import parse_since
+
 from aiwatch.config import Config
 from aiwatch.db import connect
 from aiwatch.lifetime import die_with_parent
 from aiwatch.memory import peak_rss_mb
 from aiwatch.runs import finish_run, start_run
-from crawler.sources import SPIDER_NAMES, Source, SourcesError, check_url, load_sources
-from crawler.spiders.base import origin_of
-from crawler.spiders.formats import parse_since
-from crawler.stats import CrawlStats
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -104,7 +106,8 @@ def run_crawl(
     Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
     unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
     pages do not raise: they are counted in the returned stats (see :attr:`CrawlStats.status`).
-    With ``redis_url``, the crawl joins a distributed crawl (:mod:`crawler.distributed`): items go to Redis
+    With ``redis_url``, the crawl joins a distributed crawl (:mod:`aiwatch.crawler.distributed.frontier`):
+    items go to Redis
     for ``aiwatch ingest`` instead of into the database.
     """
     if since is not None:
@@ -115,7 +118,7 @@ def run_crawl(
     sources = resolve_sources(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file)
     jobs = plan(sources, spiders)
     if redis_url:
-        from crawler.distributed import DistributedError, redis_client
+        from aiwatch.crawler.distributed.frontier import DistributedError, redis_client
 
         try:
             redis_client(redis_url).close()
@@ -170,7 +173,7 @@ def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
         env = dict(os.environ)
         env.pop("SCRAPY_SETTINGS_MODULE", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.run", str(job_file), str(result_file)],
+            [sys.executable, "-m", "aiwatch.crawler.runtime.run", str(job_file), str(result_file)],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, errors="replace", env=env,
         )
         pump = threading.Thread(target=_pump, args=(proc.stderr,), daemon=True)
@@ -238,25 +241,24 @@ def child_main(job_file: str, result_file: str) -> int:
         return 1  # the parent died before the death signal was armed (during start-up): never crawl orphaned
     _configure_child_logging(int(job.get("log_level") or logging.INFO))
 
+    from aiwatch.crawler.settings import config_settings
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
-    from crawler.settings import config_settings
-
     config = Config(job["config"])
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("aiwatch.crawler.settings", priority="project")
     settings.setdict(config_settings(config), priority="project")
     settings.set("AIWATCH_DB_PATH", job["db_path"], priority="cmdline")
     settings.set("AIWATCH_TRUSTED_ORIGINS", job["trusted"], priority="cmdline")
     settings.set("AIWATCH_SINCE", job.get("since") or "", priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # our handler above logs
     if job.get("redis_url"):  # distributed crawl: shared frontier and seen set, items to the writer
-        from crawler.distributed import scrapy_settings
+        from aiwatch.crawler.distributed.frontier import scrapy_settings
 
         distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
         settings.setdict(distributed, priority="cmdline")
-    from crawler.pipelines.prepare import prestart_pool, shutdown_prestarted, warm_up
+    from aiwatch.crawler.pipelines.prepare import prestart_pool, shutdown_prestarted, warm_up
 
     if config.crawl_workers <= 0:
         warm_up()  # pages are processed in this process: set up before the first arrives
@@ -276,7 +278,7 @@ def child_main(job_file: str, result_file: str) -> int:
                 try:
                     yield process.crawl(crawler, sources=sources)
                 except Exception as exc:  # a spider that cannot start must not stop the others
-                    logging.getLogger("crawler.run").error("spider %s: %s", name, exc)
+                    logging.getLogger("aiwatch.crawler.runtime.run").error("spider %s: %s", name, exc)
                     stats.errors[f"spider_{name}"] = stats.errors.get(f"spider_{name}", 0) + 1
                 if crawler.stats is not None:
                     stats.add_scrapy(name, crawler.stats.get_stats())

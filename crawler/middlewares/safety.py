@@ -28,7 +28,8 @@ address that was checked; a cache eviction between check and connect reopens the
 behind an egress firewall that drops private destinations is the complete fix.
 
 Test-only hook: the setting ``AIWATCH_TEST_PUBLIC_HOSTS`` (dict host name -> loopback IP) makes
-``StaticHostsResolver`` (install it with ``TWISTED_DNS_RESOLVER = "crawler.safety.StaticHostsResolver"``)
+``StaticHostsResolver`` (install it with ``TWISTED_DNS_RESOLVER =
+"aiwatch.crawler.middlewares.safety.StaticHostsResolver"``)
 connect to that IP for that name, and makes the guard treat that name as a public host. It exists so tests
 can serve "public-looking" hosts such as ``news.example`` from 127.0.0.1; never set it in production.
 """
@@ -328,7 +329,8 @@ def _pin(host: str, addresses: list[IPAddress]) -> None:
 class StaticHostsResolver(CachingThreadedResolver):
     """Scrapy's caching resolver plus fixed answers from ``AIWATCH_TEST_PUBLIC_HOSTS`` (test-only hook).
 
-    Install with ``TWISTED_DNS_RESOLVER = "crawler.safety.StaticHostsResolver"`` in the process settings;
+    Install with ``TWISTED_DNS_RESOLVER = "aiwatch.crawler.middlewares.safety.StaticHostsResolver"`` in the
+    process settings;
     with the setting empty it behaves exactly like ``CachingThreadedResolver``.
     """
 

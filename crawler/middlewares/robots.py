@@ -13,7 +13,7 @@ Enable it in place of the stock one::
 
     DOWNLOADER_MIDDLEWARES = {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-        "crawler.robots.QueuedRobotsTxtMiddleware": 100,
+        "aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware": 100,
     }
 
 Refused requests raise ``IgnoreRequest``, log one INFO line and count ``robotstxt/forbidden``; a robots.txt

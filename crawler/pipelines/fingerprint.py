@@ -1,13 +1,14 @@
 """Pipeline step 3: canonical URL, exact content hash and SimHash of the text.
 
-Matching against stored articles happens at storage time (:func:`crawler.storage.link_duplicates`), inside
+Matching against stored articles happens at storage time
+(:func:`aiwatch.crawler.store.articles.link_duplicates`), inside
 the same transaction as the insert, so two copies stored in one crawl still find each other.
 """
 
 from __future__ import annotations
 
-from crawler.dedupe import canonical_url, content_hash, preferred_url, simhash, text_words
-from crawler.items import PageItem, Rejected
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.page.fingerprints import canonical_url, content_hash, preferred_url, simhash, text_words
 
 
 def fingerprint_item(item: PageItem) -> PageItem:

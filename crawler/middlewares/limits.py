@@ -32,8 +32,8 @@ from scrapy.http import Request, Response
 STOCK_COMPRESSION = "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware"
 LIMIT_MIDDLEWARES: dict[str, int | None] = {
     STOCK_COMPRESSION: None,
-    "crawler.limits.CountingHttpCompressionMiddleware": 590,
-    "crawler.limits.SizeLimitStatsMiddleware": 950,
+    "aiwatch.crawler.middlewares.limits.CountingHttpCompressionMiddleware": 590,
+    "aiwatch.crawler.middlewares.limits.SizeLimitStatsMiddleware": 950,
 }
 
 

@@ -45,11 +45,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import trafilatura
+from aiwatch.crawler.page.fingerprints import canonical_link
 from htmldate import find_date
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
-
-from crawler.dedupe import canonical_link
 
 log = logging.getLogger(__name__)
 

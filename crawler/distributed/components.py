@@ -1,8 +1,10 @@
-"""Scrapy components of a distributed crawl (enabled by :func:`crawler.distributed.scrapy_settings`).
+"""Scrapy components of a distributed crawl (enabled by
+:func:`aiwatch.crawler.distributed.frontier.scrapy_settings`).
 
 - :class:`RedisScheduler`: scrapy-redis's scheduler, minus calls that Scrapy 2.13+ deprecates.
 - :class:`SeenSetDupeFilter`: scrapy-redis duplicate filter keyed on the canonical article URL in the
-  shared seen set, with the per-origin entry fingerprint check of :func:`crawler.storage.should_fetch`
+  shared seen set, with the per-origin entry fingerprint check of
+  :func:`aiwatch.crawler.store.articles.should_fetch`
   done atomically in Redis (a Lua script), so two crawlers never fetch the same article.
 - :class:`ForgetFailedMiddleware`: an article whose fetch failed is removed from the seen set, so a later
   crawl tries it again (failed fetches are not final outcomes, as in the single-machine ledger).
@@ -22,6 +24,14 @@ import logging
 import time
 from typing import Any
 
+from aiwatch.crawler.distributed.frontier import (
+    ITEMS_KEY,
+    REDIRECTS_KEY,
+    SEEN_KEY,
+    encode_dropped,
+    encode_item,
+)
+from aiwatch.crawler.items import PageItem
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
@@ -31,9 +41,6 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.distributed import ITEMS_KEY, REDIRECTS_KEY, SEEN_KEY, encode_dropped, encode_item
-from crawler.items import PageItem
-
 log = logging.getLogger(__name__)
 
 REDIRECTS_TTL = 24 * 3600
@@ -41,9 +48,9 @@ CLAIM_TTL = 3600
 DONE = "done"
 
 # KEYS[1] seen hash; ARGV url, origin, entry fingerprint ('' when the listing gives none), claim TTL.
-# Returns 1 when the article must not be requested. Mirrors crawler.storage.should_fetch: new URL (or a
-# stale claim) -> fetch; known URL -> fetch only if this origin saw a different fingerprint before (the
-# first fingerprint an origin reports for a known URL is remembered).
+# Returns 1 when the article must not be requested. Mirrors aiwatch.crawler.store.articles.should_fetch:
+# new URL (or a stale claim) -> fetch; known URL -> fetch only if this origin saw a different fingerprint
+# before (the first fingerprint an origin reports for a known URL is remembered).
 SEEN_SCRIPT = """
 local url, origin, fp, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local now = tonumber(redis.call('TIME')[1])
@@ -96,7 +103,8 @@ class RedisScheduler(Scheduler):
 
 
 def is_article_request(request: Request) -> bool:
-    """A first-hop article request made by :meth:`crawler.spiders.base.AiwatchSpider.article_request`."""
+    """A first-hop article request made by
+    :meth:`aiwatch.crawler.spiders.base.AiwatchSpider.article_request`."""
     return "seen_key" in request.meta and not request.meta.get("redirect_urls")
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from crawler.dedupe import text_words
-from crawler.extraction import extract_page
-from crawler.items import PageItem, Rejected
+from aiwatch.crawler.items import PageItem, Rejected
+from aiwatch.crawler.page.article import extract_page
+from aiwatch.crawler.page.fingerprints import text_words
 
 TEXTUAL_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 

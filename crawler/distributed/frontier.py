@@ -2,10 +2,10 @@
 
 ``aiwatch crawl --redis URL`` runs the usual spiders with scrapy-redis's scheduler (one request queue per
 spider, shared by every crawler process on every machine) and with the storage pipeline replaced by
-:class:`crawler.distributed_scrapy.RedisItemPipeline`, which pushes each finished item (extracted,
+:class:`aiwatch.crawler.distributed.components.RedisItemPipeline`, which pushes each finished item (extracted,
 topic-filtered, fingerprinted; raw body zstd-compressed) onto the Redis list :data:`ITEMS_KEY`.
 ``aiwatch ingest --redis URL`` (:func:`ingest`) pops them and applies the storage pipeline's step
-(:mod:`crawler.storage`) to SQLite, so the database keeps exactly one writer.
+(:mod:`aiwatch.crawler.store.articles`) to SQLite, so the database keeps exactly one writer.
 
 Redis keys (all under ``aiwatch:``):
 
@@ -14,7 +14,8 @@ Redis keys (all under ``aiwatch:``):
   the article, then ``done`` once its outcome is on the items list; a claim never done (its crawler was
   killed) expires after an hour, and a failed fetch is deleted. Fields ``<canonical URL>\\t<origin>``
   keep the feed/sitemap entry fingerprint per listing document, so an article whose entry changes is
-  fetched again by a later crawl (as :func:`crawler.storage.should_fetch` does on one machine). The set
+  fetched again by a later crawl (as :func:`aiwatch.crawler.store.articles.should_fetch` does on one
+  machine). The set
   persists between crawls; ``DEL aiwatch:seen`` forgets everything.
 - ``aiwatch:redirects``: request fingerprints of redirect targets and other non-article requests
   (expires after a day).
@@ -36,11 +37,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiwatch.crawler.items import PageItem
+from aiwatch.crawler.page.fingerprints import SimHashIndex
+from aiwatch.crawler.store.articles import (
+    compressed_body,
+    load_simhash_index,
+    record_seen,
+    store_article,
+    store_raw,
+)
+from aiwatch.crawler.store.compression import decompress_raw
+
 from aiwatch.db import connect, transaction
-from crawler.compression import decompress_raw
-from crawler.dedupe import SimHashIndex
-from crawler.items import PageItem
-from crawler.storage import compressed_body, load_simhash_index, record_seen, store_article, store_raw
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -85,22 +93,23 @@ def scrapy_settings(base: Any, redis_url: str, idle_close: float) -> dict[str, A
     stored, and the idle-close extension.
     """
     pipelines = dict(base.getdict("ITEM_PIPELINES"))
-    pipelines["crawler.pipelines.storage.StoragePipeline"] = None
-    pipelines["crawler.distributed_scrapy.RedisItemPipeline"] = 400
+    pipelines["aiwatch.crawler.pipelines.storage.StoragePipeline"] = None
+    pipelines["aiwatch.crawler.distributed.components.RedisItemPipeline"] = 400
     middlewares = dict(base.getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares["crawler.distributed_scrapy.ForgetFailedMiddleware"] = 45
+    middlewares["aiwatch.crawler.distributed.components.ForgetFailedMiddleware"] = 45
     extensions = dict(base.getdict("EXTENSIONS"))
-    extensions["crawler.distributed_scrapy.IdleClose"] = 500
+    extensions["aiwatch.crawler.distributed.components.IdleClose"] = 500
     return {
         "REDIS_URL": redis_url,
-        "SCHEDULER": "crawler.distributed_scrapy.RedisScheduler",  # scrapy_redis.scheduler.Scheduler
+        # scrapy_redis.scheduler.Scheduler
+        "SCHEDULER": "aiwatch.crawler.distributed.components.RedisScheduler",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
-        "SCHEDULER_SERIALIZER": "crawler.distributed_codec",
+        "SCHEDULER_SERIALIZER": "aiwatch.crawler.distributed.codec",
         "SCHEDULER_PERSIST": True,  # a crawler that finishes must not wipe the queue others still use
         "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,  # a blocking pop would stall the reactor; IdleClose waits instead
-        "DUPEFILTER_CLASS": "crawler.distributed_scrapy.SeenSetDupeFilter",
+        "DUPEFILTER_CLASS": "aiwatch.crawler.distributed.components.SeenSetDupeFilter",
         "SCHEDULER_DUPEFILTER_KEY": SEEN_KEY,
         "ITEM_PIPELINES": pipelines,
         "DOWNLOADER_MIDDLEWARES": middlewares,
@@ -170,7 +179,8 @@ class IngestStats:
 
 def store_message(conn: sqlite3.Connection, message: dict[str, Any], index: SimHashIndex | None,
                   stats: IngestStats) -> None:
-    """Apply one message in one transaction: what :class:`crawler.pipelines.storage.StoragePipeline` does."""
+    """Apply one message in one transaction: what :class:`aiwatch.crawler.pipelines.storage.StoragePipeline`
+    does."""
     if message["type"] == "dropped":
         with transaction(conn) as tx:
             record_seen(tx, message["seen_key"], message["reason"], origin=message.get("origin") or "",

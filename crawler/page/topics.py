@@ -1,6 +1,6 @@
 """Topic relevance: score a page's title and text against configurable topic lexicons.
 
-The lexicons (``crawler/topics.toml`` by default; any file with the same shape via the ``topics_file``
+The lexicons (``crawler/page/topics.toml`` by default; any file with the same shape via the ``topics_file``
 setting) declare *concepts*, named lists of regular expressions, and per topic a list of *rules*. A rule fires
 in a window (sentence, paragraph or whole document) where every concept in ``all`` and at least one concept in
 ``any`` (when given) match, in a document where every concept in ``needs`` matches somewhere; it adds
@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from crawler.scanner import Scanner, ScanText, compile_scanner
+from aiwatch.crawler.page.scanner import Scanner, ScanText, compile_scanner
 
 TOPIC_IDS = ("distillation", "export-controls")
 MAX_CHARS = 100_000  # text scored per page: a long article's first ~15,000 words; bounds time on huge pages
@@ -100,7 +100,7 @@ class Lexicons:
 # --- loading ----------------------------------------------------------------------------------------------
 
 def load_lexicons(path: str | Path | None = None) -> Lexicons:
-    """Read and compile a topics TOML file (default: the bundled ``crawler/topics.toml``)."""
+    """Read and compile a topics TOML file (default: the bundled ``crawler/page/topics.toml``)."""
     path = Path(path) if path else DEFAULT_LEXICON_PATH
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
