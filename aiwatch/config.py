@@ -86,6 +86,15 @@ SETTINGS: tuple[Setting, ...] = (
             "`aiwatch crawl --redis`: seconds the shared queue must stay empty before a crawler stops."),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """The declared default of setting ``name``: the one place code outside this module reads it from.
+
+    >>> default("claim_min_confidence")
+    0.5
+    """
+    return SETTINGS_BY_NAME[name].default
 DEFAULT_CONFIG_FILE = "aiwatch.toml"
 
 

@@ -311,6 +311,14 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE raw_pages ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib';
     """,
+    # 5: a changed text sends the article back to the extract stage, whoever changed it (the crawler no
+    # longer writes the extract stage's column).
+    """
+    CREATE TRIGGER articles_text_changed AFTER UPDATE OF text, content_hash ON articles
+    WHEN old.content_hash IS NOT new.content_hash OR old.text IS NOT new.text BEGIN
+        UPDATE articles SET extractor_version = NULL WHERE id = new.id;
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -65,6 +65,11 @@ from aiwatch.extract.references import (
 )
 from spacy.tokens import Doc, Span, Token
 
+from aiwatch.config import default
+
+# Claims scoring below this are dropped (setting ``claim_min_confidence``).
+MIN_CONFIDENCE: float = default("claim_min_confidence")
+
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity
     "according": 0.95,  # "according to X"
@@ -490,7 +495,7 @@ def extract_claims(
     doc: Doc,
     index: KBIndex,
     lexicons: Lexicons | None = None,
-    min_confidence: float = 0.5,
+    min_confidence: float = MIN_CONFIDENCE,
     discovered: Mapping[str, list[str]] | None = None,
 ) -> list[Claim]:
     """All claims of ``doc`` with confidence >= ``min_confidence``, in text order."""

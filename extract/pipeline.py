@@ -21,7 +21,7 @@ import spacy
 from aiwatch.extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
 from aiwatch.extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
 from aiwatch.extract.attributes import use_compiled_attribute_ruler
-from aiwatch.extract.claims import extract_claims
+from aiwatch.extract.claims import MIN_CONFIDENCE, extract_claims
 from aiwatch.extract.kbindex import EntityLike, KBIndex
 from aiwatch.extract.lexicons import DEFAULT_LEXICONS
 from spacy.language import Language
@@ -107,7 +107,7 @@ class ClaimsComponent:
     "aiwatch_claims_v1",
     requires=["doc.ents", "token.dep", "token.lemma", "token.pos", "doc.sents"],
     assigns=["doc._.claims"],
-    default_config={"min_confidence": 0.5, "lexicons": DEFAULT_LEXICONS},
+    default_config={"min_confidence": MIN_CONFIDENCE, "lexicons": DEFAULT_LEXICONS},
 )
 def make_claims(
     nlp: Language, name: str, min_confidence: float, lexicons: dict[str, list[str]]
@@ -127,7 +127,11 @@ def adjust_tokenizer(nlp: Language) -> None:
 
 
 def add_aiwatch_components(
-    nlp: Language, entities: Iterable[EntityLike], *, use_kb: bool = True, min_confidence: float = 0.5
+    nlp: Language,
+    entities: Iterable[EntityLike],
+    *,
+    use_kb: bool = True,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> Language:
     """Add ruler (if ``use_kb``), resolver and claims to ``nlp`` and give them the KB index."""
     index = KBIndex.build(entities if use_kb else [])
@@ -156,7 +160,11 @@ def load_model(configured: str = "", *, compiled_attributes: bool = True) -> Lan
 
 
 def build_nlp(
-    entities: Iterable[EntityLike], *, model: str = "", use_kb: bool = True, min_confidence: float = 0.5
+    entities: Iterable[EntityLike],
+    *,
+    model: str = "",
+    use_kb: bool = True,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> Language:
     """The full aiwatch pipeline over the model ``model`` (setting ``spacy_model``)."""
     return add_aiwatch_components(load_model(model), entities, use_kb=use_kb, min_confidence=min_confidence)

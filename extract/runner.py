@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
+from aiwatch.extract.claims import MIN_CONFIDENCE
 from aiwatch.extract.kb import KBEntity, load_kb, save_kb
 from aiwatch.extract.pipeline import build_nlp, resolve_model_name
 from aiwatch.extract.workers import ArticleRows, process_texts
@@ -162,7 +163,7 @@ def run_extract(
     workers: int = 1,
     batch_size: int = 8,
     limit: int | None = None,
-    min_confidence: float = 0.5,
+    min_confidence: float = MIN_CONFIDENCE,
     progress: bool = False,
     nlp: Language | None = None,
     entities: list[KBEntity] | None = None,

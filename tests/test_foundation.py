@@ -44,6 +44,20 @@ def test_migrate_is_idempotent_and_fts_follows_articles(db_path):
     assert conn.execute(search).fetchone()[0] == 0
 
 
+def test_a_changed_text_is_sent_back_to_the_extract_stage(db_path):
+    conn = connect(db_path)
+    conn.execute("INSERT INTO articles (url, title, text, content_hash, extractor_version) "
+                 "VALUES ('https://a.test/1', 'Chip', 'Nvidia H20', 'h1', 'v1')")
+    version = "SELECT extractor_version FROM articles"
+    conn.execute("UPDATE articles SET title = 'Chips'")
+    assert conn.execute(version).fetchone()[0] == "v1"  # a new title keeps the extraction
+    conn.execute("UPDATE articles SET text = 'Nvidia H20 and H200'")
+    assert conn.execute(version).fetchone()[0] is None  # by SQL, with no hash change
+    conn.execute("UPDATE articles SET extractor_version = 'v1'")
+    conn.execute("UPDATE articles SET content_hash = 'h2'")
+    assert conn.execute(version).fetchone()[0] is None
+
+
 def test_newer_schema_is_refused(db_path):
     connect(db_path).close()
     raw = sqlite3.connect(db_path)

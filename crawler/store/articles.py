@@ -178,7 +178,7 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
     """Insert or update the article for ``item.canonical_url`` and link its duplicates.
 
     An unchanged article (same content hash, title and date) is left untouched, so re-storing it writes
-    nothing. A changed text clears ``extractor_version`` so the extract stage processes it again.
+    nothing. A changed text is sent back to the extract stage by the schema (trigger ``articles_text_changed``).
     """
     now = utcnow()
     values = _article_values(item, now)
@@ -193,8 +193,7 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
             dup = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
             return StoreResult(article_id, "unchanged", dup)
         assignments = ", ".join(f"{c} = :{c}" for c in _ARTICLE_COLUMNS if c != "url")
-        reset = ", extractor_version = NULL" if existing["content_hash"] != values["content_hash"] else ""
-        conn.execute(f"UPDATE articles SET {assignments}, updated_at = :now{reset} WHERE id = :id",
+        conn.execute(f"UPDATE articles SET {assignments}, updated_at = :now WHERE id = :id",
                      {**values, "now": now, "id": article_id})
         action = "updated"
     else:
