@@ -93,15 +93,3 @@ def test_cli_bad_config_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "--help"])
     # --help is eager and needs no config; a real command reads it.
     assert result.exit_code == 0
-
-
-def test_shared_ground_doctests():
-    import doctest
-
-    import aiwatch.lock
-    import aiwatch.memory
-    import aiwatch.scoring
-
-    for module in (aiwatch.lock, aiwatch.memory, aiwatch.scoring):
-        failed, tried = doctest.testmod(module)
-        assert tried and not failed, module.__name__

@@ -72,7 +72,13 @@ class DistributedError(Exception):
 # ---- Redis connection --------------------------------------------------------------------------------
 def redis_client(url: str) -> Any:
     """A connected :class:`redis.Redis` for ``url``; raises :class:`DistributedError` with one clear line."""
-    import redis
+    try:
+        import redis
+        import scrapy_redis  # noqa: F401  (the crawlers' shared scheduler and seen set)
+    except ImportError as exc:
+        raise DistributedError(
+            f"distributed crawl: {exc.name} is not installed (pip install 'aiwatch[distributed]')"
+        ) from None
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)

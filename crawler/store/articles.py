@@ -178,7 +178,7 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
     """Insert or update the article for ``item.canonical_url`` and link its duplicates.
 
     An unchanged article (same content hash, title and date) is left untouched, so re-storing it writes
-    nothing. A changed text is sent back to the extract stage by the schema (trigger ``articles_text_changed``).
+    nothing. A changed text goes back to the extract stage through the schema (``articles_text_changed``).
     """
     now = utcnow()
     values = _article_values(item, now)

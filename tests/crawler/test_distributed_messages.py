@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 
 import pytest
 import zstandard
@@ -13,6 +14,7 @@ from aiwatch.crawler.distributed.frontier import (
     DistributedError,
     decode_message,
     encode_item,
+    redis_client,
 )
 from aiwatch.crawler.items import PageItem
 
@@ -46,3 +48,14 @@ def tampered(**changes) -> bytes:
 def test_a_malformed_entry_is_refused_with_its_reason(raw: bytes, reason: str) -> None:
     with pytest.raises(DistributedError, match=reason):
         decode_message(raw)
+
+
+@pytest.mark.parametrize("missing", ["redis", "scrapy_redis"])
+def test_without_the_distributed_extra_the_error_says_what_to_install(
+    missing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # what an installation without the extra looks like
+    with pytest.raises(DistributedError) as error:
+        redis_client("redis://127.0.0.1:9/0")
+    assert str(error.value) == (
+        f"distributed crawl: {missing} is not installed (pip install 'aiwatch[distributed]')")
