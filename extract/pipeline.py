@@ -5,7 +5,7 @@ setting (see :func:`resolve_model_name`), splits the final period off product na
 adds ``aiwatch_paragraphs_v1`` before the parser, ``aiwatch_kb_ruler_v1`` before ``ner``, then
 ``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
 :func:`load_model` swaps the model's ``attribute_ruler`` for ``aiwatch_attribute_ruler_v1`` (same output,
-~25x faster; see :mod:`aiwatch.extract.attributes`).
+compiled to per-token lookups; see :mod:`aiwatch.extract.attributes`).
 Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
 Nothing is downloaded: a missing model is a :class:`ModelError` naming the package to install.
 """

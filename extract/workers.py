@@ -1,9 +1,9 @@
 """Run the pipeline over many texts, in worker processes that send back table rows, not spaCy documents.
 
 spaCy's own ``nlp.pipe(n_process=N)`` ships every processed ``Doc`` back to the parent (``Doc.to_bytes``,
-~0.6 MB for a 1,000-word article with its tensor) and the parent rebuilds it before our code reads a few
-dozen rows out of it: ~6 ms of serialisation per article, a third of it in the one process that also writes
-to SQLite. Here each worker turns its documents into :class:`ArticleRows` itself, and the parent only writes.
+tensor included) and the parent rebuilds it before our code reads a few dozen rows out of it, so much of
+the serialisation lands in the one process that also writes to SQLite. Here each worker turns its
+documents into :class:`ArticleRows` itself, and the parent only writes.
 
 Workers are forked from the parent after it has built the pipeline, so they share the loaded model (as
 spaCy's workers do); at most ``2 x workers`` batches are in flight, so memory stays flat on any backlog, and

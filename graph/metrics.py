@@ -212,7 +212,8 @@ def communities(G: nx.MultiDiGraph, seed: int, H: nx.Graph | None = None) -> dic
     """Louvain community number per node, 0 for the largest community.
 
     igraph's multilevel (Louvain) implementation on the weighted undirected projection, its random
-    choices drawn from ``random.Random(seed)``; it is ~6x faster than networkx's on a 300k-edge graph.
+    choices drawn from ``random.Random(seed)``; much faster than networkx's on large graphs
+(``benchmarks/graph_build.py``).
 
     >>> G = nx.MultiDiGraph()
     >>> _ = G.add_edge("a", "b", key="co_mention", weight=5)

@@ -31,7 +31,7 @@ Metadata: title, byline, site name from trafilatura (meta tags, JSON-LD, markup)
 trafilatura's htmldate pass over the page's markup (meta tags, JSON-LD, ``<time>``, the URL), else, unless the
 caller has a date from a feed, sitemap or API (``date_hint``), htmldate's extensive search of the page text
 (``find_date(original_date=True, extensive_search=True)``: a dateline is found, but so can be any date the
-article mentions, and it costs ~2 ms a page); language
+article mentions, and it is the slowest date step); language
 from ``<html lang>``/``content-language``/``og:locale``. Bytes are decoded with a BOM, the declared charset
 (argument or ``<meta>``), then a sniff, never raising; garbage input gives None.
 """

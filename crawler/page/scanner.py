@@ -1,9 +1,9 @@
 """Case-insensitive multi-pattern scanners for long texts: RE2 when it means the same, else Python's ``re``.
 
 The topic filter runs some twenty concepts, each an alternation of up to fifty patterns, over every crawled
-page. Python's backtracking engine tries every alternative at every character, ~15 ms for a 7,000-character
-article; RE2 (``google-re2``) scans the same alternation as an automaton in linear time, ~2 ms, and cannot
-be driven into catastrophic backtracking by a badly written topics file.
+page. Python's backtracking engine tries every alternative at every character; RE2 (``google-re2``) scans
+the same alternation as an automaton in linear time, and cannot be driven into catastrophic backtracking by
+a badly written topics file.
 
 RE2 accepts most of Python's syntax, and rejects (so we fall back to ``re``) lookarounds, backreferences,
 atomic groups and possessive quantifiers. Where both accept a pattern but read it differently, we do not use
@@ -67,8 +67,7 @@ class ScanText:
 
     :meth:`starts` gives what ``[m.start() for m in scanner.finditer(text)]`` gives. For RE2 it calls the
     engine directly on the shared bytes and maps offsets with one numpy pass, instead of google-re2's
-    ``finditer``, which re-encodes the text per call and builds a match object per hit (~1 ms a page of the
-    topic filter went there).
+    ``finditer``, which re-encodes the text per call and builds a match object per hit.
     """
 
     def __init__(self, text: str) -> None:

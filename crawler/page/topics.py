@@ -35,7 +35,7 @@ DEFAULT_LEXICON_PATH = Path(__file__).with_name("topics.toml")
 WINDOWS = ("sentence", "paragraph", "document")
 # Sentence ends: closing quotes/brackets and whitespace after . ! or ?, or newlines. Only the ends of the
 # matches are used (window starts), so the punctuation is matched rather than looked behind at: the same
-# ends, and the regex engine can skip straight to the candidate characters (0.30 -> 0.20 ms a page).
+# ends, and the regex engine can skip straight to the candidate characters.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n+")
 _PARAGRAPH_END = re.compile(r"\n\s*")
 
