@@ -1,4 +1,8 @@
-"""Doctests of the source packages, imported under their installed names.
+"""Tests see the packages as installed, and doctests import them under their installed names.
+
+``python -m pytest`` puts the working directory first on ``sys.path``, where ``crawler/`` or ``extract/``
+would import under their folder names and hide a reference to them that an installed copy cannot satisfy
+(the test subprocesses, which start elsewhere, would fail where the tests pass). It is taken off.
 
 ``--doctest-modules`` (in ``pyproject.toml``) collects every module of ``aiwatch/``, ``crawler/``,
 ``extract/`` and ``graph/``. pytest would import ``crawler/page/topics.py`` as ``crawler.page.topics``, a
@@ -9,6 +13,7 @@ second copy beside the installed ``aiwatch.crawler.page.topics``; this hook impo
 from __future__ import annotations
 
 import importlib
+import sys
 import tomllib
 from collections.abc import Generator
 from pathlib import Path
@@ -20,6 +25,7 @@ from _pytest.doctest import DoctestModule
 REPO = Path(__file__).resolve().parent
 _SETUPTOOLS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
 PACKAGE_DIRS = {(REPO / folder).resolve(): name for name, folder in _SETUPTOOLS["package-dir"].items()}
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != REPO]
 
 
 def installed_name(path: Path) -> str | None:

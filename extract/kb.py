@@ -66,7 +66,7 @@ class KBEntity:
 
 def default_kb_path() -> Path:
     """Path of the knowledge base bundled with the package."""
-    return Path(str(resources.files("extract").joinpath("data", "entities.jsonl")))
+    return Path(str(resources.files(__package__).joinpath("data", "entities.jsonl")))
 
 
 def _string_list(value: Any, field: str, where: str) -> tuple[str, ...]:
