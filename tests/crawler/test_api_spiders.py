@@ -7,9 +7,14 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import unquote
 
+import pytest
 from aiwatch.crawler.runtime.run import run_crawl
 
 from aiwatch.config import Config
+
+# Every test here runs a crawl in a child process (run_crawl): the quick pass leaves them out.
+pytestmark = pytest.mark.slow
+
 
 RULE_BODY = """<!doctype html><html><head><title>Export Administration Regulations: HBM</title></head><body>
 <div id="fulltext_content_area"><h1>Foreign-Produced Direct Product Rule Additions, and Refinements to

@@ -22,6 +22,7 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout if result.exit_code == 0 else result.stderr
 
 
+@pytest.mark.slow  # a crawl in a child process
 def test_crawl_feed_fills_articles(news_site, tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     code, out = invoke("--db", str(db), "crawl", "--feed", news_site.url("/feed.xml"))
@@ -59,6 +60,7 @@ def test_bad_sources_file_names_the_line(tmp_path: Path) -> None:
                           "(expected one of feed, sitemap, url, gdelt, federal_register)"
 
 
+@pytest.mark.slow  # a crawl in a child process
 def test_bad_db_paths(tmp_path: Path, news_site) -> None:
     feed = news_site.url("/feed.xml")
     code, out = invoke("--db", str(tmp_path / "missing" / "x.db"), "crawl", "--feed", feed)
@@ -76,6 +78,7 @@ def test_bad_db_paths(tmp_path: Path, news_site) -> None:
     assert code != 0 and len(out.strip().splitlines()) == 1 and "Traceback" not in out
 
 
+@pytest.mark.slow  # a crawl in a child process
 def test_all_sources_failing_exits_non_zero(site, tmp_path: Path) -> None:
     site.add("/feed.xml", "<html><body>gone</body></html>", "text/html")
     code, out = invoke("--db", str(tmp_path / "x.db"), "crawl", "--feed", site.url("/feed.xml"))

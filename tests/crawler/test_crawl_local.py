@@ -12,6 +12,10 @@ from aiwatch.crawler.store.compression import decompress_raw
 
 from aiwatch.config import Config
 
+# Every test here runs a crawl in a child process (run_crawl): the quick pass leaves them out.
+pytestmark = pytest.mark.slow
+
+
 
 def rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db)

@@ -15,6 +15,10 @@ from aiwatch.crawler.store.compression import decompress_raw
 
 from aiwatch.config import load_config
 
+# Every test here runs a crawl in a child process (run_crawl): the quick pass leaves them out.
+pytestmark = pytest.mark.slow
+
+
 MANIFEST = json.loads((SITE_DIR.parent / "manifest.json").read_text())
 DISCOVERY = {"/robots.txt", "/feed.xml", "/atom.xml", "/sitemap_index.xml", "/sitemap.xml",
              "/news-sitemap.xml"}

@@ -194,6 +194,7 @@ def models():
 
 
 @pytest.mark.model
+@pytest.mark.slow  # the trained model twice over every sample-site page
 def test_trained_model_attributes_identical_on_every_text(models) -> None:
     stock, ours = models
     assert stock.get_pipe_meta("attribute_ruler").factory == "attribute_ruler"
