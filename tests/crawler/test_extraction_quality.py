@@ -62,6 +62,7 @@ def test_undefined_precision_is_skipped_in_the_mean():
 
 # --- the gate on the shared real-page benchmark -----------------------------------------------------------
 
+@pytest.mark.slow  # all 181 real pages of the shared benchmark
 @pytest.mark.skipif(not (EVAL_DIR / "ground-truth.json").exists(), reason=f"no benchmark data at {EVAL_DIR}")
 def test_extraction_f1_on_shared_benchmark_is_at_least_096():
     pages = bench.load_benchmark(EVAL_DIR)

@@ -20,6 +20,7 @@ def gold_texts() -> list[tuple[str, int]]:
 
 
 @pytest.mark.model
+@pytest.mark.slow  # forks spaCy workers
 def test_workers_give_the_rows_of_one_process_in_input_order(nlp):
     texts = gold_texts()
     alone = list(process_texts(nlp, texts, workers=1, batch_size=4))
