@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,15 @@ log = logging.getLogger("aiwatch")
 
 # Exceptions whose message is already a complete one-line explanation for the user.
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, DatabaseOpenError, SchemaError)
+
+
+@contextmanager
+def user_errors(*types: type[BaseException]) -> Iterator[None]:
+    """Turn a command's own domain errors (each message a complete explanation) into ``Error: ...``."""
+    try:
+        yield
+    except types as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @dataclass

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from aiwatch.cli import AppContext, cli
-from aiwatch.runs import finish_run, start_run, update_stats
+from aiwatch.cli import AppContext, cli, user_errors
+from aiwatch.runs import recorded_run
 
 
 @cli.command()
@@ -37,8 +37,9 @@ def extract(
     from aiwatch.extract.workers import ExtractWorkerError
 
     conn = app.db()
-    run_id = start_run(conn, "extract --rebuild" if rebuild else "extract")
-    try:
+    command = "extract --rebuild" if rebuild else "extract"
+    errors = (KBError, ModelError, ExtractWorkerError)
+    with user_errors(*errors), recorded_run(conn, command, expected=errors) as run:
         stats = run_extract(
             conn,
             model=app.config.spacy_model,
@@ -48,18 +49,11 @@ def extract(
             limit=limit,
             min_confidence=app.config.claim_min_confidence,
             progress=app.verbosity >= 0 and sys.stderr.isatty(),
-            on_progress=lambda s: update_stats(conn, run_id, s.as_dict()),
+            on_progress=lambda s: run.save(s.as_dict()),
         )
-    except (KBError, ModelError, ExtractWorkerError) as exc:
-        finish_run(conn, run_id, "failed", {}, str(exc))
-        raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        finish_run(conn, run_id, "interrupted", {}, "interrupted")
-        raise
-    except Exception as exc:
-        finish_run(conn, run_id, "failed", {}, f"{type(exc).__name__}: {exc}")
-        raise
-    finish_run(conn, run_id, "partial" if stats.errors else "ok", stats.as_dict())
+        run.stats = stats.as_dict()
+        if stats.errors:
+            run.status = "partial"
     if app.verbosity >= 0:
         click.echo(stats.summary(), err=True)
     if stats.errors:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aiwatch.cli import AppContext, cli
+from aiwatch.cli import AppContext, cli, user_errors
 from aiwatch.db import CLAIM_KINDS
-from aiwatch.runs import finish_run, start_run
+from aiwatch.runs import recorded_run
 
 if TYPE_CHECKING:
     from aiwatch.graph.query import Hop
@@ -45,23 +45,13 @@ def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
     from aiwatch.graph.pipeline import update_graph
 
     if export_path is not None:
-        try:
+        with user_errors(ExportError):
             check_export_path(export_path)  # fail before the rebuild, not after it
-        except ExportError as exc:
-            raise click.ClickException(str(exc)) from None
     conn = app.db()
-    run_id = start_run(conn, "graph")
-    try:
+    with user_errors(ExportError), recorded_run(conn, "graph", expected=(ExportError,)) as run:
         stats = update_graph(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
                              export=export_path, full=full)
-    except ExportError as exc:
-        finish_run(conn, run_id, "failed", {}, str(exc))
-        raise click.ClickException(str(exc)) from None
-    except BaseException as exc:
-        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        finish_run(conn, run_id, status, {}, f"{type(exc).__name__}: {exc}")
-        raise
-    finish_run(conn, run_id, "ok", stats.as_dict())
+        run.stats = stats.as_dict()
     if app.verbosity >= 0:
         click.echo(stats.summary())
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from aiwatch.cli import AppContext, cli
-from aiwatch.runs import finish_run, start_run, update_stats
+from aiwatch.cli import AppContext, cli, user_errors
+from aiwatch.runs import recorded_run
 
 
 @cli.command()
@@ -24,24 +24,12 @@ def ingest(app: AppContext, redis_url: str, idle_exit: float | None) -> None:
     from aiwatch.crawler.distributed.frontier import DistributedError, IngestStats
     from aiwatch.crawler.distributed.frontier import ingest as run_ingest
 
-    conn = app.db()
-    run_id = start_run(conn, "ingest")
-    stats = IngestStats()
-
-    def progress(current: IngestStats) -> None:
-        update_stats(conn, run_id, current.to_dict())
-
-    try:
+    with user_errors(DistributedError), recorded_run(app.db(), "ingest", expected=(DistributedError,)) as run:
+        run.stats = IngestStats().to_dict()
         stats = run_ingest(app.db_path, redis_url, idle_exit=idle_exit,
-                           near_duplicate_distance=app.config.near_duplicate_distance, on_progress=progress)
-    except DistributedError as exc:
-        finish_run(conn, run_id, "failed", stats.to_dict(), str(exc))
-        raise click.ClickException(str(exc)) from None
-    except KeyboardInterrupt:
-        finish_run(conn, run_id, "interrupted", stats.to_dict(), "interrupted")
-        raise
-    except Exception as exc:
-        finish_run(conn, run_id, "failed", stats.to_dict(), f"{type(exc).__name__}: {exc}")
-        raise
-    finish_run(conn, run_id, "partial" if stats.invalid else "ok", stats.to_dict())
+                           near_duplicate_distance=app.config.near_duplicate_distance,
+                           on_progress=lambda current: run.save(current.to_dict()))
+        run.stats = stats.to_dict()
+        if stats.invalid:
+            run.status = "partial"
     click.echo(stats.summary())
