@@ -20,8 +20,8 @@ crawl here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``
   model;
 * stock Datasette (no metadata, no aiwatch plugin) on the same database's articles table.
 
-``incremental_ratio`` is the time of ``aiwatch update`` (``run_pipeline``) finding 50 new articles over a copy
-of the 100k-article database of ``datasette_scale.py`` divided by the same update over an empty database.
+``incremental_ratio`` is the time of ``aiwatch update`` (``update_database``) finding 50 new articles over a
+copy of the 100k-article database of ``datasette_scale.py`` divided by the same update over an empty database.
 Peak memory per stage is the whole process tree (this process and its children), sampled every 100 ms
 (PSS every 500 ms), as the sum of RSS (``peak_rss_mb``: pages shared by forked workers counted in each)
 and of PSS (``peak_pss_mb``: shared pages counted once); the crawl stage also reports the crawl process
@@ -270,15 +270,12 @@ def run_datasette(db: Path, repeat: int) -> dict[str, Any]:
 
 
 def timed_update(db: Path, feed: str) -> tuple[float, dict[str, Any]]:
-    """One ``aiwatch update`` run (the real ``run_pipeline``) of ``feed`` into ``db``; seconds and stats."""
-    from aiwatch.cli import AppContext
-    from aiwatch.cli.update import Sources, run_pipeline
+    """One ``aiwatch update`` (the real ``update_database``) of ``feed`` into ``db``; seconds and stats."""
+    from aiwatch.cli.pipeline import Sources, update_database
 
-    app = AppContext(db_path=db, config=bench_config())
     began = time.perf_counter()
-    result = run_pipeline(app, Sources(feeds=[feed]))
+    result = update_database(db, bench_config(), Sources(feeds=[feed]))
     elapsed = time.perf_counter() - began
-    app.close()
     if result.status not in ("ok", "partial"):
         raise RuntimeError(f"update over {db.name} {result.status}: {result.error}")
     return elapsed, result.stats

@@ -8,7 +8,9 @@ from dataclasses import replace
 import click
 
 from aiwatch.cli import AppContext, cli
-from aiwatch.cli.update import Sources, locked_pipeline, report
+from aiwatch.cli.pipeline import Sources
+from aiwatch.cli.update import report, update_app
+from aiwatch.config import Config
 
 DEFAULT_SITE_PORT = 8765
 
@@ -17,6 +19,11 @@ def sample_site_sources(base_url: str) -> Sources:
     """Every discovery path the sample site offers: RSS, Atom and the sitemap index (incl. news sitemap)."""
     return Sources(feeds=(f"{base_url}/feed.xml", f"{base_url}/atom.xml"),
                    sitemaps=(f"{base_url}/sitemap_index.xml",))
+
+
+def demo_config(config: Config) -> Config:
+    """The sample site is our own loopback server: no politeness delay needed (robots.txt still obeyed)."""
+    return config.replace(download_delay=0, autothrottle=False)
 
 
 def _serve_site(stack: ExitStack, port: int) -> str:
@@ -47,10 +54,8 @@ def demo(app: AppContext, no_serve: bool, port: int, host: str, site_port: int) 
         base_url = _serve_site(stack, site_port)
         if app.verbosity >= 0:
             click.echo(f"Sample site at {base_url}/")
-        # The sample site is our own loopback server: no politeness delay needed (robots.txt still obeyed).
-        local = replace(app, config=app.config.replace(download_delay=0, autothrottle=False), _conn=None)
-        report(locked_pipeline(local, sample_site_sources(base_url), None), app.verbosity)
-        local.close()
+        local = replace(app, config=demo_config(app.config), _conn=None)
+        report(update_app(local, sample_site_sources(base_url), None), app.verbosity)
         if no_serve:
             return
         from aiwatch.serve import run_server
