@@ -138,7 +138,7 @@ def run_ours(db: Path, feed: str, sampler: RssSampler) -> dict[str, Any]:
     out: dict[str, Any] = {}
     began = time.perf_counter()
     sampler.enter("crawl")
-    crawl = run_crawl(db, config, feeds=[feed], record_run=False)
+    crawl = run_crawl(db, config, feeds=[feed])
     out["crawl_s"] = time.perf_counter() - began
     out["crawl_child_rss_mb"] = crawl.peak_rss_mb
     out["crawl_stats"] = {k: v for k, v in crawl.to_dict().items() if not isinstance(v, dict | list)}
@@ -222,7 +222,7 @@ def crawl_rounds(feed: str, work: Path, sampler: RssSampler, rounds: int,
             scratch = work / f"scratch{round_no}.db"
             sampler.enter("crawl")
             began = time.perf_counter()
-            stats = run_crawl(scratch, bench_config(), feeds=[feed], record_run=False)
+            stats = run_crawl(scratch, bench_config(), feeds=[feed])
             ours.append(time.perf_counter() - began)
             stored, crawl_process_mb = stats.stored, max(crawl_process_mb, stats.peak_rss_mb)
             scratch.unlink()

@@ -2,10 +2,42 @@
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from aiwatch.cli import AppContext, cli
+from aiwatch.cli import AppContext, cli, user_errors
 from aiwatch.cli.options import source_options
+from aiwatch.config import Config
+from aiwatch.db import connect
+from aiwatch.runs import recorded_run
+
+if TYPE_CHECKING:
+    from aiwatch.crawler.runtime.stats import CrawlStats
+
+
+def recorded_crawl(db_path: str | os.PathLike[str], config: Config, **options: Any) -> CrawlStats:
+    """:func:`aiwatch.crawler.runtime.run.run_crawl` recorded as one ``crawl`` row in ``runs``.
+
+    Bad sources or options raise before anything is recorded; the row's status is the crawl's (``ok``,
+    ``partial``, or ``failed`` when every source failed).
+    """
+    from aiwatch.crawler.runtime.run import (  # Scrapy: imported only when crawling (fast CLI start)
+        CrawlError,
+        prepare_crawl,
+        run_prepared,
+    )
+
+    crawl = prepare_crawl(config, **options)
+    conn = connect(db_path)
+    try:
+        with recorded_run(conn, "crawl", expected=(CrawlError,)) as run:
+            stats = run_prepared(db_path, config, crawl)
+            run.stats, run.status = stats.to_dict(), stats.status
+    finally:
+        conn.close()
+    return stats
 
 
 @cli.command()
@@ -22,18 +54,13 @@ def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], ur
     while crawling must not lead to private addresses. Exit status is non-zero only when every source
     failed.
     """
-    from aiwatch.crawler.runtime.run import (  # Scrapy: imported only when crawling (fast CLI start)
-        CrawlError,
-        run_crawl,
-    )
+    from aiwatch.crawler.runtime.run import CrawlError
     from aiwatch.crawler.sources import SourcesError
 
-    try:
-        stats = run_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,
-                          sources_file=sources_file, since=since, spiders=spiders or None,
-                          redis_url=redis_url)
-    except (SourcesError, CrawlError) as exc:
-        raise click.ClickException(str(exc)) from None
+    with user_errors(SourcesError, CrawlError):
+        stats = recorded_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,
+                               sources_file=sources_file, since=since, spiders=spiders or None,
+                               redis_url=redis_url)
     if stats.all_failed:
         raise click.ClickException(f"{stats.summary()}; every source failed")
     click.echo(stats.summary())

@@ -56,8 +56,7 @@ def crawl_stage(db_path: Path, config: Config, sources: Sources, conn: sqlite3.C
     try:
         # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
         crawl = run_crawl(db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps, urls=sources.urls,
-                          sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders,
-                          record_run=False)
+                          sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders)
     except (SourcesError, CrawlError) as exc:
         raise StageError(str(exc)) from None
     stopped = crawl_stop_reasons(crawl.spiders, config)

@@ -1,4 +1,4 @@
-"""Run a crawl: plan the spiders from the source options, run them in a child process, record a ``runs`` row.
+"""Run a crawl: plan the spiders from the source options, then run them in a child process.
 
 Twisted's reactor cannot be restarted inside one Python process, and ``aiwatch update`` and the tests crawl
 more than once per process, so :func:`run_crawl` runs the spiders (one after another, so each sees what the
@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,6 @@ from aiwatch.config import Config
 from aiwatch.db import connect
 from aiwatch.lifetime import die_with_parent
 from aiwatch.memory import peak_rss_mb
-from aiwatch.runs import finish_run, start_run
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -87,8 +87,18 @@ def resolve_sources(
     return sources
 
 
-def run_crawl(
-    db_path: str | os.PathLike[str],
+@dataclass(frozen=True)
+class CrawlPlan:
+    """A checked crawl, ready to run: spider jobs in order, trusted origins and the options."""
+
+    jobs: list[tuple[str, list[dict[str, Any]]]]
+    trusted: list[str]
+    source_names: list[str]
+    since: str | None = None
+    redis_url: str | None = None
+
+
+def prepare_crawl(
     config: Config,
     *,
     feeds: Iterable[str] = (),
@@ -97,18 +107,12 @@ def run_crawl(
     sources_file: str | os.PathLike[str] | None = None,
     since: str | None = None,
     spiders: Sequence[str] | None = None,
-    timeout: float | None = None,
-    record_run: bool = True,
     redis_url: str | None = None,
-) -> CrawlStats:
-    """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
+) -> CrawlPlan:
+    """Check the source options and plan the crawl, touching no database.
 
-    Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
-    unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
-    pages do not raise: they are counted in the returned stats (see :attr:`CrawlStats.status`).
-    With ``redis_url``, the crawl joins a distributed crawl (:mod:`aiwatch.crawler.distributed.frontier`):
-    items go to Redis
-    for ``aiwatch ingest`` instead of into the database.
+    Raises :class:`SourcesError` for bad sources or options, :class:`CrawlError` when ``redis_url`` cannot
+    be reached.
     """
     if since is not None:
         try:
@@ -128,35 +132,55 @@ def run_crawl(
         raise SourcesError(f"nothing to crawl: no sources for spider {', '.join(spiders or ())}")
     trusted = sorted({origin_of(s.url) for s in sources}
                      | {origin_of(SELF_SOURCED[name]) for name, _ in jobs if name in SELF_SOURCED})
-    conn = connect(db_path)
-    run_id = start_run(conn, "crawl") if record_run else None
+    names = [s.name for s in sources if not spiders or s.spider in spiders]
+    return CrawlPlan(jobs, trusted, names, since, redis_url)
+
+
+def run_prepared(
+    db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None
+) -> CrawlStats:
+    """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`)."""
+    connect(db_path).close()  # an unusable database fails here, with its own message
     started = time.monotonic()
-    stats = CrawlStats(sources={s.name: {} for s in sources if not spiders or s.spider in spiders})
-    error = None
-    try:
-        if jobs:
-            child = _run_child(
-                {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": since,
-                 "jobs": jobs, "trusted": trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-                 "redis_url": redis_url, "parent_pid": os.getpid()},
-                timeout,
-            )
-            for name, counters in child.sources.items():
-                stats.sources.setdefault(name, {}).update(counters)
-            child.sources = stats.sources
-            stats = child
-    except BaseException as exc:
-        error = str(exc) or type(exc).__name__
-        raise
-    finally:
-        stats.elapsed = time.monotonic() - started
-        if run_id is not None:
-            status = "failed" if error else stats.status
-            if isinstance(error, str) and error == "KeyboardInterrupt":
-                status = "interrupted"
-            finish_run(conn, run_id, status, stats.to_dict(), error)
-        conn.close()
+    stats = _run_child(
+        {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": crawl.since,
+         "jobs": crawl.jobs, "trusted": crawl.trusted, "log_level": logging.getLogger().getEffectiveLevel(),
+         "redis_url": crawl.redis_url, "parent_pid": os.getpid()},
+        timeout,
+    )
+    sources: dict[str, dict[str, int]] = {name: {} for name in crawl.source_names}
+    for name, counters in stats.sources.items():
+        sources.setdefault(name, {}).update(counters)
+    stats.sources = sources
+    stats.elapsed = time.monotonic() - started
     return stats
+
+
+def run_crawl(
+    db_path: str | os.PathLike[str],
+    config: Config,
+    *,
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    urls: Iterable[str] = (),
+    sources_file: str | os.PathLike[str] | None = None,
+    since: str | None = None,
+    spiders: Sequence[str] | None = None,
+    timeout: float | None = None,
+    redis_url: str | None = None,
+) -> CrawlStats:
+    """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
+
+    Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
+    unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
+    pages do not raise: they are counted in the returned stats (see :attr:`CrawlStats.status`).
+    With ``redis_url``, the crawl joins a distributed crawl (:mod:`aiwatch.crawler.distributed.frontier`):
+    items go to Redis for ``aiwatch ingest`` instead of into the database. Nothing is written to ``runs``:
+    the command running the crawl records it.
+    """
+    crawl = prepare_crawl(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file,
+                          since=since, spiders=spiders, redis_url=redis_url)
+    return run_prepared(db_path, config, crawl, timeout=timeout)
 
 
 def _pump(stream: Any) -> None:

@@ -50,6 +50,13 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) ->
     assert len(lines) == 1 and message in lines[0] and lines[0].startswith("Error: ")
 
 
+def test_bad_input_is_refused_before_the_database_is_touched(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    code, out = invoke("--db", str(db), "crawl", "--feed", "notaurl")
+    assert code != 0 and "notaurl" in out
+    assert not db.exists()  # so no runs row either
+
+
 def test_bad_sources_file_names_the_line(tmp_path: Path) -> None:
     sources = tmp_path / "s.toml"
     sources.write_text('[[source]]\nkind = "feed"\nurl = "http://a.test/f"\n\n[[source]]\nkind = "podcast"\n'

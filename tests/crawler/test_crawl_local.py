@@ -10,6 +10,7 @@ import pytest
 from aiwatch.crawler.runtime.run import run_crawl
 from aiwatch.crawler.store.compression import decompress_raw
 
+from aiwatch.cli.crawl import recorded_crawl
 from aiwatch.config import Config
 
 # Every test here runs a crawl in a child process (run_crawl): the quick pass leaves them out.
@@ -28,7 +29,7 @@ def rows(db: Path, sql: str, *args: object) -> list[sqlite3.Row]:
 
 def test_feed_crawl_stores_articles_as_contracted(news_site, crawl_config: Config, db_path: Path) -> None:
     base = news_site.base_url
-    stats = run_crawl(db_path, crawl_config, feeds=[news_site.url("/feed.xml")])
+    stats = recorded_crawl(db_path, crawl_config, feeds=[news_site.url("/feed.xml")])
 
     articles = {r["url"]: r for r in rows(db_path, "SELECT * FROM articles")}
     expected = {f"{base}/news/distill.html", f"{base}/news/h20.html", f"{base}/wire/h20-copy.html"}
@@ -99,6 +100,13 @@ def test_second_crawl_fetches_only_the_feed(news_site, crawl_config: Config, db_
     assert rows(db_path, "SELECT count(*) FROM articles")[0][0] == before
 
 
+def test_run_crawl_records_no_run(news_site, crawl_config: Config, db_path: Path) -> None:
+    """The library crawls; the command that runs it (``aiwatch crawl``, ``aiwatch update``) records it."""
+    stats = run_crawl(db_path, crawl_config, feeds=[news_site.url("/feed.xml")])
+    assert stats.inserted == 3
+    assert rows(db_path, "SELECT count(*) FROM runs")[0][0] == 0
+
+
 def test_since_skips_older_entries(news_site, crawl_config: Config, db_path: Path) -> None:
     stats = run_crawl(db_path, crawl_config, feeds=[news_site.url("/feed.xml")], since="2025-04-01")
     urls = [r[0] for r in rows(db_path, "SELECT url FROM articles")]
@@ -118,7 +126,7 @@ def test_bad_feed_is_logged_counted_and_the_crawl_goes_on(
     body: str, content_type: str, reason: str,
 ) -> None:
     bad = news_site.add("/bad-feed.xml", body, content_type)
-    stats = run_crawl(db_path, crawl_config, feeds=[bad, news_site.url("/feed.xml")])
+    stats = recorded_crawl(db_path, crawl_config, feeds=[bad, news_site.url("/feed.xml")])
     err = capfd.readouterr().err
     assert f"feed {bad}: not a feed ({reason})" in err
     assert "Traceback" not in err
@@ -131,7 +139,7 @@ def test_bad_feed_is_logged_counted_and_the_crawl_goes_on(
 
 def test_every_source_failing_is_a_failed_run(site, crawl_config: Config, db_path: Path) -> None:
     site.add("/feed.xml", "<html><body>moved</body></html>", "text/html")
-    stats = run_crawl(db_path, crawl_config, feeds=[site.url("/feed.xml"), site.url("/missing.xml")])
+    stats = recorded_crawl(db_path, crawl_config, feeds=[site.url("/feed.xml"), site.url("/missing.xml")])
     assert stats.all_failed and stats.status == "failed"
     assert stats.errors == {"http_404": 1, "not_a_feed": 1}
     assert rows(db_path, "SELECT status FROM runs")[0][0] == "failed"

@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from aiwatch.crawler.runtime.run import run_crawl
 from aiwatch.crawler.sample_site import SITE_DIR
 from aiwatch.crawler.store.compression import decompress_raw
 
+from aiwatch.cli.crawl import recorded_crawl
 from aiwatch.config import load_config
 
 # Every test here runs a crawl in a child process (run_crawl): the quick pass leaves them out.
@@ -43,12 +43,12 @@ def crawled(tmp_path_factory: pytest.TempPathFactory, sample_server_module):
     options = {"feeds": [f"{base}/feed.xml", f"{base}/atom.xml"], "sitemaps": [f"{base}/sitemap_index.xml"],
                "urls": [f"{base}{amp}", f"{base}/private/embargoed-briefing.html"]}
     started = time.monotonic()
-    first = run_crawl(db, config, **options)
+    first = recorded_crawl(db, config, **options)
     first_time = time.monotonic() - started
     first_hits = site.hit_paths()
     site.clear_hits()
     started = time.monotonic()
-    second = run_crawl(db, config, **options)
+    second = recorded_crawl(db, config, **options)
     second_time = time.monotonic() - started
     second_hits = site.hit_paths()
     print(f"sample site: first crawl {first_time:.1f}s ({first.summary()}); "

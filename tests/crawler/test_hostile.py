@@ -259,7 +259,9 @@ def last_run_stats(db_path: Path) -> dict:
 
 @pytest.mark.slow
 def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path, capfd) -> None:
-    run = pytest.importorskip("aiwatch.crawler.runtime.run")
+    pytest.importorskip("aiwatch.crawler.runtime.run")
+    from aiwatch.cli.crawl import recorded_crawl
+
     bombs = _bombs()
     routes = {f"/bomb-{name}": hs.page(body, headers={"Content-Encoding": name})
               for name, body in bombs.items()}
@@ -272,7 +274,7 @@ def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path,
     })
     with hs.HostileServer(routes) as site:
         site.routes["/feed.xml"] = hs.page(feed_of(site, list(routes)), content_type="application/rss+xml")
-        stats = run.run_crawl(db_path, fast_config(download_timeout=5), feeds=[site.url("/feed.xml")])
+        stats = recorded_crawl(db_path, fast_config(download_timeout=5), feeds=[site.url("/feed.xml")])
     assert stored_urls(db_path) == [site.url("/good")]
     recorded = last_run_stats(db_path)
     assert recorded["stored"] == 1 and stats.stored == 1
@@ -286,13 +288,15 @@ def test_run_crawl_stores_nothing_from_bombs_huge_or_broken_pages(db_path: Path,
 
 @pytest.mark.slow
 def test_run_crawl_handles_a_ten_thousand_entry_feed_with_duplicates(db_path: Path) -> None:
-    run = pytest.importorskip("aiwatch.crawler.runtime.run")
+    pytest.importorskip("aiwatch.crawler.runtime.run")
+    from aiwatch.cli.crawl import recorded_crawl
+
     distinct = 20
     routes = {f"/a/{k}": hs.page(news_page(f"Export controls update number {k}")) for k in range(distinct)}
     with hs.HostileServer(routes) as site:
         paths = [f"/a/{i % distinct}" for i in range(10_000)]
         site.routes["/feed.xml"] = hs.page(feed_of(site, paths), content_type="application/rss+xml")
-        stats = run.run_crawl(db_path, fast_config(), feeds=[site.url("/feed.xml")])
+        stats = recorded_crawl(db_path, fast_config(), feeds=[site.url("/feed.xml")])
     assert all(site.hits[f"/a/{k}"] == 1 for k in range(distinct))  # duplicate entries fetched once
     source = last_run_stats(db_path)["sources"][site.url("/feed.xml")]
     assert source["ok"] == 1 and source["entries"] == 10_000, source

@@ -66,8 +66,7 @@ def test_workers_store_exactly_what_the_crawl_process_stores(tmp_path, sample_se
         db = tmp_path / f"workers{workers}.db"
         # One discovery document: a page listed by two (feed and sitemap, or two sitemaps) takes its date
         # hint from whichever was parsed first, which varies between any two crawls.
-        stats = run_crawl(db, config.replace(crawl_workers=workers), feeds=[f"{base}/feed.xml"],
-                          record_run=False)
+        stats = run_crawl(db, config.replace(crawl_workers=workers), feeds=[f"{base}/feed.xml"])
         assert stats.errors == {}, stats.errors
         results[workers] = (stored(db), (stats.off_topic, stats.not_article, stats.duplicates))
     inline, pooled = results[0], results[2]

@@ -216,7 +216,8 @@ def test_run_crawl_never_reaches_internal_addresses_from_trusted_feed(db_path: P
     import json
     import sqlite3
 
-    run = pytest.importorskip("aiwatch.crawler.runtime.run")
+    pytest.importorskip("aiwatch.crawler.runtime.run")
+    from aiwatch.cli.crawl import recorded_crawl
     from aiwatch.config import load_config
 
     ip = internal.port
@@ -239,7 +240,7 @@ def test_run_crawl_never_reaches_internal_addresses_from_trusted_feed(db_path: P
             f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>",
             content_type="application/rss+xml")
         config = load_config(path="", environ={}).replace(download_delay=0, autothrottle=False)
-        run.run_crawl(db_path, config, feeds=[site.url("/feed.xml")])
+        recorded_crawl(db_path, config, feeds=[site.url("/feed.xml")])
     assert internal.total_hits == 0, dict(internal.hits)
     with sqlite3.connect(db_path) as conn:
         stats = json.loads(conn.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0])
