@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
@@ -18,16 +17,7 @@ from aiwatch import update as library
 from aiwatch.cli import AppContext, cli
 from aiwatch.cli.options import source_options
 from aiwatch.cli.pipeline import Sources, update_database
-
-# The update's building blocks, importable from here as before.
-from aiwatch.cli.pipeline import crawl_stop_reasons as crawl_stop_reasons
-from aiwatch.stopping import StopRequest as StopRequest
-from aiwatch.stopping import Terminated as Terminated
-from aiwatch.stopping import TimeLimitExceeded as TimeLimitExceeded
-from aiwatch.stopping import sigterm_raises as sigterm_raises
-from aiwatch.stopping import time_limit as time_limit
 from aiwatch.update import UpdateResult
-from aiwatch.update import close_stale_runs as close_stale_runs
 
 
 class ExitError(click.ClickException):
@@ -45,13 +35,6 @@ def exit_errors() -> Iterator[None]:
         yield
     except library.UpdateError as exc:
         raise ExitError(str(exc), exc.exit_status) from None
-
-
-def check_database_path(db_path: Path) -> None:
-    """:func:`aiwatch.update.check_database_path` for callers of this module: a bad path is a one-line click
-    error (the command itself checks through :func:`aiwatch.update.run_update`)."""
-    with exit_errors():
-        library.check_database_path(db_path)
 
 
 def update_app(app: AppContext, sources: Sources, max_minutes: float | None) -> UpdateResult:

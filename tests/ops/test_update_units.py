@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import doctest
 import os
 import signal
 import subprocess
@@ -13,17 +12,13 @@ import time
 import click
 import pytest
 
-from aiwatch import lock
+from aiwatch import stopping
+from aiwatch import update as library
 from aiwatch.cli import update as upd
+from aiwatch.cli.pipeline import crawl_stop_reasons
 from aiwatch.db import connect
 from aiwatch.lock import LockHeldError, RunLock, default_lock_path, read_holder
 from aiwatch.runs import start_run
-
-
-@pytest.mark.parametrize("module", [upd, lock], ids=["update", "lock"])
-def test_doctests(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_lock_names_its_holder_and_is_free_again_after_release(tmp_path):
@@ -55,16 +50,16 @@ def test_lock_of_a_killed_holder_is_free_at_once(tmp_path):
 
 
 def test_database_path_checks(tmp_path):
-    upd.check_database_path(tmp_path / "new.db")  # a new file in a writable directory is fine
-    with pytest.raises(click.ClickException, match="does not exist"):
-        upd.check_database_path(tmp_path / "missing" / "a.db")
-    with pytest.raises(click.ClickException, match="is a directory"):
-        upd.check_database_path(tmp_path)
+    library.check_database_path(tmp_path / "new.db")  # a new file in a writable directory is fine
+    with pytest.raises(library.UpdateError, match="does not exist"):
+        library.check_database_path(tmp_path / "missing" / "a.db")
+    with pytest.raises(library.UpdateError, match="is a directory"):
+        library.check_database_path(tmp_path)
     ro = tmp_path / "ro.db"
     ro.write_bytes(b"")
     ro.chmod(0o444)
-    with pytest.raises(click.ClickException, match="read-only"):
-        upd.check_database_path(ro)
+    with pytest.raises(library.UpdateError, match="read-only"):
+        library.check_database_path(ro)
 
 
 def test_parse_minutes():
@@ -76,8 +71,8 @@ def test_parse_minutes():
 
 
 def test_crawl_stop_reasons():
-    assert upd.crawl_stop_reasons({"feeds": "finished"}, {"crawl_memory_mb": 5}) == ""
-    assert upd.crawl_stop_reasons({"urls": "closespider_pagecount", "feeds": "shutdown"},
+    assert crawl_stop_reasons({"feeds": "finished"}, {"crawl_memory_mb": 5}) == ""
+    assert crawl_stop_reasons({"urls": "closespider_pagecount", "feeds": "shutdown"},
                                   {"crawl_memory_mb": 5}) == "feeds: shutdown; urls: max_pages reached"
 
 
@@ -85,7 +80,7 @@ def test_stale_update_rows_are_closed_and_others_left_alone(db_path):
     conn = connect(db_path)
     dead = start_run(conn, "update")
     crawl = start_run(conn, "crawl")  # a standalone crawl may really be running: not ours to close
-    assert upd.close_stale_runs(conn) == 1
+    assert library.close_stale_runs(conn) == 1
     rows = dict(conn.execute("SELECT id, status FROM runs").fetchall())
     assert rows == {dead: "interrupted", crawl: "running"}
     assert conn.execute("SELECT finished_at IS NOT NULL FROM runs WHERE id = ?", (dead,)).fetchone()[0] == 1
@@ -94,31 +89,32 @@ def test_stale_update_rows_are_closed_and_others_left_alone(db_path):
 
 def test_time_limit_interrupts_the_main_thread():
     started = time.monotonic()
-    with pytest.raises(upd.TimeLimitExceeded, match="time limit of 0.005 minutes"), upd.time_limit(0.3):
+    limit = pytest.raises(stopping.TimeLimitExceeded, match="time limit of 0.005 minutes")
+    with limit, stopping.time_limit(0.3):
         time.sleep(5)
     assert time.monotonic() - started < 2
 
 
 def test_a_stop_swallowed_by_a_bare_except_is_still_remembered():
     # spaCy's model lookup has a bare ``except:``: a SIGTERM or the time limit landing there is swallowed.
-    stop = upd.StopRequest()
-    with upd.time_limit(0.2, stop), contextlib.suppress(BaseException):  # what the library does
+    stop = stopping.StopRequest()
+    with stopping.time_limit(0.2, stop), contextlib.suppress(BaseException):  # what the library does
         time.sleep(5)
-    assert isinstance(stop.error, upd.TimeLimitExceeded)
-    stop = upd.StopRequest()
-    with upd.sigterm_raises(stop), contextlib.suppress(BaseException):
+    assert isinstance(stop.error, stopping.TimeLimitExceeded)
+    stop = stopping.StopRequest()
+    with stopping.sigterm_raises(stop), contextlib.suppress(BaseException):
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)
-    assert isinstance(stop.error, upd.Terminated)
+    assert isinstance(stop.error, stopping.Terminated)
 
 
 def test_summary_and_exit_codes(capsys):
-    ok = upd.UpdateResult(summaries=["crawl: x", "graph: y"])
+    ok = library.UpdateResult(summaries=["crawl: x", "graph: y"])
     upd.report(ok, 0)
     assert capsys.readouterr().out == "crawl: x\ngraph: y\n"
     upd.report(ok, -1)
     assert capsys.readouterr().out == ""
     for status, code in (("timeout", 124), ("interrupted", 143), ("failed", 1)):
         with pytest.raises(upd.ExitError) as info:
-            upd.report(upd.UpdateResult(status=status, error="why"), 0)
+            upd.report(library.UpdateResult(status=status, error="why"), 0)
         assert info.value.exit_code == code and "why" in info.value.format_message()
