@@ -107,6 +107,11 @@ def test_migration_6_claim_model_v2_backfills_old_claims(db_path):
     for row in rows.values():  # unknown until the extract stage re-reads the article
         assert [row[c] for c in ("speaker_start", "speaker_end", "via_id", "via_text", "cue_start", "cue_end",
                                  "content_start", "content_end")] == [None] * 8
+    # The views (recreated on connect) read the new columns.
+    actor = "SELECT actor, actor_kind, target FROM policy_actions"
+    assert [tuple(r) for r in conn.execute(actor)] == [(None, "anonymous", "DeepSeek")]
+    accuser = "SELECT accuser, accuser_text, accuser_kind, via, accused_text FROM accusations"
+    assert [tuple(r) for r in conn.execute(accuser)] == [("OpenAI", "OpenAI", "entity", None, "DeepSeek")]
     # The backfill touched no graph input, so the graph is not rebuilt for it ...
     assert conn.execute("SELECT count(*) FROM graph_pending").fetchone()[0] == 0
     # ... and the full-text index still follows the claims.
