@@ -124,3 +124,42 @@ def test_policy_feed_names_unresolved_speakers_and_the_channel(get):
     entry = next(e for e in feed.entries if e.title.startswith("Chinese regulators"))
     assert entry.title.startswith("Chinese regulators (tell) Nvidia H20: state firms")
     assert "<b>Chinese regulators</b> (via The Wall Street Journal): tell" in entry.content[0].value
+
+
+def test_who_accused_whom_finds_accusers_and_accused_as_written(fixture_db, tmp_path):
+    import asyncio
+    import shutil
+
+    from aiwatch.config import load_config
+    from aiwatch.db import connect
+    from aiwatch.serve import build_datasette
+
+    path = tmp_path / "copy.db"
+    shutil.copy(fixture_db[0], path)
+    conn = connect(path)
+    conn.execute(
+        "INSERT INTO claims (article_id, speaker_id, speaker_text, speaker_kind, via_id, via_text, verb,"
+        " kind, target_id, target_text, content, sentence, start_char, end_char)"
+        " VALUES (12, NULL, 'US officials', 'group', 'wsj', 'the WSJ', 'accuse', 'accusation', NULL,"
+        " 'Chinese AI labs', 'smuggling chips',"
+        " 'US officials accused Chinese AI labs of smuggling chips, the WSJ reported.', 0, 10)")
+    conn.close()
+    ds = build_datasette(path, load_config(environ={}))
+
+    def rows(**params: str) -> list[dict]:
+        response = asyncio.run(ds.client.get("/aiwatch/who_accused_whom.json",
+                                             params={**params, "_shape": "objects"}))
+        return response.json()["rows"]
+
+    for params in ({"accuser": "us officials"}, {"accused": "Chinese AI Labs"}):
+        found = rows(**params)
+        assert [(r["accuser"], r["accuser_kind"], r["via"], r["accused"], r["accuser_id"], r["accused_id"])
+                for r in found] == [("US officials", "group", "The Wall Street Journal", "Chinese AI labs",
+                                     None, None)], params
+    # Names of entities still match entities only.
+    assert {r["accuser"] for r in rows(accuser="anthropic")} == {"Anthropic"}
+    feed = feedparser.parse(asyncio.run(ds.client.get("/aiwatch/feed_accusations.atom")).content)
+    titles = [e.title for e in feed.entries]
+    assert "US officials accused Chinese AI labs: smuggling chips" in titles
+    overview = asyncio.run(ds.client.get("/-/aiwatch/overview")).text
+    assert '<span class="aiwatch-as-written">US officials</span>' in claim_row(overview, "smuggling chips")
