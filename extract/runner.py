@@ -133,6 +133,31 @@ def _insert_claim_sql() -> str:
 
 INSERT_CLAIM_SQL = _insert_claim_sql()
 _KIND, _NEGATED = CLAIM_COLUMNS.index("kind"), CLAIM_COLUMNS.index("negated")
+_ENTITY_COLUMNS = {CLAIM_COLUMNS.index(name): name for name in ("speaker_id", "via_id", "target_id")}
+
+
+def known_entities_only(conn: sqlite3.Connection, article_id: int, claims: list[tuple]) -> list[tuple]:
+    """``claims`` with any speaker, channel or target id that names no row of ``entities`` set to NULL
+    (logged): such a claim is stored with what is known (its texts) instead of failing the article's
+    foreign keys and losing every row of it."""
+    wanted = {row[i] for row in claims for i in _ENTITY_COLUMNS if row[i] is not None}
+    if not wanted:
+        return claims
+    marks = ",".join("?" * len(wanted))
+    known = {r[0] for r in conn.execute(f"SELECT id FROM entities WHERE id IN ({marks})", sorted(wanted))}
+    if wanted <= known:
+        return claims
+    fixed = []
+    for row in claims:
+        values = list(row)
+        for i, name in _ENTITY_COLUMNS.items():
+            if values[i] is not None and values[i] not in known:
+                log.warning("article %d: claim %s %r is no entity; stored as text only", article_id, name,
+                            values[i])
+                values[i] = None
+        fixed.append(tuple(values))
+    return fixed
+
 
 # A discovered entity seen under several spellings ("NEW YORK" in a dateline, "New York" in text) keeps the
 # one that sorts first by (all capitals, name, type): the result does not depend on article order, which
@@ -168,7 +193,7 @@ def save_rows(
             "sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)",
             mentions,
         )
-        conn.executemany(INSERT_CLAIM_SQL, claims)
+        conn.executemany(INSERT_CLAIM_SQL, known_entities_only(conn, article_id, claims))
         conn.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", (version, article_id))
     kinds: dict[str, int] = {}
     for row in claims:

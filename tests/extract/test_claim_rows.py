@@ -176,3 +176,15 @@ def test_save_rows_fills_what_a_v1_claim_lacks_from_the_entities(conn):
     assert (accuse["speaker_text"], accuse["speaker_kind"], accuse["target_text"]) == ("Anthropic", "entity",
                                                                                      "Claude")
     assert accuse["speaker_start"] is None and accuse["via_id"] is None and accuse["via_text"] is None
+
+
+def test_an_id_that_names_no_entity_is_kept_as_text(conn, caplog):
+    """A channel (or speaker, or target) id the entities table lacks must not lose the article's rows."""
+    claims = [claim_row(v2_accusation(), 3, TEXT, MENTIONS)]  # via_id 'wsj': not discovered, not in the KB
+    _, count, _, _ = save_rows(conn, ArticleRows(3, [], [], claims, 30), "test-version")
+    assert count == 1
+    row = saved(conn)["accuse"]
+    assert [row[k] for k in ("via_id", "via_text", "speaker_id")] == [None, "the Wall Street Journal",
+                                                                      "anthropic"]
+    assert "claim via_id 'wsj' is no entity" in caplog.text
+    assert conn.execute("SELECT extractor_version FROM articles WHERE id = 3").fetchone()[0] == "test-version"
