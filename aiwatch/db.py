@@ -35,6 +35,9 @@ ENTITY_TYPES = (
     "other",
 )
 CLAIM_KINDS = ("accusation", "denial", "statement", "policy_action", "announcement")
+# Who a claim's speaker is, as written: a named entity, a person, a group ("Chinese officials"), a role ("a
+# ministry spokesperson"), a document ("the report"), a news outlet, or nobody named ("sources said").
+SPEAKER_KINDS = ("entity", "person", "group", "role", "document", "outlet", "anonymous")
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -318,6 +321,41 @@ MIGRATIONS: list[str] = [
     WHEN old.content_hash IS NOT new.content_hash OR old.text IS NOT new.text BEGIN
         UPDATE articles SET extractor_version = NULL WHERE id = new.id;
     END;
+    """,
+    # 6: claim model v2. A claim keeps its speaker as written (text, offsets, kind) whether or not it resolves
+    # to an entity, the channel it came through ("according to the WSJ", "told Reuters": via_id/via_text),
+    # the cue and content spans, and the target as written (a named group such as "Chinese AI labs" has text
+    # and no id). Existing rows get what is known without the article: the speaker's and target's entity
+    # names as text, the speaker kind from the entity type (no speaker at all: anonymous); the offsets stay
+    # NULL until the extract stage, whose version stamp changed with this migration, re-extracts them.
+    # The full-text triggers and the graph triggers are unaffected: they read columns that do not change.
+    f"""
+    ALTER TABLE claims ADD COLUMN speaker_text TEXT;
+    ALTER TABLE claims ADD COLUMN speaker_start INTEGER;
+    ALTER TABLE claims ADD COLUMN speaker_end INTEGER;
+    ALTER TABLE claims ADD COLUMN speaker_kind TEXT NOT NULL DEFAULT 'entity'
+        CHECK (speaker_kind IN ({_in_list(SPEAKER_KINDS)}));
+    ALTER TABLE claims ADD COLUMN via_id TEXT REFERENCES entities(id);
+    ALTER TABLE claims ADD COLUMN via_text TEXT;
+    ALTER TABLE claims ADD COLUMN cue_start INTEGER;
+    ALTER TABLE claims ADD COLUMN cue_end INTEGER;
+    ALTER TABLE claims ADD COLUMN target_text TEXT;
+    ALTER TABLE claims ADD COLUMN content_start INTEGER;
+    ALTER TABLE claims ADD COLUMN content_end INTEGER;
+
+    UPDATE claims SET
+        speaker_text = (SELECT e.name FROM entities e WHERE e.id = claims.speaker_id),
+        speaker_kind = CASE
+            WHEN speaker_id IS NULL THEN 'anonymous'
+            WHEN (SELECT e.type FROM entities e WHERE e.id = claims.speaker_id) = 'person' THEN 'person'
+            ELSE 'entity' END,
+        target_text = (SELECT e.name FROM entities e WHERE e.id = claims.target_id);
+
+    -- Facets and filters by speaker kind (claims table, latest_claims) read this index only.
+    CREATE INDEX idx_claims_speaker_kind ON claims(speaker_kind, kind, negated, article_id);
+    -- Partial: most claims come through no channel. Serves the entity page's "reported via" list, the
+    -- via_id facet and the foreign-key check when a discovered entity is pruned.
+    CREATE INDEX idx_claims_via ON claims(via_id, kind, negated, article_id) WHERE via_id IS NOT NULL;
     """,
 ]
 

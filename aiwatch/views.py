@@ -14,9 +14,14 @@ VIEWS: dict[str, str] = {
 SELECT c.id AS claim_id,
        coalesce(a.published, a.fetched_at) AS date,
        c.speaker_id AS accuser_id,
-       s.name AS accuser,
+       coalesce(s.name, c.speaker_text) AS accuser,
+       c.speaker_text AS accuser_text,
+       c.speaker_kind AS accuser_kind,
+       c.via_id,
+       coalesce(v.name, c.via_text) AS via,
        c.target_id AS accused_id,
-       t.name AS accused,
+       coalesce(t.name, c.target_text) AS accused,
+       c.target_text AS accused_text,
        c.content,
        c.sentence,
        c.is_quote,
@@ -25,7 +30,8 @@ SELECT c.id AS claim_id,
        a.url AS article_url
 FROM claims c
 JOIN articles a ON a.id = c.article_id
-JOIN entities s ON s.id = c.speaker_id
+LEFT JOIN entities s ON s.id = c.speaker_id
+LEFT JOIN entities v ON v.id = c.via_id
 LEFT JOIN entities t ON t.id = c.target_id
 WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL
 """,
@@ -79,9 +85,14 @@ WHERE g.kind = 'co_mention'
 SELECT c.id AS claim_id,
        coalesce(a.published, a.fetched_at) AS date,
        c.speaker_id AS actor_id,
-       s.name AS actor,
+       coalesce(s.name, c.speaker_text) AS actor,
+       c.speaker_text AS actor_text,
+       c.speaker_kind AS actor_kind,
+       c.via_id,
+       coalesce(v.name, c.via_text) AS via,
        c.target_id AS target_id,
-       t.name AS target,
+       coalesce(t.name, c.target_text) AS target,
+       c.target_text,
        c.verb AS action,
        c.content,
        c.sentence,
@@ -90,25 +101,42 @@ SELECT c.id AS claim_id,
 FROM claims c
 JOIN articles a ON a.id = c.article_id
 LEFT JOIN entities s ON s.id = c.speaker_id
+LEFT JOIN entities v ON v.id = c.via_id
 LEFT JOIN entities t ON t.id = c.target_id
 WHERE c.kind = 'policy_action' AND c.negated = 0 AND a.duplicate_of IS NULL
 """,
 }
 
 _DATE = "Publication date of the article (ISO 8601), or when it was fetched if the date is unknown."
+_SPEAKER_TEXT = "The speaker as written in the article (\"Anthropic\", \"he\", \"officials\")."
+_SPEAKER_KIND = ("What the speaker is: entity (a known organisation), person, group (\"officials\"), "
+                 "role (\"a ministry spokesperson\"), document (\"the report\"), outlet (a news outlet) or "
+                 "anonymous (\"sources said\").")
+_VIA_ID = ("Entity id of the channel the claim came through (\"according to the WSJ\", \"told Reuters\"), "
+           "or null.")
+_VIA = "The channel: its name, or as written when it is no known entity; empty when the claim names none."
 
 VIEW_DOCS: dict[str, dict] = {
     "accusations": {
         "description": "Who accused whom, one row per accusation found in an article: negated statements "
-                       "(\"did not accuse\") and syndicated copies are left out. Every row links to the "
-                       "sentence and the article it comes from.",
+                       "(\"did not accuse\") and syndicated copies are left out. Accusers that are no known "
+                       "entity (\"US officials\") appear as written, with their kind; the channel shows "
+                       "who reported it (\"via Reuters\"). Every row links to the sentence and the article "
+                       "it comes from.",
         "columns": {
             "claim_id": "Id of the claim in the claims table.",
             "date": _DATE,
-            "accuser_id": "Entity id of the accuser (the speaker of the claim).",
-            "accuser": "Name of the accuser.",
+            "accuser_id": "Entity id of the accuser (the speaker of the claim), or null when the speaker is "
+                          "no known entity (\"officials\", \"a ministry spokesperson\").",
+            "accuser": "Name of the accuser; the accuser as written when it is no known entity.",
+            "accuser_text": _SPEAKER_TEXT,
+            "accuser_kind": _SPEAKER_KIND,
+            "via_id": _VIA_ID,
+            "via": _VIA,
             "accused_id": "Entity id of the accused, or null when the sentence names no known entity.",
-            "accused": "Name of the accused.",
+            "accused": "Name of the accused; the accused as written when it is no known entity (a named "
+                       "group such as \"Chinese AI labs\").",
+            "accused_text": "The accused as written in the article.",
             "content": "What the accuser says the accused did, as extracted from the sentence.",
             "sentence": "The full sentence the accusation was read from.",
             "is_quote": "1 if the accusation is a direct quotation, else 0.",
@@ -149,14 +177,21 @@ VIEW_DOCS: dict[str, dict] = {
     },
     "policy_actions": {
         "description": "Government and company actions (export rules, licences, entity-list additions, "
-                       "bans) found in articles: negated statements and syndicated copies left out.",
+                       "bans) found in articles: negated statements and syndicated copies left out. Actors "
+                       "that are no known entity appear as written, with their kind and channel.",
         "columns": {
             "claim_id": "Id of the claim in the claims table.",
             "date": _DATE,
             "actor_id": "Entity id of the actor, or null when the sentence names no known actor.",
-            "actor": "Name of the actor.",
+            "actor": "Name of the actor; the actor as written when it is no known entity (\"Chinese "
+                     "regulators\").",
+            "actor_text": _SPEAKER_TEXT,
+            "actor_kind": _SPEAKER_KIND,
+            "via_id": _VIA_ID,
+            "via": _VIA,
             "target_id": "Entity id of what the action applies to (a company, chip, country), or null.",
-            "target": "Name of the target.",
+            "target": "Name of the target; the target as written when it is no known entity.",
+            "target_text": "The target as written in the article.",
             "action": "The action verb (lemma), e.g. restrict, ban, add, license.",
             "content": "What the action is, as extracted from the sentence.",
             "sentence": "The full sentence the action was read from.",

@@ -383,6 +383,7 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
     extra = discovered_entities(min(2500, max(100, articles // 40)))
     pool = [Ent(e.id, e.name, e.type) for e in kb] + extra
     filler = Filler(pool, rng)
+    names, types = {e.id: e.name for e in pool}, {e.id: e.type for e in pool}
     conn = connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     save_kb(conn, kb)
@@ -412,7 +413,9 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
                             (a, ent_id, s.text[start:end], pos + start, pos + end, s.text, pos))
                     if s.claim:
                         kind, verb, speaker, target = s.claim
-                        claim_rows.append((a, speaker, verb, kind, target, s.text[:200], s.text,
+                        claim_rows.append((a, speaker, names.get(speaker),
+                                           "person" if types.get(speaker) == "person" else "entity", verb,
+                                           kind, target, names.get(target), s.text[:200], s.text,
                                            int('"' in s.text), pos, pos + len(s.text),
                                            round(0.6 + 0.4 * rng.random(), 2), int(rng.random() < 0.05)))
                     parts.append(s.text)
@@ -439,9 +442,10 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
                 "INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence,"
                 " sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)", mention_rows)
             conn.executemany(
-                "INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, sentence,"
-                " is_quote, start_char, end_char, confidence, negated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claim_rows)
+                "INSERT INTO claims (article_id, speaker_id, speaker_text, speaker_kind, verb, kind,"
+                " target_id, target_text, content, sentence, is_quote, start_char, end_char, confidence,"
+                " negated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", claim_rows)
             conn.executemany(
                 "INSERT INTO crawl_seen (url, outcome, article_id, first_seen, last_seen) "
                 "VALUES (?, 'stored', ?, ?, ?)", [(r[1], r[0], r[6], r[6]) for r in rows])

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from aiwatch.extract.claims import MIN_CONFIDENCE
 from aiwatch.extract.kb import KBEntity, load_kb, save_kb
 from aiwatch.extract.pipeline import build_nlp, resolve_model_name
-from aiwatch.extract.workers import ArticleRows, process_texts
+from aiwatch.extract.workers import CLAIM_COLUMNS, ArticleRows, process_texts
 from spacy.language import Language
 from tqdm import tqdm
 
@@ -34,7 +34,7 @@ log.addHandler(logging.NullHandler())
 # Bump whenever the rows produced for the same text would change (pipeline, lexicons, KB handling). The
 # stamp stored per article also carries a digest of the KB (see :func:`current_version`), so editing the
 # knowledge base makes the next run reprocess every article.
-EXTRACTOR_VERSION = "extract-1"
+EXTRACTOR_VERSION = "extract-2"  # 2: claim model v2 rows (speaker as written, channel, spans; schema 6)
 # Longest text given to spaCy (a long news feature is ~60,000 characters; spaCy's own limit is 1,000,000).
 MAX_TEXT_CHARS = 300_000
 
@@ -107,6 +107,58 @@ def iter_texts(conn: sqlite3.Connection, ids: Sequence[int], chunk: int = 200) -
                 yield text, article_id
 
 
+def _insert_claim_sql() -> str:
+    """One claim row in :data:`CLAIM_COLUMNS` order; what the row leaves NULL and the entities table knows is
+    filled in: the speaker's, target's and channel's names as their text, the speaker kind from the
+    speaker's entity type (``person``, else ``entity``; no speaker at all: ``anonymous``)."""
+    at = {name: f"?{i}" for i, name in enumerate(CLAIM_COLUMNS, 1)}
+
+    def name_of(column: str) -> str:
+        return f"(SELECT name FROM entities WHERE id = {at[column]})"
+
+    values = dict(at)
+    values["speaker_text"] = f"coalesce({at['speaker_text']}, {name_of('speaker_id')})"
+    values["via_text"] = f"coalesce({at['via_text']}, {name_of('via_id')})"
+    values["target_text"] = f"coalesce({at['target_text']}, {name_of('target_id')})"
+    values["speaker_kind"] = (
+        f"coalesce({at['speaker_kind']}, CASE WHEN {at['speaker_id']} IS NULL THEN 'anonymous' "
+        f"WHEN (SELECT type FROM entities WHERE id = {at['speaker_id']}) = 'person' THEN 'person' "
+        "ELSE 'entity' END)"
+    )
+    return (
+        f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) "
+        f"SELECT {', '.join(values[name] for name in CLAIM_COLUMNS)}"
+    )
+
+
+INSERT_CLAIM_SQL = _insert_claim_sql()
+_KIND, _NEGATED = CLAIM_COLUMNS.index("kind"), CLAIM_COLUMNS.index("negated")
+_ENTITY_COLUMNS = {CLAIM_COLUMNS.index(name): name for name in ("speaker_id", "via_id", "target_id")}
+
+
+def known_entities_only(conn: sqlite3.Connection, article_id: int, claims: list[tuple]) -> list[tuple]:
+    """``claims`` with any speaker, channel or target id that names no row of ``entities`` set to NULL
+    (logged): such a claim is stored with what is known (its texts) instead of failing the article's
+    foreign keys and losing every row of it."""
+    wanted = {row[i] for row in claims for i in _ENTITY_COLUMNS if row[i] is not None}
+    if not wanted:
+        return claims
+    marks = ",".join("?" * len(wanted))
+    known = {r[0] for r in conn.execute(f"SELECT id FROM entities WHERE id IN ({marks})", sorted(wanted))}
+    if wanted <= known:
+        return claims
+    fixed = []
+    for row in claims:
+        values = list(row)
+        for i, name in _ENTITY_COLUMNS.items():
+            if values[i] is not None and values[i] not in known:
+                log.warning("article %d: claim %s %r is no entity; stored as text only", article_id, name,
+                            values[i])
+                values[i] = None
+        fixed.append(tuple(values))
+    return fixed
+
+
 # A discovered entity seen under several spellings ("NEW YORK" in a dateline, "New York" in text) keeps the
 # one that sorts first by (all capitals, name, type): the result does not depend on article order, which
 # follows crawl arrival order and differs between runs.
@@ -141,17 +193,12 @@ def save_rows(
             "sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)",
             mentions,
         )
-        conn.executemany(
-            "INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, sentence, "
-            "is_quote, start_char, end_char, confidence, topic, negated) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            claims,
-        )
+        conn.executemany(INSERT_CLAIM_SQL, known_entities_only(conn, article_id, claims))
         conn.execute("UPDATE articles SET extractor_version = ? WHERE id = ?", (version, article_id))
     kinds: dict[str, int] = {}
     for row in claims:
-        if not row[-1]:
-            kinds[row[3]] = kinds.get(row[3], 0) + 1
+        if not row[_NEGATED]:
+            kinds[row[_KIND]] = kinds.get(row[_KIND], 0) + 1
     return len(mentions), len(claims), kinds, added
 
 
@@ -217,7 +264,8 @@ def run_extract(
 
 
 def prune_discovered(conn: sqlite3.Connection) -> int:
-    """Delete discovered (non-curated) entities no mention or claim refers to any more; return how many.
+    """Delete discovered (non-curated) entities no mention or claim (as speaker, target or channel) refers to
+    any more; return how many.
 
     Re-extraction can drop a discovered name (a better KB alias, a new junk rule); its entity row, aliases
     and graph rows (by cascade) go with it, so the tables never show names no article supports.
@@ -227,5 +275,6 @@ def prune_discovered(conn: sqlite3.Connection) -> int:
             "DELETE FROM entities WHERE curated = 0 "
             "AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id) "
             "AND NOT EXISTS (SELECT 1 FROM claims c "
-            "WHERE c.speaker_id = entities.id OR c.target_id = entities.id)"
+            "WHERE c.speaker_id = entities.id OR c.target_id = entities.id) "
+            "AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.via_id = entities.id)"
         ).rowcount

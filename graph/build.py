@@ -4,7 +4,8 @@ Nodes are entities with at least one mention or claim in a non-duplicate article
 
 * claim edges ``speaker -> target`` keyed by the claim kind (``accusation``, ``denial``, ...): ``weight`` is
   the number of distinct articles stating it, ``evidence`` the sorted claim ids. Negated claims, claims
-  missing a speaker or a target, and self-claims (speaker == target) make no edge.
+  missing a speaker or a target (a speaker known only as written, ``speaker_id`` NULL, is missing), and
+  self-claims (speaker == target) make no edge.
 * co-mention edges between entities named in the same sentence, stored once with ``source < target`` and
   key ``co_mention``: ``weight`` is the number of distinct sentences, ``articles`` the number of distinct
   articles, ``evidence`` the sorted article ids.

@@ -7,7 +7,10 @@ value, else ``fetched_at``):
 * ``co_mention`` rows: one per pair of entities named in the same sentence (``source_id < target_id``),
   ``weight`` the number of such sentences;
 * one row per claim edge ``speaker -> target`` of a kind (negated claims, claims missing a speaker or a
-  target, and self-claims make none), ``weight`` 1 and ``evidence`` the article's claim ids for it.
+  target, and self-claims make none), ``weight`` 1 and ``evidence`` the article's claim ids for it. A
+  speaker that does not resolve to an entity ("a ministry spokesperson": ``speaker_id`` NULL, only
+  ``speaker_text``) is a missing speaker: its claim names its target but links nobody to it. The channel a
+  claim came through (``via_id``: "told Reuters") is no party to it and adds nothing.
 
 The graph is the sum of these rows over all articles (:mod:`aiwatch.graph.totals`). They are kept in
 ``graph_contributions`` so that, when an article changes, its old rows can be taken back out of the

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from aiwatch.cli import cli
 from aiwatch.config import SETTINGS, ConfigError, load_config
-from aiwatch.db import SCHEMA_VERSION, SchemaError, connect, migrate
+from aiwatch.db import MIGRATIONS, SCHEMA_VERSION, SPEAKER_KINDS, SchemaError, _split_sql, connect, migrate
 
 CONTRACT = {
     "articles": {"id", "url", "source", "title", "byline", "published", "fetched_at", "language", "text",
@@ -65,6 +65,81 @@ def test_newer_schema_is_refused(db_path):
     raw.close()
     with pytest.raises(SchemaError, match="newer than this aiwatch supports"):
         connect(db_path)
+
+
+def _database_at(path, version: int) -> sqlite3.Connection:
+    """A database as aiwatch left it at schema ``version`` (its first ``version`` migrations, no views)."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA foreign_keys = ON")
+    for script in MIGRATIONS[:version]:
+        for statement in _split_sql(script):
+            raw.execute(statement)
+    raw.execute(f"PRAGMA user_version = {version}")
+    return raw
+
+
+def test_migration_6_claim_model_v2_backfills_old_claims(db_path):
+    raw = _database_at(db_path, 5)
+    raw.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, ?)",
+                    [("openai", "OpenAI", "ai_lab"), ("deepseek", "DeepSeek", "ai_lab"),
+                     ("jensen-huang", "Jensen Huang", "person")])
+    raw.execute("INSERT INTO articles (id, url, text, extractor_version) VALUES (1, 'https://a.test/1', "
+                "'OpenAI accused DeepSeek of distillation. Huang said sales would fall.', 'extract-1+kb.x')")
+    claims = [  # (speaker, verb, kind, target, content, sentence)
+        ("openai", "accuse", "accusation", "deepseek", "distillation",
+         "OpenAI accused DeepSeek of distillation."),
+        ("jensen-huang", "say", "statement", None, "sales would fall", "Huang said sales would fall."),
+        (None, "ban", "policy_action", "deepseek", "the app", "The app was banned."),
+    ]
+    raw.executemany("INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, sentence, "
+                    "start_char, end_char) VALUES (1, ?, ?, ?, ?, ?, ?, 0, 10)", claims)
+    raw.execute("DELETE FROM graph_pending")
+    raw.close()
+
+    conn = connect(db_path)
+    assert SCHEMA_VERSION >= 6 and migrate(conn) == SCHEMA_VERSION
+    rows = {r["verb"]: dict(r) for r in conn.execute("SELECT * FROM claims")}
+    assert (rows["accuse"]["speaker_text"], rows["accuse"]["speaker_kind"], rows["accuse"]["target_text"]) \
+        == ("OpenAI", "entity", "DeepSeek")
+    assert (rows["say"]["speaker_text"], rows["say"]["speaker_kind"], rows["say"]["target_text"]) \
+        == ("Jensen Huang", "person", None)
+    assert (rows["ban"]["speaker_text"], rows["ban"]["speaker_kind"]) == (None, "anonymous")
+    for row in rows.values():  # unknown until the extract stage re-reads the article
+        assert [row[c] for c in ("speaker_start", "speaker_end", "via_id", "via_text", "cue_start", "cue_end",
+                                 "content_start", "content_end")] == [None] * 8
+    # The views (recreated on connect) read the new columns.
+    actor = "SELECT actor, actor_kind, target FROM policy_actions"
+    assert [tuple(r) for r in conn.execute(actor)] == [(None, "anonymous", "DeepSeek")]
+    accuser = "SELECT accuser, accuser_text, accuser_kind, via, accused_text FROM accusations"
+    assert [tuple(r) for r in conn.execute(accuser)] == [("OpenAI", "OpenAI", "entity", None, "DeepSeek")]
+    # The backfill touched no graph input, so the graph is not rebuilt for it ...
+    assert conn.execute("SELECT count(*) FROM graph_pending").fetchone()[0] == 0
+    # ... and the full-text index still follows the claims.
+    search = "SELECT count(*) FROM claims_fts WHERE claims_fts MATCH ?"
+    assert conn.execute(search, ("distillation",)).fetchone()[0] == 1
+    conn.execute("UPDATE claims SET content = 'copying' WHERE verb = 'accuse'")
+    assert conn.execute(search, ("copying",)).fetchone()[0] == 1
+    conn.execute("DELETE FROM claims WHERE verb = 'accuse'")
+    assert conn.execute(search, ("copying",)).fetchone()[0] == 0
+    # The new columns are constrained and linked like the old ones.
+    insert = ("INSERT INTO claims (article_id, verb, kind, sentence, start_char, end_char, speaker_kind,"
+              " via_id) VALUES (1, 'say', 'statement', 'Officials said so.', 0, 18, ?, ?)")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute(insert, ("spokesman", None))
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        conn.execute(insert, ("group", "no-such-outlet"))
+    for kind in SPEAKER_KINDS:
+        conn.execute(insert, (kind, "openai"))
+    links = {(r["from"], r["table"]) for r in conn.execute("PRAGMA foreign_key_list(claims)")}
+    assert ("via_id", "entities") in links
+
+
+def test_migration_6_indexes_serve_kind_and_channel_filters(db_path):
+    conn = connect(db_path)
+    for sql in ("SELECT count(*) FROM claims WHERE speaker_kind = 'role' AND kind = 'statement'",
+                "SELECT id FROM claims WHERE via_id = 'reuters'"):
+        plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "USING" in plan and "INDEX" in plan, (sql, plan)
 
 
 def test_config_file_and_env(tmp_path):

@@ -85,6 +85,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
 ROW_PAGE_LINKS = {
     ("claims", "speaker_id"): "entities",
     ("claims", "target_id"): "entities",
+    ("claims", "via_id"): "entities",
     ("claims", "article_id"): "articles",
     ("mentions", "entity_id"): "entities",
     ("mentions", "article_id"): "articles",
@@ -97,7 +98,7 @@ ROW_PAGE_LINKS = {
 # their entity page.
 QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles"}
 QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
-                        "source_id"}
+                        "source_id", "via_id"}
 VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions"}
 LABELS = {
     "entities": "SELECT name FROM entities WHERE id = ?",

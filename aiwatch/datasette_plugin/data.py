@@ -10,14 +10,17 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+# ``speaker``/``target``/``via`` are entity names, NULL when the claim names no known entity there; the
+# ``*_text`` columns say how the article put it ("a ministry spokesperson", "Chinese AI labs", "Reuters").
 CLAIM_COLUMNS = """
     c.id AS claim_id, substr(a.published, 1, 10) AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
-    c.confidence, c.speaker_id, sp.name AS speaker, c.target_id, tg.name AS target,
+    c.confidence, c.speaker_id, sp.name AS speaker, c.speaker_text, c.speaker_kind,
+    c.via_id, vi.name AS via, c.via_text, c.target_id, tg.name AS target, c.target_text,
     a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source
 """
 CLAIM_JOINS = """
-    FROM claims c JOIN articles a ON a.id = c.article_id
-    LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities tg ON tg.id = c.target_id
+    LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities vi ON vi.id = c.via_id
+    LEFT JOIN entities tg ON tg.id = c.target_id
 """
 
 
@@ -38,8 +41,7 @@ def _latest_claims(
             WHERE {where} AND c.negated = 0 AND a.duplicate_of IS NULL
             ORDER BY a.published DESC, c.id DESC LIMIT :limit)
         SELECT {CLAIM_COLUMNS} FROM picked p JOIN claims c ON c.id = p.claim_id
-        JOIN articles a ON a.id = c.article_id
-        LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities tg ON tg.id = c.target_id
+        JOIN articles a ON a.id = c.article_id {CLAIM_JOINS}
         ORDER BY p.published DESC, c.id DESC""",
         {**params, "limit": limit},
     )
@@ -80,9 +82,12 @@ def entity_page(
     )
     made = _latest_claims(conn, "c.speaker_id = :id", {"id": entity_id}, limit)
     received = _latest_claims(conn, "c.target_id = :id", {"id": entity_id}, limit)
+    # An outlet (or a document) that claims came through: "according to the WSJ", "told Reuters".
+    relayed = _latest_claims(conn, "c.via_id = :id", {"id": entity_id}, limit)
     article_ids = """
         SELECT article_id FROM mentions WHERE entity_id = :id
         UNION SELECT article_id FROM claims WHERE speaker_id = :id OR target_id = :id
+        UNION SELECT article_id FROM claims WHERE via_id = :id
     """
     # One pass over the entity's articles gives both the months and the total (undated ones included).
     months = _rows(
@@ -113,7 +118,9 @@ def entity_page(
         SELECT (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
                 WHERE c.speaker_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS made,
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
-                WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received""",
+                WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.via_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS relayed""",
         {"id": entity_id},
     )[0]
     hood = neighbourhood(conn, entity_id, limit=neighbours)
@@ -123,11 +130,13 @@ def entity_page(
         "node": node[0] if node else None,
         "claims_made": made,
         "claims_received": received,
+        "claims_relayed": relayed,
         "per_month": per_month,
         "articles": articles,
         "article_count": article_count,
         "claims_made_count": counts["made"],
         "claims_received_count": counts["received"],
+        "claims_relayed_count": counts["relayed"],
         **hood,
     }
 

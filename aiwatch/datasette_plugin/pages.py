@@ -73,6 +73,7 @@ def _link_claims(claims: list[dict[str, Any]], links: Links) -> list[dict[str, A
     for c in claims:
         c["speaker_href"] = links.entity(c["speaker_id"]) if c.get("speaker_id") else None
         c["target_href"] = links.entity(c["target_id"]) if c.get("target_id") else None
+        c["via_href"] = links.entity(c["via_id"]) if c.get("via_id") else None
         c["claim_href"] = links.row("claims", c["claim_id"])
         c["article_href"] = links.row("articles", c["article_id"])
         c["safe_url"] = safe_url(c.get("article_url"))
@@ -93,6 +94,7 @@ async def entity_view(datasette: Any, request: Any) -> Response:
     links = Links(datasette, db.name)
     _link_claims(info["claims_made"], links)
     _link_claims(info["claims_received"], links)
+    _link_claims(info["claims_relayed"], links)
     for article in info["articles"]:
         article["safe_url"] = safe_url(article["url"])
         article["href"] = links.row("articles", article["id"])

@@ -213,3 +213,35 @@ def test_workers_give_the_same_rows(tmp_path: Path, kb) -> None:
             ).fetchall()
         )
     assert [tuple(r) for r in results[0]] == [tuple(r) for r in results[1]] and results[0]
+
+
+@pytest.mark.model
+def test_claims_keep_the_speaker_as_written_with_offsets(db_path: Path, nlp, kb) -> None:
+    from aiwatch.extract.runner import run_extract
+
+    from aiwatch.db import SPEAKER_KINDS
+
+    seed(db_path, duplicate=False)
+    conn = connect(db_path)
+    run_extract(conn, nlp=nlp, entities=kb)
+    claims = conn.execute(
+        "SELECT c.*, a.text AS article FROM claims c JOIN articles a ON a.id = c.article_id"
+    ).fetchall()
+    assert claims
+    for c in claims:
+        assert c["speaker_kind"] in SPEAKER_KINDS and c["speaker_text"], dict(c)
+        spans = {"speaker": c["speaker_text"], "cue": None, "content": c["content"]}
+        for name, written in spans.items():
+            start, end = c[f"{name}_start"], c[f"{name}_end"]
+            if start is None:
+                continue
+            assert c["start_char"] <= start < end <= c["end_char"] or name == "speaker", (name, dict(c))
+            assert c["article"][start:end].strip(), (name, dict(c))
+            if written is not None:
+                assert c["article"][start:end].strip() == written.strip(), (name, dict(c))
+    by_key = {(c["speaker_id"], c["kind"]): c for c in claims}
+    accusation = by_key[("anthropic", "accusation")]
+    assert (accusation["speaker_text"], accusation["speaker_kind"]) == ("Anthropic", "entity")
+    assert accusation["article"][accusation["speaker_start"] : accusation["speaker_end"]] == "Anthropic"
+    assert accusation["target_text"] == "DeepSeek"
+    assert by_key[("jensen-huang", "statement")]["speaker_kind"] == "person"

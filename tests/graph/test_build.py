@@ -102,3 +102,34 @@ def test_self_claims_and_undated_articles(db_path):
 def test_empty_database_gives_empty_graph(db_path):
     G = load_graph(connect(db_path))
     assert G.number_of_nodes() == 0 and G.number_of_edges() == 0
+
+
+def test_claims_without_a_resolved_speaker_make_no_edge(db_path):
+    """Claim model v2 keeps claims whose speaker is no entity ("a ministry spokesperson", "officials"): known
+    by ``speaker_text`` only, they name their target but link nobody to it; the channel they came through
+    (``via_id``) is no party to the claim either."""
+    from aiwatch.graph.pipeline import update_graph
+
+    conn = connect(db_path)
+    conn.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, ?)",
+                     [("nvidia", "Nvidia", "company"), ("reuters", "Reuters", "organization"),
+                      ("china-mofcom", "Ministry of Commerce of China", "government")])
+    conn.execute("INSERT INTO articles (id, url, published) VALUES (1, 'https://x.example/1', '2025-08-01')")
+    insert = ("INSERT INTO claims (article_id, speaker_id, speaker_text, speaker_kind, via_id, via_text,"
+              " verb, kind, target_id, target_text, sentence, start_char, end_char)"
+              " VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 60)")
+    conn.executemany(insert, [
+        (None, "A ministry spokesperson", "role", "reuters", "Reuters", "accuse", "accusation", "nvidia",
+         "Nvidia", "A ministry spokesperson told Reuters that Nvidia had broken the rules."),
+        (None, "Officials", "group", None, None, "say", "statement", None, "Chinese AI labs",
+         "Officials said Chinese AI labs were not affected."),
+        ("china-mofcom", "the ministry", "entity", "reuters", "Reuters", "say", "statement", "nvidia",
+         "Nvidia", "The ministry told Reuters that Nvidia must explain."),
+    ])
+    G = load_graph(conn)
+    assert set(G) == {"nvidia", "china-mofcom"}  # the accused is named; the channel is not a party
+    assert list(G.edges(keys=True)) == [("china-mofcom", "nvidia", "statement")]
+    update_graph(conn, betweenness_k=500, seed=42)
+    stored = [tuple(r) for r in conn.execute("SELECT source_id, target_id, kind FROM graph_edges")]
+    assert stored == [("china-mofcom", "nvidia", "statement")]
+    assert {r[0] for r in conn.execute("SELECT entity_id FROM graph_nodes")} == {"nvidia", "china-mofcom"}

@@ -76,6 +76,35 @@ def test_co_mentions(conn, ids):
     assert rows[("anthropic", "deepseek")]["articles"] == 1
 
 
+def test_speakers_that_are_no_entity_show_as_written_with_kind_and_channel(conn, ids):
+    insert = ("INSERT INTO claims (article_id, speaker_id, speaker_text, speaker_kind, via_id, via_text,"
+              " verb, kind, target_id, target_text, content, sentence, start_char, end_char, negated)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'c', 's', 0, 1, 0)")
+    conn.executemany(insert, [
+        (ids["a6"], None, "US officials", "group", None, "the Wall Street Journal", "accuse", "accusation",
+         None, "Chinese AI labs"),
+        (ids["a3"], None, "Chinese regulators", "group", "microsoft", "Microsoft", "ban", "policy_action",
+         "nvidia", "Nvidia"),
+        (ids["a3"], "us-bis", "the agency", "entity", None, None, "ban", "policy_action", "huawei", "Huawei"),
+    ])
+    officials = dict(conn.execute("SELECT * FROM accusations WHERE accuser_kind = 'group'").fetchone())
+    assert (officials["accuser_id"], officials["accuser"], officials["accuser_text"]) == (
+        None, "US officials", "US officials")
+    assert (officials["via_id"], officials["via"]) == (None, "the Wall Street Journal")
+    assert (officials["accused_id"], officials["accused"], officials["accused_text"]) == (
+        None, "Chinese AI labs", "Chinese AI labs")
+    actions = {r["actor_text"]: dict(r) for r in conn.execute("SELECT * FROM policy_actions")}
+    regulators = actions["Chinese regulators"]
+    assert (regulators["actor_id"], regulators["actor"], regulators["actor_kind"]) == (
+        None, "Chinese regulators", "group")
+    assert (regulators["via_id"], regulators["via"], regulators["target"]) == (
+        "microsoft", "Microsoft", "Nvidia")
+    # A resolved speaker shows its name; the text keeps how the article put it.
+    agency = actions["the agency"]
+    assert (agency["actor_id"], agency["actor"], agency["actor_kind"]) == (
+        "us-bis", "Bureau of Industry and Security", "entity")
+
+
 def test_every_view_and_column_is_documented(conn):
     assert set(VIEW_DOCS) == set(VIEWS)
     for name, doc in VIEW_DOCS.items():
@@ -89,6 +118,9 @@ def test_every_view_and_column_is_documented(conn):
     "SELECT * FROM policy_actions WHERE actor_id = 'us-bis'",
     "SELECT * FROM entity_timeline WHERE entity_id = 'deepseek'",
     "SELECT * FROM co_mentions WHERE source_id = 'deepseek'",
+    "SELECT * FROM accusations WHERE accuser_kind = 'group'",
+    "SELECT * FROM policy_actions WHERE actor_kind = 'role'",
+    "SELECT * FROM accusations WHERE via_id = 'reuters'",
 ])
 def test_filtered_views_use_indexes(conn, query):
     plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + query))

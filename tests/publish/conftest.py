@@ -66,6 +66,7 @@ ENTITIES: list[tuple[str, str, str, str | None, str]] = [
     ("deepseek-r1", "DeepSeek-R1", "ai_model", None, "Reasoning model released by DeepSeek in January 2025."),
     ("claude", "Claude", "ai_model", None, "Anthropic's family of language models."),
     ("howard-lutnick", "Howard Lutnick", "person", "Q5918580", "US Secretary of Commerce."),
+    ("wsj", "The Wall Street Journal", "organization", "Q164746", "US business newspaper."),
     ("xss-corp", f"Evil {SCRIPT} Corp", "company", f"Q1{SVG}", f"A hostile entity {IMG} {ATTR}"),
 ]
 ALIASES = [
@@ -75,12 +76,16 @@ ALIASES = [
     ("MOFCOM", "china-mofcom"),
     ("Kimi maker", "moonshot-ai"),
     (f"alias {SCRIPT}", "xss-corp"),
+    ("Wall Street Journal", "wsj"),
+    ("WSJ", "wsj"),
 ]
 
 # (entity id, surface form) pairs are located in the sentence to make mentions with real offsets.
 Mention = tuple[str, str]
-# speaker, verb, kind, target, content, is_quote, negated
-Claim = tuple[str | None, str, str, str | None, str, int, int]
+# speaker, verb, kind, target, content, is_quote, negated[, claim model v2 fields: speaker_text, speaker_kind,
+# via_id, via_text, target_text]. Without them the speaker and target are written as the sentence names them
+# (else the entity name) and the speaker kind follows the entity type, as the extract stage stores them.
+Claim = tuple
 Sentence = tuple[str, list[Mention], list[Claim]]
 
 ARTICLES: list[dict[str, Any]] = [
@@ -391,7 +396,18 @@ ARTICLES: list[dict[str, Any]] = [
             (
                 "Google accused DeepSeek of distillation too, according to people familiar with the matter.",
                 [("google", "Google"), ("deepseek", "DeepSeek")],
-                [("google", "accuse", "accusation", "deepseek", "distillation too", 0, 0)],
+                [
+                    (
+                        "google",
+                        "accuse",
+                        "accusation",
+                        "deepseek",
+                        "distillation too",
+                        0,
+                        0,
+                        {"via_text": "people familiar with the matter"},
+                    )
+                ],
             ),
         ],
     },
@@ -437,7 +453,35 @@ ARTICLES: list[dict[str, Any]] = [
             (
                 "Evil Corp accused OpenAI of hiding something.",
                 [("openai", "OpenAI")],
-                [("xss-corp", "accuse", "accusation", "openai", "hiding something", 0, 0)],
+                [
+                    (
+                        "xss-corp",
+                        "accuse",
+                        "accusation",
+                        "openai",
+                        "hiding something",
+                        0,
+                        0,
+                        {"speaker_text": f"Evil {SCRIPT} Corp", "via_text": f"{IMG} Radio {ATTR2}"},
+                    )
+                ],
+            ),
+            (
+                f"{SVG} officials banned Nvidia chips {ATTR}.",
+                [("nvidia", "Nvidia")],
+                [
+                    (
+                        None,
+                        "ban",
+                        "policy_action",
+                        "nvidia",
+                        "Nvidia chips",
+                        0,
+                        0,
+                        {"speaker_text": f"{SVG} officials", "speaker_kind": "group", "via_text": ATTR,
+                         "target_text": f"Nvidia {SCRIPT}"},
+                    )
+                ],
             ),
         ],
     },
@@ -469,11 +513,81 @@ ARTICLES: list[dict[str, Any]] = [
         ],
     },
 ]
+# Claim model v2: speakers that are no entity, channels, targets that are a named group. Added after the
+# duplicate so the ids above stay put; no accusation, so the accusation counts above stay put too.
+ARTICLES.append(
+    {
+        "url": "https://news.example.com/2025/08/beijing-h20-guidance",
+        "source": "news.example.com",
+        "title": "Beijing tells state firms to avoid the Nvidia H20, WSJ reports",
+        "byline": "Li Reporter",
+        "published": "2025-08-12T08:00:00+00:00",
+        "topics": ["export-controls"],
+        "sentences": [
+            (
+                "According to the Wall Street Journal, Chinese regulators told state firms to stop buying "
+                "the Nvidia H20.",
+                [("wsj", "Wall Street Journal"), ("nvidia-h20", "Nvidia H20")],
+                [
+                    (
+                        None,
+                        "tell",
+                        "policy_action",
+                        "nvidia-h20",
+                        "state firms to stop buying the Nvidia H20",
+                        0,
+                        0,
+                        {"speaker_text": "Chinese regulators", "speaker_kind": "group", "via_id": "wsj",
+                         "via_text": "the Wall Street Journal"},
+                    )
+                ],
+            ),
+            (
+                "A ministry spokesperson told Reuters that Nvidia must explain the security risks of its "
+                "chips.",
+                [("nvidia", "Nvidia")],
+                [
+                    (
+                        None,
+                        "tell",
+                        "statement",
+                        "nvidia",
+                        "Nvidia must explain the security risks of its chips",
+                        0,
+                        0,
+                        {"speaker_text": "A ministry spokesperson", "speaker_kind": "role",
+                         "via_text": "Reuters"},
+                    )
+                ],
+            ),
+            (
+                "He said Chinese AI labs were buying chips through shell companies.",
+                [],
+                [
+                    (
+                        "howard-lutnick",
+                        "say",
+                        "statement",
+                        None,
+                        "Chinese AI labs were buying chips through shell companies",
+                        0,
+                        0,
+                        {"speaker_text": "He", "target_text": "Chinese AI labs"},
+                    )
+                ],
+            ),
+        ],
+    }
+)
 # Filler so articles look like real ones (the demo and FTS tests search for these words too).
 FILLER = (
     "Officials and analysts disagreed about what the step would mean for the wider industry. "
     "Further details were expected in the coming weeks."
 )
+
+
+NAMES = {eid: name for eid, name, *_ in ENTITIES}
+TYPES = {eid: etype for eid, _, etype, *_ in ENTITIES}
 
 
 def build_database(path: Path) -> dict[str, Any]:
@@ -523,19 +637,38 @@ def build_database(path: Path) -> dict[str, Any]:
                         "sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (number, eid, surface, start + offset, start + offset + len(surface), sent, start),
                     )
-                for speaker, verb, kind, target, content, is_quote, negated in claims:
+                for speaker, verb, kind, target, content, is_quote, negated, *more in claims:
+                    v2 = more[0] if more else {}
+                    written = dict(mentions)
+                    speaker_text = v2.get("speaker_text") or written.get(speaker) or NAMES.get(speaker)
+                    speaker_at = sent.find(speaker_text) if speaker_text else -1
+                    content_at = sent.find(content)
+                    kind_of_speaker = v2.get("speaker_kind") or (
+                        "anonymous" if speaker is None
+                        else "person" if TYPES[speaker] == "person" else "entity"
+                    )
                     cur = conn.execute(
-                        "INSERT INTO claims (article_id, speaker_id, verb, kind, target_id, content, "
-                        "sentence, "
-                        "is_quote, start_char, end_char, confidence, topic, negated) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0.9, ?, ?)",
+                        "INSERT INTO claims (article_id, speaker_id, speaker_text, speaker_start, "
+                        "speaker_end, speaker_kind, via_id, via_text, verb, kind, target_id, target_text, "
+                        "content, content_start, content_end, sentence, is_quote, start_char, end_char, "
+                        "confidence, topic, negated) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0.9, ?, ?)",
                         (
                             number,
                             speaker,
+                            speaker_text,
+                            start + speaker_at if speaker_at >= 0 else None,
+                            start + speaker_at + len(speaker_text) if speaker_at >= 0 else None,
+                            kind_of_speaker,
+                            v2.get("via_id"),
+                            v2.get("via_text"),
                             verb,
                             kind,
                             target,
+                            v2.get("target_text") or written.get(target) or NAMES.get(target),
                             content,
+                            start + content_at if content_at >= 0 else None,
+                            start + content_at + len(content) if content_at >= 0 else None,
                             sent,
                             is_quote,
                             start,

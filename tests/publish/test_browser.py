@@ -132,3 +132,29 @@ def test_search_and_hostile_pages_fire_no_dialogs(page, server):
         cell.hover()
     page.wait_for_timeout(200)
     assert page.problems == [], page.problems
+
+
+def test_claims_show_speaker_kind_and_channel(page, server):
+    """Claim model v2 as a reader sees it: the kind label and "via" beside each claim, speakers that are no
+    entity as written, and the channel's link opening the outlet's page with the claims reported through
+    it."""
+    _visit(page, server + "-/aiwatch/overview", "overview-attribution")
+    row = page.locator("table.aiwatch-claims tr", has_text="Chinese regulators")
+    assert row.count() == 1
+    who = row.locator("td").nth(2)
+    assert who.locator(".aiwatch-as-written").inner_text() == "Chinese regulators"
+    label = who.locator(".aiwatch-speaker-kind")
+    assert label.inner_text() == "group" and label.is_visible()
+    box = label.bounding_box()
+    assert box and 0 < box["height"] < 30, box  # a small label, not a block
+    assert who.locator(".aiwatch-via").inner_text() == "via The Wall Street Journal"
+    # Every listed claim carries its speaker's kind.
+    rows = page.locator("table.aiwatch-claims tbody tr")
+    assert rows.count() == page.locator("table.aiwatch-claims tbody .aiwatch-speaker-kind").count() > 5
+    who.locator(".aiwatch-via a").click()
+    page.wait_for_url("**/-/aiwatch/entity/wsj")
+    assert page.locator("h2", has_text="Claims reported via The Wall Street Journal").is_visible()
+    _visit(page, server + "-/aiwatch/entity/nvidia", "entity-nvidia-attribution")
+    row = page.locator("table.aiwatch-claims tr", has_text="A ministry spokesperson")
+    assert row.locator(".aiwatch-speaker-kind").inner_text() == "role"
+    assert row.locator(".aiwatch-via").inner_text() == "via Reuters"

@@ -69,6 +69,13 @@ PAGES = [
     "/-/aiwatch/entity/xss-corp",
     "/-/aiwatch/entity/deepseek",
     "/-/aiwatch/entity/nvidia",
+    "/-/aiwatch/entity/openai",
+    # Claim model v2: speakers, channels and targets as written (hostile ones in article 10).
+    "/aiwatch/accusations",
+    "/aiwatch/policy_actions",
+    "/aiwatch/latest_claims?kind=&speaker_kind=group",
+    "/aiwatch/claims?_facet=speaker_kind&_facet=via_id",
+    "/aiwatch/feed_policy_actions",
     "/-/aiwatch/entity/" + quote("<script>alert(1)</script>", safe=""),
 ]
 
@@ -95,6 +102,12 @@ def test_hostile_rows_are_visible_escaped(get):
     assert "copying &lt;img src=x onerror=alert(1)&gt; outputs" in entity
     # The entity's hostile Wikidata id is not turned into a link.
     assert "wikidata.org" not in entity
+    # Speakers, channels and targets as written are shown as text too.
+    nvidia = get("/-/aiwatch/entity/nvidia").text
+    assert '<span class="aiwatch-as-written">&#34;&gt;&lt;svg onload=alert(1)&gt; officials</span>' in nvidia
+    assert "via &#39; onmouseover=&#39;alert(1)&#39; x=&#39;</small>" in nvidia
+    openai = get("/-/aiwatch/entity/openai").text
+    assert "via &lt;img src=x onerror=alert(1)&gt; Radio" in openai
     article = get("/aiwatch/articles/9").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Evil Corp accuses DeepSeek" in article
     # A javascript: article URL is never a link on our pages.

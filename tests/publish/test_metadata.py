@@ -55,6 +55,17 @@ def test_documented_columns_exist(db_path):
     assert stale == []
 
 
+def test_the_file_describes_the_views_as_views_py_does():
+    """The file is read by people running plain ``datasette -m``; ``aiwatch serve`` takes the docs from
+    :data:`aiwatch.views.VIEW_DOCS`. Both must say the same."""
+    from aiwatch.views import VIEW_DOCS
+
+    tables = load_metadata()["databases"]["aiwatch"]["tables"]
+    for view, doc in VIEW_DOCS.items():
+        assert tables[view]["description"] == "View: " + doc["description"], view
+        assert tables[view]["columns"] == doc["columns"], view
+
+
 def test_canned_queries_compile_on_an_empty_database(db_path):
     conn = connect(db_path)
     conn.create_function("escape_fts", 1, lambda q: q)

@@ -20,7 +20,7 @@ SAMPLES: dict[str, tuple[dict[str, str], str]] = {
     "entity_profile": ({"entity": "R1"}, "DeepSeek-R1"),
     "dispute_timeline": ({"topic": "export-controls"}, "AI Diffusion Rule"),
     "policy_actions_by_date": ({"from": "2025-01-01", "to": "2025-06-30"}, "Nvidia H20"),
-    "latest_claims": ({"kind": "denial"}, "DeepSeek"),
+    "latest_claims": ({"kind": "denial", "speaker_kind": ""}, "DeepSeek"),
     "responses_to_accusation": ({"claim_id": "1"}, "deny"),
     "connection_between": ({"a": "Nvidia", "b": "BIS"}, "AI Diffusion Rule"),
     "search_claims": ({"q": "distilled"}, "OpenAI"),
