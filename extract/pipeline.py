@@ -3,7 +3,7 @@
 ``build_nlp(entities, model=...)`` is the one entry point: it loads the model chosen by the ``spacy_model``
 setting (see :func:`resolve_model_name`), splits the final period off product names in the tokenizer,
 adds ``aiwatch_paragraphs_v1`` before the parser, ``aiwatch_kb_ruler_v1`` before ``ner``, then
-``aiwatch_entity_resolver_v1`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
+``aiwatch_entity_resolver_v2`` and ``aiwatch_claims_v1`` after it, and hands the last three the KB index.
 :func:`load_model` swaps the model's ``attribute_ruler`` for ``aiwatch_attribute_ruler_v1`` (same output,
 compiled to per-token lookups; see :mod:`aiwatch.extract.attributes`).
 Factory names carry their version (``_v1``) with underscores: spaCy forbids dots in factory names.
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import spacy
-from aiwatch.extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v1)
+from aiwatch.extract import resolver as _resolver  # noqa: F401  (registers aiwatch_entity_resolver_v2)
 from aiwatch.extract import ruler as _ruler  # noqa: F401  (registers aiwatch_kb_ruler_v1)
 from aiwatch.extract.attributes import use_compiled_attribute_ruler
 from aiwatch.extract.claims import MIN_CONFIDENCE, extract_claims
@@ -141,7 +141,7 @@ def add_aiwatch_components(
     if use_kb:
         before = "ner" if "ner" in nlp.pipe_names else None
         nlp.add_pipe("aiwatch_kb_ruler_v1", before=before).set_kb(index)
-    nlp.add_pipe("aiwatch_entity_resolver_v1").set_kb(index)
+    nlp.add_pipe("aiwatch_entity_resolver_v2").set_kb(index)
     nlp.add_pipe("aiwatch_claims_v1", config={"min_confidence": min_confidence}).set_kb(index)
     return nlp
 

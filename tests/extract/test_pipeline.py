@@ -138,3 +138,19 @@ def test_quote_flag_and_content(nlp) -> None:
 def test_negated_claims_are_kept_as_negated_statements(nlp) -> None:
     (claim,) = nlp("OpenAI did not accuse DeepSeek of anything.")._.claims
     assert claim["negated"] and claim["kind"] == "statement" and claim["target_id"] is None
+
+
+@pytest.mark.model
+def test_real_ner_chrome_acronyms_laws_and_near_misses(nlp) -> None:
+    text = (
+        "Grubb Slams Zorbex Over Widget Sales\n"
+        "SPRINGFIELD – The Office of Widget Security (OWS) said on Monday that Zorbex Labs broke the rules. "
+        "OWS added that Jeffery Kessler had signed the order under the Keep Widgets Home Act.\n"
+        "Photo: Blipwire Agency"
+    )
+    doc = nlp(text)
+    ids = {e.text: e.kb_id_ for e in doc.ents}
+    assert ids["OWS"] == "office-of-widget-security"
+    assert ids["Jeffery Kessler"] == "jeffrey-kessler"
+    assert doc._.discovered["keep-widgets-home-act"] == ["Keep Widgets Home Act", "policy"]
+    assert set(doc._.discovered) == {"office-of-widget-security", "zorbex-labs", "keep-widgets-home-act"}

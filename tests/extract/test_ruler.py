@@ -52,3 +52,16 @@ def test_ambiguous_alias_is_not_matched(mini_kb, make_entity) -> None:
     kb = [*mini_kb, make_entity("other", "Other", "company", ("Anthropic PBC",))]
     doc = make(kb)("Anthropic PBC said so.")
     assert ents(doc) == [("Anthropic", "ORG", "anthropic")]
+
+
+def test_either_apostrophe_matches(mini_kb, make_entity) -> None:
+    kb = [*mini_kb, make_entity("widgets-daily", "Widget's Daily", "organization", (), ("Zembla’s Desk",))]
+    nlp = make(kb)
+    assert [e.kb_id_ for e in nlp("Widget’s Daily and Widget's Daily ran it.").ents] == ["widgets-daily"] * 2
+    assert [e.kb_id_ for e in nlp("Zembla's Desk and Zembla’s Desk").ents] == ["widgets-daily"] * 2
+
+
+def test_a_kb_person_followed_by_jr_is_someone_else(mini_kb) -> None:
+    nlp = make(mini_kb)
+    assert ents(nlp("Jensen Huang Jr. spoke, and Jensen Huang, III wrote.")) == []
+    assert ents(nlp("Jensen Huang spoke.")) == [("Jensen Huang", "PERSON", "jensen-huang")]
