@@ -42,8 +42,8 @@ REMEMBERED = frozenset({"off_topic", "not_article"})
 class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = crawler.settings.get("AIWATCH_DB_PATH", "aiwatch.db")
-        self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE", 6)
+        self.db_path = crawler.settings.get("AIWATCH_DB_PATH")
+        self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE")
         self.conn: sqlite3.Connection | None = None
         self.index: SimHashIndex | None = None
         self.batch: GroupCommit

@@ -99,7 +99,7 @@ class AiwatchSpider(scrapy.Spider):
                 if origin not in trusted:
                     trusted.append(origin)
             crawler.settings.set("AIWATCH_TRUSTED_ORIGINS", trusted, priority="spider")
-        spider.db = connect(crawler.settings.get("AIWATCH_DB_PATH", "aiwatch.db"))
+        spider.db = connect(crawler.settings.get("AIWATCH_DB_PATH"))
         return spider
 
     def closed(self, reason: str) -> None:
