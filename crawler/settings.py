@@ -15,7 +15,7 @@ from typing import Any
 from aiwatch.crawler.middlewares.limits import LIMIT_MIDDLEWARES
 from scrapy.settings import default_settings as scrapy_defaults
 
-from aiwatch.config import SETTINGS, Config
+from aiwatch.config import SETTINGS, Config, default
 
 BOT_NAME = "aiwatch"
 SPIDER_MODULES = ["aiwatch.crawler.spiders"]
@@ -132,4 +132,4 @@ def config_settings(config: Config) -> dict[str, Any]:
 
 
 # The declared defaults, until a run puts its configuration over them.
-globals().update(config_settings(Config({s.name: s.default for s in SETTINGS})))
+globals().update(config_settings(Config({s.name: default(s.name) for s in SETTINGS})))

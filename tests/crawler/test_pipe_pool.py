@@ -33,7 +33,10 @@ def die_at_start() -> None:
     os._exit(71)
 
 
-@pytest.mark.parametrize("fork", [True, False], ids=["forked", "spawned"])
+SPAWNED = pytest.param(False, marks=pytest.mark.slow, id="spawned")
+
+
+@pytest.mark.parametrize("fork", [pytest.param(True, id="forked"), SPAWNED])
 def test_results_errors_queueing_and_large_tasks_come_back_in_order_of_their_futures(fork: bool) -> None:
     pool = PipePool(2, fork=fork)
 
@@ -54,6 +57,7 @@ def test_results_errors_queueing_and_large_tasks_come_back_in_order_of_their_fut
     assert not any(w.process.is_alive() for w in pool._workers)
 
 
+@pytest.mark.slow  # spawns the replacements
 def test_a_dead_worker_is_replaced_and_only_the_task_that_kills_two_fails() -> None:
     pool = PipePool(2)
     forked = list(pool._workers)
@@ -77,6 +81,7 @@ def test_a_dead_worker_is_replaced_and_only_the_task_that_kills_two_fails() -> N
     assert not any(w.process.is_alive() for w in pool._workers)
 
 
+@pytest.mark.slow  # spawns a replacement
 def test_a_pool_whose_workers_die_as_they_start_is_broken_and_refuses_more() -> None:
     pool = PipePool(2, initializer=die_at_start)
 

@@ -130,6 +130,7 @@ def test_a_page_that_kills_its_worker_costs_only_that_page():
     assert after.text == expected[0].text and decompress_raw(after.body_compressed) == after.body
 
 
+@pytest.mark.slow  # spawns a worker
 def test_the_pipeline_takes_provided_workers_else_starts_its_own_else_runs_inline():
     """``from_crawler``: the workers the crawl process provided (left running at close), a pool of its own
     from ``AIWATCH_CRAWL_WORKERS`` (``scrapy crawl``; shut down at close), or the crawl process itself."""

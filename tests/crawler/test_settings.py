@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import aiwatch.crawler.settings as crawler_settings
+import pytest
 from aiwatch.crawler.pipelines.storage import StoragePipeline
 from aiwatch.crawler.runtime.run import run_crawl
 from aiwatch.crawler.settings import config_settings
@@ -15,7 +16,7 @@ from aiwatch.crawler.sources import SPIDER_NAMES
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from aiwatch.config import SETTINGS_BY_NAME, load_config
+from aiwatch.config import SETTINGS_BY_NAME, default, load_config
 
 
 def project_settings(**overrides: object) -> Settings:
@@ -72,12 +73,13 @@ def test_importing_the_settings_reads_no_configuration(tmp_path, monkeypatch) ->
     try:
         importlib.reload(module)
         words = module.AIWATCH_MIN_ARTICLE_WORDS
-        assert words == SETTINGS_BY_NAME["min_article_words"].default
+        assert words == default("min_article_words")
     finally:
         monkeypatch.undo()
         importlib.reload(module)
 
 
+@pytest.mark.slow  # a crawl in a child process
 def test_a_crawl_uses_its_config_file_not_a_broken_one_in_the_working_directory(
         tmp_path, monkeypatch, sample_server_module) -> None:
     """``aiwatch --config good.toml crawl`` from a directory whose aiwatch.toml is broken: the crawl process
@@ -139,9 +141,9 @@ def test_every_aiwatch_setting_a_component_reads_has_its_default_from_the_declar
     defaults.setmodule("aiwatch.crawler.settings")
     for name in sorted(read):
         assert name in defaults, f"{name} is read but not declared in aiwatch.crawler.settings"
-        setting = SETTINGS_BY_NAME.get(name.removeprefix("AIWATCH_").lower())
-        if setting is not None:  # configuration: its default is the one aiwatch.config declares
-            assert defaults[name] == setting.default, name
+        setting = name.removeprefix("AIWATCH_").lower()
+        if setting in SETTINGS_BY_NAME:  # configuration: its default is the one aiwatch.config declares
+            assert defaults[name] == default(setting), name
         else:  # set by the run (database path, trusted origins, --since), not configuration
             assert name in {"AIWATCH_DB_PATH", "AIWATCH_TRUSTED_ORIGINS", "AIWATCH_SINCE",
                             "AIWATCH_TEST_PUBLIC_HOSTS"}, name
@@ -151,4 +153,4 @@ def test_the_storage_step_uses_the_declared_near_duplicate_distance(tmp_path) ->
     defaults = Settings()
     defaults.setmodule("aiwatch.crawler.settings")
     pipeline = StoragePipeline(SimpleNamespace(settings=defaults))
-    assert pipeline.distance == SETTINGS_BY_NAME["near_duplicate_distance"].default == 10
+    assert pipeline.distance == default("near_duplicate_distance") == 10
