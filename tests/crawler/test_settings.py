@@ -93,8 +93,7 @@ def test_a_crawl_uses_its_config_file_not_a_broken_one_in_the_working_directory(
                     "concurrent_requests_per_domain = 8\nmin_article_words = 100000\n")
     monkeypatch.chdir(here)
     config = load_config(path=good, environ={})
-    stats = run_crawl(tmp_path / "a.db", config, feeds=[f"{sample_server_module.base_url}/feed.xml"],
-                      record_run=False)
+    stats = run_crawl(tmp_path / "a.db", config, feeds=[f"{sample_server_module.base_url}/feed.xml"])
     assert stats.errors == {}, stats.errors
     assert stats.articles_fetched > 0 and stats.stored == 0
     assert stats.not_article == stats.articles_fetched
