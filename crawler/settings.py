@@ -74,7 +74,7 @@ COOKIES_ENABLED = False
 CONCURRENT_ITEMS = 4
 # Scrapy's memory extension reads ru_maxrss, inherited across fork+exec; ours measures the crawl process only.
 # Extensions never enabled here are left out of the base list: Scrapy imports every listed extension, even
-# one set to None, before it declines to run (the remote-control one imports aiohttp: 0.1 s of every start).
+# one set to None, before it declines to run (the remote-control one imports aiohttp at every start).
 UNUSED_EXTENSIONS = ("scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.telnet.TelnetConsole",
                      "scrapy.extensions.memdebug.MemoryDebugger",
                      "scrapy.extensions.remote_control.RemoteControl")

@@ -3,8 +3,8 @@
 Twisted's reactor cannot be restarted inside one Python process, and ``aiwatch update`` and the tests crawl
 more than once per process, so :func:`run_crawl` runs the spiders (one after another, so each sees what the
 previous stored) in a child ``python -m aiwatch.crawler.runtime.run JOB RESULT`` process. The child writes
-its stats as JSON;
-its log lines are relayed to this process's stderr. The child dies with its parent (``PR_SET_PDEATHSIG``).
+its stats as JSON; its log lines are relayed to this process's stderr. The child dies with its parent
+(``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -245,8 +245,8 @@ def _configure_child_logging(level: int) -> None:
 
 
 # Young-generation threshold of the crawl process and its forked workers (Python's default: 700). A crawl
-# allocates Deferreds, requests and lxml proxies by the million, and a collection every 700 allocations cost
-# the crawl process ~0.4 CPU-seconds per 1,000 pages; with 10,000 (and the imports frozen) ~0.13.
+# allocates Deferreds, requests and lxml proxies by the million, and a collection every 700 allocations
+# costs the crawl process a measurable share of its CPU (benchmarks/e2e.py); 10,000 (imports frozen) less.
 GC_THRESHOLD = (10_000, 20, 20)
 
 

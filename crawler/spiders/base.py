@@ -1,8 +1,8 @@
 """What every aiwatch spider shares: its sources, the incremental check, article requests, error counting.
 
 Subclasses only turn a downloaded discovery document into :class:`~aiwatch.crawler.spiders.formats.Entry`
-objects
-(pure parsers in :mod:`aiwatch.crawler.spiders.formats`) and call :meth:`AiwatchSpider.article_request`.
+objects (pure parsers in :mod:`aiwatch.crawler.spiders.formats`) and call
+:meth:`AiwatchSpider.article_request`.
 
 Stats keys (all ``aiwatch/...``): ``skipped_seen``, ``skipped_since``, ``errors/<kind>``,
 ``ignored/<kind>``, ``source/<name>/ok|failed|entries``, plus the pipelines' ``stored/*``, ``dropped/*``,
