@@ -7,8 +7,7 @@ A site of N articles (500-1,500 words, the sample site's outlet templates, an RS
 ``synth.py``) is served on 127.0.0.1 and run through the project's own functions, stage by stage as
 ``aiwatch update`` does (``run_crawl``, ``run_extract`` with ``extract_workers=2``,
 ``aiwatch.graph.pipeline.update_graph``), then queried through the ``aiwatch serve`` app. Crawl settings for
-every
-crawl here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
+every crawl here (ours and the baseline): ``download_delay=0``, ``autothrottle=False``,
 ``concurrent_requests_per_domain=16``. Baselines, same run:
 
 * a bare Scrapy spider (a subprocess, like our crawl) fetching the same pages with no processing; the two

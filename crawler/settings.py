@@ -1,8 +1,10 @@
-"""Scrapy settings for aiwatch: polite, fail-safe defaults; the tunable ones come from ``aiwatch.config``.
+"""Scrapy settings for aiwatch: polite, fail-safe fixed values, and the tunable ones from ``aiwatch.config``.
 
-``aiwatch crawl`` builds its settings with :func:`config_settings` from the resolved configuration;
-``scrapy crawl NAME`` (``scrapy.cfg`` points here) gets the same values from
-:func:`aiwatch.config.load_config` and writes to ``$AIWATCH_DB`` or ``aiwatch.db``.
+Nothing here reads a configuration file. The tunable values below are the defaults declared once in
+:data:`aiwatch.config.SETTINGS`; ``aiwatch crawl`` puts its resolved configuration over them with
+:func:`config_settings` (``crawler/runtime/run.py``). ``scrapy crawl NAME`` (``scrapy.cfg`` points here)
+runs on these defaults (``-s NAME=VALUE`` overrides any) and writes to ``$AIWATCH_DB`` or ``aiwatch.db``.
+Components read every ``AIWATCH_*`` value without a fallback of their own: the value is declared here.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Any
 from aiwatch.crawler.middlewares.limits import LIMIT_MIDDLEWARES
 from scrapy.settings import default_settings as scrapy_defaults
 
-from aiwatch.config import Config, load_config
+from aiwatch.config import SETTINGS, Config, default
 
 BOT_NAME = "aiwatch"
 SPIDER_MODULES = ["aiwatch.crawler.spiders"]
 NEWSPIDER_MODULE = "aiwatch.crawler.spiders"
 
-# Where the pipelines write and which origins (scheme://host:port) may resolve to private addresses.
+# Set by the run, not configuration: where the pipelines write, which origins (scheme://host:port) may
+# resolve to private addresses, the --since date.
 AIWATCH_DB_PATH = os.environ.get("AIWATCH_DB", "aiwatch.db")
 AIWATCH_TRUSTED_ORIGINS: list[str] = []
 AIWATCH_SINCE = ""  # ISO date; entries published earlier are skipped
+AIWATCH_TEST_PUBLIC_HOSTS: dict[str, str] = {}  # test-only hook of crawler/middlewares/safety.py: none
 
 # Steps 1-3 (extract, topics, fingerprint) run as one call in worker processes; storage stays in the crawl.
 ITEM_PIPELINES = {
@@ -70,7 +74,7 @@ COOKIES_ENABLED = False
 CONCURRENT_ITEMS = 4
 # Scrapy's memory extension reads ru_maxrss, inherited across fork+exec; ours measures the crawl process only.
 # Extensions never enabled here are left out of the base list: Scrapy imports every listed extension, even
-# one set to None, before it declines to run (the remote-control one imports aiohttp: 0.1 s of every start).
+# one set to None, before it declines to run (the remote-control one imports aiohttp at every start).
 UNUSED_EXTENSIONS = ("scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.telnet.TelnetConsole",
                      "scrapy.extensions.memdebug.MemoryDebugger",
                      "scrapy.extensions.remote_control.RemoteControl")
@@ -123,8 +127,9 @@ def config_settings(config: Config) -> dict[str, Any]:
         "AIWATCH_CRAWL_WORKERS": config.crawl_workers,
         "AIWATCH_GDELT_QUERIES": list(config.gdelt_queries),
         "AIWATCH_GDELT_TIMESPAN": config.gdelt_timespan,
+        "AIWATCH_REDIS_IDLE_CLOSE": config.redis_idle_close,
     }
 
 
-# ``scrapy crawl``: the same configured values as ``aiwatch crawl``.
-globals().update(config_settings(load_config()))
+# The declared defaults, until a run puts its configuration over them.
+globals().update(config_settings(Config({s.name: default(s.name) for s in SETTINGS})))

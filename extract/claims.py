@@ -15,8 +15,8 @@ How a claim is found, per sentence:
   through a ``compound``/``poss``/``appos``/"for/of/at" child ("a spokesperson for Anthropic"), or be a
   pronoun or a nominal ("the company", "a ministry spokesperson"), resolved to the most salient compatible
   entity before it (see :func:`aiwatch.extract.references.resolve_reference`: a name containing the noun
-  first, then
-  subjects of the same sentence, subjects of the two sentences before, other mentions there, nearest
+  first, then subjects of the same sentence, subjects of the two sentences before, other mentions there,
+  nearest
   first);
 * one claim per conjoined speaker ("Nvidia and AMD said"); several accused give several accusations
   ("said DeepSeek and MiniMax had copied Claude");

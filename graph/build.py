@@ -17,8 +17,8 @@ latest of them.
 
 The graph is the sum of what each article contributes (:mod:`aiwatch.graph.contributions`, summed by
 :mod:`aiwatch.graph.totals`): :func:`load_graph` sums every article's rows in one ordered pass over mentions,
-so its
-cost is linear in claims + mentions (pairs within one sentence are quadratic only in the entities of that
+so its cost is linear in claims + mentions (pairs within one sentence are quadratic only in the entities of
+that
 sentence); :mod:`aiwatch.graph.pipeline` keeps the stored graph up to date from the articles that changed.
 """
 

@@ -2,8 +2,8 @@
 
 :func:`write_graph` replaces the stored build in one ``BEGIN IMMEDIATE`` transaction, so a reader
 (Datasette, a query) sees the old build or the new one, never half of each; :mod:`aiwatch.graph.pipeline`
-calls
-:func:`replace_graph`, :func:`write_edges` and :func:`write_nodes` inside its own transaction. Edge ids are
+calls :func:`replace_graph`, :func:`write_edges` and :func:`write_nodes` inside its own transaction. Edge ids
+are
 kept stable: an edge with the same ``(source_id, target_id, kind)`` as before keeps its id, new edges get
 ids above the largest one ever used, so links researchers saved keep pointing at the same relationship.
 """

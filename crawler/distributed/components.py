@@ -229,7 +229,7 @@ class IdleClose:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IdleClose:
-        extension = cls(crawler, crawler.settings.getfloat("AIWATCH_REDIS_IDLE_CLOSE", 15.0))
+        extension = cls(crawler, crawler.settings.getfloat("AIWATCH_REDIS_IDLE_CLOSE"))
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(extension.busy, signal=signals.request_reached_downloader)
         return extension

@@ -15,8 +15,7 @@ Redis keys (all under ``aiwatch:``):
   killed) expires after an hour, and a failed fetch is deleted. Fields ``<canonical URL>\\t<origin>``
   keep the feed/sitemap entry fingerprint per listing document, so an article whose entry changes is
   fetched again by a later crawl (as :func:`aiwatch.crawler.store.articles.should_fetch` does on one
-  machine). The set
-  persists between crawls; ``DEL aiwatch:seen`` forgets everything.
+  machine). The set persists between crawls; ``DEL aiwatch:seen`` forgets everything.
 - ``aiwatch:redirects``: request fingerprints of redirect targets and other non-article requests
   (expires after a day).
 - ``aiwatch:items`` / ``aiwatch:items:processing``: items waiting for the writer / being written. An

@@ -330,8 +330,7 @@ class StaticHostsResolver(CachingThreadedResolver):
     """Scrapy's caching resolver plus fixed answers from ``AIWATCH_TEST_PUBLIC_HOSTS`` (test-only hook).
 
     Install with ``TWISTED_DNS_RESOLVER = "aiwatch.crawler.middlewares.safety.StaticHostsResolver"`` in the
-    process settings;
-    with the setting empty it behaves exactly like ``CachingThreadedResolver``.
+    process settings; with the setting empty it behaves exactly like ``CachingThreadedResolver``.
     """
 
     def __init__(self, reactor: Any, cache_size: int, timeout: float, hosts: Mapping[str, str] | None = None):

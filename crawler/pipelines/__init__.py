@@ -3,8 +3,7 @@
 The first three are pure functions of the fetched page, run as one call by ``prepare.PreparePipeline`` (in
 worker processes); ``storage.StoragePipeline`` writes in the crawl process. A step rejects a page with
 :class:`aiwatch.crawler.items.Rejected` (a ``DropItem`` carrying a reason that is counted in stats and
-remembered in
-``crawl_seen``).
+remembered in ``crawl_seen``).
 """
 
 from __future__ import annotations

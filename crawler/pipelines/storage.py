@@ -1,10 +1,9 @@
 """Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
 
-Pages arriving together share one transaction (:class:`aiwatch.crawler.store.group_commit.GroupCommit`: each
-page a
-savepoint, a commit every 50 pages or 0.25 s, or at once when no other item is being processed: the last
-page of a crawl does not wait for the timer); a page counts as stored when its batch has committed. The
-batch's new articles enter the full-text index together, as its last write before the commit
+Pages arriving together share one transaction (:class:`aiwatch.crawler.store.group_commit.GroupCommit`:
+each page a savepoint, a commit every 50 pages or 0.25 s, or at once when no other item is being processed:
+the last page of a crawl does not wait for the timer); a page counts as stored when its batch has
+committed. The batch's new articles enter the full-text index together, as its last write before the commit
 (:func:`aiwatch.db.defer_search_index`), so they become searchable when they become visible.
 
 Also listens to ``item_dropped`` so that off-topic and non-article outcomes are remembered in
@@ -42,8 +41,8 @@ REMEMBERED = frozenset({"off_topic", "not_article"})
 class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db_path = crawler.settings.get("AIWATCH_DB_PATH", "aiwatch.db")
-        self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE", 6)
+        self.db_path = crawler.settings.get("AIWATCH_DB_PATH")
+        self.distance = crawler.settings.getint("AIWATCH_NEAR_DUPLICATE_DISTANCE")
         self.conn: sqlite3.Connection | None = None
         self.index: SimHashIndex | None = None
         self.batch: GroupCommit

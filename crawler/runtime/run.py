@@ -3,8 +3,8 @@
 Twisted's reactor cannot be restarted inside one Python process, and ``aiwatch update`` and the tests crawl
 more than once per process, so :func:`run_crawl` runs the spiders (one after another, so each sees what the
 previous stored) in a child ``python -m aiwatch.crawler.runtime.run JOB RESULT`` process. The child writes
-its stats as JSON;
-its log lines are relayed to this process's stderr. The child dies with its parent (``PR_SET_PDEATHSIG``).
+its stats as JSON; its log lines are relayed to this process's stderr. The child dies with its parent
+(``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -245,8 +245,8 @@ def _configure_child_logging(level: int) -> None:
 
 
 # Young-generation threshold of the crawl process and its forked workers (Python's default: 700). A crawl
-# allocates Deferreds, requests and lxml proxies by the million, and a collection every 700 allocations cost
-# the crawl process ~0.4 CPU-seconds per 1,000 pages; with 10,000 (and the imports frozen) ~0.13.
+# allocates Deferreds, requests and lxml proxies by the million, and a collection every 700 allocations
+# costs the crawl process a measurable share of its CPU (benchmarks/e2e.py); 10,000 (imports frozen) less.
 GC_THRESHOLD = (10_000, 20, 20)
 
 
@@ -282,12 +282,16 @@ def child_main(job_file: str, result_file: str) -> int:
 
         distributed = scrapy_settings(settings, job["redis_url"], config.redis_idle_close)
         settings.setdict(distributed, priority="cmdline")
-    from aiwatch.crawler.pipelines.prepare import prestart_pool, shutdown_prestarted, warm_up
+    from aiwatch.crawler.pipelines.prepare import warm_up
+    from aiwatch.crawler.runtime.pipe_pool import PipePool
+    from aiwatch.crawler.runtime.processors import provide_workers
 
-    if config.crawl_workers <= 0:
+    workers = settings.getint("AIWATCH_CRAWL_WORKERS")
+    if workers <= 0:
         warm_up()  # pages are processed in this process: set up before the first arrives
     _quiet_collector()
-    prestart_pool(config.crawl_workers)  # before CrawlerProcess: no thread may run at a fork
+    # Forked before CrawlerProcess (no thread may run at a fork); each warms up while Scrapy starts.
+    pool = PipePool(workers, initializer=warm_up) if workers > 0 else None
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
     stats = CrawlStats()
@@ -299,6 +303,8 @@ def child_main(job_file: str, result_file: str) -> int:
         try:
             for name, sources in job["jobs"]:
                 crawler = process.create_crawler(name)
+                if pool is not None:
+                    provide_workers(crawler, pool)
                 try:
                     yield process.crawl(crawler, sources=sources)
                 except Exception as exc:  # a spider that cannot start must not stop the others
@@ -313,7 +319,8 @@ def child_main(job_file: str, result_file: str) -> int:
 
     sequence()
     process.start(stop_after_crawl=False)
-    shutdown_prestarted()
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
     stats.peak_rss_mb = peak_rss_mb()
     tmp = Path(result_file).with_suffix(".tmp")
     tmp.write_text(json.dumps(stats.to_dict()))

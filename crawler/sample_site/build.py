@@ -1,8 +1,8 @@
 """Build the static sample site and its manifest from the page sources in ``content/``.
 
 ``python -m aiwatch.crawler.sample_site.build`` regenerates ``site/`` and ``manifest.json`` (both are
-committed, so
-installs need no build step). Derived pages: syndicated wire copies (title re-cased, editor's note added, last
+committed, so installs need no build step). Derived pages: syndicated wire copies (title re-cased, editor's
+note added, last
 paragraph trimmed), the AMP variant and the exact duplicate are produced from their originals here.
 """
 

@@ -1,8 +1,8 @@
 """What every aiwatch spider shares: its sources, the incremental check, article requests, error counting.
 
 Subclasses only turn a downloaded discovery document into :class:`~aiwatch.crawler.spiders.formats.Entry`
-objects
-(pure parsers in :mod:`aiwatch.crawler.spiders.formats`) and call :meth:`AiwatchSpider.article_request`.
+objects (pure parsers in :mod:`aiwatch.crawler.spiders.formats`) and call
+:meth:`AiwatchSpider.article_request`.
 
 Stats keys (all ``aiwatch/...``): ``skipped_seen``, ``skipped_since``, ``errors/<kind>``,
 ``ignored/<kind>``, ``source/<name>/ok|failed|entries``, plus the pipelines' ``stored/*``, ``dropped/*``,
@@ -99,7 +99,7 @@ class AiwatchSpider(scrapy.Spider):
                 if origin not in trusted:
                     trusted.append(origin)
             crawler.settings.set("AIWATCH_TRUSTED_ORIGINS", trusted, priority="spider")
-        spider.db = connect(crawler.settings.get("AIWATCH_DB_PATH", "aiwatch.db"))
+        spider.db = connect(crawler.settings.get("AIWATCH_DB_PATH"))
         return spider
 
     def closed(self, reason: str) -> None:

@@ -34,7 +34,7 @@ class GdeltSpider(AiwatchSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         sources = self.sources or [{"name": "gdelt", "url": DEFAULT_ENDPOINT}]
         default_queries = self.settings.getlist("AIWATCH_GDELT_QUERIES")
-        timespan = self.settings.get("AIWATCH_GDELT_TIMESPAN", "1w")
+        timespan = self.settings.get("AIWATCH_GDELT_TIMESPAN")
         for source in sources:
             for query in source.get("queries") or default_queries:
                 url = gdelt_query_url(source["url"], query, source.get("timespan") or timespan)

@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sqlite3
+from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 
 import hostile_servers
 import pytest
 from aiwatch.crawler.items import PageItem, Rejected
 from aiwatch.crawler.pipelines.prepare import WARM_UP_PAGE, PreparePipeline, prepare_item, warm_up
+from aiwatch.crawler.runtime.pipe_pool import PipePool
+from aiwatch.crawler.runtime.processors import InlineProcessor, PoolProcessor, provide_workers
 from aiwatch.crawler.runtime.run import run_crawl
 from aiwatch.crawler.sample_site import SITE_DIR
 from aiwatch.crawler.store.compression import decompress_raw
+from scrapy.settings import Settings
 
 from aiwatch.config import load_config
 
@@ -84,27 +89,37 @@ def test_rejected_pickles_with_its_reason():
                                                         "off_topic: relevance 0.20 < 1.0")
 
 
-class DyingPipeline(PreparePipeline):
-    task = staticmethod(hostile_servers.prepare_or_die)
+def dying_pipeline(*, fork: bool) -> tuple[PreparePipeline, PipePool]:
+    """The page pipeline on a pool of two workers (``fork``: forked, else spawned) whose task ends its worker
+    process at once on a page carrying ``hostile_servers.WORKER_KILLER``."""
+    pool = PipePool(2, fork=fork)
+    task = partial(hostile_servers.prepare_or_die, min_words=80, min_relevance=1.0)
+    return PreparePipeline(PoolProcessor(pool, task, owned=True)), pool
+
+
+def process_with_a_killer(pipeline: PreparePipeline, paths: list[str]) -> tuple[list, PageItem]:
+    """Pages of ``paths`` through ``pipeline``, the first made a worker killer and sent third; then one more
+    page after the killer was dealt with."""
+    killer = sample_item(paths[0])
+    killer.body += hostile_servers.WORKER_KILLER
+    items = [sample_item(p) for p in paths[1:]]
+
+    async def run() -> tuple[list, PageItem]:
+        results = await asyncio.gather(*(pipeline.process_item(i) for i in [*items[:2], killer, *items[2:]]),
+                                       return_exceptions=True)
+        return results, await pipeline.process_item(sample_item(paths[1]))
+
+    return asyncio.run(run())
 
 
 @pytest.mark.slow
 def test_a_page_that_kills_its_worker_costs_only_that_page():
+    """On spawned workers, as a crawler without provided workers (``scrapy crawl``) starts them."""
     paths = sample_articles(6)
-    killer = sample_item(paths[0])
-    killer.body += hostile_servers.WORKER_KILLER
-    items = [sample_item(p) for p in paths[1:]]
-    pipeline = DyingPipeline(80, 1.0, workers=2)
-    pipeline.open_spider()
-
-    async def process_all() -> list:
-        return await asyncio.gather(*(pipeline.process_item(i) for i in [*items[:2], killer, *items[2:]]),
-                                    return_exceptions=True)
-
+    pipeline, pool = dying_pipeline(fork=False)
     try:
-        results = asyncio.run(process_all())
-        assert pipeline.generation == 1  # the broken pool was replaced once
-        after = asyncio.run(pipeline.process_item(sample_item(paths[1])))  # and the new one works
+        results, after = process_with_a_killer(pipeline, paths)
+        assert pool.replaced == 2  # the killer's worker and the one it was tried again in; the new ones work
     finally:
         pipeline.close_spider()
     lost = results.pop(2)
@@ -113,6 +128,45 @@ def test_a_page_that_kills_its_worker_costs_only_that_page():
     assert [(r.text, r.topics, r.simhash) for r in results] == [
         (e.text, e.topics, e.simhash) for e in expected]
     assert after.text == expected[0].text and decompress_raw(after.body_compressed) == after.body
+
+
+@pytest.mark.slow  # spawns a worker
+def test_the_pipeline_takes_provided_workers_else_starts_its_own_else_runs_inline():
+    """``from_crawler``: the workers the crawl process provided (left running at close), a pool of its own
+    from ``AIWATCH_CRAWL_WORKERS`` (``scrapy crawl``; shut down at close), or the crawl process itself."""
+
+    def crawler(workers: int, pool: PipePool | None = None) -> SimpleNamespace:
+        settings = Settings()
+        settings.setmodule("aiwatch.crawler.settings")
+        settings.set("AIWATCH_CRAWL_WORKERS", workers)
+        found = SimpleNamespace(settings=settings)
+        if pool is not None:
+            provide_workers(found, pool)
+        return found
+
+    provided = PipePool(1)
+
+    async def run() -> None:
+        inline = PreparePipeline.from_crawler(crawler(0))
+        assert isinstance(inline.processor, InlineProcessor)
+        shared = PreparePipeline.from_crawler(crawler(2, provided))
+        assert isinstance(shared.processor, PoolProcessor) and shared.processor.pool is provided
+        own = PreparePipeline.from_crawler(crawler(1))
+        assert isinstance(own.processor, PoolProcessor) and own.processor.pool is not provided
+        page = sample_item(sample_articles(1)[0])
+        results = [await p.process_item(sample_item(sample_articles(1)[0])) for p in (inline, shared, own)]
+        first = results[0]
+        assert {(r.text, r.simhash, r.body) for r in results} == {(first.text, first.simhash, page.body)}
+        for pipeline in (inline, shared, own):
+            pipeline.close_spider()
+        assert await provided.submit(int, "7") == 7  # still running: the crawl process closes it
+        with pytest.raises(RuntimeError, match="shutdown"):
+            own.processor.pool.submit(int, "7")
+
+    try:
+        asyncio.run(run())
+    finally:
+        provided.shutdown()
 
 
 def test_the_warm_up_page_runs_every_page_step_and_loads_the_month_names():

@@ -20,8 +20,11 @@ from .test_prepare import sample_articles, sample_item
 
 def pipeline_on(db, in_flight: SimpleNamespace) -> tuple[StoragePipeline, Timers]:
     """A storage pipeline as ``open_spider`` sets it up, with a test clock and Scrapy's item count stubbed."""
-    crawler = SimpleNamespace(settings=Settings({"AIWATCH_DB_PATH": str(db)}), engine=SimpleNamespace(
-        scraper=SimpleNamespace(slot=in_flight)))
+    settings = Settings()
+    settings.setmodule("aiwatch.crawler.settings")  # the declared defaults, as every crawl has them
+    settings.set("AIWATCH_DB_PATH", str(db))
+    engine = SimpleNamespace(scraper=SimpleNamespace(slot=in_flight))
+    crawler = SimpleNamespace(settings=settings, engine=engine)
     crawler.stats = MemoryStatsCollector(crawler)
     pipeline = StoragePipeline(crawler)
     pipeline.conn = connect(db)
