@@ -40,11 +40,33 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     return None
 
 
+DOUBT_NOUNS = frozenset(
+    {
+        "doubt", "question", "concern", "suspicion", "speculation", "rumor", "rumour", "allegation",
+        "accusation", "claim", "charge", "fear", "worry", "debate", "risk", "possibility",
+    }
+)
+
+
+def _modal(verb: Token, lex: Lexicons) -> bool:
+    """ "could have copied", "may be smuggled": possibility, not assertion."""
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in verb.children)
+
+
 def _in_question(token: Token) -> bool:
-    """True inside a "whether"/"if" clause: what it describes is asked, not asserted."""
+    """True inside a "whether"/"if" clause or under a noun of doubt ("doubts regarding using OpenAI's
+    outputs", "concerns about smuggling"): what it describes is asked or discussed, not asserted."""
     for node in (token, *token.ancestors):
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
             return True
+        if node.i != token.i and node.pos_ == "NOUN" and node.lemma_.lower() in DOUBT_NOUNS:
+            return True
+        if node.dep_ == "prep" and node.lower_ in ("regarding", "about", "concerning", "surrounding"):
+            return True  # "addressed doubts regarding using OpenAI's data": a topic, not an assertion
+        if node.pos_ in ("VERB", "AUX") and node.i != token.i and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in node.children
+        ):
+            return False  # reached the clause that asserts
     return False
 
 
@@ -91,7 +113,30 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
+    if not out and mention is None and is_group_doer(subject, lex):
+        # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
+        return [group_mention(subject)]
     return list(out.values())
+
+
+GROUP = "group"  # the type of a target named only as a group (entity id empty, text as written)
+
+
+def group_mention(token: Token) -> Mention:
+    """A target that is a group named by a noun phrase, with no entity id."""
+    return Mention("", GROUP, token.i, token.lower_)
+
+
+def is_group_doer(token: Token, lex: Lexicons) -> bool:
+    """A noun phrase naming parties that can do wrong ("Chinese AI firms", "the operations", "the
+    defendants"); not things ("the data", "its models") and not a bare determiner-less singular."""
+    if token.pos_ not in ("NOUN", "PROPN") or token.ent_type_ in ("DATE", "MONEY", "CARDINAL", "PERCENT"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma not in lex["doer_nouns"] and lemma not in lex["group_nouns"]:
+        return False
+    # a bare plural is generic ("a technique used by developers"), a determined one names a group
+    return any(c.dep_ in ("det", "nummod", "amod", "compound", "poss") for c in token.children)
 
 
 def _acl_noun_between(token: Token, verb: Token) -> Token | None:
@@ -127,7 +172,7 @@ def wrongdoer_in(
     """
     stop = set(lex["speech"]) | set(lex["accusation"])
     cue_seen: bool | str = False
-    any_cue = False
+    any_cue = asserted = False
     for tok in tokens:
         if not _is_cue(tok, lex) or _in_question(tok):
             continue
@@ -147,7 +192,9 @@ def wrongdoer_in(
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
             no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
-            if no_det or (governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
+            # "does not have backdoors", "did not engage in distillation": the noun is what is negated
+            direct = noun.dep_ == "dobj" or (noun.dep_ == "pobj" and noun.head.lower_ == "in")
+            if no_det or (direct and governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
                 return (
                     [],
                     "negated",
@@ -156,6 +203,23 @@ def wrongdoer_in(
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
+                continue
+        elif tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in ("for", "of"):
+            # "clamp down on Chinese rivals for extracting outputs": the noun the gerund hangs on did it
+            owner = tok.head.head
+            if owner.pos_ in ("VERB", "AUX"):
+                # "clamp down on Chinese rivals for extracting", "sued X for copying": the party acted on
+                acted = [
+                    o for c in owner.children
+                    for o in ([c] if c.dep_ == "dobj" else children_with(c, ("pobj",)) if c.dep_ == "prep"
+                              and c.lower_ in ("on", "against") else [])
+                ]
+                owner = acted[0] if acted else owner
+            if owner.pos_ in ("NOUN", "PROPN"):
+                found = doers(owner, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+                cue_seen = True
                 continue
         elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
             # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
@@ -176,15 +240,18 @@ def wrongdoer_in(
         controller = tok
         while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
             controller = controller.head  # "are trying to distill": the subject of "trying" distils
-        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is controller:
+        own_clause = _governing_verb(tok, stop) is controller
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or own_clause:
             # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
             # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
             # smuggling") does not
             cue_seen = True
+        if own_clause and tok.pos_ in ("VERB", "AUX") and not _modal(controller, lex):
+            asserted = True  # a wrongdoing verb in a clause of its own: "the firms copied Claude"
         verb = _governing_verb(tok, stop)
         if verb is None:
             continue
-        if is_negated(verb):
+        if is_negated(verb) and (tok.pos_ in ("VERB", "AUX") or verb.i == tok.head.i):
             return [], "negated", True
         modified = _acl_noun_between(tok, verb)
         if modified is not None:
@@ -209,7 +276,7 @@ def wrongdoer_in(
         }
         if len(orgs) == 1:
             return list(orgs.values()), True, False
-    return [], cue_seen, False
+    return [], "asserted" if asserted else cue_seen, False
 
 
 def classify_content(
@@ -222,7 +289,9 @@ def classify_content(
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     accusation_noun = bool(words & set(lex["accusation_nouns"]))
-    if words & set(lex["denial_cues"]) or (accusation_noun and words & set(lex["weak_denial_cues"])):
+    conditional = bool(words & {"if", "whether", "unless"})
+    weak = accusation_noun and bool(words & set(lex["weak_denial_cues"])) and not conditional
+    if words & set(lex["denial_cues"]) or weak:
         return "denial", [], "content"
     for tok in tokens:
         if (
@@ -237,8 +306,10 @@ def classify_content(
         return "denial", [], "content"
     if targets:
         return "accusation", targets, "content" if syntactic else "content_weak"
+    if cue == "asserted":
+        return "unnamed", [], "content_weak"  # wrongdoing asserted, its doer not named
     if cue:
-        return "unnamed", [], "statement"
+        return "skip", [], "statement"  # a wrongdoing word with nothing asserted about anyone named
     return "statement", [], "statement"
 
 

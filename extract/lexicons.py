@@ -17,8 +17,24 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "testify acknowledge confirm stress post respond reply caution predict emphasize emphasise urge "
         "complain observe concede admit counter signal recount defend welcome call recommend criticize "
         "criticise condemn praise denounce slam blast decry disclose reveal declare pledge promise vow "
-        "reiterate assure inform notify tweet"
+        "reiterate assure inform notify tweet recall report describe detail characterize characterise "
+        "portray depict liken tout boast question comment remark mention highlight lament quip "
+        "announce brief threaten demand ask accept agree disagree estimate forecast "
+        "project"
     ),
+    # Cognition and evidence verbs: attributions of a belief, a wish or a finding; they need a clause
+    # ("believes that ...", "the survey found that ..."), a quotation, or for "want/hope/expect" an
+    # infinitive ("wants chipmakers to serve US buyers first").
+    "cognition": _words(
+        "believe think feel fear worry doubt expect hope want know suspect consider understand wonder "
+        "assume recognize recognise realize realise"
+    ),
+    "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove"),
+    # Cognition verbs that take an infinitive as their content.
+    "wish_verbs": _words("want hope expect intend wish"),
+    # Participles that report a claim of their own after another trigger ("..., adding that ...");
+    # "saying" stays part of the claim it hangs on.
+    "own_participles": _words("add note warn argue stress insist point emphasize emphasise caution"),
     # Speech verbs that carry their content as an object ("Nvidia welcomed the decision"); the others need
     # a clause or a quotation.
     "object_speech": _words(
@@ -48,7 +64,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "wrongdoing": _words(
         "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize "
         "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
-        "funnel hack rip piggyback harvest"
+        "funnel hack rip piggyback harvest conceal falsify disguise mislabel"
     ),
     "wrongdoing_modifiers": _words(
         "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "
@@ -72,6 +88,71 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "claim allegation accusation charge report suggestion assertion characterization characterisation "
         "suspicion finding story"
     ),
+    # Nouns naming where a statement was made: "said in a statement", "In a memo, X described ...": any verb
+    # with such an "in" phrase and a speaker reports what follows.
+    "statement_nouns": _words(
+        "statement post memo letter interview filing report blog briefing release note testimony speech "
+        "remarks tweet comment comments submission notice document complaint op-ed essay paper"
+    ),
+    # Nouns that accuse on behalf of their possessor ("Anthropic's accusations that DeepSeek ...").
+    "accusation_cue_nouns": _words("accusation accusations allegation allegations charge charges"),
+    # Speakers that are documents: "the report says", "according to the survey".
+    "document_nouns": _words(
+        "report study survey poll memo memorandum letter filing statement document analysis paper "
+        "complaint indictment lawsuit suit affidavit ruling order notice guidance cable post blog data "
+        "research review assessment audit investigation probe findings finding estimate estimates "
+        "transcript release bill text rule regulation draft testimony presentation slide slides "
+        "forecast figures records record"
+    ),
+    # Plural people or bodies that speak together without a name: "officials said", "lawmakers warned".
+    "group_nouns": _words(
+        "official officials lawmaker lawmakers legislator legislators analyst analysts expert experts "
+        "critic critics researcher researchers executive executives observer observers investor investors "
+        "regulator regulators authorities authority prosecutor prosecutors diplomat diplomats senator "
+        "senators representative representatives democrats republicans leader leaders member members "
+        "economist economists scientist scientists engineer engineers insiders advocate advocates "
+        "supporter supporters opponent opponents campaign administration government people company "
+        "companies firm firms lab labs startup startups media industry group groups voter voters staff "
+        "employee employees adviser advisers advisor advisors aide aides spokespeople officers agencies "
+        "ministries observers commentators skeptics sceptics proponents"
+    ),
+    # Words that make a person or group anonymous: "people familiar with the matter", "a source close to".
+    "anonymous_markers": _words("familiar close anonymity briefed knowledgeable identified named anonymous"),
+    "anonymous_heads": _words(
+        "person people source sources official officials insider insiders individual individuals executive "
+        "executives employee employees someone one"
+    ),
+    # News outlets and wire agencies: a speaker of kind "outlet", or the channel of someone else's claim.
+    "outlets": [
+        "reuters", "bloomberg", "bloomberg news", "associated press", "ap", "afp", "agence france-presse",
+        "xinhua", "xinhua news agency", "financial times", "ft", "wall street journal", "wsj",
+        "new york times",
+        "nyt", "washington post", "cnbc", "cnn", "nbc", "nbc news", "bbc", "the information", "nikkei",
+        "nikkei asia", "south china morning post", "scmp", "global times", "cctv", "china daily",
+        "people's daily", "caixin", "yicai", "semafor", "axios", "politico", "the verge", "techcrunch",
+        "wired", "fortune", "forbes", "the guardian", "guardian", "the economist", "economist", "fox news",
+        "abc news", "cbs news", "npr", "yonhap", "kyodo", "kyodo news", "digitimes", "the register",
+        "tom's hardware", "ars technica", "business insider", "insider", "the atlantic", "time",
+        "newsweek", "usa today", "huffington post", "breitbart", "new york post", "the hill", "dow jones",
+        "marketwatch", "barron's", "the times", "the telegraph", "al jazeera", "dpa", "tass", "ani", "pti",
+        "infosecurity magazine", "the wire china", "rest of world", "sina", "36kr", "jiemian", "the paper",
+    ],
+    # Nouns of a policy act by their possessor or a "by" agent ("the department's ban on H20 sales").
+    "policy_nouns": _words(
+        "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
+        "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "
+        "blacklisting listing licence license prohibition embargo crackdown designation order"
+    ),
+    # Heads of a group that can be accused without a name ("three Chinese AI labs", "the operations").
+    "doer_nouns": _words(
+        "firm company lab laboratory developer startup start-up operation campaign actor group entity "
+        "hacker individual defendant person competitor rival operator network smuggler broker reseller "
+        "unicorn player organization organisation enterprise business maker chipmaker manufacturer "
+        "supplier distributor buyer account attacker adversary team researcher engineer employee "
+        "competitor agent intermediary company"
+    ),
+    # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
+    "act_verbs": _words("institute issue adopt put place slap implement enforce unveil introduce"),
     # Nominal references resolved like pronouns.
     "org_nouns": _words("company firm lab startup start-up chipmaker developer group laboratory maker"),
     "gov_nouns": _words(
