@@ -53,7 +53,9 @@ from dataclasses import asdict, dataclass, field
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, classify_content, doers, topic_of, wrongdoer_in
 from aiwatch.extract.cues import (
     REPORTING,
+    calls_for,
     content_tokens,
+    heading_blocks,
     interrupts,
     is_heading,
     is_hypothetical,
@@ -290,7 +292,8 @@ def _via(verb: Token, lex: Lexicons, emap: EntityMap) -> tuple[str | None, str] 
 
 def _subject_ok(verb: Token, ctx: _Context) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
-    speaker = speaker_of(subj, ctx.emap, ctx.sent_starts, ctx.lex)
+    speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive
+    speaker = speaker_of(subj, ctx.emap, ctx.sent_starts, ctx.lex, speaking)
     return speaker, subj, passive
 
 
@@ -309,7 +312,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     reported = is_reported(verb, lex) and not by_saying
     if reported and family in REPORTING and relay_of(verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
-    if in_regions(verb.i, ctx.regions) or reported or is_heading(sent):
+    if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
@@ -412,6 +415,8 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True
     if lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2:
         return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
+    if calls_for(verb):
+        return True
     if family == "cognition":
         return lemma in lex["wish_verbs"] and any(
             c.dep_ == "xcomp" or (c.dep_ == "dobj" and children_with(c, ("xcomp",)))
@@ -681,6 +686,85 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
     return out
 
 
+LABEL_STOP = frozenset(
+    {
+        "update", "updates", "photo", "photos", "image", "read", "watch", "related", "source", "sources",
+        "note", "correction", "video", "also", "see", "listen", "more", "caption", "credit", "file", "editor",
+        "q", "a", "question", "answer", "tags", "topics", "share", "by", "warning", "disclaimer", "summary",
+        "background", "context", "analysis", "opinion", "exclusive", "breaking", "live", "explainer", "why",
+        "what", "how", "when", "who", "where",
+    }
+)
+DASHES = frozenset({"―", "—", "–", "--"})
+
+
+def _line_end(doc: Doc, start: int) -> int:
+    """Index after the last token of the line (paragraph) that holds token ``start``."""
+    i = start
+    while i < len(doc) and "\n" not in doc[i].text and "\n" not in doc[i].whitespace_:
+        i += 1
+    return min(i + 1, len(doc)) if i < len(doc) and "\n" in doc[i].whitespace_ else i
+
+
+def _is_name_label(tokens: Span, ctx: _Context) -> bool:
+    words = [t for t in tokens if not t.is_space]
+    if not 1 <= len(words) <= 4 or any(t.lower_ in LABEL_STOP for t in words):
+        return False
+    return all(
+        ctx.emap.at(t) is not None or t.pos_ == "PROPN" or (t.is_upper and t.is_alpha and len(t) > 1)
+        or t.lower_ in ("'s", "’s", ".")
+        for t in words
+    )
+
+
+def claims_by_label(sent: Span, ctx: _Context) -> list[Claim]:
+    """Transcript and headline labels: "PENCE: Well, look ..." or "Pence: X won't be at the debate" (the
+    name before a colon opening a line speaks the rest of the line), and a paragraph signed with a dash
+    ("... ― Jane Doe")."""
+    doc = ctx.doc
+    previous = doc[sent.start - 1] if sent.start else None
+    line_start = previous is None or "\n" in previous.text or "\n" in previous.whitespace_
+    colon = next((t for t in sent[:6] if t.text == ":"), None)
+    label = colon is not None and colon.i > sent.start and _is_name_label(doc[sent.start : colon.i], ctx)
+    if line_start and label:
+        end = _line_end(doc, colon.i)
+        content = [t for t in doc[colon.i + 1 : end] if not t.is_space]
+        return _label_claim(sent, ctx, [colon], doc[sent.start : colon.i].root, content)
+    end = _line_end(doc, sent.start)
+    if end > sent.end + 1:
+        return []  # the signature closes the line: the claim is made once, on its last sentence
+    begin = sent.start
+    while begin > 0 and "\n" not in doc[begin - 1].text and "\n" not in doc[begin - 1].whitespace_:
+        begin -= 1
+    line = [t for t in doc[begin:end] if not t.is_space]
+    dash = next((t for t in reversed(line[-6:]) if t.text in DASHES), None)
+    if dash is None or dash.i == line[0].i or not _is_name_label(doc[dash.i + 1 : line[-1].i + 1], ctx):
+        return []
+    content = [t for t in doc[line[0].i : dash.i] if not t.is_space]
+    head = doc[dash.i + 1 : line[-1].i + 1].root
+    return _label_claim(sent, ctx, [dash], head, content)
+
+
+def _label_claim(
+    sent: Span, ctx: _Context, cue: list[Token], head: Token, content: list[Token]
+) -> list[Claim]:
+    words = [t for t in content if not t.is_punct]
+    if len(words) < 3:
+        return []
+    speaker = speaker_of(head, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
+    if speaker is None:
+        return []
+    own = ctx.own_side(speaker)
+    kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
+    if kind in ("unnamed", "skip"):
+        return []
+    quoted = any(in_regions(t.i, ctx.regions) for t in content[:2])
+    return [
+        _claim(ctx, sent, cue, speaker, kind, kind_how, t, content, quoted, cue[0].text)
+        for t in (targets or [None])
+    ]
+
+
 def _non_anchors(ctx: _Context) -> set[int]:
     """Tokens on Title-Case heading lines: their mentions never anchor a pronoun or nominal."""
     out: set[int] = set()
@@ -705,9 +789,16 @@ def extract_claims(
         doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), sent_starts, sents, index.parents
     )
     ctx.emap.non_anchors = _non_anchors(ctx)
+    # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
+    labelled = {sent.start: claims_by_label(sent, ctx) for sent in sents}
+    for found in labelled.values():
+        for claim in found:
+            span = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
+            if span is not None:
+                ctx.regions.append((span.start, span.end))
     claims: list[Claim] = []
     for sent in sents:
-        found: list[Claim] = []
+        found = list(labelled[sent.start])
         for tok in sent:
             if tok.pos_ == "VERB":
                 found.extend(claims_for_verb(tok, sent, ctx))

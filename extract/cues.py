@@ -46,6 +46,7 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
             for c in verb.children
         )
         or any(c.dep_ in ("oprd", "acomp") for c in verb.children)
+        or calls_for(verb)
     ):
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
@@ -56,6 +57,25 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
     return None
+
+
+def calls_for(verb: Token) -> bool:
+    """ "called for a ban", "called on Congress to act": a demand, reported like speech."""
+    return verb.lemma_.lower() == "call" and any(
+        c.dep_ == "prep" and c.lower_ in ("for", "on") for c in verb.children
+    )
+
+
+def heading_blocks(sent: Span, verb: Token) -> bool:
+    """A heading line gives no claim unless it is a sentence-case headline whose main verb is the cue
+    ("Pentagon says it will review the deal"): not Title Case, not a question ("How X says it ..."),
+    not a caption or a dateline."""
+    if not is_heading(sent):
+        return False
+    first = next((t for t in sent if not t.is_space and not t.is_punct), None)
+    if first is None or first.tag_ in ("WRB", "WP", "WDT") or is_title_case(sent):
+        return True
+    return verb.dep_ != "ROOT"
 
 
 def in_statement(verb: Token, lex: Lexicons) -> bool:

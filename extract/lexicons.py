@@ -19,8 +19,13 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "criticise condemn praise denounce slam blast decry disclose reveal declare pledge promise vow "
         "reiterate assure inform notify tweet recall report describe detail characterize characterise "
         "portray depict liken tout boast question comment remark mention highlight lament quip "
-        "announce brief threaten demand ask accept agree disagree estimate forecast "
+        "announce brief threaten demand ask accept agree disagree estimate forecast continue cite "
         "project"
+    ),
+    # Verbs only people and bodies do: their subject is a speaker whatever noun it is ("the mayor said").
+    "speaking_verbs": _words(
+        "say tell argue claim insist contend assert add write explain testify reply respond tweet declare "
+        "warn caution acknowledge admit concede complain recall remark quip continue cite"
     ),
     # Cognition and evidence verbs: attributions of a belief, a wish or a finding; they need a clause
     # ("believes that ...", "the survey found that ..."), a quotation, or for "want/hope/expect" an
@@ -39,7 +44,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # a clause or a quotation.
     "object_speech": _words(
         "defend welcome criticize criticise condemn denounce slam blast decry praise call recommend "
-        "dispute counter acknowledge confirm describe urge warn"
+        "dispute counter acknowledge confirm describe urge warn cite"
     ),
     # Speech verbs that censure their object: an accusation when the object names a party ("condemned US
     # restrictions"), a statement otherwise ("criticised the rule").

@@ -247,10 +247,11 @@ def _make(
 
 
 def speaker_of(
-    token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Lexicons
+    token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Lexicons, speaking: bool = False
 ) -> Speaker | None:
     """The speaker a subject token names, resolved as far as the text allows; None when it names none
-    (first person, "the move", "sales")."""
+    (first person, "the move", "sales"). With ``speaking`` (the subject of "say", "tell", "argue"), any noun
+    names a speaker: "the mayor said", "the ad's narrator says", "Merrill said"."""
     if token is None:
         return None
     mention = emap.at(token)
@@ -305,4 +306,9 @@ def speaker_of(
     if token.ent_type_ in ("PERSON", "ORG", "NORP") and token.pos_ == "PROPN":
         kind = {"PERSON": "person", "ORG": "entity", "NORP": "group"}[token.ent_type_]
         return _make(token, span, kind, None, "unresolved")
+    if speaking and token.pos_ == "PROPN" and token.text[:1].isupper() and not token.ent_type_:
+        return _make(token, span, "person", None, "unresolved")  # a name the NER missed
+    if speaking and token.pos_ == "NOUN" and not token.ent_type_:
+        plural = token.tag_ in ("NNS", "NNPS")
+        return _make(token, span, "group" if plural else "role", None, "unresolved")
     return None
