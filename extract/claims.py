@@ -64,6 +64,7 @@ from aiwatch.extract.cues import (
     own_participle,
     trigger_family,
 )
+from aiwatch.extract.headlines import title_cue
 from aiwatch.extract.kbindex import KBIndex
 from aiwatch.extract.lexicons import DEFAULT_LEXICONS
 from aiwatch.extract.references import (
@@ -765,6 +766,40 @@ def _label_claim(
     ]
 
 
+def claims_in_title(sent: Span, ctx: _Context) -> list[Claim]:
+    """Claims of a Title-Case headline line read on its surface (see :mod:`aiwatch.extract.headlines`)."""
+    if not (is_heading(sent) and is_title_case(sent)):
+        return []
+    found = title_cue(sent, ctx.emap)
+    if found is None:
+        return []
+    doc = ctx.doc
+    start, end = found.speaker_span
+    mention = found.speaker
+    if mention.type not in SPEAKER_TYPES:
+        return []
+    if found.family == "policy" and mention.type not in POLICY_SPEAKER_TYPES:
+        return []
+    kind = {"accusation": "accusation", "denial": "denial", "policy": "policy_action"}[found.family]
+    targets: list[Mention | None] = list(found.targets)
+    if kind == "accusation":
+        targets = [t for t in targets if t.type in ACCUSED_TYPES]
+        if not targets:
+            return []
+    elif kind == "denial":
+        targets = [None]
+    else:
+        targets = targets[:1] or [None]
+    speaker = Speaker(
+        mention.entity_id, mention.type, doc[start:end].text, doc[start].idx,
+        doc[end - 1].idx + len(doc[end - 1]), "person" if mention.type == "person" else "entity", "entity",
+        mention.token_i,
+    )
+    cue = [doc[found.cue_i]]
+    content = [t for t in doc[found.cue_i : sent.end] if not t.is_space]
+    return [_claim(ctx, sent, cue, speaker, kind, "verb", t, content, False, found.lemma) for t in targets]
+
+
 def _non_anchors(ctx: _Context) -> set[int]:
     """Tokens on Title-Case heading lines: their mentions never anchor a pronoun or nominal."""
     out: set[int] = set()
@@ -803,5 +838,6 @@ def extract_claims(
             if tok.pos_ == "VERB":
                 found.extend(claims_for_verb(tok, sent, ctx))
         found.extend(claims_according_to(sent, ctx, found))
+        found.extend(claims_in_title(sent, ctx))
         claims.extend(found)
     return [c for c in claims if c.confidence >= min_confidence]

@@ -80,6 +80,13 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
         return True
     if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
         return True
+    if tok.pos_ == "VERB" and lemma in lex["imitation_verbs"] and lemma not in lex["wrongdoing"]:
+        return any(
+            t.lemma_.lower() in lex["imitated_nouns"]
+            for c in tok.children
+            if c.dep_ in ("dobj", "prep")
+            for t in c.subtree
+        )
     if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
         return any(
             t.lemma_.lower() in lex["output_nouns"]
@@ -103,9 +110,14 @@ def doers(
             for appos in (c for c in token.children if c.dep_ == "appos"):
                 named.extend([appos, *appos.conjuncts])
         found = [mention] + [emap.at(c) for c in named if emap.at(c) is not None]
-    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
+    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies") nor an
+        # owner ("a weapon in the Party's arsenal": the Party owns the arsenal, the weapon acts)
         found = [
-            emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
+            emap.at(t)
+            for t in subject.subtree
+            if emap.at(t) is not None
+            and emap.at(t).type != "country"
+            and t.doc[emap.at(t).token_i].dep_ != "poss"
         ]
     out: dict[str, Mention] = {}
     for m in found:
@@ -135,8 +147,14 @@ def is_group_doer(token: Token, lex: Lexicons) -> bool:
     lemma = token.lemma_.lower()
     if lemma not in lex["doer_nouns"] and lemma not in lex["group_nouns"]:
         return False
-    # a bare plural is generic ("a technique used by developers"), a determined one names a group
-    return any(c.dep_ in ("det", "nummod", "amod", "compound", "poss") for c in token.children)
+    # a bare plural is generic ("a technique used by developers"), a determined one names a group, as does
+    # one placed somewhere ("groups in the PRC", "firms based in China")
+    if any(c.dep_ in ("det", "nummod", "amod", "compound", "poss") for c in token.children):
+        return True
+    return any(
+        c.dep_ in ("prep", "acl") and c.lower_ in ("in", "from", "based", "linked", "tied", "connected")
+        for c in token.children
+    )
 
 
 def _acl_noun_between(token: Token, verb: Token) -> Token | None:

@@ -69,20 +69,31 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "wrongdoing": _words(
         "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize "
         "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
-        "funnel hack rip piggyback harvest conceal falsify disguise mislabel"
+        "funnel hack rip piggyback harvest conceal falsify disguise mislabel bypass spy weaponize weaponise "
+        "coerce bully suppress politicize politicise militarize militarise sabotage defraud cheat deceive"
     ),
     "wrongdoing_modifiers": _words(
         "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "
-        "improper improperly unauthorized unauthorised covert covertly"
+        "improper improperly unauthorized unauthorised covert covertly fake bogus sham forged stolen "
+        "inappropriate inappropriately wrongful wrongfully deceptive deceptively"
     ),
     "wrongdoing_nouns": _words(
         "distillation theft violation smuggling infringement evasion misuse abuse breach copying "
-        "plagiarism diversion espionage backdoor backdoors"
+        "plagiarism diversion espionage backdoor backdoors fraud coercion bullying suppression piracy "
+        "sabotage free-riding freeriding"
     ),
     # Verbs whose subject commits the wrongdoing noun they govern ("engaged in distillation").
     "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
+    # Verbs of copying someone's technology: wrongdoing only with such an object ("replicate US AI models",
+    # "mimic proprietary systems"), not "replicate the results".
+    "imitation_verbs": _words("replicate mimic clone imitate reverse-engineer copy"),
+    "imitated_nouns": _words(
+        "model models capability capabilities technology technologies system systems product products "
+        "chip chips design designs output outputs ip property research know-how secret secrets weights "
+        "reasoning ability abilities innovation innovations"
+    ),
     "output_nouns": _words("output outputs response responses answer answers"),
     "denial_cues": _words(
         "baseless unfounded groundless untrue fabricate fabricated smear slander categorically"
