@@ -515,12 +515,28 @@ def _accusation(
         ]
     if not targets and lemma == "allege":
         targets = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)[0]
+    if not targets and lemma in ("accuse", "charge", "blame"):
+        targets = accused_before_charge(verb, ctx.emap, exclude)
     if not targets and speaker.entity_id is None:
         return []  # neither side named: nothing a reader could check
     return [
         _claim(ctx, sent, cue, speaker, "accusation", "verb", t, content, False, lemma)
         for t in (targets or [None])
     ]
+
+
+def accused_before_charge(verb: Token, emap: EntityMap, exclude: set[str]) -> list[Mention]:
+    """A misparsed object ("accused Chinese startup DeepSeek of ..."): the named parties between the verb
+    and its "of"/"with"/"for", read on the surface."""
+    out: list[Mention] = []
+    for tok in verb.doc[verb.i + 1 : min(verb.i + 12, verb.sent.end)]:
+        if tok.lower_ in ("of", "with", "for", "over") or tok.is_punct and tok.text not in (",", "—", "–"):
+            return out if tok.lower_ in ("of", "with", "for", "over") else []
+        mention = emap.at(tok)
+        usable = mention is not None and mention.type in ACCUSED_TYPES and mention.entity_id not in exclude
+        if usable and all(m.entity_id != mention.entity_id for m in out):
+            out.append(mention)
+    return []
 
 
 def _denial(

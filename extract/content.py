@@ -48,6 +48,34 @@ DOUBT_NOUNS = frozenset(
 )
 
 
+def _evidenced(noun: Token, lex: Lexicons) -> bool:
+    """ "evidence of distillation", "signs of smuggling": a finding that the wrongdoing happened."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in lex["evidence_nouns"]:
+        return not any(c.lower_ in ("no", "little") for c in head.head.children)
+    return False
+
+
+def _happened(noun: Token, lex: Lexicons) -> bool:
+    """ "IP theft had occurred": the wrongdoing noun is the subject of a verb of happening."""
+    return (
+        noun.dep_ == "nsubj"
+        and noun.head.lemma_.lower() in ("occur", "happen", "take")
+        and not is_negated(noun.head)
+    )
+
+
+def _agentive(subject: Token | None, emap: EntityMap, lex: Lexicons) -> bool:
+    """A subject that can do wrong: a named entity, a named group, or a personal pronoun."""
+    if subject is None:
+        return False
+    if subject.lower_ in ("that", "which", "who") and subject.head.dep_ == "relcl":
+        subject = subject.head.head
+    if emap.at(subject) is not None:
+        return True
+    return subject.lower_ in ("they", "he", "she", "we") or is_group_doer(subject, lex)
+
+
 def _modal(verb: Token, lex: Lexicons) -> bool:
     """ "could have copied", "may be smuggled": possibility, not assertion."""
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in verb.children)
@@ -88,12 +116,23 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
             for t in c.subtree
         )
     if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
-        return any(
+        if any(
             t.lemma_.lower() in lex["output_nouns"]
             for c in tok.children
             if c.dep_ in ("dobj", "prep")
             for t in c.subtree
+        ):
+            return True
+        # "used its proprietary model for training", "used OpenAI's models to train R1"
+        model_object = any(
+            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system") for c in tok.children
         )
+        purpose = any(
+            (c.dep_ == "prep" and any(t.lemma_.lower() in ("training", "train") for t in c.subtree))
+            or (c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("train", "build", "develop"))
+            for c in tok.children
+        )
+        return lemma == "use" and model_object and purpose
     return False
 
 
@@ -190,10 +229,11 @@ def wrongdoer_in(
     """
     stop = set(lex["speech"]) | set(lex["accusation"])
     cue_seen: bool | str = False
-    any_cue = asserted = False
+    any_cue = asserted = strong = False
     for tok in tokens:
         if not _is_cue(tok, lex) or _in_question(tok):
             continue
+        strong = strong or tok.pos_ in ("VERB", "AUX", "NOUN", "PROPN")
         # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
         # (a product) and not a noun merely mentioned ("standards for detecting distillation")
         any_cue = any_cue or (tok.dep_ not in ("amod", "compound") and tok.pos_ not in ("NOUN", "PROPN"))
@@ -220,6 +260,8 @@ def wrongdoer_in(
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
+            if _evidenced(noun, lex) or _happened(noun, lex):
+                cue_seen = any_cue = asserted = True  # "saw evidence of distillation", "theft had occurred"
             if governing.lemma_.lower() not in lex["doing_verbs"]:
                 continue
         elif tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in ("for", "of"):
@@ -265,9 +307,16 @@ def wrongdoer_in(
             # smuggling") does not
             cue_seen = True
         if own_clause and tok.pos_ in ("VERB", "AUX") and not _modal(controller, lex):
-            asserted = True  # a wrongdoing verb in a clause of its own: "the firms copied Claude"
+            # a wrongdoing verb in a clause of its own with an agent: "the firms copied Claude"; not a
+            # definition ("a technique that uses a teacher's outputs")
+            asserted = asserted or _agentive(subject_of(controller)[0], emap, lex)
         verb = _governing_verb(tok, stop)
         if verb is None:
+            # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
+            modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
+            found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
+            if found and found[0].type != GROUP:
+                return found, True, True
             continue
         if is_negated(verb) and (tok.pos_ in ("VERB", "AUX") or verb.i == tok.head.i):
             return [], "negated", True
@@ -292,9 +341,12 @@ def wrongdoer_in(
             and emap.at(t).type in ORG_TYPES - {"government"}
             and t.doc[emap.at(t).token_i].dep_ != "poss"
         }
-        if len(orgs) == 1:
+        if len(orgs) == 1 and asserted:
             return list(orgs.values()), True, False
-    return [], "asserted" if asserted else cue_seen, False
+    if asserted:
+        return [], "asserted", False
+    # a lone modifier ("an inappropriate timing") asserts nothing
+    return [], cue_seen if strong else False, False
 
 
 def classify_content(

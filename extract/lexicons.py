@@ -69,7 +69,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "wrongdoing": _words(
         "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize "
         "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
-        "funnel hack rip piggyback harvest conceal falsify disguise mislabel bypass spy weaponize weaponise "
+        "funnel hack rip piggyback harvest hide conceal falsify disguise mislabel bypass spy weaponize weaponise "
         "coerce bully suppress politicize politicise militarize militarise sabotage defraud cheat deceive"
     ),
     "wrongdoing_modifiers": _words(
@@ -86,6 +86,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
+    # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.
+    "evidence_nouns": _words("evidence sign signs proof indication indications trace traces"),
     # Verbs of copying someone's technology: wrongdoing only with such an object ("replicate US AI models",
     # "mimic proprietary systems"), not "replicate the results".
     "imitation_verbs": _words("replicate mimic clone imitate reverse-engineer copy"),

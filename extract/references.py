@@ -186,7 +186,7 @@ def _salience(doc: Doc, mention: Mention) -> int:
         token = token.head
     if token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() == "report":
         return 2  # "PANews reported that OpenAI said ...": the outlet relays, the company is the topic
-    if token.dep_ in SUBJECT_DEPS and token.head.dep_ in ("ccomp", "parataxis") and _speech_head(token.head):
+    if token.dep_ in SUBJECT_DEPS and _inside_report(token):
         return 2  # "OpenAI said DeepSeek copied ...": DeepSeek is talked about; OpenAI keeps the floor
     if token.dep_ in SUBJECT_DEPS:
         return 0 if token.head.dep_ == "ROOT" else 1
@@ -198,8 +198,16 @@ REPORT_LEMMAS = frozenset(
 )
 
 
-def _speech_head(clause: Token) -> bool:
-    return clause.head.lemma_.lower() in REPORT_LEMMAS
+def _inside_report(subject: Token) -> bool:
+    """The subject of a clause that an earlier speech verb reports ("OpenAI said it found evidence that
+    DeepSeek used ..." for DeepSeek); the subject of a relayed speech verb itself is not."""
+    verb = subject.head
+    if verb.lemma_.lower() in REPORT_LEMMAS:
+        return False
+    return any(
+        a.lemma_.lower() in REPORT_LEMMAS | {"find", "believe", "allege", "accuse"} and a.i < subject.i
+        for a in verb.ancestors
+    )
 
 
 def _bound_to_unnamed(pronoun: Token, emap: EntityMap, lex: Lexicons) -> bool:

@@ -292,7 +292,7 @@ def speaker_of(
         if kind is None:
             kind = "person" if named.type == "person" else "entity"
         return _make(token, span, kind, named, "modifier")
-    country_bound = any(
+    country_bound = token.lemma_.lower() in lex["gov_nouns"] + ["regulator", "watchdog"] and any(
         c.dep_ in ("compound", "amod", "poss") and (emap.at(c) is not None and emap.at(c).type == "country")
         for c in token.children
     )
