@@ -317,7 +317,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
-    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and trigger_family(verb.head, lex):
+    # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
+    # ...") or a non-cue verb ("attacked Clinton, saying ...") the participle reports on its own
+    merged = trigger_family(verb.head, lex) in REPORTING | {"accusation", "denial"}
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and merged:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
         return []  # "US policy was to deny China the best chips" describes, it does not act
@@ -418,6 +421,8 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
     if calls_for(verb):
         return True
+    if lemma in ("tell", "ask", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
+        return True  # "told his advisers to find a way", "urged Congress to act"
     if family == "cognition":
         return lemma in lex["wish_verbs"] and any(
             c.dep_ == "xcomp" or (c.dep_ == "dobj" and children_with(c, ("xcomp",)))
@@ -669,7 +674,7 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
         if in_regions(tok.i, ctx.regions) or is_heading(sent):
             continue
         pobj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-        speaker = speaker_of(pobj, ctx.emap, ctx.sent_starts, ctx.lex)
+        speaker = speaker_of(pobj, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
         if speaker is None:
             continue
         phrase = {t.i for t in tok.subtree}
@@ -741,12 +746,13 @@ def claims_by_label(sent: Span, ctx: _Context) -> list[Claim]:
     doc = ctx.doc
     previous = doc[sent.start - 1] if sent.start else None
     line_start = previous is None or "\n" in previous.text or "\n" in previous.whitespace_
-    colon = next((t for t in sent[:6] if t.text == ":"), None)
-    label = colon is not None and colon.i > sent.start and _is_name_label(doc[sent.start : colon.i], ctx)
+    first = sent.start + 1 if sent.start < len(doc) and doc[sent.start].is_quote else sent.start
+    colon = next((t for t in sent[:7] if t.text == ":"), None)
+    label = colon is not None and colon.i > first and _is_name_label(doc[first : colon.i], ctx)
     if line_start and label:
         end = _line_end(doc, colon.i)
         content = [t for t in doc[colon.i + 1 : end] if not t.is_space]
-        return _label_claim(sent, ctx, [colon], doc[sent.start : colon.i].root, content)
+        return _label_claim(sent, ctx, [colon], doc[first : colon.i].root, content)
     end = _line_end(doc, sent.start)
     if end > sent.end + 1:
         return []  # the signature closes the line: the claim is made once, on its last sentence

@@ -153,6 +153,17 @@ def quotes_for(verb: Token, sent: Span, regions: Sequence[Region], next_sent: Sp
             return nearest_before + nearest_after  # '"A," he said, "B."'
         picked = min(inside, key=lambda r: abs(r[0] - verb.i))
         return [picked]
+    if verb.i - sent.start <= 4 and not children_with(verb, ("ccomp", "dobj", "xcomp")):
+        # '"Does anybody know?" Graham asked.': a quote ending in "?", "!" or "," closed just before this
+        # short sentence
+        doc = verb.doc
+        closing = [
+            r
+            for r in regions
+            if sent.start - 2 <= r[1] <= sent.start and doc[r[1] - 1].text in ("?", "!", ",")
+        ]
+        if closing:
+            return closing[-1:]
     last = next((t for t in reversed(sent) if not t.is_space), None)
     if last is not None and last.text == ":" and next_sent is not None:
         opening = [r for r in regions if next_sent.start <= r[0] <= next_sent.start + 2]

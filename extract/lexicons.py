@@ -36,7 +36,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove"),
     # Cognition verbs that take an infinitive as their content.
-    "wish_verbs": _words("want hope expect intend wish"),
+    "wish_verbs": _words("want hope expect intend wish agree"),
     # Participles that report a claim of their own after another trigger ("..., adding that ...");
     # "saying" stays part of the claim it hangs on.
     "own_participles": _words("add note warn argue stress insist point emphasize emphasise caution"),
@@ -69,8 +69,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "wrongdoing": _words(
         "distill distil copy steal extract violate evade smuggle misuse abuse circumvent plagiarize "
         "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
-        "funnel hack rip piggyback harvest hide conceal falsify disguise mislabel bypass spy weaponize weaponise "
-        "coerce bully suppress politicize politicise militarize militarise sabotage defraud cheat deceive"
+        "funnel hack rip piggyback harvest hide conceal falsify disguise mislabel bypass spy weaponize "
+        "weaponise coerce bully suppress politicize politicise militarize militarise sabotage defraud cheat "
+        "deceive"
     ),
     "wrongdoing_modifiers": _words(
         "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "

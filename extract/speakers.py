@@ -308,7 +308,7 @@ def speaker_of(
         return _make(token, span, kind, None, "unresolved")
     if speaking and token.pos_ == "PROPN" and token.text[:1].isupper() and not token.ent_type_:
         return _make(token, span, "person", None, "unresolved")  # a name the NER missed
-    if speaking and token.pos_ == "NOUN" and not token.ent_type_:
+    if speaking and token.pos_ == "NOUN" and token.ent_type_ in ("", "PERCENT", "CARDINAL"):
         plural = token.tag_ in ("NNS", "NNPS")
         return _make(token, span, "group" if plural else "role", None, "unresolved")
     return None
