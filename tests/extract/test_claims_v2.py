@@ -11,9 +11,10 @@ from aiwatch.extract.speakers import is_outlet
 from spacy.tokens import Doc
 
 V2_KEYS = {
-    *"speaker_id speaker_text speaker_start speaker_end speaker_kind via_id via_text verb cue_start".split(),
-    *"cue_end kind target_id target_text content content_start content_end is_quote negated".split(),
-    *"start_char end_char sentence sentence_start confidence topic how".split(),
+    "speaker_id", "speaker_text", "speaker_start", "speaker_end", "speaker_kind", "via_id", "via_text",
+    "verb", "cue_start", "cue_end", "kind", "target_id", "target_text", "content", "content_start",
+    "content_end", "is_quote", "negated", "start_char", "end_char", "sentence", "sentence_start",
+    "confidence", "topic", "how",
 }
 
 
