@@ -261,8 +261,21 @@ def _claim(
         sentence_start=sent.start_char,
         confidence=round(SPEAKER_CONFIDENCE[speaker.how] * KIND_CONFIDENCE[kind_how], 3),
         topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex),
-        how=[speaker.how, kind_how],
+        how=[speaker.how, kind_how, cue_source(sent, cue, verb_text, ctx.lex)],
     )
+
+
+def cue_source(sent: Span, cue: list[Token], verb_text: str, lex: Lexicons) -> str:
+    """Which detector found the cue: a verb family, "according", "noun", "label" or "heading"."""
+    if verb_text == "according to":
+        return "according"
+    if not cue[0].is_alpha:
+        return "label"
+    if is_heading(sent):
+        return "heading"
+    if cue[0].pos_ == "NOUN":
+        return "noun"
+    return trigger_family(cue[0], lex) or "verb"
 
 
 def _negated(claim: Claim) -> Claim:
@@ -335,6 +348,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     speaker, subj, passive = _subject_ok(verb, ctx)
     if speaker is None or subj is None:
         return []
+    if speaker.kind == "document" and speaker.entity_id is None:
+        _author_from_outer_cue(speaker, verb, ctx)
     if family in REPORTING and relayed_speech(verb, ctx) is not None:
         return []  # "Bloomberg reported that OpenAI said ...": the outlet is the channel of OpenAI's claim
     members = _members(subj, ctx.emap, lex) if speaker.entity_id is None else []
@@ -356,6 +371,20 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         for claim in claims:
             claim.via_id, claim.via_text = via
     return claims
+
+
+def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: _Context) -> None:
+    """ "SAMR announced that a preliminary investigation found ...": the document is the announcer's."""
+    child = verb
+    for ancestor in verb.ancestors:
+        if child.dep_ not in ("ccomp", "conj") or ancestor.i > verb.i:
+            return
+        if trigger_family(ancestor, ctx.lex) in REPORTING | {"announcement"}:
+            outer = speaker_of(subject_of(ancestor)[0], ctx.emap, ctx.sent_starts, ctx.lex)
+            if outer is not None and outer.entity_id is not None and outer.kind != "outlet":
+                speaker.entity_id, speaker.type, speaker.how = outer.entity_id, outer.type, "modifier"
+            return
+        child = ancestor
 
 
 def _relay_speaker(verb: Token, ctx: _Context) -> Speaker | None:
@@ -788,6 +817,56 @@ def _label_claim(
     ]
 
 
+HYPOTHETICAL_MODIFIERS = frozenset(
+    {"proposed", "possible", "potential", "planned", "threatened", "future", "mooted", "draft", "looming"}
+)
+
+
+def claims_of_policy_nouns(sent: Span, ctx: _Context) -> list[Claim]:
+    """Nominal policy actions with a named actor: "the Commerce Department's ban on H20 sales", "White House
+    curbs on memory chips", "restrictions imposed by the bureau". The actor must be a government body or
+    official named in the phrase; a country ("US sanctions") is not an agency, and a proposal is no act."""
+    out: list[Claim] = []
+    doc, lex = ctx.doc, ctx.lex
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lex["policy_nouns"]:
+            continue
+        if in_regions(noun.i, ctx.regions) or heading_blocks(sent, noun):
+            continue
+        if noun.head.pos_ == "VERB" and trigger_family(noun.head, lex) == "policy":
+            continue  # "imposed restrictions on ...": the verb's claim already
+        if any(c.lower_ in HYPOTHETICAL_MODIFIERS for c in noun.children):
+            continue
+        actor = None
+        for child in noun.children:
+            if child.dep_ in ("poss", "compound") and ctx.emap.at(child) is not None:
+                actor = actor or ctx.emap.at(child)
+            if child.dep_ == "acl" and child.tag_ == "VBN":
+                for agent in children_with(child, ("agent",)):
+                    for pobj in children_with(agent, ("pobj",)):
+                        actor = actor or ctx.emap.at(pobj)
+        if actor is None or actor.type not in ("government", "person"):
+            continue
+        start, end = entity_tokens(doc[actor.token_i], ctx.emap)
+        kind = "person" if actor.type == "person" else "entity"
+        end_char = doc[end - 1].idx + len(doc[end - 1])
+        text, begin = doc[start:end].text, doc[start].idx
+        speaker = Speaker(actor.entity_id, actor.type, text, begin, end_char, kind, "modifier", actor.token_i)
+        exclude = ctx.own_side(speaker)
+        target = None
+        for prep in children_with(noun, ("prep",)):
+            if prep.lower_ in ("on", "against", "to", "targeting"):
+                target = target or head_entity(prep, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 3)
+        for child in children_with(noun, ("compound",)):
+            found = ctx.emap.at(child)
+            if target is None and found is not None and found.entity_id != actor.entity_id:
+                target = found if found.type in ("chip", "ai_model", "company", "ai_lab") else None
+        content = [t for t in noun.subtree if not t.is_space]
+        lemma = noun.lemma_.lower()
+        out.append(_claim(ctx, sent, [noun], speaker, "policy_action", "verb", target, content, False, lemma))
+    return out
+
+
 def claims_in_title(sent: Span, ctx: _Context) -> list[Claim]:
     """Claims of a Title-Case headline line read on its surface (see :mod:`aiwatch.extract.headlines`)."""
     if not (is_heading(sent) and is_title_case(sent)):
@@ -861,5 +940,6 @@ def extract_claims(
                 found.extend(claims_for_verb(tok, sent, ctx))
         found.extend(claims_according_to(sent, ctx, found))
         found.extend(claims_in_title(sent, ctx))
+        found.extend(claims_of_policy_nouns(sent, ctx))
         claims.extend(found)
     return [c for c in claims if c.confidence >= min_confidence]

@@ -33,6 +33,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "policy"  # "opened an antitrust investigation into Nvidia"
     if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
         return "accusation"  # "made similar accusations against DeepSeek"
+    if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
+        return "policy"  # "the regulator called in Nvidia's representatives": a summons
     if lemma in lex["act_verbs"] and any(o.lemma_.lower() in lex["policy_nouns"] for o in objs):
         return "policy"  # "instituted new restrictions on the H20", "issued export controls"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):

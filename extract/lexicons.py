@@ -19,7 +19,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "criticise condemn praise denounce slam blast decry disclose reveal declare pledge promise vow "
         "reiterate assure inform notify tweet recall report describe detail characterize characterise "
         "portray depict liken tout boast question comment remark mention highlight lament quip "
-        "announce brief threaten demand ask accept agree disagree estimate forecast continue cite "
+        "brief threaten demand ask accept agree disagree estimate forecast continue cite "
         "project"
     ),
     # Verbs only people and bodies do: their subject is a speaker whatever noun it is ("the mayor said").
@@ -55,7 +55,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit "
         "bar curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence "
         "pause freeze penalize penalise designate order deny lift ease loosen relax reverse allow permit "
-        "sign enact"
+        "sign enact list delist"
     ),
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
