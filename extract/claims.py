@@ -48,9 +48,17 @@ claims under ``min_confidence`` are dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 
-from aiwatch.extract.content import ACCUSED_TYPES, GROUP, classify_content, doers, topic_of, wrongdoer_in
+from aiwatch.extract.content import (
+    ACCUSED_TYPES,
+    GROUP,
+    classify_content,
+    doers,
+    topic_counts,
+    topic_from,
+    wrongdoer_in,
+)
 from aiwatch.extract.cues import (
     REPORTING,
     calls_for,
@@ -80,6 +88,7 @@ from aiwatch.extract.references import (
     subject_of,
 )
 from aiwatch.extract.speakers import Speaker, entity_tokens, is_outlet, phrase_tokens, speaker_of
+from spacy.attrs import IS_SPACE, LEMMA, LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
 from aiwatch.config import default
@@ -157,7 +166,9 @@ class Claim:
     how: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = dict(self.__dict__)
+        out["how"] = list(self.how)
+        return out
 
 
 @dataclass
@@ -169,6 +180,12 @@ class _Context:
     sent_starts: list[int]
     sents: list[Span]
     parents: Mapping[str, str] = field(default_factory=dict)
+    _facts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+    _families: dict[int, str | None] = field(default_factory=dict)
+    _speakers: dict[tuple[int, bool], Speaker | None] = field(default_factory=dict)
+    line_of: list[int] = field(default_factory=list)
+    lines: list[tuple[int, int]] = field(default_factory=list)
+    sent_index: dict[int, int] = field(default_factory=dict)
 
     def own_side(self, speaker: Speaker) -> set[str]:
         """The speaker and its parent organisation: never the party it accuses ("Huang" and Nvidia)."""
@@ -178,8 +195,34 @@ class _Context:
             {self.parents[speaker.entity_id]} if speaker.entity_id in self.parents else set()
         )
 
+    def sentence_facts(self, sent: Span) -> tuple[str, int, int]:
+        """A sentence's stripped text and topic counts (its tokens and entity mentions), computed once."""
+        facts = self._facts.get(sent.start)
+        if facts is None:
+            by_token = self.emap.by_token
+            mentions = [by_token[i] for i in range(sent.start, sent.end) if i in by_token]
+            facts = (sent.text.strip(), *topic_counts(sent, mentions, self.lex))
+            self._facts[sent.start] = facts
+        return facts
+
+    def family(self, token: Token) -> str | None:
+        """:func:`trigger_family` of a token, computed once per document."""
+        if token.i not in self._families:
+            self._families[token.i] = trigger_family(token, self.lex)
+        return self._families[token.i]
+
+    def speaker(self, token: Token | None, speaking: bool = False) -> Speaker | None:
+        """:func:`speaker_of` a token, computed once per document (a fresh copy each call)."""
+        if token is None:
+            return None
+        key = (token.i, speaking)
+        if key not in self._speakers:
+            self._speakers[key] = speaker_of(token, self.emap, self.sent_starts, self.lex, speaking)
+        found = self._speakers[key]
+        return replace(found) if found is not None else None
+
     def next_sentence(self, sent: Span) -> Span | None:
-        k = self.sent_starts.index(sent.start) if sent.start in self.sent_starts else -1
+        k = self.sent_index.get(sent.start, -1)
         return self.sents[k + 1] if 0 <= k < len(self.sents) - 1 else None
 
 
@@ -225,16 +268,18 @@ def _claim(
 ) -> Claim:
     doc = ctx.doc
     anchor = cue[0]
-    tokens = [t for t in anchor.subtree if sent.start <= t.i < sent.end] + content_tokens + cue
+    edges = [max(anchor.left_edge.i, sent.start), min(anchor.right_edge.i, sent.end - 1)]
+    edges += [t.i for t in (content_tokens[:1] + content_tokens[-1:] + cue)]
     if sent.start <= speaker.token_i < sent.end:
-        tokens.append(doc[speaker.token_i])
-    start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
+        edges.append(speaker.token_i)
+    start, end = min(edges), max(edges) + 1
     span = doc[start:end]
     content = sorted(content_tokens, key=lambda t: t.i)
     content_span = _span(content)
     content_text = _joined(content) if content else span.text.strip()
     cue_start, cue_end = _span(cue) or (anchor.idx, anchor.idx + len(anchor))
-    sent_mentions = [ctx.emap.by_token[i] for i in range(sent.start, sent.end) if i in ctx.emap.by_token]
+    sent_text, sent_d, sent_e = ctx.sentence_facts(sent)
+    content_d, content_e = topic_counts(content_tokens, (), ctx.lex)
     has_target = target is not None
     return Claim(
         speaker_id=speaker.entity_id,
@@ -257,10 +302,10 @@ def _claim(
         negated=False,
         start_char=span.start_char,
         end_char=span.end_char,
-        sentence=sent.text.strip(),
+        sentence=sent_text,
         sentence_start=sent.start_char,
         confidence=round(SPEAKER_CONFIDENCE[speaker.how] * KIND_CONFIDENCE[kind_how], 3),
-        topic=topic_of(list(sent) + content_tokens, sent_mentions, ctx.lex),
+        topic=topic_from(sent_d + content_d, sent_e + content_e),
         how=[speaker.how, kind_how, cue_source(sent, cue, verb_text, ctx.lex)],
     )
 
@@ -306,15 +351,15 @@ def _via(verb: Token, lex: Lexicons, emap: EntityMap) -> tuple[str | None, str] 
 
 def _subject_ok(verb: Token, ctx: _Context) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
-    speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive
-    speaker = speaker_of(subj, ctx.emap, ctx.sent_starts, ctx.lex, speaking)
+    speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive and subj is not None
+    speaker = ctx.speaker(subj, speaking)
     return speaker, subj, passive
 
 
 def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
-    family = trigger_family(verb, lex)
+    family = ctx.family(verb)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
     if (
@@ -332,7 +377,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
     # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
     # ...") or a non-cue verb ("attacked Clinton, saying ...") the participle reports on its own
-    merged = trigger_family(verb.head, lex) in REPORTING | {"accusation", "denial"}
+    merged = ctx.family(verb.head) in REPORTING | {"accusation", "denial"}
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and merged:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
@@ -360,7 +405,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         claims = _claims_by(verb, sent, ctx, family, speaker, passive)
     # "Oracle and the Semiconductor Industry Association objected": one claim per conjoined speaker
     for conj in subj.conjuncts:
-        other = speaker_of(conj, ctx.emap, ctx.sent_starts, lex)
+        other = ctx.speaker(conj)
         if other is not None and other.entity_id and other.entity_id != speaker.entity_id:
             claims.extend(_claims_by(verb, sent, ctx, family, other, passive))
     via = _via(verb, lex, ctx.emap)
@@ -379,8 +424,8 @@ def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: _Context) -> None
     for ancestor in verb.ancestors:
         if child.dep_ not in ("ccomp", "conj") or ancestor.i > verb.i:
             return
-        if trigger_family(ancestor, ctx.lex) in REPORTING | {"announcement"}:
-            outer = speaker_of(subject_of(ancestor)[0], ctx.emap, ctx.sent_starts, ctx.lex)
+        if ctx.family(ancestor) in REPORTING | {"announcement"}:
+            outer = ctx.speaker(subject_of(ancestor)[0])
             if outer is not None and outer.entity_id is not None and outer.kind != "outlet":
                 speaker.entity_id, speaker.type, speaker.how = outer.entity_id, outer.type, "modifier"
             return
@@ -390,7 +435,7 @@ def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: _Context) -> None
 def _relay_speaker(verb: Token, ctx: _Context) -> Speaker | None:
     """The speaker of a reporting verb when it is an outlet relaying others ("Bloomberg reported")."""
     subj, _ = subject_of(verb)
-    speaker = speaker_of(subj, ctx.emap, ctx.sent_starts, ctx.lex)
+    speaker = ctx.speaker(subj)
     if speaker is None:
         return None
     if speaker.kind == "outlet":
@@ -407,7 +452,7 @@ def relay_of(verb: Token, ctx: _Context) -> Speaker | None:
     for ancestor in verb.ancestors:
         if child.dep_ not in ("ccomp", "conj"):
             return None
-        if trigger_family(ancestor, ctx.lex) in REPORTING:
+        if ctx.family(ancestor) in REPORTING:
             return _relay_speaker(ancestor, ctx)
         child = ancestor
     return None
@@ -420,8 +465,8 @@ def relayed_speech(verb: Token, ctx: _Context) -> Token | None:
         return None
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
-            if trigger_family(node, ctx.lex) in REPORTING and subject_of(node)[0] is not None:
-                inner = speaker_of(subject_of(node)[0], ctx.emap, ctx.sent_starts, ctx.lex)
+            if ctx.family(node) in REPORTING and subject_of(node)[0] is not None:
+                inner = ctx.speaker(subject_of(node)[0])
                 if inner is not None and inner.kind != "outlet":
                     return node
     return None
@@ -703,7 +748,7 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
         if in_regions(tok.i, ctx.regions) or is_heading(sent):
             continue
         pobj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-        speaker = speaker_of(pobj, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
+        speaker = ctx.speaker(pobj, speaking=True)
         if speaker is None:
             continue
         phrase = {t.i for t in tok.subtree}
@@ -749,12 +794,20 @@ LABEL_STOP = frozenset(
 DASHES = frozenset({"―", "—", "–", "--"})
 
 
-def _line_end(doc: Doc, start: int) -> int:
-    """Index after the last token of the line (paragraph) that holds token ``start``."""
-    i = start
-    while i < len(doc) and "\n" not in doc[i].text and "\n" not in doc[i].whitespace_:
-        i += 1
-    return min(i + 1, len(doc)) if i < len(doc) and "\n" in doc[i].whitespace_ else i
+def line_bounds(doc: Doc, is_space: list[int]) -> tuple[list[int], list[tuple[int, int]]]:
+    """The line of each token and each line's token range [start, end): a space token holding a line
+    break ends a line (spaCy keeps line breaks in space tokens)."""
+    line_of: list[int] = []
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for i, space in enumerate(is_space):
+        line_of.append(len(bounds))
+        if space and "\n" in doc[i].text:
+            bounds.append((start, i + 1))
+            start = i + 1
+    if start < len(is_space):
+        bounds.append((start, len(is_space)))
+    return line_of, bounds
 
 
 def _is_name_label(tokens: Span, ctx: _Context) -> bool:
@@ -773,21 +826,15 @@ def claims_by_label(sent: Span, ctx: _Context) -> list[Claim]:
     name before a colon opening a line speaks the rest of the line), and a paragraph signed with a dash
     ("... ― Jane Doe")."""
     doc = ctx.doc
-    previous = doc[sent.start - 1] if sent.start else None
-    line_start = previous is None or "\n" in previous.text or "\n" in previous.whitespace_
-    first = sent.start + 1 if sent.start < len(doc) and doc[sent.start].is_quote else sent.start
-    colon = next((t for t in sent[:7] if t.text == ":"), None)
-    label = colon is not None and colon.i > first and _is_name_label(doc[first : colon.i], ctx)
-    if line_start and label:
-        end = _line_end(doc, colon.i)
-        content = [t for t in doc[colon.i + 1 : end] if not t.is_space]
-        return _label_claim(sent, ctx, [colon], doc[first : colon.i].root, content)
-    end = _line_end(doc, sent.start)
-    if end > sent.end + 1:
-        return []  # the signature closes the line: the claim is made once, on its last sentence
-    begin = sent.start
-    while begin > 0 and "\n" not in doc[begin - 1].text and "\n" not in doc[begin - 1].whitespace_:
-        begin -= 1
+    begin, end = ctx.lines[ctx.line_of[sent.start]]
+    if begin == sent.start:
+        first = sent.start + 1 if doc[sent.start].is_quote else sent.start
+        colon = next((t for t in doc[first : min(first + 6, sent.end)] if t.text == ":"), None)
+        if colon is not None and colon.i > first and _is_name_label(doc[first : colon.i], ctx):
+            content = [t for t in doc[colon.i + 1 : end] if not t.is_space]
+            return _label_claim(sent, ctx, [colon], doc[first : colon.i].root, content)
+    if end > sent.end + 1 or not any(t.text in DASHES for t in doc[max(begin, end - 7) : end]):
+        return []  # a signature closes its line: the claim is made once, on the line's last sentence
     line = [t for t in doc[begin:end] if not t.is_space]
     dash = next((t for t in reversed(line[-6:]) if t.text in DASHES), None)
     if dash is None or dash.i == line[0].i or not _is_name_label(doc[dash.i + 1 : line[-1].i + 1], ctx):
@@ -822,18 +869,18 @@ HYPOTHETICAL_MODIFIERS = frozenset(
 )
 
 
-def claims_of_policy_nouns(sent: Span, ctx: _Context) -> list[Claim]:
+def claims_of_policy_nouns(sent: Span, ctx: _Context, candidates: list[Token] | None = None) -> list[Claim]:
     """Nominal policy actions with a named actor: "the Commerce Department's ban on H20 sales", "White House
     curbs on memory chips", "restrictions imposed by the bureau". The actor must be a government body or
     official named in the phrase; a country ("US sanctions") is not an agency, and a proposal is no act."""
     out: list[Claim] = []
     doc, lex = ctx.doc, ctx.lex
-    for noun in sent:
+    for noun in sent if candidates is None else candidates:
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lex["policy_nouns"]:
             continue
         if in_regions(noun.i, ctx.regions) or heading_blocks(sent, noun):
             continue
-        if noun.head.pos_ == "VERB" and trigger_family(noun.head, lex) == "policy":
+        if noun.head.pos_ == "VERB" and ctx.family(noun.head) == "policy":
             continue  # "imposed restrictions on ...": the verb's claim already
         if any(c.lower_ in HYPOTHETICAL_MODIFIERS for c in noun.children):
             continue
@@ -925,6 +972,29 @@ def extract_claims(
         doc, EntityMap(doc, index, discovered), lex, quote_regions(doc), sent_starts, sents, index.parents
     )
     ctx.emap.non_anchors = _non_anchors(ctx)
+    # token attributes read once as arrays: only the tokens that can cue are made into Token objects
+    pos, lemma, lower, space = (
+        doc.to_array([POS, LEMMA, LOWER, IS_SPACE]).T.tolist() if len(doc) else ([], [], [], [])
+    )
+    ctx.line_of, ctx.lines = line_bounds(doc, space)
+    ctx.sent_index = {start: k for k, start in enumerate(sent_starts)}
+    strings = doc.vocab.strings
+    verb_pos, noun_pos = strings["VERB"], strings["NOUN"]
+    policy_nouns = {strings.add(w) for w in lex["policy_nouns"]}
+    according = strings.add("according")
+    cues: list[list[int]] = [[] for _ in sents]
+    nouns: list[list[int]] = [[] for _ in sents]
+    accordings: list[list[int]] = [[] for _ in sents]
+    k = 0
+    for i in range(len(pos)):
+        while k + 1 < len(sent_starts) and sent_starts[k + 1] <= i:
+            k += 1
+        if pos[i] == verb_pos:
+            cues[k].append(i)
+        elif pos[i] == noun_pos and lemma[i] in policy_nouns:
+            nouns[k].append(i)
+        if lower[i] == according:
+            accordings[k].append(i)
     # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
     labelled = {sent.start: claims_by_label(sent, ctx) for sent in sents}
     for found in labelled.values():
@@ -933,13 +1003,14 @@ def extract_claims(
             if span is not None:
                 ctx.regions.append((span.start, span.end))
     claims: list[Claim] = []
-    for sent in sents:
+    for k, sent in enumerate(sents):
         found = list(labelled[sent.start])
-        for tok in sent:
-            if tok.pos_ == "VERB":
-                found.extend(claims_for_verb(tok, sent, ctx))
-        found.extend(claims_according_to(sent, ctx, found))
+        for i in cues[k]:
+            found.extend(claims_for_verb(doc[i], sent, ctx))
+        if accordings[k]:
+            found.extend(claims_according_to(sent, ctx, found))
         found.extend(claims_in_title(sent, ctx))
-        found.extend(claims_of_policy_nouns(sent, ctx))
+        if nouns[k]:
+            found.extend(claims_of_policy_nouns(sent, ctx, [doc[i] for i in nouns[k]]))
         claims.extend(found)
     return [c for c in claims if c.confidence >= min_confidence]

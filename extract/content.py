@@ -383,8 +383,10 @@ def classify_content(
     return "statement", [], "statement"
 
 
-def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
-    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
+def topic_counts(
+    tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons
+) -> tuple[int, int]:
+    """(distillation, export-controls) cue counts of some tokens and entity mentions."""
     distill, export = set(lex["topic_distillation"]), set(lex["topic_export_controls"])
     d = e = 0
     for tok in tokens:
@@ -394,6 +396,15 @@ def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons
     for mention in mentions:
         d += mention.type == "ai_model"
         e += mention.type in ("chip", "policy")
+    return d, e
+
+
+def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
+    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
+    return topic_from(*topic_counts(tokens, mentions, lex))
+
+
+def topic_from(d: int, e: int) -> str | None:
     if d == e:
         return None
     return "distillation" if d > e else "export-controls"
