@@ -864,6 +864,56 @@ def _label_claim(
     ]
 
 
+def claims_of_claim_nouns(sent: Span, ctx: _Context, candidates: list[Token]) -> list[Claim]:
+    """Nominal reports with their owner and a "that" clause: "Trump's claim that there were thousands of
+    shootings", "OpenAI's allegation that DeepSeek copied its models", "a warning from the ministry that
+    ..."."""
+    out: list[Claim] = []
+    for noun in candidates:
+        if in_regions(noun.i, ctx.regions) or heading_blocks(sent, noun):
+            continue
+        clause = next(
+            (
+                c
+                for c in noun.children
+                if c.dep_ in ("acl", "ccomp", "appos")
+                and c.pos_ in ("VERB", "AUX")
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+            ),
+            None,
+        )
+        if clause is None:
+            continue
+        owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if owner is None:
+            owner = next(
+                (
+                    o
+                    for p in noun.children
+                    if p.dep_ == "prep" and p.lower_ in ("by", "from")
+                    for o in children_with(p, ("pobj",))
+                ),
+                None,
+            )
+        speaker = ctx.speaker(owner, speaking=True)
+        if speaker is None:
+            continue
+        content = [t for t in clause.subtree if t.dep_ != "mark" or t.head.i != clause.i]
+        own = ctx.own_side(speaker)
+        kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
+        if kind == "unnamed":
+            kind, targets, kind_how = "accusation", [], "content_weak"
+        if kind == "skip" or (speaker.kind == "outlet" and kind == "accusation"):
+            continue
+        quoted = any(in_regions(t.i, ctx.regions) for t in content)
+        lemma = noun.lemma_.lower()
+        out.extend(
+            _claim(ctx, sent, [noun], speaker, kind, kind_how, t, content, quoted, lemma)
+            for t in (targets or [None])
+        )
+    return out
+
+
 HYPOTHETICAL_MODIFIERS = frozenset(
     {"proposed", "possible", "potential", "planned", "threatened", "future", "mooted", "draft", "looming"}
 )
@@ -981,9 +1031,11 @@ def extract_claims(
     strings = doc.vocab.strings
     verb_pos, noun_pos = strings["VERB"], strings["NOUN"]
     policy_nouns = {strings.add(w) for w in lex["policy_nouns"]}
+    claim_nouns = {strings.add(w) for w in lex["claim_nouns"]}
     according = strings.add("according")
     cues: list[list[int]] = [[] for _ in sents]
     nouns: list[list[int]] = [[] for _ in sents]
+    reports: list[list[int]] = [[] for _ in sents]
     accordings: list[list[int]] = [[] for _ in sents]
     k = 0
     for i in range(len(pos)):
@@ -993,6 +1045,8 @@ def extract_claims(
             cues[k].append(i)
         elif pos[i] == noun_pos and lemma[i] in policy_nouns:
             nouns[k].append(i)
+        if pos[i] == noun_pos and (lemma[i] in claim_nouns or lower[i] in claim_nouns):
+            reports[k].append(i)
         if lower[i] == according:
             accordings[k].append(i)
     # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
@@ -1012,5 +1066,7 @@ def extract_claims(
         found.extend(claims_in_title(sent, ctx))
         if nouns[k]:
             found.extend(claims_of_policy_nouns(sent, ctx, [doc[i] for i in nouns[k]]))
+        if reports[k]:
+            found.extend(claims_of_claim_nouns(sent, ctx, [doc[i] for i in reports[k]]))
         claims.extend(found)
     return [c for c in claims if c.confidence >= min_confidence]

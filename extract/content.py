@@ -81,10 +81,12 @@ def _modal(verb: Token, lex: Lexicons) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in verb.children)
 
 
-def _in_question(token: Token) -> bool:
+def _in_question(token: Token, inside: set[int] | None = None) -> bool:
     """True inside a "whether"/"if" clause or under a noun of doubt ("doubts regarding using OpenAI's
     outputs", "concerns about smuggling"): what it describes is asked or discussed, not asserted."""
     for node in (token, *token.ancestors):
+        if inside is not None and node.i not in inside:
+            return False  # the content ends here: what embeds it ("the allegation that ...") is its cue
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
             return True
         if node.i != token.i and node.pos_ == "NOUN" and node.lemma_.lower() in DOUBT_NOUNS:
@@ -230,8 +232,9 @@ def wrongdoer_in(
     stop = set(lex["speech"]) | set(lex["accusation"])
     cue_seen: bool | str = False
     any_cue = asserted = strong = False
+    inside = {t.i for t in tokens}
     for tok in tokens:
-        if not _is_cue(tok, lex) or _in_question(tok):
+        if not _is_cue(tok, lex) or _in_question(tok, inside):
             continue
         strong = strong or tok.pos_ in ("VERB", "AUX", "NOUN", "PROPN")
         # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
@@ -279,8 +282,7 @@ def wrongdoer_in(
                 found = doers(owner, emap, exclude, sent_starts, lex)
                 if found:
                     return found, True, True
-                cue_seen = True
-                continue
+                continue  # "the subject of hacking": a topic, asserted of nobody
         elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
             # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
             by_doers = _by_doers(tok.head)

@@ -44,7 +44,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # a clause or a quotation.
     "object_speech": _words(
         "defend welcome criticize criticise condemn denounce slam blast decry praise call recommend "
-        "dispute counter acknowledge confirm describe urge warn cite"
+        "dispute counter acknowledge confirm describe urge warn cite note mention"
     ),
     # Speech verbs that censure their object: an accusation when the object names a party ("condemned US
     # restrictions"), a statement otherwise ("criticised the rule").
@@ -112,6 +112,13 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "statement_nouns": _words(
         "statement post memo letter interview filing report blog briefing release note testimony speech "
         "remarks tweet comment comments submission notice document complaint op-ed essay paper"
+    ),
+    # Nouns that report their possessor's words when a "that" clause follows ("Trump's claim that ...",
+    # "OpenAI's allegation that DeepSeek ...").
+    "claim_nouns": _words(
+        "claim claims assertion assertions allegation allegations accusation accusations charge charges "
+        "statement warning argument suggestion contention insistence promise pledge remark remarks comment "
+        "comments belief view insistence admission acknowledgment acknowledgement prediction"
     ),
     # Nouns that accuse on behalf of their possessor ("Anthropic's accusations that DeepSeek ...").
     "accusation_cue_nouns": _words("accusation accusations allegation allegations charge charges"),
