@@ -748,6 +748,14 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
         if in_regions(tok.i, ctx.regions) or is_heading(sent):
             continue
         pobj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            # a misparsed source ("according to show insiders"): the last noun before the punctuation
+            after = []
+            for t in doc[tok.i + 2 : min(tok.i + 8, sent.end)]:
+                if t.is_punct:
+                    break
+                after.append(t)
+            pobj = next((t for t in reversed(after) if t.pos_ in ("NOUN", "PROPN")), None)
         speaker = ctx.speaker(pobj, speaking=True)
         if speaker is None:
             continue
