@@ -226,10 +226,26 @@ class _Context:
         return self.sents[k + 1] if 0 <= k < len(self.sents) - 1 else None
 
 
+CORE_MODIFIERS = frozenset({"det", "amod", "compound", "nummod", "poss", "nmod", "quantmod"})
+
+
+def core_phrase(token: Token) -> tuple[int, int]:
+    """Token range of a noun with its modifiers and a place ("three Chinese AI labs", "groups in the PRC",
+    "accounts linked to DeepSeek"), without what it is accused of ("labs of stealing ...")."""
+    keep = [token.i]
+    for child in token.children:
+        before = child.dep_ in CORE_MODIFIERS and child.i < token.i
+        place = child.dep_ == "prep" and child.lower_ in ("in", "from")
+        linked = child.dep_ == "acl" and child.lemma_.lower() in ("base", "link", "tie", "connect")
+        if before or place or linked:
+            keep.extend(t.i for t in child.subtree)
+    return min(keep), max(keep) + 1
+
+
 def _target_text(doc: Doc, mention: Mention, emap: EntityMap) -> str:
     token = doc[mention.token_i]
     if mention.type == GROUP or not mention.entity_id:
-        start, end = phrase_tokens(token)
+        start, end = core_phrase(token)
     else:
         start, end = entity_tokens(token, emap)
     return doc[start:end].text
@@ -495,7 +511,7 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
     if calls_for(verb):
         return True
-    if lemma in ("tell", "ask", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
+    if lemma in ("tell", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
         return True  # "told his advisers to find a way", "urged Congress to act"
     if family == "cognition":
         return lemma in lex["wish_verbs"] and any(

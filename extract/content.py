@@ -240,6 +240,12 @@ def wrongdoer_in(
         # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
         # (a product) and not a noun merely mentioned ("standards for detecting distillation")
         any_cue = any_cue or (tok.dep_ not in ("amod", "compound") and tok.pos_ not in ("NOUN", "PROPN"))
+        if tok.dep_ == "amod" and tok.head.pos_ == "NOUN":
+            # "its wrongful practices", "DeepSeek's fraudulent accounts": the owner of the marked thing
+            for cand in (c for c in tok.head.children if c.dep_ == "poss"):
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found and found[0].type != GROUP:
+                    return found, True, True
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."

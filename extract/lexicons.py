@@ -71,7 +71,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "plagiarise scrape infringe divert siphon breach exfiltrate pilfer launder skirt dodge flout "
         "funnel hack rip piggyback harvest hide conceal falsify disguise mislabel bypass spy weaponize "
         "weaponise coerce bully suppress politicize politicise militarize militarise sabotage defraud cheat "
-        "deceive"
+        "deceive exploit free-ride freeride"
     ),
     "wrongdoing_modifiers": _words(
         "fraudulent fraudulently obfuscated unlawful unlawfully illicit illicitly illegal illegally "

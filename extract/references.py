@@ -19,6 +19,10 @@ ORG_PRONOUNS = frozenset({"it"})
 
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Verbs whose object does what their infinitive says ("urged the US to stop", "asked Nvidia to explain").
+OBJECT_CONTROL = frozenset(
+    {"urge", "ask", "tell", "order", "force", "press", "call", "demand", "push", "instruct", "require"}
+)
 # Children of a subject noun that can name the speaker, best first ("Moonshot's founder, Yang Zhilin").
 MODIFIER_ORDER = ("appos", "compound", "amod", "nmod", "poss")
 
@@ -136,6 +140,13 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             return subj, False
         if passive:
             return None, True
+        if current.dep_ == "xcomp" and current.head.pos_ == "VERB":
+            # object control: "urged the US to correct its practices" (the US would correct them)
+            controller = next(
+                (c for c in current.head.children if c.dep_ == "dobj" and c.i < current.i), None
+            )
+            if controller is not None and current.head.lemma_.lower() in OBJECT_CONTROL:
+                return controller, False
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.pos_ in ("VERB", "AUX"):
             current = current.head
             continue
