@@ -55,6 +55,7 @@ from aiwatch.extract.content import (
     GROUP,
     classify_content,
     doers,
+    is_wrongdoing_cue,
     topic_counts,
     topic_from,
     wrongdoer_in,
@@ -502,6 +503,27 @@ def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
     return out
 
 
+def naming_accusation(
+    verb: Token, emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
+) -> list[Mention] | None:
+    """ "called DeepSeek a weapon built to spy", "described the conduct as free-riding": naming something a
+    wrongdoing accuses what is named (its entity or group, else nobody named); None when the name is no
+    wrongdoing."""
+    objects = children_with(verb, ("dobj",))
+    predicate = [
+        t
+        for c in verb.children
+        if c.dep_ in ("oprd", "xcomp", "acomp") or (c.dep_ == "prep" and c.lower_ == "as")
+        for t in c.subtree
+    ]
+    predicate += [
+        t for o in objects for c in o.children if c.dep_ in ("oprd", "attr", "appos", "acl") for t in c.subtree
+    ]
+    if not any(is_wrongdoing_cue(t, lex) for t in predicate):
+        return None
+    return [m for o in objects for m in doers(o, emap, exclude, sent_starts, lex)]
+
+
 def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool:
     """A reporting cue needs something reported: a clause, a quotation or (for some verbs) an object."""
     lemma = verb.lemma_.lower()
@@ -550,6 +572,10 @@ def _claims_by(
             ]
             if censured:
                 kind, targets, kind_how = "accusation", censured[:1], "content"
+        if lemma in lex["naming_verbs"] and kind in ("statement", "skip", "unnamed"):
+            named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
+            if named is not None:
+                kind, targets, kind_how = "accusation", named, "content"
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
         if kind == "skip":

@@ -100,8 +100,16 @@ def _in_question(token: Token, inside: set[int] | None = None) -> bool:
     return False
 
 
+def is_wrongdoing_cue(tok: Token, lex: Lexicons) -> bool:
+    """A word that marks wrongdoing: a wrongdoing verb or noun, a modifier such as "fraudulent", copying a
+    model, using its outputs to train."""
+    return _is_cue(tok, lex)
+
+
 def _is_cue(tok: Token, lex: Lexicons) -> bool:
     lemma = tok.lemma_.lower()
+    if lemma in ("ride", "rider", "riding") and tok.i >= 2 and tok.doc[tok.i - 2].lower_ == "free":
+        return True  # "free-riding", split by the tokenizer
     if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
         return True
     if tok.pos_ == "VERB" and lemma == "fail" and children_with(tok, ("xcomp",)):

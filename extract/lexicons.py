@@ -81,7 +81,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "wrongdoing_nouns": _words(
         "distillation theft violation smuggling infringement evasion misuse abuse breach copying "
         "plagiarism diversion espionage backdoor backdoors fraud coercion bullying suppression piracy "
-        "sabotage free-riding freeriding"
+        "sabotage free-riding freeriding free-rider theft stealing"
     ),
     # Verbs whose subject commits the wrongdoing noun they govern ("engaged in distillation").
     "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
@@ -112,6 +112,11 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "statement_nouns": _words(
         "statement post memo letter interview filing report blog briefing release note testimony speech "
         "remarks tweet comment comments submission notice document complaint op-ed essay paper"
+    ),
+    # Verbs that name their object something: an accusation when the name is a wrongdoing ("called the
+    # conduct theft", "described DeepSeek as a spy tool").
+    "naming_verbs": _words(
+        "call describe label brand characterize characterise term dub portray depict liken"
     ),
     # Nouns that report their possessor's words when a "that" clause follows ("Trump's claim that ...",
     # "OpenAI's allegation that DeepSeek ...").
