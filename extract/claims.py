@@ -516,9 +516,8 @@ def naming_accusation(
         if c.dep_ in ("oprd", "xcomp", "acomp") or (c.dep_ == "prep" and c.lower_ == "as")
         for t in c.subtree
     ]
-    predicate += [
-        t for o in objects for c in o.children if c.dep_ in ("oprd", "attr", "appos", "acl") for t in c.subtree
-    ]
+    named_as = ("oprd", "attr", "appos", "acl")
+    predicate += [t for o in objects for c in o.children if c.dep_ in named_as for t in c.subtree]
     if not any(is_wrongdoing_cue(t, lex) for t in predicate):
         return None
     return [m for o in objects for m in doers(o, emap, exclude, sent_starts, lex)]
