@@ -331,7 +331,7 @@ def wrongdoer_in(
             # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
             modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
             found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
-            if found and found[0].type != GROUP:
+            if found:
                 return found, True, True
             continue
         if is_negated(verb) and (tok.pos_ in ("VERB", "AUX") or verb.i == tok.head.i):

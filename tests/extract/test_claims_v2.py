@@ -278,3 +278,38 @@ def test_transcript_label_speaks_its_line(nlp) -> None:
 def test_in_a_statement_makes_any_verb_a_cue(nlp) -> None:
     claim = one(nlp, "In a statement, Nvidia reaffirmed that it follows every export rule.")
     assert (claim["speaker_id"], claim["verb"], claim["kind"]) == ("nvidia", "reaffirm", "statement")
+
+
+@pytest.mark.model
+def test_doer_hanging_off_the_noun_a_participle_modifies(nlp) -> None:
+    text = "OpenAI said it had seen attempts by accounts linked to DeepSeek to circumvent its restrictions."
+    claim = one(nlp, text)
+    assert (claim["kind"], claim["target_id"]) == ("accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_object_control_makes_the_object_the_doer(nlp) -> None:
+    claim = one(nlp, "China urged the United States to correct its wrongful practices.")
+    assert (claim["speaker_id"], claim["target_id"]) == ("china", "united-states")
+    assert claim["kind"] == "accusation"
+
+
+@pytest.mark.model
+def test_naming_a_wrongdoing_accuses_what_is_named(nlp) -> None:
+    claim = one(nlp, "John Moolenaar called DeepSeek a tool built to spy on Americans.")
+    assert (claim["kind"], claim["target_id"]) == ("accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_nominal_report_with_its_owner(nlp) -> None:
+    text = "Analysts doubted OpenAI's allegation that DeepSeek copied its models."
+    claim = one(nlp, text, verb="allegation")
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_nominal_policy_act_with_a_named_actor(nlp) -> None:
+    claim = one(nlp, "The Commerce Department's ban on H20 sales hurt Nvidia.")
+    assert (claim["speaker_id"], claim["target_id"]) == ("us-commerce", "nvidia-h20")
+    assert claim["kind"] == "policy_action"
+    assert claims(nlp, "A proposed ban on H20 sales worried Nvidia.") == []
