@@ -19,7 +19,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "criticise condemn praise denounce slam blast decry disclose reveal declare pledge promise vow "
         "reiterate assure inform notify tweet recall report describe detail characterize characterise "
         "portray depict liken tout boast question comment remark mention highlight lament quip "
-        "brief threaten demand ask accept agree disagree estimate forecast continue cite "
+        "brief threaten demand ask accept agree disagree estimate forecast continue cite attack endorse "
         "project"
     ),
     # Verbs only people and bodies do: their subject is a speaker whatever noun it is ("the mayor said").
@@ -44,7 +44,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # a clause or a quotation.
     "object_speech": _words(
         "defend welcome criticize criticise condemn denounce slam blast decry praise call recommend "
-        "dispute counter acknowledge confirm describe urge warn cite note mention"
+        "dispute counter acknowledge confirm describe urge warn cite note mention attack endorse"
     ),
     # Speech verbs that censure their object: an accusation when the object names a party ("condemned US
     # restrictions"), a statement otherwise ("criticised the rule").
