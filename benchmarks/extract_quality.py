@@ -34,6 +34,8 @@ def main() -> None:
         base = evaluate(plain, gold, None)
         print(f"{split} ({len(gold)} articles, {sum(len(g.claims) for g in gold)} gold claims)")
         print(f"  ours   entities {mine.entities}\n         claims   {mine.claims}")
+        unscored = ", ".join(f"{why} {n}" for why, n in sorted(mine.unscored.items())) or "none"
+        print(f"         outside the gold's scope (not scored): {unscored}")
         print(f"  plain  entities {base.entities}\n         claims   {base.claims}")
         if args.errors:
             print("\n".join("    " + line for line in mine.errors))

@@ -40,16 +40,76 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     return None
 
 
-def _in_question(token: Token) -> bool:
-    """True inside a "whether"/"if" clause: what it describes is asked, not asserted."""
+DOUBT_NOUNS = frozenset(
+    {
+        "doubt", "question", "concern", "suspicion", "speculation", "rumor", "rumour", "allegation",
+        "accusation", "claim", "charge", "fear", "worry", "debate", "risk", "possibility",
+    }
+)
+
+
+def _evidenced(noun: Token, lex: Lexicons) -> bool:
+    """ "evidence of distillation", "signs of smuggling": a finding that the wrongdoing happened."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in lex["evidence_nouns"]:
+        return not any(c.lower_ in ("no", "little") for c in head.head.children)
+    return False
+
+
+def _happened(noun: Token, lex: Lexicons) -> bool:
+    """ "IP theft had occurred": the wrongdoing noun is the subject of a verb of happening."""
+    return (
+        noun.dep_ == "nsubj"
+        and noun.head.lemma_.lower() in ("occur", "happen", "take")
+        and not is_negated(noun.head)
+    )
+
+
+def _agentive(subject: Token | None, emap: EntityMap, lex: Lexicons) -> bool:
+    """A subject that can do wrong: a named entity, a named group, or a personal pronoun."""
+    if subject is None:
+        return False
+    if subject.lower_ in ("that", "which", "who") and subject.head.dep_ == "relcl":
+        subject = subject.head.head
+    if emap.at(subject) is not None:
+        return True
+    return subject.lower_ in ("they", "he", "she", "we") or is_group_doer(subject, lex)
+
+
+def _modal(verb: Token, lex: Lexicons) -> bool:
+    """ "could have copied", "may be smuggled": possibility, not assertion."""
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in verb.children)
+
+
+def _in_question(token: Token, inside: set[int] | None = None) -> bool:
+    """True inside a "whether"/"if" clause or under a noun of doubt ("doubts regarding using OpenAI's
+    outputs", "concerns about smuggling"): what it describes is asked or discussed, not asserted."""
     for node in (token, *token.ancestors):
+        if inside is not None and node.i not in inside:
+            return False  # the content ends here: what embeds it ("the allegation that ...") is its cue
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in node.children):
             return True
+        if node.i != token.i and node.pos_ == "NOUN" and node.lemma_.lower() in DOUBT_NOUNS:
+            return True
+        if node.dep_ == "prep" and node.lower_ in ("regarding", "about", "concerning", "surrounding"):
+            return True  # "addressed doubts regarding using OpenAI's data": a topic, not an assertion
+        if node.pos_ in ("VERB", "AUX") and node.i != token.i and any(
+            c.dep_ in ("nsubj", "nsubjpass") for c in node.children
+        ):
+            return False  # reached the clause that asserts
     return False
+
+
+def is_wrongdoing_cue(tok: Token, lex: Lexicons) -> bool:
+    """A word that marks wrongdoing: a wrongdoing verb or noun, a modifier such as "fraudulent", copying a
+    model, using its outputs to train."""
+    return _is_cue(tok, lex)
 
 
 def _is_cue(tok: Token, lex: Lexicons) -> bool:
     lemma = tok.lemma_.lower()
+    if lemma in ("ride", "rider", "riding") and tok.i >= 2 and tok.doc[tok.i - 2].lower_ == "free":
+        return True  # "free-riding", split by the tokenizer
     if tok.pos_ in ("VERB", "AUX") and lemma in lex["wrongdoing"]:
         return True
     if tok.pos_ == "VERB" and lemma == "fail" and children_with(tok, ("xcomp",)):
@@ -58,13 +118,31 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
         return True
     if tok.pos_ in ("NOUN", "PROPN") and lemma in lex["wrongdoing_nouns"]:
         return True
-    if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
+    if tok.pos_ == "VERB" and lemma in lex["imitation_verbs"] and lemma not in lex["wrongdoing"]:
         return any(
-            t.lemma_.lower() in lex["output_nouns"]
+            t.lemma_.lower() in lex["imitated_nouns"]
             for c in tok.children
             if c.dep_ in ("dobj", "prep")
             for t in c.subtree
         )
+    if tok.pos_ == "VERB" and lemma in lex["use_verbs"]:
+        if any(
+            t.lemma_.lower() in lex["output_nouns"]
+            for c in tok.children
+            if c.dep_ in ("dobj", "prep")
+            for t in c.subtree
+        ):
+            return True
+        # "used its proprietary model for training", "used OpenAI's models to train R1"
+        model_object = any(
+            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system") for c in tok.children
+        )
+        purpose = any(
+            (c.dep_ == "prep" and any(t.lemma_.lower() in ("training", "train") for t in c.subtree))
+            or (c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("train", "build", "develop"))
+            for c in tok.children
+        )
+        return lemma == "use" and model_object and purpose
     return False
 
 
@@ -81,9 +159,14 @@ def doers(
             for appos in (c for c in token.children if c.dep_ == "appos"):
                 named.extend([appos, *appos.conjuncts])
         found = [mention] + [emap.at(c) for c in named if emap.at(c) is not None]
-    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies")
+    else:  # organisations inside the phrase, never a country adjective ("PRC-based companies") nor an
+        # owner ("a weapon in the Party's arsenal": the Party owns the arsenal, the weapon acts)
         found = [
-            emap.at(t) for t in subject.subtree if emap.at(t) is not None and emap.at(t).type != "country"
+            emap.at(t)
+            for t in subject.subtree
+            if emap.at(t) is not None
+            and emap.at(t).type != "country"
+            and t.doc[emap.at(t).token_i].dep_ != "poss"
         ]
     out: dict[str, Mention] = {}
     for m in found:
@@ -91,7 +174,36 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
+    if not out and mention is None and is_group_doer(subject, lex):
+        # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
+        return [group_mention(subject)]
     return list(out.values())
+
+
+GROUP = "group"  # the type of a target named only as a group (entity id empty, text as written)
+
+
+def group_mention(token: Token) -> Mention:
+    """A target that is a group named by a noun phrase, with no entity id."""
+    return Mention("", GROUP, token.i, token.lower_)
+
+
+def is_group_doer(token: Token, lex: Lexicons) -> bool:
+    """A noun phrase naming parties that can do wrong ("Chinese AI firms", "the operations", "the
+    defendants"); not things ("the data", "its models") and not a bare determiner-less singular."""
+    if token.pos_ not in ("NOUN", "PROPN") or token.ent_type_ in ("DATE", "MONEY", "CARDINAL", "PERCENT"):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma not in lex["doer_nouns"] and lemma not in lex["group_nouns"]:
+        return False
+    # a bare plural is generic ("a technique used by developers"), a determined one names a group, as does
+    # one placed somewhere ("groups in the PRC", "firms based in China")
+    if any(c.dep_ in ("det", "nummod", "amod", "compound", "poss") for c in token.children):
+        return True
+    return any(
+        c.dep_ in ("prep", "acl") and c.lower_ in ("in", "from", "based", "linked", "tied", "connected")
+        for c in token.children
+    )
 
 
 def _acl_noun_between(token: Token, verb: Token) -> Token | None:
@@ -127,13 +239,21 @@ def wrongdoer_in(
     """
     stop = set(lex["speech"]) | set(lex["accusation"])
     cue_seen: bool | str = False
-    any_cue = False
+    any_cue = asserted = strong = False
+    inside = {t.i for t in tokens}
     for tok in tokens:
-        if not _is_cue(tok, lex) or _in_question(tok):
+        if not _is_cue(tok, lex) or _in_question(tok, inside):
             continue
+        strong = strong or tok.pos_ in ("VERB", "AUX", "NOUN", "PROPN")
         # the single-organisation fallback needs a cue that asserts something: not "the distilled version"
         # (a product) and not a noun merely mentioned ("standards for detecting distillation")
         any_cue = any_cue or (tok.dep_ not in ("amod", "compound") and tok.pos_ not in ("NOUN", "PROPN"))
+        if tok.dep_ == "amod" and tok.head.pos_ == "NOUN":
+            # "its wrongful practices", "DeepSeek's fraudulent accounts": the owner of the marked thing
+            for cand in (c for c in tok.head.children if c.dep_ == "poss"):
+                found = doers(cand, emap, exclude, sent_starts, lex)
+                if found and found[0].type != GROUP:
+                    return found, True, True
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
@@ -147,7 +267,9 @@ def wrongdoer_in(
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
             no_det = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
-            if no_det or (governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
+            # "does not have backdoors", "did not engage in distillation": the noun is what is negated
+            direct = noun.dep_ == "dobj" or (noun.dep_ == "pobj" and noun.head.lower_ == "in")
+            if no_det or (direct and governing.pos_ in ("VERB", "AUX") and is_negated(governing)):
                 return (
                     [],
                     "negated",
@@ -155,8 +277,26 @@ def wrongdoer_in(
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
+            if _evidenced(noun, lex) or _happened(noun, lex):
+                cue_seen = any_cue = asserted = True  # "saw evidence of distillation", "theft had occurred"
             if governing.lemma_.lower() not in lex["doing_verbs"]:
                 continue
+        elif tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in ("for", "of"):
+            # "clamp down on Chinese rivals for extracting outputs": the noun the gerund hangs on did it
+            owner = tok.head.head
+            if owner.pos_ in ("VERB", "AUX"):
+                # "clamp down on Chinese rivals for extracting", "sued X for copying": the party acted on
+                acted = [
+                    o for c in owner.children
+                    for o in ([c] if c.dep_ == "dobj" else children_with(c, ("pobj",)) if c.dep_ == "prep"
+                              and c.lower_ in ("on", "against") else [])
+                ]
+                owner = acted[0] if acted else owner
+            if owner.pos_ in ("NOUN", "PROPN"):
+                found = doers(owner, emap, exclude, sent_starts, lex)
+                if found:
+                    return found, True, True
+                continue  # "the subject of hacking": a topic, asserted of nobody
         elif tok.pos_ in ("VERB", "AUX") and tok.dep_ in ("acl", "xcomp") and tok.head.pos_ == "NOUN":
             # "attempts by accounts linked to DeepSeek to circumvent ...": the doer hangs off the noun
             by_doers = _by_doers(tok.head)
@@ -176,15 +316,25 @@ def wrongdoer_in(
         controller = tok
         while controller.dep_ == "xcomp" and controller.head.pos_ in ("VERB", "AUX"):
             controller = controller.head  # "are trying to distill": the subject of "trying" distils
-        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or _governing_verb(tok, stop) is controller:
+        own_clause = _governing_verb(tok, stop) is controller
+        if tok.pos_ not in ("VERB", "AUX", "NOUN", "PROPN") or own_clause:
             # a cue verb with its own (unnamed) doer ("PRC-based companies distilled ...") or a modifier
             # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
             # smuggling") does not
             cue_seen = True
+        if own_clause and tok.pos_ in ("VERB", "AUX") and not _modal(controller, lex):
+            # a wrongdoing verb in a clause of its own with an agent: "the firms copied Claude"; not a
+            # definition ("a technique that uses a teacher's outputs")
+            asserted = asserted or _agentive(subject_of(controller)[0], emap, lex)
         verb = _governing_verb(tok, stop)
         if verb is None:
+            # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
+            modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
+            found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
+            if found:
+                return found, True, True
             continue
-        if is_negated(verb):
+        if is_negated(verb) and (tok.pos_ in ("VERB", "AUX") or verb.i == tok.head.i):
             return [], "negated", True
         modified = _acl_noun_between(tok, verb)
         if modified is not None:
@@ -207,9 +357,12 @@ def wrongdoer_in(
             and emap.at(t).type in ORG_TYPES - {"government"}
             and t.doc[emap.at(t).token_i].dep_ != "poss"
         }
-        if len(orgs) == 1:
+        if len(orgs) == 1 and asserted:
             return list(orgs.values()), True, False
-    return [], cue_seen, False
+    if asserted:
+        return [], "asserted", False
+    # a lone modifier ("an inappropriate timing") asserts nothing
+    return [], cue_seen if strong else False, False
 
 
 def classify_content(
@@ -222,7 +375,9 @@ def classify_content(
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     accusation_noun = bool(words & set(lex["accusation_nouns"]))
-    if words & set(lex["denial_cues"]) or (accusation_noun and words & set(lex["weak_denial_cues"])):
+    conditional = bool(words & {"if", "whether", "unless"})
+    weak = accusation_noun and bool(words & set(lex["weak_denial_cues"])) and not conditional
+    if words & set(lex["denial_cues"]) or weak:
         return "denial", [], "content"
     for tok in tokens:
         if (
@@ -237,13 +392,17 @@ def classify_content(
         return "denial", [], "content"
     if targets:
         return "accusation", targets, "content" if syntactic else "content_weak"
+    if cue == "asserted":
+        return "unnamed", [], "content_weak"  # wrongdoing asserted, its doer not named
     if cue:
-        return "unnamed", [], "statement"
+        return "skip", [], "statement"  # a wrongdoing word with nothing asserted about anyone named
     return "statement", [], "statement"
 
 
-def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
-    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
+def topic_counts(
+    tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons
+) -> tuple[int, int]:
+    """(distillation, export-controls) cue counts of some tokens and entity mentions."""
     distill, export = set(lex["topic_distillation"]), set(lex["topic_export_controls"])
     d = e = 0
     for tok in tokens:
@@ -253,6 +412,15 @@ def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons
     for mention in mentions:
         d += mention.type == "ai_model"
         e += mention.type in ("chip", "policy")
+    return d, e
+
+
+def topic_of(tokens: Iterable[Token], mentions: Iterable[Mention], lex: Lexicons) -> str | None:
+    """``distillation`` or ``export-controls`` by cue words and entity types; None on a tie."""
+    return topic_from(*topic_counts(tokens, mentions, lex))
+
+
+def topic_from(d: int, e: int) -> str | None:
     if d == e:
         return None
     return "distillation" if d > e else "export-controls"

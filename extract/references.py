@@ -13,10 +13,16 @@ from aiwatch.extract.kbindex import ORG_TYPES, KBIndex
 from spacy.tokens import Doc, Token
 
 PERSON_PRONOUNS = frozenset({"he", "she"})
+PRONOUN_GENDER = {"he": "m", "she": "f"}
+HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "ms": "f", "ms.": "f", "mrs": "f", "mrs.": "f", "sir": "m"}
 ORG_PRONOUNS = frozenset({"it"})
 
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+# Verbs whose object does what their infinitive says ("urged the US to stop", "asked Nvidia to explain").
+OBJECT_CONTROL = frozenset(
+    {"urge", "ask", "tell", "order", "force", "press", "call", "demand", "push", "instruct", "require"}
+)
 # Children of a subject noun that can name the speaker, best first ("Moonshot's founder, Yang Zhilin").
 MODIFIER_ORDER = ("appos", "compound", "amod", "nmod", "poss")
 
@@ -44,6 +50,10 @@ class EntityMap:
     def __init__(self, doc: Doc, index: KBIndex, discovered: Mapping[str, list[str]] | None) -> None:
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
+        # Grammatical gender learnt from honorifics ("Ms. Chen") and resolved pronouns, by entity id.
+        self.gender: dict[str, str] = {}
+        # Tokens that never anchor a pronoun or nominal (mentions on Title-Case headline lines).
+        self.non_anchors: set[int] = set()
         for ent in doc.ents:
             if not ent.kb_id_:
                 continue
@@ -52,6 +62,10 @@ class EntityMap:
                 name, etype = (discovered or {}).get(ent.kb_id_, [ent.text, "other"])
             mention = Mention(ent.kb_id_, etype, ent.root.i, f"{name} {ent.text}".lower())
             self.mentions.append(mention)
+            if etype == "person" and ent.start > 0:
+                gender = HONORIFIC_GENDER.get(doc[ent.start - 1].lower_)
+                if gender:
+                    self.gender.setdefault(ent.kb_id_, gender)
             for i in range(ent.start, ent.end):
                 self.by_token[i] = mention
 
@@ -66,20 +80,25 @@ class EntityMap:
             self.mentions.sort(key=lambda m: m.token_i)
 
 
+OPEN_QUOTES = frozenset({"“", "«", "``", "„"})
+CLOSE_QUOTES = frozenset({"”", "»", "''"})
+
+
 def quote_regions(doc: Doc) -> list[tuple[int, int]]:
-    """Token ranges [start, end) strictly inside quotation marks, pairing “…” and straight quotes."""
+    """Token ranges [start, end) strictly inside quotation marks: curly “…”, guillemets, straight "…" and the
+    doubled ``…'' of converted text. An unclosed quote never runs across paragraphs."""
     regions: list[tuple[int, int]] = []
     open_at: int | None = None
     for token in doc:
         text = token.text
-        if text in ("“", "«") or (text == '"' and open_at is None):
+        if text in OPEN_QUOTES or (text == '"' and open_at is None):
             open_at = token.i + 1
-        elif text in ("”", "»") or (text == '"' and open_at is not None):
+        elif text in CLOSE_QUOTES or (text == '"' and open_at is not None):
             if open_at is not None and token.i > open_at:
                 regions.append((open_at, token.i))
             open_at = None
         elif "\n\n" in text and open_at is not None:
-            open_at = None  # an unclosed quote never runs across paragraphs
+            open_at = None
     return regions
 
 
@@ -121,6 +140,13 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
             return subj, False
         if passive:
             return None, True
+        if current.dep_ == "xcomp" and current.head.pos_ == "VERB":
+            # object control: "urged the US to correct its practices" (the US would correct them)
+            controller = next(
+                (c for c in current.head.children if c.dep_ == "dobj" and c.i < current.i), None
+            )
+            if controller is not None and current.head.lemma_.lower() in OBJECT_CONTROL:
+                return controller, False
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.pos_ in ("VERB", "AUX"):
             current = current.head
             continue
@@ -169,9 +195,30 @@ def _salience(doc: Doc, mention: Mention) -> int:
         # "DeepSeek's R1 model topped the charts", "Nvidia's chief executive, Jensen Huang, said": the
         # possessor or the apposed name is as salient as the subject noun itself
         token = token.head
+    if token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() == "report":
+        return 2  # "PANews reported that OpenAI said ...": the outlet relays, the company is the topic
+    if token.dep_ in SUBJECT_DEPS and _inside_report(token):
+        return 2  # "OpenAI said DeepSeek copied ...": DeepSeek is talked about; OpenAI keeps the floor
     if token.dep_ in SUBJECT_DEPS:
         return 0 if token.head.dep_ == "ROOT" else 1
     return 2
+
+
+REPORT_LEMMAS = frozenset(
+    {"say", "tell", "claim", "allege", "report", "argue", "add", "write", "state", "note"}
+)
+
+
+def _inside_report(subject: Token) -> bool:
+    """The subject of a clause that an earlier speech verb reports ("OpenAI said it found evidence that
+    DeepSeek used ..." for DeepSeek); the subject of a relayed speech verb itself is not."""
+    verb = subject.head
+    if verb.lemma_.lower() in REPORT_LEMMAS:
+        return False
+    return any(
+        a.lemma_.lower() in REPORT_LEMMAS | {"find", "believe", "allege", "accuse"} and a.i < subject.i
+        for a in verb.ancestors
+    )
 
 
 def _bound_to_unnamed(pronoun: Token, emap: EntityMap, lex: Lexicons) -> bool:
@@ -208,8 +255,15 @@ def resolve_reference(
     reach = 2 if token.pos_ == "PRON" else 6
     window_start = sent_starts[max(0, sent_index - reach)]
     prev_start = sent_starts[max(0, sent_index - 1)]
+    gender = PRONOUN_GENDER.get(token.lower_)
     candidates = [
-        m for m in emap.mentions if window_start <= m.token_i < token.i and m.type in allowed and m.entity_id
+        m
+        for m in emap.mentions
+        if window_start <= m.token_i < token.i
+        and m.type in allowed
+        and m.entity_id
+        and m.token_i not in emap.non_anchors
+        and not (gender and emap.gender.get(m.entity_id, gender) != gender)
     ]
     if not candidates:
         return None, ""
@@ -236,10 +290,12 @@ def resolve_reference(
     if rank(best)[0] == 1 and words & set(lex["named_gov_nouns"]):
         return None, ""  # "the bureau" must name-match ("Bureau of Industry and Security"), never guess
     emap.add_reference(token, best)
+    if gender:
+        emap.gender.setdefault(best.entity_id, gender)
     return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
 
 
-def _agent_nouns(lex: Lexicons) -> set[str]:
+def agent_nouns(lex: Lexicons) -> set[str]:
     return set(lex["agent_nouns"]) | set(lex["role_nouns"]) | set(lex["org_nouns"]) | set(lex["gov_nouns"])
 
 
@@ -255,7 +311,7 @@ def speaker_for(
     ranked = sorted(
         token.children, key=lambda c: MODIFIER_ORDER.index(c.dep_) if c.dep_ in MODIFIER_ORDER else 9
     )
-    agentive = token.lemma_.lower() in _agent_nouns(lex) or token.pos_ == "PROPN"
+    agentive = token.lemma_.lower() in agent_nouns(lex) or token.pos_ == "PROPN"
     for child in ranked:
         if child.dep_ == "appos" and emap.at(child) is not None:
             return emap.at(child), "modifier"  # "The committee's chairman, John Moolenaar"
@@ -296,6 +352,8 @@ def _in_clause(token: Token, phrase_head: Token, deps: frozenset[str]) -> bool:
     while token.i != phrase_head.i and token.head.i != token.i:
         if token.dep_ in deps:
             return True
+        if token.dep_ == "prep" and token.lower_ in ("including", "like", "excluding"):
+            return True  # examples in passing ("a D5 country (including Hong Kong)") are not the head
         token = token.head
     return False
 
@@ -309,8 +367,10 @@ def head_entity(
     exclude: set[str],
     types: frozenset[str] | None = None,
     clause_deps: frozenset[str] = CLAUSE_DEPS,
+    max_depth: int = 99,
 ) -> Mention | None:
-    """The entity closest to the head of a phrase ("AMD's MI308 accelerator" -> MI308; possessors last)."""
+    """The entity closest to the head of a phrase ("AMD's MI308 accelerator" -> MI308; possessors last),
+    at most ``max_depth`` arcs below it."""
     best: tuple[int, int, Mention] | None = None
     for tok in phrase_head.subtree:
         mention = emap.at(tok)
@@ -323,6 +383,8 @@ def head_entity(
             continue
         root = tok.doc[mention.token_i]
         score = _depth(root, phrase_head) + (1 if root.dep_ == "poss" else 0)
+        if _depth(root, phrase_head) > max_depth:
+            continue
         if best is None or (score, tok.i) < best[:2]:
             best = (score, tok.i, mention)
     return best[2] if best else None

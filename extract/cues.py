@@ -1,0 +1,212 @@
+"""Cues and their content: which tokens report or act, and which tokens are what they report.
+
+Pure helpers over a parsed ``Doc``; word lists from :mod:`aiwatch.extract.lexicons`. Used by
+:mod:`aiwatch.extract.claims`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiwatch.extract.references import Lexicons, children_with
+from spacy.tokens import Span, Token
+
+LICENCE_NOUNS = frozenset({"license", "licence", "permit", "application", "request", "approval", "waiver"})
+# Families whose content is a clause or a quotation and whose kind is read from that content.
+REPORTING = frozenset({"speech", "cognition", "evidence"})
+FINAL_MARKS = frozenset({".", "!", "?", '"', "”", "'", "’", ")", ":", "''"})
+Region = tuple[int, int]
+
+
+def trigger_family(verb: Token, lex: Lexicons) -> str | None:
+    """Which family a verb cues (speech, cognition, evidence, accusation, denial, policy, announcement)."""
+    lemma = verb.lemma_.lower()
+    if lemma == "add":
+        has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
+        has_obj = any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
+        return "policy" if has_to and has_obj else "speech"
+    objs = children_with(verb, ("dobj", "nsubjpass", "dative"))
+    if lemma == "deny":
+        licence = any(o.lemma_.lower() in LICENCE_NOUNS for o in objs)
+        return "policy" if licence or children_with(verb, ("dative",)) else "denial"  # "deny China the chips"
+    if lemma in lex["opening_verbs"] and any(o.lemma_.lower() in lex["probe_nouns"] for o in objs):
+        return "policy"  # "opened an antitrust investigation into Nvidia"
+    if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
+        return "accusation"  # "made similar accusations against DeepSeek"
+    if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
+        return "policy"  # "the regulator called in Nvidia's representatives": a summons
+    if lemma in lex["act_verbs"] and any(o.lemma_.lower() in lex["policy_nouns"] for o in objs):
+        return "policy"  # "instituted new restrictions on the H20", "issued export controls"
+    if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+        return None
+    if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
+        return None
+    if lemma == "call" and not (
+        children_with(verb, ("ccomp", "oprd"))
+        or any(
+            c.dep_ in ("dobj",) and any(g.dep_ in ("oprd", "acomp", "amod") for g in c.children)
+            for c in verb.children
+        )
+        or any(c.dep_ in ("oprd", "acomp") for c in verb.children)
+        or calls_for(verb)
+    ):
+        return None
+    if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
+        return None
+    for family in ("accusation", "denial", "announcement", "policy", "speech", "evidence", "cognition"):
+        if lemma in lex[family]:
+            return family
+    if in_statement(verb, lex):
+        return "speech"  # "In a blog post, Anthropic detailed ..."
+    return None
+
+
+def calls_for(verb: Token) -> bool:
+    """ "called for a ban", "called on Congress to act": a demand, reported like speech."""
+    return verb.lemma_.lower() == "call" and any(
+        c.dep_ == "prep" and c.lower_ in ("for", "on") for c in verb.children
+    )
+
+
+def heading_blocks(sent: Span, verb: Token) -> bool:
+    """A heading line gives no claim unless it is a sentence-case headline whose main verb is the cue
+    ("Pentagon says it will review the deal"): not Title Case, not a question ("How X says it ..."),
+    not a caption or a dateline."""
+    if not is_heading(sent):
+        return False
+    first = next((t for t in sent if not t.is_space and not t.is_punct), None)
+    if first is None or first.tag_ in ("WRB", "WP", "WDT") or is_title_case(sent):
+        return True
+    return verb.dep_ != "ROOT"
+
+
+def in_statement(verb: Token, lex: Lexicons) -> bool:
+    """The verb carries "in a statement/memo/post/interview" (the place a claim was made)."""
+    return any(
+        p.dep_ == "prep" and p.lower_ == "in" and any(
+            o.dep_ == "pobj" and o.lemma_.lower() in lex["statement_nouns"] for o in p.children
+        )
+        for p in verb.children
+    )
+
+
+def is_heading(sent: Span) -> bool:
+    """A line without final punctuation (sub-heading, caption, dateline) carries no claim."""
+    last = next((t for t in reversed(sent) if not t.is_space), None)
+    return last is None or last.text not in FINAL_MARKS
+
+
+def is_title_case(sent: Span) -> bool:
+    """A heading in Title Case ("Anthropic Accuses Three Labs Of Theft"): most words capitalised."""
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return len(words) >= 2 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
+
+def own_participle(verb: Token, lex: Lexicons) -> bool:
+    """ "..., adding that ...", "..., noting ...": a participle after another cue that reports a claim of
+    its own (unlike "saying", which belongs to the claim it hangs on)."""
+    return (
+        verb.tag_ == "VBG"
+        and verb.dep_ in ("advcl", "xcomp", "conj")
+        and verb.lemma_.lower() in lex["own_participles"]
+        and verb.head.i < verb.i
+    )
+
+
+def is_reported(verb: Token, lex: Lexicons) -> bool:
+    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+    speech = set(lex["speech"]) | set(lex["accusation"]) | set(lex["cognition"]) | set(lex["evidence"])
+    speech.add("accord")
+    if own_participle(verb, lex):
+        return False
+    child = verb
+    for ancestor in verb.ancestors:
+        if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
+            return not (child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex))
+        child = ancestor
+    return False
+
+
+def is_hypothetical(verb: Token, lex: Lexicons) -> bool:
+    """A modal ("would require") or a governing plan/threat ("plans to ban", "urged Commerce to restrict")."""
+    if any(c.dep_ == "aux" and c.lemma_.lower() in lex["modal_aux"] for c in verb.children):
+        return True
+    return verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() in lex["hypothetical_heads"]
+
+
+def interrupts(verb: Token) -> bool:
+    """A speech verb set into the clause it reports ("If controls are enforced, he argued, the US ...")."""
+    return verb.dep_ == "parataxis" or (verb.dep_ == "ccomp" and verb.head.i < verb.i)
+
+
+def quotes_for(verb: Token, sent: Span, regions: Sequence[Region], next_sent: Span | None) -> list[Region]:
+    """The quotation(s) a speech verb introduces: regions in its sentence with the verb outside them (both
+    halves of a quote split around the cue), or, after "said:", a quote opening the next line."""
+    if any(s <= verb.i < e for s, e in regions):
+        return []
+    inside = [(s, e) for s, e in regions if e >= sent.start and s < sent.end]
+    if inside:
+        before = [r for r in inside if r[1] <= verb.i]
+        after = [r for r in inside if r[0] > verb.i]
+        nearest_before = before[-1:] if before else []
+        nearest_after = after[:1] if after else []
+        split = nearest_before and nearest_after
+        if split and _only_attribution_between(nearest_before[0], nearest_after[0], verb):
+            return nearest_before + nearest_after  # '"A," he said, "B."'
+        picked = min(inside, key=lambda r: abs(r[0] - verb.i))
+        return [picked]
+    if verb.i - sent.start <= 4 and not children_with(verb, ("ccomp", "dobj", "xcomp")):
+        # '"Does anybody know?" Graham asked.': a quote ending in "?", "!" or "," closed just before this
+        # short sentence
+        doc = verb.doc
+        closing = [
+            r
+            for r in regions
+            if sent.start - 2 <= r[1] <= sent.start and doc[r[1] - 1].text in ("?", "!", ",")
+        ]
+        if closing:
+            return closing[-1:]
+    last = next((t for t in reversed(sent) if not t.is_space), None)
+    if last is not None and last.text == ":" and next_sent is not None:
+        opening = [r for r in regions if next_sent.start <= r[0] <= next_sent.start + 2]
+        if opening:
+            return opening[:1]
+    return []
+
+
+def _only_attribution_between(first: Region, second: Region, verb: Token) -> bool:
+    """Between the two halves only the cue and its speaker stand ("…," he said, "…")."""
+    doc = verb.doc
+    between = doc[first[1] : second[0]]
+    return len(between) <= 8 and all(
+        t.i == verb.i or t.head.i == verb.i or t.is_punct or t.head.head.i == verb.i for t in between
+    )
+
+
+def content_tokens(
+    verb: Token, sent: Span, regions: Sequence[Region], next_sent: Span | None
+) -> tuple[list[Token], bool]:
+    """What a reporting cue reports, and whether it is (partly) quoted. A quote inside the reported clause
+    ("said the chips were "unsafe"") makes the whole clause the content."""
+    doc = verb.doc
+    clause = children_with(verb, ("ccomp", "parataxis"))
+    quotes = quotes_for(verb, sent, regions, next_sent)
+    if quotes and clause:
+        lo = min(t.left_edge.i for t in clause)
+        hi = max(t.right_edge.i for t in clause) + 1
+        if all(lo <= s and e <= hi + 1 for s, e in quotes) and lo > verb.i:
+            tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
+            return tokens, True  # a mixed quote: the clause is the content
+    if quotes:
+        return [t for s, e in quotes for t in doc[s:e]], True
+    if not clause and interrupts(verb):
+        inner = {t.i for t in verb.subtree}
+        return [t for t in verb.head.subtree if t.i not in inner and not t.is_punct], False
+    if not clause:
+        clause = [
+            c
+            for c in verb.children
+            if c.dep_ in ("dobj", "xcomp", "advcl", "oprd", "acomp", "prep") and c.pos_ != "PUNCT"
+        ]
+    tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
+    return tokens, False

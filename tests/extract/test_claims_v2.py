@@ -1,0 +1,315 @@
+"""Claim dict v2 and the detection rules behind it, each on short texts written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from aiwatch.extract.evaluate import out_of_scope
+from aiwatch.extract.lexicons import DEFAULT_LEXICONS
+from aiwatch.extract.references import quote_regions
+from aiwatch.extract.speakers import is_outlet
+from spacy.tokens import Doc
+
+V2_KEYS = {
+    "speaker_id", "speaker_text", "speaker_start", "speaker_end", "speaker_kind", "via_id", "via_text",
+    "verb", "cue_start", "cue_end", "kind", "target_id", "target_text", "content", "content_start",
+    "content_end", "is_quote", "negated", "start_char", "end_char", "sentence", "sentence_start",
+    "confidence", "topic", "how",
+}
+
+
+def claims(nlp, text: str) -> list[dict]:
+    return [c for c in nlp(text)._.claims if not c["negated"]]
+
+
+def one(nlp, text: str, verb: str | None = None) -> dict:
+    found = [c for c in claims(nlp, text) if verb is None or c["verb"] == verb]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- pure helpers ----------------------------------------------------------------------------------------
+
+
+def test_doubled_and_guillemet_quotes_pair() -> None:
+    doc = Doc(spacy.blank("en").vocab, words=["``", "No", "''", "she", "said", "«", "yes", "»"])
+    assert quote_regions(doc) == [(1, 2), (6, 7)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Reuters", True), ("the Financial Times", True), ("Bloomberg's", True), ("Anthropic", False)],
+)
+def test_outlets_by_name(text: str, expected: bool) -> None:
+    assert is_outlet(text, DEFAULT_LEXICONS) is expected
+
+
+def test_gold_scope_leaves_out_what_the_v1_gold_does_not_annotate() -> None:
+    base = {"speaker_id": "openai", "speaker_text": "OpenAI", "kind": "statement", "target_id": None}
+    assert out_of_scope(base) is None
+    assert out_of_scope({**base, "speaker_id": None, "speaker_text": "officials"}) == "speaker unresolved"
+    assert out_of_scope({**base, "speaker_text": "they"}) == "plural pronoun"
+    assert out_of_scope({**base, "kind": "accusation"}) == "accused unnamed"
+
+
+# --- the v2 dict -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_v2_dict_spans_point_into_the_text(nlp) -> None:
+    text = 'Investors were calm. "The rules have failed," Jensen Huang told reporters on Monday.'
+    claim = one(nlp, text)
+    assert set(claim) == V2_KEYS
+    assert text[claim["speaker_start"] : claim["speaker_end"]] == claim["speaker_text"] == "Jensen Huang"
+    assert text[claim["cue_start"] : claim["cue_end"]] == "told"
+    assert text[claim["content_start"] : claim["content_end"]].startswith("The rules have failed")
+    assert claim["speaker_kind"] == "person" and claim["is_quote"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "speaker_text", "kind"),
+    [
+        ("Analysts said the new rules would slow shipments.", "Analysts", "group"),
+        (
+            "People familiar with the matter said the deal was close.",
+            "People familiar with the matter",
+            "anonymous",
+        ),
+        ("The report says the chips reached three buyers.", "The report", "document"),
+        ("A ministry spokesperson said the talks would continue.", "A ministry spokesperson", "role"),
+        ("The mayor said the plant would reopen.", "The mayor", "role"),
+    ],
+)
+def test_unresolved_speakers_are_kept(nlp, text: str, speaker_text: str, kind: str) -> None:
+    claim = one(nlp, text)
+    assert (claim["speaker_id"], claim["speaker_text"], claim["speaker_kind"]) == (None, speaker_text, kind)
+
+
+@pytest.mark.model
+def test_outlet_reporting_alone_is_the_speaker(nlp) -> None:
+    claim = one(nlp, "Reuters reported that shipments had resumed in March.")
+    assert (claim["speaker_text"], claim["speaker_kind"], claim["kind"]) == ("Reuters", "outlet", "statement")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bloomberg reported that OpenAI said DeepSeek had copied its models.",
+        "According to the Wall Street Journal, OpenAI claimed that DeepSeek copied its models.",
+        "OpenAI told Reuters that DeepSeek had copied its models.",
+    ],
+)
+def test_an_outlet_relaying_a_claim_is_its_channel(nlp, text: str) -> None:
+    (claim,) = claims(nlp, text)
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
+    assert claim["via_text"] in ("Bloomberg", "the Wall Street Journal", "Reuters")
+
+
+@pytest.mark.model
+def test_an_outlet_never_accuses_on_its_own(nlp) -> None:
+    claim = one(nlp, "A Bloomberg report said DeepSeek had copied OpenAI's models.")
+    assert claim["speaker_kind"] == "outlet" and claim["kind"] == "statement" and claim["target_id"] is None
+
+
+# --- pronouns ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_pronoun_gender_follows_honorifics(nlp) -> None:
+    text = "Mr. Jensen Huang met Ms. Lisa Su in Taipei on Monday. She said demand for chips was strong."
+    claim = one(nlp, text)
+    assert (claim["speaker_text"], claim["speaker_id"]) == ("She", "lisa-su")
+
+
+@pytest.mark.model
+def test_plural_they_takes_an_organisations_group(nlp) -> None:
+    text = "Nvidia engineers reviewed the chips last week. They said the flaw was minor."
+    claim = one(nlp, text)
+    assert (claim["speaker_text"], claim["speaker_kind"], claim["speaker_id"]) == ("They", "group", "nvidia")
+
+
+@pytest.mark.model
+def test_title_case_headline_anchors_no_pronoun(nlp) -> None:
+    text = "Anthropic Outlines New Safety Plan\n\nIt said the plan would take a year."
+    claim = one(nlp, text)
+    assert (claim["speaker_text"], claim["speaker_id"]) == ("It", None)
+
+
+# --- quotes ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_split_quote_is_one_content(nlp) -> None:
+    text = '"We did nothing wrong," Nvidia said, "and we will show it in court."'
+    claim = one(nlp, text)
+    assert claim["is_quote"] and "did nothing wrong" in claim["content"]
+    assert "show it in court" in claim["content"]
+
+
+@pytest.mark.model
+def test_quote_on_the_line_after_a_colon(nlp) -> None:
+    claim = one(nlp, 'Gina Raimondo said:\n"The controls will stay in place."')
+    assert claim["is_quote"] and claim["content"].startswith("The controls will stay")
+
+
+@pytest.mark.model
+def test_mixed_quote_content_is_the_whole_clause(nlp) -> None:
+    claim = one(nlp, 'Jensen Huang said the rules were "a failure" for everyone.')
+    assert claim["is_quote"] and claim["content"].startswith("the rules were")
+
+
+@pytest.mark.model
+def test_adding_participle_is_a_claim_of_its_own(nlp) -> None:
+    found = claims(nlp, "Nvidia denied any wrongdoing, adding that it follows every export rule.")
+    assert [(c["kind"], c["verb"]) for c in found] == [("denial", "deny"), ("statement", "add")]
+
+
+@pytest.mark.model
+def test_saying_participle_stays_part_of_a_denial(nlp) -> None:
+    found = claims(nlp, "Nvidia denied any wrongdoing, saying it follows every export rule.")
+    assert [c["kind"] for c in found] == ["denial"]
+
+
+# --- targets ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_named_group_is_an_accused_by_text(nlp) -> None:
+    claim = one(nlp, "Anthropic said three Chinese labs had copied Claude through fake accounts.")
+    assert (claim["kind"], claim["target_id"], claim["target_text"]) == (
+        "accusation",
+        None,
+        "three Chinese labs",
+    )
+
+
+@pytest.mark.model
+def test_generic_bare_plural_is_never_the_accused(nlp) -> None:
+    text = "OpenAI said distillation is a method used by developers to copy larger models cheaply."
+    assert all(c["kind"] != "accusation" for c in claims(nlp, text))
+
+
+@pytest.mark.model
+def test_hedged_article_voice_is_no_claim(nlp) -> None:
+    assert claims(nlp, "DeepSeek allegedly copied Claude through fake accounts.") == []
+
+
+@pytest.mark.model
+def test_evidence_of_wrongdoing_accuses_with_an_empty_target(nlp) -> None:
+    claim = one(nlp, "OpenAI said it had seen evidence of distillation.")
+    assert (claim["kind"], claim["target_id"], claim["target_text"]) == ("accusation", None, None)
+
+
+@pytest.mark.model
+def test_doubt_about_wrongdoing_accuses_nobody(nlp) -> None:
+    text = "DeepSeek addressed doubts regarding using OpenAI outputs for distillation."
+    assert all(c["kind"] != "accusation" for c in claims(nlp, text))
+
+
+@pytest.mark.model
+def test_owner_is_not_the_doer(nlp) -> None:
+    text = 'Anthropic said: "The model is a tool in Alibaba\'s kit, built to copy Claude."'
+    assert all(c["target_id"] != "alibaba" for c in claims(nlp, text))
+
+
+# --- policy actions ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_a_countrys_agency_acts_not_the_country(nlp) -> None:
+    claim = one(nlp, "China's chip regulator summoned Nvidia over the H20.")
+    assert claim["kind"] == "policy_action" and claim["speaker_id"] != "china"
+    assert claim["speaker_text"] == "China's chip regulator" and claim["target_id"] == "nvidia"
+    # the KB's own alias still names the agency
+    assert one(nlp, "China's cyberspace regulator summoned Nvidia.")["speaker_id"] == "cac"
+
+
+@pytest.mark.model
+def test_an_administration_is_not_its_president(nlp) -> None:
+    claim = one(nlp, "The administration of President Donald Trump banned sales of the H20 to China.")
+    assert claim["kind"] == "policy_action" and claim["speaker_id"] != "donald-trump"
+
+
+@pytest.mark.model
+def test_listed_parties_not_the_list(nlp) -> None:
+    claim = one(nlp, "The Commerce Department added two Chinese chipmakers to the Entity List.")
+    assert (claim["target_id"], claim["target_text"]) == (None, "two Chinese chipmakers")
+
+
+@pytest.mark.model
+def test_policy_noun_enacted_by_a_verb(nlp) -> None:
+    claim = one(nlp, "The Commerce Department imposed new restrictions on the H20 in April.")
+    assert (claim["speaker_id"], claim["target_id"]) == ("us-commerce", "nvidia-h20")
+    assert claim["kind"] == "policy_action"
+
+
+@pytest.mark.model
+def test_named_members_of_a_group_act(nlp) -> None:
+    text = "Several agencies, such as the Commerce Department and the White House, banned DeepSeek."
+    assert {c["speaker_id"] for c in claims(nlp, text)} == {"us-commerce", "white-house"}
+
+
+# --- headlines and labels ---------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_title_case_headline_read_on_its_surface(nlp) -> None:
+    found = claims(nlp, "Anthropic Accuses DeepSeek And MiniMax Of Copying Claude\n\nMore follows.")
+    assert [(c["speaker_id"], c["kind"], c["target_id"]) for c in found] == [
+        ("anthropic", "accusation", "deepseek"),
+        ("anthropic", "accusation", "minimax"),
+    ]
+
+
+@pytest.mark.model
+def test_question_headline_makes_no_claim(nlp) -> None:
+    assert claims(nlp, "How Anthropic says it found the accounts") == []
+
+
+@pytest.mark.model
+def test_transcript_label_speaks_its_line(nlp) -> None:
+    found = claims(nlp, "Jensen Huang: The rules have failed, and everyone knows it.\n\nThe hall was quiet.")
+    assert [(c["speaker_id"], c["verb"]) for c in found] == [("jensen-huang", ":")]
+
+
+@pytest.mark.model
+def test_in_a_statement_makes_any_verb_a_cue(nlp) -> None:
+    claim = one(nlp, "In a statement, Nvidia reaffirmed that it follows every export rule.")
+    assert (claim["speaker_id"], claim["verb"], claim["kind"]) == ("nvidia", "reaffirm", "statement")
+
+
+@pytest.mark.model
+def test_doer_hanging_off_the_noun_a_participle_modifies(nlp) -> None:
+    text = "OpenAI said it had seen attempts by accounts linked to DeepSeek to circumvent its restrictions."
+    claim = one(nlp, text)
+    assert (claim["kind"], claim["target_id"]) == ("accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_object_control_makes_the_object_the_doer(nlp) -> None:
+    claim = one(nlp, "China urged the United States to correct its wrongful practices.")
+    assert (claim["speaker_id"], claim["target_id"]) == ("china", "united-states")
+    assert claim["kind"] == "accusation"
+
+
+@pytest.mark.model
+def test_naming_a_wrongdoing_accuses_what_is_named(nlp) -> None:
+    claim = one(nlp, "John Moolenaar called DeepSeek a tool built to spy on Americans.")
+    assert (claim["kind"], claim["target_id"]) == ("accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_nominal_report_with_its_owner(nlp) -> None:
+    text = "Analysts doubted OpenAI's allegation that DeepSeek copied its models."
+    claim = one(nlp, text, verb="allegation")
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
+
+
+@pytest.mark.model
+def test_nominal_policy_act_with_a_named_actor(nlp) -> None:
+    claim = one(nlp, "The Commerce Department's ban on H20 sales hurt Nvidia.")
+    assert (claim["speaker_id"], claim["target_id"]) == ("us-commerce", "nvidia-h20")
+    assert claim["kind"] == "policy_action"
+    assert claims(nlp, "A proposed ban on H20 sales worried Nvidia.") == []
