@@ -34,9 +34,9 @@ def max_string_bytes(datasette: Any) -> int:
     config = datasette.plugin_config("aiwatch") or {}
     value = config.get("max_string_bytes")
     if value is None:
-        from aiwatch.config import SETTINGS_BY_NAME
+        from aiwatch.config import default
 
-        value = SETTINGS_BY_NAME["serve_max_string_bytes"].default
+        value = default("serve_max_string_bytes")
     return max(int(value), 1_000)
 
 
