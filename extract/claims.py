@@ -71,6 +71,7 @@ from aiwatch.extract.cues import (
     is_reported,
     is_title_case,
     own_participle,
+    reporting_head,
     trigger_family,
 )
 from aiwatch.extract.headlines import title_cue
@@ -94,12 +95,15 @@ from spacy.tokens import Doc, Span, Token
 
 from aiwatch.config import default
 
+# ``how`` marker of an act reported inside someone's speech ("it said it had opened an investigation").
+IN_SPEECH = "in_speech"
 # Claims scoring below this are dropped (setting ``claim_min_confidence``).
 MIN_CONFIDENCE: float = default("claim_min_confidence")
 
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity
     "according": 0.95,  # "according to X"
+    "speaker_alias": 0.9,  # a KB name used only of speakers ("Beijing said", "the Chinese side")
     "modifier": 0.85,  # an entity attached to the subject noun ("a spokesperson for X")
     "pronoun": 0.8,  # pronoun or nominal resolved in the same or the previous sentence
     "pronoun_far": 0.65,  # resolved two sentences back
@@ -366,8 +370,23 @@ def _via(verb: Token, lex: Lexicons, emap: EntityMap) -> tuple[str | None, str] 
     return None
 
 
+def inverted_speaker(verb: Token, ctx: _Context) -> Token | None:
+    """The speaker after a subjectless speech verb that the parser hung on a title ("..., said Under
+    Secretary of Commerce Alan Estevez"): the first person named in the verb's right subtree."""
+    for tok in verb.rights:
+        if tok.dep_ not in ("prep", "npadvmod", "attr", "dobj", "appos"):
+            continue
+        for inner in tok.subtree:
+            mention = ctx.emap.at(inner)
+            if mention is not None and mention.type == "person":
+                return verb.doc[mention.token_i]
+    return None
+
+
 def _subject_ok(verb: Token, ctx: _Context) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
+    if subj is None and not passive and verb.lemma_.lower() in ctx.lex["speaking_verbs"]:
+        subj = inverted_speaker(verb, ctx)
     speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive and subj is not None
     speaker = ctx.speaker(subj, speaking)
     return speaker, subj, passive
@@ -388,6 +407,11 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     reported = is_reported(verb, lex) and not by_saying
     if reported and family in REPORTING and relay_of(verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
+    in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
+    if in_speech:
+        # "Nvidia said the US government informed it that the H20 would require a licence": the act is
+        # reported, but it is the government's act (a future one only per :func:`_self_announced`)
+        reported = False
     if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
@@ -425,6 +449,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         other = ctx.speaker(conj)
         if other is not None and other.entity_id and other.entity_id != speaker.entity_id:
             claims.extend(_claims_by(verb, sent, ctx, family, other, passive))
+    if in_speech:
+        for claim in claims:
+            claim.how.append(IN_SPEECH)
     via = _via(verb, lex, ctx.emap)
     relay = relay_of(verb, ctx) if family in REPORTING else None
     if relay is not None:
@@ -571,14 +598,12 @@ def _claims_by(
             ]
             if censured:
                 kind, targets, kind_how = "accusation", censured[:1], "content"
-        if lemma in lex["naming_verbs"] and kind in ("statement", "skip", "unnamed"):
+        if lemma in lex["naming_verbs"] and kind in ("statement", "unnamed"):
             named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
             if named is not None:
                 kind, targets, kind_how = "accusation", named, "content"
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
-        if kind == "skip":
-            return []
         if speaker.kind == "outlet" and kind == "accusation":
             kind, targets, kind_how = "statement", [], "statement"  # an outlet reports; it does not accuse
         return [
@@ -598,7 +623,8 @@ def _claims_by(
         habitual = any(
             c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
         )
-        if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux) or habitual:
+        hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
+        if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))
     if passive:
@@ -610,6 +636,23 @@ def _claims_by(
     if family == "policy":
         return _policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
     return _announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
+
+
+def _self_announced(verb: Token, speaker: Speaker, ctx: _Context) -> bool:
+    """A future act reported by its own actor or told by it to the party concerned ("Commerce said it would
+    require licences", "the government informed Nvidia that the H20 would require a licence"): announced
+    policy, not speculation. Only "will"/"would", never "may" or "could", and never under a plan verb."""
+    if verb.dep_ in ("xcomp",) or verb.head.lemma_.lower() in ctx.lex["hypothetical_heads"]:
+        return False
+    modals = {c.lower_ for c in verb.children if c.dep_ == "aux" and c.tag_ == "MD"}
+    if not modals or not modals <= {"will", "would", "'ll", "wo"}:
+        return False
+    head = reporting_head(verb, ctx.lex)
+    if head is None or speaker.entity_id is None:
+        return False
+    outer, _ = subject_of(head)
+    teller = ctx.speaker(outer, True) if outer is not None else None
+    return teller is not None and teller.entity_id in ctx.own_side(speaker) | {speaker.entity_id}
 
 
 def _accusation(
@@ -817,8 +860,6 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
         )
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"
-        if kind == "skip":
-            continue
         if speaker.kind == "outlet" and kind == "accusation":
             kind, targets, kind_how = "statement", [], "statement"
         if speaker.how == "entity":
@@ -904,7 +945,7 @@ def _label_claim(
         return []
     own = ctx.own_side(speaker)
     kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
-    if kind in ("unnamed", "skip"):
+    if kind == "unnamed":
         return []
     quoted = any(in_regions(t.i, ctx.regions) for t in content[:2])
     return [
@@ -952,7 +993,7 @@ def claims_of_claim_nouns(sent: Span, ctx: _Context, candidates: list[Token]) ->
         kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"
-        if kind == "skip" or (speaker.kind == "outlet" and kind == "accusation"):
+        if speaker.kind == "outlet" and kind == "accusation":
             continue
         quoted = any(in_regions(t.i, ctx.regions) for t in content)
         lemma = noun.lemma_.lower()
@@ -1118,4 +1159,34 @@ def extract_claims(
         if reports[k]:
             found.extend(claims_of_claim_nouns(sent, ctx, [doc[i] for i in reports[k]]))
         claims.extend(found)
-    return [c for c in claims if c.confidence >= min_confidence]
+    return distinct_claims([c for c in claims if c.confidence >= min_confidence])
+
+
+def distinct_claims(claims: list[Claim]) -> list[Claim]:
+    """One claim per sentence, speaker, kind, target, polarity and act: two findings of one cue, or two cues
+    that report the same words ("rejected claims by Anthropic that ...", found by the verb and by the claim
+    noun), give one row, the most confident, in the place of the first. Distinct cues with their own content
+    ("said that A, adding that B") stay apart."""
+    kept: list[Claim] = []
+    slots: dict[tuple, list[int]] = {}
+    for claim in claims:
+        key = (
+            claim.sentence_start,
+            claim.speaker_id or claim.speaker_text.lower(),
+            claim.kind,
+            claim.target_id or (claim.target_text or "").lower(),
+            claim.negated,
+        )
+        same = next((k for k in slots.get(key, []) if _overlap(kept[k], claim)), None)
+        if same is None:
+            slots.setdefault(key, []).append(len(kept))
+            kept.append(claim)
+        elif claim.confidence > kept[same].confidence:
+            kept[same] = claim
+    return kept
+
+
+def _overlap(a: Claim, b: Claim) -> bool:
+    """The same act twice: one content span found from one cue or from two."""
+    same = (a.content_start, a.content_end) == (b.content_start, b.content_end)
+    return a.content_start is not None and same

@@ -370,8 +370,9 @@ def classify_content(
 ) -> tuple[str, list[Mention], str]:
     """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
 
-    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
-    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
+    A wrongdoing cue asserted of nobody named gives kind ``unnamed``: an accusation whose target the text
+    does not name. A wrongdoing word asserted of no one ("methods designed to evade its defenses") leaves a
+    statement: the attribution is kept with what is known, never dropped.
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     accusation_noun = bool(words & set(lex["accusation_nouns"]))
@@ -394,8 +395,6 @@ def classify_content(
         return "accusation", targets, "content" if syntactic else "content_weak"
     if cue == "asserted":
         return "unnamed", [], "content_weak"  # wrongdoing asserted, its doer not named
-    if cue:
-        return "skip", [], "statement"  # a wrongdoing word with nothing asserted about anyone named
     return "statement", [], "statement"
 
 

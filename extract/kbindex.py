@@ -38,6 +38,18 @@ LABEL_TYPES: dict[str, str] = {
 ORG_TYPES = frozenset({"ai_lab", "company", "organization", "government"})
 
 
+def speaker_key(text: str) -> str:
+    """How a speaker-only name is looked up: lower case, no leading article, no dots.
+
+    >>> speaker_key("The U.S. side"), speaker_key("Beijing")
+    ('us side', 'beijing')
+    """
+    words = text.lower().replace(".", "").split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
 class EntityLike(Protocol):
     id: str
     name: str
@@ -57,6 +69,9 @@ class KBIndex:
     keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     surnames: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     parents: dict[str, str] = field(default_factory=dict)
+    # country id -> the government that speaks for it; speaker-only names ("beijing") -> entity id
+    governments: dict[str, str] = field(default_factory=dict)
+    speaker_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entities: Iterable[EntityLike]) -> KBIndex:
@@ -66,6 +81,10 @@ class KBIndex:
             index.types[entity.id] = entity.type
             if getattr(entity, "parent", None):
                 index.parents[entity.id] = entity.parent
+            if getattr(entity, "governs", None):
+                index.governments[entity.governs] = entity.id
+            for alias in getattr(entity, "speaker_aliases", ()):
+                index.speaker_names[speaker_key(alias)] = entity.id
             # A name also listed as a strict alias ("Oracle", "Entity List") matches case-sensitively only.
             for alias in {entity.name, *entity.aliases} - set(entity.strict_aliases):
                 index.aliases[alias].add(entity.id)
