@@ -383,10 +383,34 @@ def inverted_speaker(verb: Token, ctx: _Context) -> Token | None:
     return None
 
 
+CLIMB_DEPS = frozenset({"pobj", "prep", "compound", "poss", "nmod", "amod", "case"})
+
+
+def stranded_subject(verb: Token) -> Token | None:
+    """The noun phrase right before a subjectless speech verb that the parser attached elsewhere ("..., a
+    spokesperson for China's Ministry of Commerce (MOFCOM) said ..." with the spokesperson read as an
+    apposition of an earlier noun): the head of that phrase, climbed from its last word."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and (doc[i].is_punct or doc[i].pos_ == "ADV"):
+        i -= 1
+    if i < verb.sent.start or doc[i].pos_ not in ("NOUN", "PROPN"):
+        return None
+    tok = doc[i]
+    while tok.head.i < verb.i and tok.head.i != tok.i:
+        parenthetical = tok.dep_ == "appos" and tok.pos_ == "PROPN"
+        if tok.dep_ not in CLIMB_DEPS and not parenthetical:
+            break
+        tok = tok.head
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.head.i == verb.i:
+        return None
+    return tok
+
+
 def _subject_ok(verb: Token, ctx: _Context) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
     if subj is None and not passive and verb.lemma_.lower() in ctx.lex["speaking_verbs"]:
-        subj = inverted_speaker(verb, ctx)
+        subj = inverted_speaker(verb, ctx) or stranded_subject(verb)
     speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive and subj is not None
     speaker = ctx.speaker(subj, speaking)
     return speaker, subj, passive

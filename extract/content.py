@@ -151,7 +151,8 @@ def doers(
 ) -> list[Mention]:
     """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
-    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    direct = emap.at(subject)
+    mention = direct or resolve_reference(subject, emap, ctx_starts, lex)[0]
     if mention is not None:
         # "DeepSeek and MiniMax", "three developers, DeepSeek, Moonshot AI and MiniMax"
         named = [subject, *subject.conjuncts]
@@ -174,7 +175,7 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    if not out and mention is None and is_group_doer(subject, lex):
+    if not out and direct is None and is_group_doer(subject, lex):
         # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
         return [group_mention(subject)]
     return list(out.values())
@@ -253,6 +254,20 @@ def wrongdoer_in(
             for cand in (c for c in tok.head.children if c.dep_ == "poss"):
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found and found[0].type != GROUP:
+                    return found, True, True
+            maker = tok.head.head
+            if (
+                tok.head.dep_ == "dobj"
+                and maker.lemma_.lower() in lex["instrument_verbs"]
+                and not is_negated(maker)
+                and not _modal(maker, lex)
+            ):
+                # "the firms created 24,000 fraudulent accounts", "used fake accounts": who made or used
+                # the marked instrument
+                subject, passive = subject_of(maker)
+                usable = subject is not None and not passive
+                found = doers(subject, emap, exclude, sent_starts, lex) if usable else []
+                if found:
                     return found, True, True
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
