@@ -61,6 +61,7 @@ from aiwatch.extract.content import (
     wrongdoer_in,
 )
 from aiwatch.extract.cues import (
+    FINAL_MARKS,
     REPORTING,
     calls_for,
     content_tokens,
@@ -191,6 +192,8 @@ class _Context:
     line_of: list[int] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
     sent_index: dict[int, int] = field(default_factory=dict)
+    answerer: Speaker | None = None  # who speaks the "A:" turns of a question-and-answer transcript
+    answer_lines: dict[int, Token] = field(default_factory=dict)  # line index -> colon of its "A:" label
 
     def own_side(self, speaker: Speaker) -> set[str]:
         """The speaker and its parent organisation: never the party it accuses ("Huang" and Nvidia)."""
@@ -958,19 +961,86 @@ def claims_by_label(sent: Span, ctx: _Context) -> list[Claim]:
     return _label_claim(sent, ctx, [dash], head, content)
 
 
+ANSWER_LABELS = frozenset({"a", "answer"})
+TURN_LABELS = ANSWER_LABELS | {"q", "question"}
+ANSWERING_VERBS = frozenset({"answer", "respond", "take", "field", "reply"})
+
+
+def _turn_label(line: tuple[int, int], doc: Doc) -> tuple[str, Token] | None:
+    """The label word and colon of a line opening a transcript turn ("A: ...", "Question: ...")."""
+    words = [t for t in doc[line[0] : min(line[1], line[0] + 4)] if not t.is_space]
+    if len(words) >= 2 and words[0].lower_ in TURN_LABELS and words[1].text == ":":
+        return words[0].lower_, words[1]
+    return None
+
+
+def answer_turns(ctx: _Context) -> tuple[Speaker | None, dict[int, Token]]:
+    """The answerer of a question-and-answer transcript and its lines (line index -> the colon of the turn's
+    "A:" label). The answerer is named where the text says who took the questions ("The spokesperson of the
+    Ministry of Commerce answered reporters' questions ...") before the first answer; a turn runs from its
+    "A:" line over the following paragraphs up to the next question or heading line. Nothing when the text
+    is no such transcript or never says who answers."""
+    doc = ctx.doc
+    labels = [_turn_label(line, doc) for line in ctx.lines]
+    first = next((k for k, label in enumerate(labels) if label and label[0] in ANSWER_LABELS), None)
+    if first is None:
+        return None, {}
+    answerer = None
+    for tok in doc[: ctx.lines[first][0]]:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in ANSWERING_VERBS:
+            continue
+        objects = [
+            o for c in tok.children for o in ([c] if c.dep_ == "dobj" else children_with(c, ("pobj",)))
+        ]
+        subject, passive = subject_of(tok)
+        if any(o.lemma_.lower() == "question" for o in objects) and subject is not None and not passive:
+            answerer = ctx.speaker(subject, True)
+            break
+    if answerer is None:
+        return None, {}
+    lines: dict[int, Token] = {}
+    colon: Token | None = None
+    for k in range(first, len(ctx.lines)):
+        label = labels[k]
+        start, end = ctx.lines[k]
+        words = [t for t in doc[start:end] if not t.is_space]
+        if label is not None:
+            colon = label[1] if label[0] in ANSWER_LABELS else None
+        elif words and words[-1].text not in FINAL_MARKS:
+            colon = None  # a heading or a page footer ends the turn
+        if colon is not None and words:
+            lines[k] = colon
+    return answerer, lines
+
+
+def claims_of_answer(sent: Span, ctx: _Context) -> list[Claim]:
+    """Each sentence of an "A:" turn is the answerer's claim, classified on its own words."""
+    colon = ctx.answer_lines.get(ctx.line_of[sent.start])
+    if ctx.answerer is None or colon is None or sent.end <= colon.i:
+        return []
+    content = [t for t in ctx.doc[max(sent.start, colon.i + 1) : sent.end] if not t.is_space]
+    return _label_claim(sent, ctx, [colon], None, content, ctx.answerer)
+
+
 def _label_claim(
-    sent: Span, ctx: _Context, cue: list[Token], head: Token, content: list[Token]
+    sent: Span,
+    ctx: _Context,
+    cue: list[Token],
+    head: Token | None,
+    content: list[Token],
+    speaker: Speaker | None = None,
 ) -> list[Claim]:
     words = [t for t in content if not t.is_punct]
     if len(words) < 3:
         return []
-    speaker = speaker_of(head, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
+    if speaker is None and head is not None:
+        speaker = speaker_of(head, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
     if speaker is None:
         return []
     own = ctx.own_side(speaker)
     kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
     if kind == "unnamed":
-        return []
+        kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
     quoted = any(in_regions(t.i, ctx.regions) for t in content[:2])
     return [
         _claim(ctx, sent, cue, speaker, kind, kind_how, t, content, quoted, cue[0].text)
@@ -1164,7 +1234,8 @@ def extract_claims(
         if lower[i] == according:
             accordings[k].append(i)
     # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
-    labelled = {sent.start: claims_by_label(sent, ctx) for sent in sents}
+    ctx.answerer, ctx.answer_lines = answer_turns(ctx)
+    labelled = {sent.start: claims_by_label(sent, ctx) or claims_of_answer(sent, ctx) for sent in sents}
     for found in labelled.values():
         for claim in found:
             span = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")

@@ -273,7 +273,9 @@ def wrongdoer_in(
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
             by_doers = _by_doers(tok)
-            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
+            # "the U.S. abuse of control measures", "DeepSeek's distillation": a named owner or modifier
+            named_modifiers = [c for c in tok.children if c.dep_ == "compound" and emap.at(c) is not None]
+            for cand in [c for c in tok.children if c.dep_ == "poss"] + named_modifiers + by_doers:
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found:
                     return found, True, True

@@ -203,9 +203,9 @@ def content_tokens(
         if all(lo <= s and e <= hi + 1 for s, e in quotes) and lo > verb.i:
             tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
             return tokens, True  # a mixed quote: the clause is the content
-        if lo > verb.i and all(e <= verb.i for _, e in quotes):
-            # 'adding entities to the "Entity List", a spokesperson said that ...': a name in quotation
-            # marks before the cue, while the cue reports the clause after it
+        if lo > verb.i and all(e <= verb.i and e - s <= 4 for s, e in quotes):
+            # 'adding entities to the "Entity List", a spokesperson said that ...': a short name in
+            # quotation marks before the cue, while the cue reports the clause after it
             quotes = []
     if quotes:
         return [t for s, e in quotes for t in doc[s:e]], True

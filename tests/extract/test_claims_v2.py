@@ -394,3 +394,52 @@ def test_nominal_policy_act_with_a_named_actor(nlp) -> None:
     assert (claim["speaker_id"], claim["target_id"]) == ("us-commerce", "nvidia-h20")
     assert claim["kind"] == "policy_action"
     assert claims(nlp, "A proposed ban on H20 sales worried Nvidia.") == []
+
+
+@pytest.mark.model
+def test_answer_turns_of_a_transcript_are_the_answerers(nlp) -> None:
+    text = (
+        "The spokesperson of the Ministry of Commerce answered reporters' questions on the new chip rules\n"
+        "Q: The US added more Chinese firms to the Entity List this week. What is China's response?\n"
+        "A: China has noted the listing. The U.S. abuse of export controls harms normal trade.\n"
+        "China will take necessary measures to protect its companies.\n"
+        "Related stories\n"
+        "Exporters say the rules will cost them customers."
+    )
+    found = claims(nlp, text)
+    by_answerer = [c for c in found if c["verb"] == ":"]
+    assert {c["speaker_id"] for c in by_answerer} == {"mofcom"}
+    assert [c["kind"] for c in by_answerer] == ["statement", "accusation", "statement"]
+    assert by_answerer[1]["target_id"] == "united-states"
+    # the question is the reporter's, and the turn ends at the heading line
+    assert not any(c["speaker_id"] == "mofcom" and "Exporters" in c["sentence"] for c in found)
+    assert not any("What is China" in c["sentence"] and c["speaker_id"] == "mofcom" for c in found)
+
+
+@pytest.mark.model
+def test_no_answerer_named_means_no_transcript_claims(nlp) -> None:
+    text = "Q: Will the rules change?\nA: The U.S. abuse of export controls harms normal trade.\n"
+    assert not [c for c in claims(nlp, text) if c["verb"] == ":"]
+
+
+@pytest.mark.model
+def test_maker_of_a_wrongful_instrument_is_accused(nlp) -> None:
+    text = (
+        "Anthropic said three Chinese labs ran the campaigns. "
+        "Anthropic claimed the firms created 24,000 fraudulent accounts to query Claude."
+    )
+    claim = one(nlp, text, verb="claim")
+    assert (claim["kind"], claim["target_id"], claim["target_text"]) == ("accusation", None, "the firms")
+
+
+@pytest.mark.model
+def test_subject_the_parser_strands_before_the_cue(nlp) -> None:
+    text = (
+        'In response to the addition of Chinese firms to the "Entity List" of export controls, a '
+        "spokesperson for China's Ministry of Commerce said on Saturday that the US is suppressing Chinese "
+        "enterprises."
+    )
+    claim = one(nlp, text, verb="say")
+    assert (claim["speaker_id"], claim["kind"]) == ("mofcom", "accusation")
+    assert claim["target_id"] == "united-states"
+    assert "suppressing" in claim["content"]
