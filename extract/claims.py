@@ -335,7 +335,8 @@ def _claim(
 
 
 def cue_source(sent: Span, cue: list[Token], verb_text: str, lex: Lexicons) -> str:
-    """Which detector found the cue: a verb family, "according", "noun", "label" or "heading"."""
+    """Which detector found the cue: a verb family, "according", "noun", "label", "heading" or
+    "participle"."""
     if verb_text == "according to":
         return "according"
     if not cue[0].is_alpha:
@@ -344,6 +345,8 @@ def cue_source(sent: Span, cue: list[Token], verb_text: str, lex: Lexicons) -> s
         return "heading"
     if cue[0].pos_ == "NOUN":
         return "noun"
+    if own_participle(cue[0], lex) and trigger_family(cue[0].head, lex) in REPORTING:
+        return "participle"  # "..., he said, adding that ...": a claim of its own after another cue
     return trigger_family(cue[0], lex) or "verb"
 
 

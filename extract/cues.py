@@ -203,9 +203,11 @@ def content_tokens(
         if all(lo <= s and e <= hi + 1 for s, e in quotes) and lo > verb.i:
             tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
             return tokens, True  # a mixed quote: the clause is the content
-        if lo > verb.i and all(e <= verb.i and e - s <= 4 for s, e in quotes):
+        participle = verb.tag_ == "VBG" and verb.dep_ in ("advcl", "conj", "xcomp") and verb.head.i < verb.i
+        if lo > verb.i and all(e <= verb.i and (participle or e - s <= 4) for s, e in quotes):
             # 'adding entities to the "Entity List", a spokesperson said that ...': a short name in
-            # quotation marks before the cue, while the cue reports the clause after it
+            # quotation marks before the cue, while the cue reports the clause after it; and '"...," he
+            # said, adding that ...': the participle reports its own clause, the quote is the other cue's
             quotes = []
     if quotes:
         return [t for s, e in quotes for t in doc[s:e]], True
