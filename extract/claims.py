@@ -792,7 +792,10 @@ def _policy(
     # requirement for the export of products to a D5 country (including Hong Kong)") is not the one acted on
     deep = POLICY_CLAUSE_DEPS
     for obj in objects:
-        target = target or head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
+        found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
+        if found is not None and _country_of_thing(obj, found, ctx.doc):
+            found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
+        target = target or found
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
         if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
@@ -803,6 +806,14 @@ def _policy(
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
     claim = _claim(ctx, sent, cue, speaker, "policy_action", "verb", target, content, False, lemma)
     return [claim]
+
+
+def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:
+    """The found entity is only a country modifying a common-noun object ("the US chipmaker")."""
+    token = doc[found.token_i]
+    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and token.dep_ in (
+        "compound", "amod", "nmod"
+    )
 
 
 def _group_object(obj: Token) -> Mention | None:
@@ -1109,7 +1120,8 @@ HYPOTHETICAL_MODIFIERS = frozenset(
 def claims_of_policy_nouns(sent: Span, ctx: _Context, candidates: list[Token] | None = None) -> list[Claim]:
     """Nominal policy actions with a named actor: "the Commerce Department's ban on H20 sales", "White House
     curbs on memory chips", "restrictions imposed by the bureau". The actor must be a government body or
-    official named in the phrase; a country ("US sanctions") is not an agency, and a proposal is no act."""
+    official named in the phrase ("China's export ban" is the Chinese government's); a country only as a
+    modifier ("US chip export curbs") is background, not a reported act; a proposal is no act."""
     out: list[Claim] = []
     doc, lex = ctx.doc, ctx.lex
     for noun in sent if candidates is None else candidates:
@@ -1129,6 +1141,10 @@ def claims_of_policy_nouns(sent: Span, ctx: _Context, candidates: list[Token] | 
                 for agent in children_with(child, ("agent",)):
                     for pobj in children_with(agent, ("pobj",)):
                         actor = actor or ctx.emap.at(pobj)
+        possessive = actor is not None and ctx.doc[actor.token_i].dep_ == "poss"
+        if possessive and actor.type == "country" and actor.entity_id in ctx.emap.governments:
+            # "US export curbs", "China's export ban": the country's government acts
+            actor = Mention(ctx.emap.governments[actor.entity_id], "government", actor.token_i, actor.name)
         if actor is None or actor.type not in ("government", "person"):
             continue
         start, end = entity_tokens(doc[actor.token_i], ctx.emap)

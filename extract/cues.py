@@ -40,7 +40,11 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
-        return None
+        # "prosecutors charged four people": an indictment, a policy act (its actor must be governmental);
+        # "critics charged that ...": an allegation
+        if children_with(verb, ("ccomp",)):
+            return "accusation"
+        return "policy" if children_with(verb, ("dobj", "nsubjpass")) else None
     if lemma == "call" and not (
         children_with(verb, ("ccomp", "oprd"))
         or any(

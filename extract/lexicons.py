@@ -55,7 +55,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit "
         "bar curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence "
         "pause freeze penalize penalise designate order deny lift ease loosen relax reverse allow permit "
-        "sign enact list delist"
+        "sign enact list delist stop clear authorize authorise indict prosecute convict arrest detain seize "
+        "levy waive"
     ),
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
@@ -176,7 +177,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "policy_nouns": _words(
         "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
         "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "
-        "blacklisting listing licence license prohibition embargo crackdown designation order"
+        "blacklisting listing licence license prohibition embargo crackdown designation order limit limits"
     ),
     # Heads of a group that can be accused without a name ("three Chinese AI labs", "the operations").
     "doer_nouns": _words(

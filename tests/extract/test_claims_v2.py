@@ -443,3 +443,27 @@ def test_subject_the_parser_strands_before_the_cue(nlp) -> None:
     assert (claim["speaker_id"], claim["kind"]) == ("mofcom", "accusation")
     assert claim["target_id"] == "united-states"
     assert "suppressing" in claim["content"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "speaker_id", "target_id"),
+    [
+        ("The Department of Justice charged four people in a plot to move Nvidia chips into China.",
+         "us-doj", None),
+        ("The Trump administration stopped H20 exports in the spring.", "trump-administration", "nvidia-h20"),
+        ("Washington enforces sweeping limits on advanced chip sales to China.", "us-government", "china"),
+        # the country only describes the thing acted on: no target rather than a wrong one
+        ("Beijing summoned the US chipmaker over alleged backdoors.", "chinese-government", None),
+    ],
+)
+def test_government_acts_by_verb(nlp, text: str, speaker_id: str, target_id: str | None) -> None:
+    acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert [(c["speaker_id"], c["target_id"]) for c in acts] == [(speaker_id, target_id)]
+
+
+@pytest.mark.model
+def test_a_company_stopping_or_critics_charging_is_no_policy_action(nlp) -> None:
+    for text in ("Nvidia stopped shipping the H20.", "Critics charged that the rule was unfair.",
+                 "US chip export curbs hurt AMD sales last year."):
+        assert not [c for c in claims(nlp, text) if c["kind"] == "policy_action"], text
