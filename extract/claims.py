@@ -66,6 +66,7 @@ from aiwatch.extract.cues import (
     calls_for,
     content_tokens,
     heading_blocks,
+    holds_evidence,
     interrupts,
     is_heading,
     is_hypothetical,
@@ -597,7 +598,8 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
             for c in verb.children
         ) or bool(children_with(verb, ("xcomp",)) and lemma in lex["wish_verbs"])
     if family == "evidence":
-        return bool(children_with(verb, ("dobj",))) and lemma in ("find", "show", "reveal")
+        found = bool(children_with(verb, ("dobj",))) and lemma in ("find", "show", "reveal")
+        return found or holds_evidence(verb, lex)
     object_deps = ("dobj", "oprd", "prep") if lemma == "warn" and verb.dep_ != "relcl" else ("dobj", "oprd")
     return lemma in lex["object_speech"] and bool(children_with(verb, object_deps))
 

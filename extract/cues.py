@@ -57,12 +57,29 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
+    if lemma in HOLDING_VERBS and holds_evidence(verb, lex):
+        return "evidence"  # "OpenAI has evidence that DeepSeek used its models", "saw signs that ..."
     for family in ("accusation", "denial", "announcement", "policy", "speech", "evidence", "cognition"):
         if lemma in lex[family]:
             return family
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
     return None
+
+
+HOLDING_VERBS = frozenset(
+    {"have", "see", "gather", "obtain", "collect", "possess", "cite", "present", "find"}
+)
+
+
+def holds_evidence(verb: Token, lex: Lexicons) -> bool:
+    """The verb's object is a piece of evidence with the clause it supports ("has proof that DeepSeek
+    used ...", "saw evidence DeepSeek distilled ...")."""
+    return any(
+        o.lemma_.lower() in lex["evidence_nouns"]
+        and any(c.dep_ in ("acl", "ccomp", "relcl") and c.pos_ in ("VERB", "AUX") for c in o.children)
+        for o in children_with(verb, ("dobj",))
+    )
 
 
 def calls_for(verb: Token) -> bool:

@@ -467,3 +467,11 @@ def test_a_company_stopping_or_critics_charging_is_no_policy_action(nlp) -> None
     for text in ("Nvidia stopped shipping the H20.", "Critics charged that the rule was unfair.",
                  "US chip export curbs hurt AMD sales last year."):
         assert not [c for c in claims(nlp, text) if c["kind"] == "policy_action"], text
+
+
+@pytest.mark.model
+def test_holding_evidence_of_a_clause_reports_it(nlp) -> None:
+    claim = one(nlp, "OpenAI has evidence that DeepSeek used its models to train a competitor.")
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
+    assert claim["how"][2] == "evidence"
+    assert not claims(nlp, "Nvidia has evidence of strong demand.")
