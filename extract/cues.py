@@ -35,8 +35,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "accusation"  # "made similar accusations against DeepSeek"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
-    if lemma in lex["act_verbs"] and any(o.lemma_.lower() in lex["policy_nouns"] for o in objs):
-        return "policy"  # "instituted new restrictions on the H20", "issued export controls"
+    if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
+        return "policy"  # "instituted new restrictions on the H20", "released export control measures"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
@@ -65,6 +65,16 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
     return None
+
+
+def is_policy_noun(noun: Token, lex: Lexicons) -> bool:
+    """A noun naming a policy act, or a head such as "measures" compounded with one ("export control
+    measures", "licence requirements")."""
+    if noun.lemma_.lower() in lex["policy_nouns"]:
+        return True
+    return noun.lemma_.lower() in lex["policy_heads"] and any(
+        c.dep_ == "compound" and c.lemma_.lower() in lex["policy_nouns"] for c in noun.children
+    )
 
 
 HOLDING_VERBS = frozenset(

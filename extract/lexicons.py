@@ -188,7 +188,11 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "competitor agent intermediary company"
     ),
     # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
-    "act_verbs": _words("institute issue adopt put place slap implement enforce unveil introduce"),
+    "act_verbs": _words(
+        "institute issue adopt put place slap implement enforce unveil introduce release"
+    ),
+    # Heads that name a policy act only with a policy noun before them ("export control measures").
+    "policy_heads": _words("measure measures package update updates change changes action actions"),
     # Nominal references resolved like pronouns.
     "org_nouns": _words("company firm lab startup start-up chipmaker developer group laboratory maker"),
     "gov_nouns": _words(

@@ -475,3 +475,11 @@ def test_holding_evidence_of_a_clause_reports_it(nlp) -> None:
     assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
     assert claim["how"][2] == "evidence"
     assert not claims(nlp, "Nvidia has evidence of strong demand.")
+
+
+@pytest.mark.model
+def test_releasing_compound_policy_measures_is_the_act(nlp) -> None:
+    text = "The U.S. Department of Commerce has released new export control measures on chip sales to China."
+    acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    found = [(c["speaker_id"], c["target_id"], c["verb"]) for c in acts]
+    assert found == [("us-commerce", "china", "release")]
