@@ -65,6 +65,24 @@ def _happened(noun: Token, lex: Lexicons) -> bool:
     )
 
 
+COPULAS = frozenset({"be", "constitute", "amount", "represent", "equal"})
+
+
+def _predicated(noun: Token) -> bool:
+    """ "such actions constitute economic coercion", "this is theft", "amounts to bullying": the wrongdoing
+    noun is said of something, asserted rather than mentioned."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "to" and head.head.lemma_.lower() == "amount":
+        head = head.head
+    elif noun.dep_ not in ("attr", "dobj"):
+        return False
+    if head.lemma_.lower() not in COPULAS or head.pos_ not in ("VERB", "AUX"):
+        return False
+    return not is_negated(head) and not any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ == "MD" for c in head.children
+    )
+
+
 def _agentive(subject: Token | None, emap: EntityMap, lex: Lexicons) -> bool:
     """A subject that can do wrong: a named entity, a named group, or a personal pronoun."""
     if subject is None:
@@ -175,6 +193,12 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
+    if not out and mention is None and subject.lemma_.lower() in lex["policy_nouns"]:
+        # "US export curbs weaponise trade": a country's policy acts for that country
+        for child in subject.children:
+            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod") else None
+            if owner is not None and owner.type == "country" and owner.entity_id not in exclude:
+                return [owner]
     if not out and direct is None and is_group_doer(subject, lex):
         # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
         return [group_mention(subject)]
@@ -294,8 +318,9 @@ def wrongdoer_in(
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
-            if _evidenced(noun, lex) or _happened(noun, lex):
-                cue_seen = any_cue = asserted = True  # "saw evidence of distillation", "theft had occurred"
+            if _evidenced(noun, lex) or _happened(noun, lex) or _predicated(noun):
+                # "saw evidence of distillation", "theft had occurred", "the measures constitute coercion"
+                cue_seen = any_cue = asserted = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
                 continue
         elif tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in ("for", "of"):
@@ -348,6 +373,8 @@ def wrongdoer_in(
             # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
             modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
             found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
+            # named doers only: in "curbs as part of a campaign to weaponize trade" the campaign is no party
+            found = [m for m in found if m.type != GROUP]
             if found:
                 return found, True, True
             continue

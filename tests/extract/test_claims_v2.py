@@ -483,3 +483,39 @@ def test_releasing_compound_policy_measures_is_the_act(nlp) -> None:
     acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
     found = [(c["speaker_id"], c["target_id"], c["verb"]) for c in acts]
     assert found == [("us-commerce", "china", "release")]
+
+
+@pytest.mark.model
+def test_hard_wrapped_wire_copy_is_read_as_paragraphs(nlp) -> None:
+    lines = [
+        "WASHINGTON (Wire) - The U.S. Justice Department has",
+        "charged four people in a scheme to illegally export Nvidia",
+        "AI chips to China, officials said on Thursday, in the latest",
+        "case brought under the export rules that took effect in 2023.",
+        '"These defendants tried to move restricted chips through',
+        'third countries and hid the real buyers," said Deputy Attorney',
+        "General Jane Example, who announced the charges in Tampa.",
+        "China has criticized U.S. export curbs as part of a campaign",
+        "to weaponize economic and trade issues, and says it opposes them.",
+    ]
+    text = "\n".join(lines) + "\n"
+    doc = nlp(text)
+    assert len(doc.text) == len(text) and "\n" not in doc.text[:-1]
+    found = doc._.claims
+    acts = [c for c in found if c["kind"] == "policy_action"]
+    assert [(c["speaker_id"], c["verb"]) for c in acts] == [("us-doj", "charge")]
+    accusation = next(c for c in found if c["speaker_id"] == "chinese-government")
+    assert (accusation["kind"], accusation["target_id"]) == ("accusation", "united-states")
+    # offsets still point into the stored text, line breaks and all
+    for claim in found:
+        start = claim["sentence_start"]
+        assert text[start : start + len(claim["sentence"])].replace("\n", " ") == claim["sentence"]
+        assert text[claim["cue_start"] : claim["cue_end"]] == doc.text[claim["cue_start"] : claim["cue_end"]]
+
+
+@pytest.mark.model
+def test_wrongdoing_predicated_of_something_is_asserted(nlp) -> None:
+    claim = one(nlp, "China said the listing amounts to bullying.")
+    assert (claim["speaker_id"], claim["kind"]) == ("chinese-government", "accusation")
+    assert claim["target_id"] is None
+    assert one(nlp, "OpenAI said distillation is a common technique.")["kind"] == "statement"
