@@ -1,7 +1,7 @@
 """Cues and their content: which tokens report or act, and which tokens are what they report.
 
 Pure helpers over a parsed ``Doc``; word lists from :mod:`aiwatch.extract.lexicons`. Used by
-:mod:`aiwatch.extract.claims`.
+:mod:`aiwatch.extract.claims` and the detectors it runs.
 """
 
 from __future__ import annotations

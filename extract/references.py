@@ -1,7 +1,7 @@
 """Who a phrase names: entity mentions, subjects, pronoun and nominal references, head entities, quotes.
 
 Pure helpers over a parsed spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_``; used by
-:mod:`aiwatch.extract.content` and :mod:`aiwatch.extract.claims`.
+:mod:`aiwatch.extract.content`, :mod:`aiwatch.extract.claims` and the detectors it runs.
 """
 
 from __future__ import annotations

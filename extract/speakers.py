@@ -49,7 +49,7 @@ class Speaker:
     start: int | None  # character offsets into the doc text
     end: int | None
     kind: str  # one of SPEAKER_KINDS
-    how: str  # confidence key (see aiwatch.extract.claims.SPEAKER_CONFIDENCE)
+    how: str  # confidence key (see aiwatch.extract.claim_model.SPEAKER_CONFIDENCE)
     token_i: int
 
 
