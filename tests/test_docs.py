@@ -47,3 +47,17 @@ def test_readme_is_a_front_page_and_its_links_resolve():
     for page in [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.name}: broken link {target}"
+
+
+def test_repository_housekeeping():
+    """The update lock file stays out of git; the licence is an SPDX expression (no setuptools warning)."""
+    import subprocess
+    import tomllib
+
+    ignored = subprocess.run(["git", "check-ignore", "-q", "aiwatch.db.lock"], cwd=REPO_ROOT)
+    assert ignored.returncode == 0, "aiwatch.db.lock is not ignored by .gitignore"
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "Apache-2.0"
+    assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
+    backend = [r for r in project["build-system"]["requires"] if r.startswith("setuptools")]
+    assert backend == ["setuptools>=77"], backend  # PEP 639 licence strings need setuptools 77
