@@ -10,9 +10,7 @@ import sqlite3
 
 import feedparser
 import pytest
-from click.testing import CliRunner
 
-from aiwatch.cli import cli
 from aiwatch.config import load_config
 from aiwatch.serve import build_datasette, load_metadata
 
@@ -20,11 +18,9 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_run):
     """(datasette, db path) for the database ``aiwatch demo --no-serve`` builds (crawl, extract, graph)."""
-    db = tmp_path_factory.mktemp("demo") / "aiwatch.db"
-    result = CliRunner().invoke(cli, ["--db", str(db), "-q", "demo", "--no-serve", "--site-port", "0"])
-    assert result.exit_code == 0, result.output
+    db = demo_run[0]
     conn = sqlite3.connect(db)
     counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("articles", "entities", "mentions", "claims", "graph_nodes", "graph_edges")}
