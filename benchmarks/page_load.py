@@ -29,8 +29,9 @@ PAGES = {
 
 def serve(db: str) -> tuple[subprocess.Popen, str]:
     """``aiwatch serve`` on a free port; returns (process, base URL) once it answers."""
-    proc = subprocess.Popen([sys.executable, "-c", "from aiwatch.cli import main; main()", "--db", db, "serve",
-                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [sys.executable, "-c", "from aiwatch.cli import main; main()", "--db", db, "serve",
+               "--port", "0"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline() if proc.stdout else ""
     match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
     if not match:
