@@ -61,3 +61,13 @@ def test_repository_housekeeping():
     assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
     backend = [r for r in project["build-system"]["requires"] if r.startswith("setuptools")]
     assert backend == ["setuptools>=77"], backend  # PEP 639 licence strings need setuptools 77
+
+
+def test_readme_cron_example_names_the_sample_sites_real_addresses():
+    """The cron example runs against the bundled sample site: its feed and sitemap exist there."""
+    site = REPO_ROOT / "crawler" / "sample_site" / "site"
+    paths = re.findall(r"http://127\.0\.0\.1:8765/([\w./-]+)", README)
+    assert "feed.xml" in paths and "sitemap_index.xml" in paths
+    assert all((site / path).is_file() for path in paths), paths
+    assert "python -m aiwatch.crawler.sample_site --port 8765" in README
+    assert "(docs/overview.png)" in README and (REPO_ROOT / "docs" / "overview.png").stat().st_size < 200_000

@@ -5,6 +5,7 @@ Screenshots go to ``test-artifacts/screenshots/`` (gitignored) for people to loo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -354,3 +355,58 @@ def test_one_date_format(page, server):
         assert texts or path.endswith("runs"), path
         assert all(DAY_OR_MINUTE.match(t) for t in texts if t), (path, texts[:5])
     assert any(" " in t for t in seen)  # the time where it is known
+
+
+# ---- Over the database `aiwatch demo` builds (the sample site through the real stages) ------------------
+DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "overview.png"
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_run, tmp_path_factory, serve_process):
+    """``aiwatch serve`` over a copy of the demo database."""
+    db = tmp_path_factory.mktemp("browser-demo") / "aiwatch.db"
+    shutil.copy(demo_run[0], db)
+    with serve_process(db) as (url, _, _):
+        yield url
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_demo_overview_screenshot_for_the_readme(browser, demo_server):
+    """The README's picture of the overview, taken here: AIWATCH_UPDATE_SCREENSHOT=1 writes docs/overview.png
+    (committed); otherwise it goes to test-artifacts/ and the committed one must exist. Kept under 200 KB."""
+    context = browser.new_context(viewport={"width": 1200, "height": 1160}, device_scale_factor=0.75)
+    page = context.new_page()
+    page.goto(demo_server + "-/aiwatch/overview", wait_until="load")
+    assert page.locator("svg.aiwatch-network circle").count() >= 10
+    update = os.environ.get("AIWATCH_UPDATE_SCREENSHOT") == "1"
+    target = DOCS_SCREENSHOT if update else SCREENSHOTS / "overview-readme.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target))
+    context.close()
+    assert target.stat().st_size < 200_000, target.stat().st_size
+    assert DOCS_SCREENSHOT.is_file() and DOCS_SCREENSHOT.stat().st_size < 200_000
+    assert "docs/overview.png" in (DOCS_SCREENSHOT.parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_demo_latest_claims_is_paged(page, demo_server):
+    _visit(page, demo_server + "aiwatch/latest_claims", "demo-latest-claims")
+    assert page.locator("tbody tr").count() == 50
+    first_page = page.locator("td.col-sentence").first.inner_text()
+    assert page.evaluate("document.documentElement.scrollHeight") < 20_000  # one response was 68,000 px
+    page.locator(".aiwatch-paging a", has_text="Next page").click()
+    page.wait_for_url("**page=2")
+    assert page.locator("tbody tr").count() == 50
+    assert page.locator("td.col-sentence").first.inner_text() != first_page
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_demo_agency_is_one_node(page, demo_server):
+    """The discovered "Cyberspace Administration" is merged into the curated CAC: one entity, one page."""
+    _visit(page, demo_server + "aiwatch/entities?name__contains=Cyberspace", "demo-cyberspace")
+    assert page.locator("tbody tr").count() == 1
+    page.locator("td.col-name a").click()
+    page.wait_for_url("**/-/aiwatch/entity/cac")
