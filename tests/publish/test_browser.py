@@ -334,8 +334,13 @@ def test_docs_sentences_are_true(page, server):
     _visit(page, server + "aiwatch/entities", "entities-docs")
     description = page.locator(".metadata-description").inner_text()
     assert "Click a name for its entity page" in description
-    page.locator("td.col-name a", has_text="Anthropic").click()
+    row = page.locator("tbody tr", has_text="Anthropic").first
+    assert row.locator("td.col-id a").get_attribute("href") == "/aiwatch/entities/anthropic"
+    row.locator("td.col-name a").click()
     page.wait_for_url("**/-/aiwatch/entity/anthropic")
+    _visit(page, server + "aiwatch", "database-docs")
+    queries = page.locator("h2#queries").bounding_box()
+    assert queries["y"] > page.locator(".metadata-description").bounding_box()["y"]  # "canned queries below"
     _visit(page, server + "aiwatch/articles", "articles-docs")
     assert "search box below" in page.locator(".metadata-description").inner_text()
     below = page.locator(".metadata-description").bounding_box()
