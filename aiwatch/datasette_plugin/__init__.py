@@ -181,12 +181,13 @@ def extra_css_urls(datasette: Any) -> list[str]:
 
 
 @hookimpl
-def extra_js_urls(template: str, datasette: Any) -> list[str]:
+def extra_js_urls(template: str, datasette: Any) -> list[dict[str, Any]]:
     """The bookkeeping-column toggle and folded column descriptions (see ``static/aiwatch.js``), on table
-    and query pages only: the plugin's own pages run no script."""
+    and query pages only (the plugin's own pages run no script); a module script, so it never blocks the
+    page from parsing."""
     if not template.startswith(("table", "query")):
         return []
-    return [datasette.urls.static_plugins("aiwatch", "aiwatch.js")]
+    return [{"url": datasette.urls.static_plugins("aiwatch", "aiwatch.js"), "module": True}]
 
 
 @hookimpl

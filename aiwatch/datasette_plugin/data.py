@@ -84,8 +84,9 @@ def entity_page(
     accusation = "c.kind = 'accusation'"
     accused_by = _latest_claims(conn, f"c.speaker_id = :id AND {accusation}", {"id": entity_id}, limit)
     accused_of = _latest_claims(conn, f"c.target_id = :id AND {accusation}", {"id": entity_id}, limit)
-    made = _latest_claims(conn, "c.speaker_id = :id", {"id": entity_id}, limit)
-    received = _latest_claims(conn, "c.target_id = :id", {"id": entity_id}, limit)
+    # The long lists hold the other kinds (statements, denials, actions...), so no claim is listed twice.
+    made = _latest_claims(conn, f"c.speaker_id = :id AND NOT {accusation}", {"id": entity_id}, limit)
+    received = _latest_claims(conn, f"c.target_id = :id AND NOT {accusation}", {"id": entity_id}, limit)
     # An outlet (or a document) that claims came through: "according to the WSJ", "told Reuters".
     relayed = _latest_claims(conn, "c.via_id = :id", {"id": entity_id}, limit)
     article_ids = """
@@ -124,7 +125,13 @@ def entity_page(
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
                 WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received,
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
-                WHERE c.via_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS relayed""",
+                WHERE c.via_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS relayed,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.speaker_id = :id AND c.kind = 'accusation' AND c.negated = 0
+                  AND a.duplicate_of IS NULL) AS accusations_made,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.target_id = :id AND c.kind = 'accusation' AND c.negated = 0
+                  AND a.duplicate_of IS NULL) AS accusations_received""",
         {"id": entity_id},
     )[0]
     hood = neighbourhood(conn, entity_id, limit=neighbours)
@@ -143,6 +150,8 @@ def entity_page(
         "claims_made_count": counts["made"],
         "claims_received_count": counts["received"],
         "claims_relayed_count": counts["relayed"],
+        "accusations_made_count": counts["accusations_made"],
+        "accusations_received_count": counts["accusations_received"],
         **hood,
     }
 

@@ -315,7 +315,7 @@ def test_entity_pages_by_name_or_alias_with_accusations_first(page, server):
         assert response is not None and response.status == 200 and page.url.endswith(f"/entity/{entity_id}")
     _visit(page, server + "-/aiwatch/entity/deepseek", "entity-accusations-first")
     order = page.locator("h2").all_inner_texts()
-    first_long = min(i for i, h in enumerate(order) if h.startswith(("Articles over time", "All claims")))
+    first_long = min(i for i, h in enumerate(order) if h.startswith(("Articles over time", "Other claims")))
     assert order[0].startswith("Accusations by DeepSeek")
     assert order[1].startswith("Accusations against DeepSeek")
     assert first_long == 2, order
