@@ -61,6 +61,7 @@ from aiwatch.extract.content import (
     wrongdoer_in,
 )
 from aiwatch.extract.cues import (
+    FINAL_MARKS,
     REPORTING,
     calls_for,
     content_tokens,
@@ -71,6 +72,7 @@ from aiwatch.extract.cues import (
     is_reported,
     is_title_case,
     own_participle,
+    reporting_head,
     trigger_family,
 )
 from aiwatch.extract.headlines import title_cue
@@ -94,12 +96,15 @@ from spacy.tokens import Doc, Span, Token
 
 from aiwatch.config import default
 
+# ``how`` marker of an act reported inside someone's speech ("it said it had opened an investigation").
+IN_SPEECH = "in_speech"
 # Claims scoring below this are dropped (setting ``claim_min_confidence``).
 MIN_CONFIDENCE: float = default("claim_min_confidence")
 
 SPEAKER_CONFIDENCE: dict[str, float] = {
     "entity": 1.0,  # the subject token is part of a named entity
     "according": 0.95,  # "according to X"
+    "speaker_alias": 0.9,  # a KB name used only of speakers ("Beijing said", "the Chinese side")
     "modifier": 0.85,  # an entity attached to the subject noun ("a spokesperson for X")
     "pronoun": 0.8,  # pronoun or nominal resolved in the same or the previous sentence
     "pronoun_far": 0.65,  # resolved two sentences back
@@ -187,6 +192,8 @@ class _Context:
     line_of: list[int] = field(default_factory=list)
     lines: list[tuple[int, int]] = field(default_factory=list)
     sent_index: dict[int, int] = field(default_factory=dict)
+    answerer: Speaker | None = None  # who speaks the "A:" turns of a question-and-answer transcript
+    answer_lines: dict[int, Token] = field(default_factory=dict)  # line index -> colon of its "A:" label
 
     def own_side(self, speaker: Speaker) -> set[str]:
         """The speaker and its parent organisation: never the party it accuses ("Huang" and Nvidia)."""
@@ -366,8 +373,47 @@ def _via(verb: Token, lex: Lexicons, emap: EntityMap) -> tuple[str | None, str] 
     return None
 
 
+def inverted_speaker(verb: Token, ctx: _Context) -> Token | None:
+    """The speaker after a subjectless speech verb that the parser hung on a title ("..., said Under
+    Secretary of Commerce Alan Estevez"): the first person named in the verb's right subtree."""
+    for tok in verb.rights:
+        if tok.dep_ not in ("prep", "npadvmod", "attr", "dobj", "appos"):
+            continue
+        for inner in tok.subtree:
+            mention = ctx.emap.at(inner)
+            if mention is not None and mention.type == "person":
+                return verb.doc[mention.token_i]
+    return None
+
+
+CLIMB_DEPS = frozenset({"pobj", "prep", "compound", "poss", "nmod", "amod", "case"})
+
+
+def stranded_subject(verb: Token) -> Token | None:
+    """The noun phrase right before a subjectless speech verb that the parser attached elsewhere ("..., a
+    spokesperson for China's Ministry of Commerce (MOFCOM) said ..." with the spokesperson read as an
+    apposition of an earlier noun): the head of that phrase, climbed from its last word."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and (doc[i].is_punct or doc[i].pos_ == "ADV"):
+        i -= 1
+    if i < verb.sent.start or doc[i].pos_ not in ("NOUN", "PROPN"):
+        return None
+    tok = doc[i]
+    while tok.head.i < verb.i and tok.head.i != tok.i:
+        parenthetical = tok.dep_ == "appos" and tok.pos_ == "PROPN"
+        if tok.dep_ not in CLIMB_DEPS and not parenthetical:
+            break
+        tok = tok.head
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.head.i == verb.i:
+        return None
+    return tok
+
+
 def _subject_ok(verb: Token, ctx: _Context) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
+    if subj is None and not passive and verb.lemma_.lower() in ctx.lex["speaking_verbs"]:
+        subj = inverted_speaker(verb, ctx) or stranded_subject(verb)
     speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive and subj is not None
     speaker = ctx.speaker(subj, speaking)
     return speaker, subj, passive
@@ -388,6 +434,11 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
     reported = is_reported(verb, lex) and not by_saying
     if reported and family in REPORTING and relay_of(verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
+    in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
+    if in_speech:
+        # "Nvidia said the US government informed it that the H20 would require a licence": the act is
+        # reported, but it is the government's act (a future one only per :func:`_self_announced`)
+        reported = False
     if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
         return []
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
@@ -425,6 +476,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: _Context) -> list[Claim]:
         other = ctx.speaker(conj)
         if other is not None and other.entity_id and other.entity_id != speaker.entity_id:
             claims.extend(_claims_by(verb, sent, ctx, family, other, passive))
+    if in_speech:
+        for claim in claims:
+            claim.how.append(IN_SPEECH)
     via = _via(verb, lex, ctx.emap)
     relay = relay_of(verb, ctx) if family in REPORTING else None
     if relay is not None:
@@ -571,14 +625,12 @@ def _claims_by(
             ]
             if censured:
                 kind, targets, kind_how = "accusation", censured[:1], "content"
-        if lemma in lex["naming_verbs"] and kind in ("statement", "skip", "unnamed"):
+        if lemma in lex["naming_verbs"] and kind in ("statement", "unnamed"):
             named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
             if named is not None:
                 kind, targets, kind_how = "accusation", named, "content"
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
-        if kind == "skip":
-            return []
         if speaker.kind == "outlet" and kind == "accusation":
             kind, targets, kind_how = "statement", [], "statement"  # an outlet reports; it does not accuse
         return [
@@ -598,7 +650,8 @@ def _claims_by(
         habitual = any(
             c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
         )
-        if is_hypothetical(verb, lex) or (verb.tag_ == "VBN" and no_aux) or habitual:
+        hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
+        if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))
     if passive:
@@ -610,6 +663,23 @@ def _claims_by(
     if family == "policy":
         return _policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
     return _announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
+
+
+def _self_announced(verb: Token, speaker: Speaker, ctx: _Context) -> bool:
+    """A future act reported by its own actor or told by it to the party concerned ("Commerce said it would
+    require licences", "the government informed Nvidia that the H20 would require a licence"): announced
+    policy, not speculation. Only "will"/"would", never "may" or "could", and never under a plan verb."""
+    if verb.dep_ in ("xcomp",) or verb.head.lemma_.lower() in ctx.lex["hypothetical_heads"]:
+        return False
+    modals = {c.lower_ for c in verb.children if c.dep_ == "aux" and c.tag_ == "MD"}
+    if not modals or not modals <= {"will", "would", "'ll", "wo"}:
+        return False
+    head = reporting_head(verb, ctx.lex)
+    if head is None or speaker.entity_id is None:
+        return False
+    outer, _ = subject_of(head)
+    teller = ctx.speaker(outer, True) if outer is not None else None
+    return teller is not None and teller.entity_id in ctx.own_side(speaker) | {speaker.entity_id}
 
 
 def _accusation(
@@ -817,8 +887,6 @@ def claims_according_to(sent: Span, ctx: _Context, inner: list[Claim]) -> list[C
         )
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"
-        if kind == "skip":
-            continue
         if speaker.kind == "outlet" and kind == "accusation":
             kind, targets, kind_how = "statement", [], "statement"
         if speaker.how == "entity":
@@ -893,19 +961,86 @@ def claims_by_label(sent: Span, ctx: _Context) -> list[Claim]:
     return _label_claim(sent, ctx, [dash], head, content)
 
 
+ANSWER_LABELS = frozenset({"a", "answer"})
+TURN_LABELS = ANSWER_LABELS | {"q", "question"}
+ANSWERING_VERBS = frozenset({"answer", "respond", "take", "field", "reply"})
+
+
+def _turn_label(line: tuple[int, int], doc: Doc) -> tuple[str, Token] | None:
+    """The label word and colon of a line opening a transcript turn ("A: ...", "Question: ...")."""
+    words = [t for t in doc[line[0] : min(line[1], line[0] + 4)] if not t.is_space]
+    if len(words) >= 2 and words[0].lower_ in TURN_LABELS and words[1].text == ":":
+        return words[0].lower_, words[1]
+    return None
+
+
+def answer_turns(ctx: _Context) -> tuple[Speaker | None, dict[int, Token]]:
+    """The answerer of a question-and-answer transcript and its lines (line index -> the colon of the turn's
+    "A:" label). The answerer is named where the text says who took the questions ("The spokesperson of the
+    Ministry of Commerce answered reporters' questions ...") before the first answer; a turn runs from its
+    "A:" line over the following paragraphs up to the next question or heading line. Nothing when the text
+    is no such transcript or never says who answers."""
+    doc = ctx.doc
+    labels = [_turn_label(line, doc) for line in ctx.lines]
+    first = next((k for k, label in enumerate(labels) if label and label[0] in ANSWER_LABELS), None)
+    if first is None:
+        return None, {}
+    answerer = None
+    for tok in doc[: ctx.lines[first][0]]:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in ANSWERING_VERBS:
+            continue
+        objects = [
+            o for c in tok.children for o in ([c] if c.dep_ == "dobj" else children_with(c, ("pobj",)))
+        ]
+        subject, passive = subject_of(tok)
+        if any(o.lemma_.lower() == "question" for o in objects) and subject is not None and not passive:
+            answerer = ctx.speaker(subject, True)
+            break
+    if answerer is None:
+        return None, {}
+    lines: dict[int, Token] = {}
+    colon: Token | None = None
+    for k in range(first, len(ctx.lines)):
+        label = labels[k]
+        start, end = ctx.lines[k]
+        words = [t for t in doc[start:end] if not t.is_space]
+        if label is not None:
+            colon = label[1] if label[0] in ANSWER_LABELS else None
+        elif words and words[-1].text not in FINAL_MARKS:
+            colon = None  # a heading or a page footer ends the turn
+        if colon is not None and words:
+            lines[k] = colon
+    return answerer, lines
+
+
+def claims_of_answer(sent: Span, ctx: _Context) -> list[Claim]:
+    """Each sentence of an "A:" turn is the answerer's claim, classified on its own words."""
+    colon = ctx.answer_lines.get(ctx.line_of[sent.start])
+    if ctx.answerer is None or colon is None or sent.end <= colon.i:
+        return []
+    content = [t for t in ctx.doc[max(sent.start, colon.i + 1) : sent.end] if not t.is_space]
+    return _label_claim(sent, ctx, [colon], None, content, ctx.answerer)
+
+
 def _label_claim(
-    sent: Span, ctx: _Context, cue: list[Token], head: Token, content: list[Token]
+    sent: Span,
+    ctx: _Context,
+    cue: list[Token],
+    head: Token | None,
+    content: list[Token],
+    speaker: Speaker | None = None,
 ) -> list[Claim]:
     words = [t for t in content if not t.is_punct]
     if len(words) < 3:
         return []
-    speaker = speaker_of(head, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
+    if speaker is None and head is not None:
+        speaker = speaker_of(head, ctx.emap, ctx.sent_starts, ctx.lex, speaking=True)
     if speaker is None:
         return []
     own = ctx.own_side(speaker)
     kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
-    if kind in ("unnamed", "skip"):
-        return []
+    if kind == "unnamed":
+        kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
     quoted = any(in_regions(t.i, ctx.regions) for t in content[:2])
     return [
         _claim(ctx, sent, cue, speaker, kind, kind_how, t, content, quoted, cue[0].text)
@@ -952,7 +1087,7 @@ def claims_of_claim_nouns(sent: Span, ctx: _Context, candidates: list[Token]) ->
         kind, targets, kind_how = classify_content(content, ctx.emap, ctx.lex, own, ctx.sent_starts)
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"
-        if kind == "skip" or (speaker.kind == "outlet" and kind == "accusation"):
+        if speaker.kind == "outlet" and kind == "accusation":
             continue
         quoted = any(in_regions(t.i, ctx.regions) for t in content)
         lemma = noun.lemma_.lower()
@@ -1099,7 +1234,8 @@ def extract_claims(
         if lower[i] == according:
             accordings[k].append(i)
     # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
-    labelled = {sent.start: claims_by_label(sent, ctx) for sent in sents}
+    ctx.answerer, ctx.answer_lines = answer_turns(ctx)
+    labelled = {sent.start: claims_by_label(sent, ctx) or claims_of_answer(sent, ctx) for sent in sents}
     for found in labelled.values():
         for claim in found:
             span = doc.char_span(claim.content_start, claim.content_end, alignment_mode="expand")
@@ -1118,4 +1254,34 @@ def extract_claims(
         if reports[k]:
             found.extend(claims_of_claim_nouns(sent, ctx, [doc[i] for i in reports[k]]))
         claims.extend(found)
-    return [c for c in claims if c.confidence >= min_confidence]
+    return distinct_claims([c for c in claims if c.confidence >= min_confidence])
+
+
+def distinct_claims(claims: list[Claim]) -> list[Claim]:
+    """One claim per sentence, speaker, kind, target, polarity and act: two findings of one cue, or two cues
+    that report the same words ("rejected claims by Anthropic that ...", found by the verb and by the claim
+    noun), give one row, the most confident, in the place of the first. Distinct cues with their own content
+    ("said that A, adding that B") stay apart."""
+    kept: list[Claim] = []
+    slots: dict[tuple, list[int]] = {}
+    for claim in claims:
+        key = (
+            claim.sentence_start,
+            claim.speaker_id or claim.speaker_text.lower(),
+            claim.kind,
+            claim.target_id or (claim.target_text or "").lower(),
+            claim.negated,
+        )
+        same = next((k for k in slots.get(key, []) if _overlap(kept[k], claim)), None)
+        if same is None:
+            slots.setdefault(key, []).append(len(kept))
+            kept.append(claim)
+        elif claim.confidence > kept[same].confidence:
+            kept[same] = claim
+    return kept
+
+
+def _overlap(a: Claim, b: Claim) -> bool:
+    """The same act twice: one content span found from one cue or from two."""
+    same = (a.content_start, a.content_end) == (b.content_start, b.content_end)
+    return a.content_start is not None and same

@@ -151,7 +151,8 @@ def doers(
 ) -> list[Mention]:
     """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
-    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    direct = emap.at(subject)
+    mention = direct or resolve_reference(subject, emap, ctx_starts, lex)[0]
     if mention is not None:
         # "DeepSeek and MiniMax", "three developers, DeepSeek, Moonshot AI and MiniMax"
         named = [subject, *subject.conjuncts]
@@ -174,7 +175,7 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    if not out and mention is None and is_group_doer(subject, lex):
+    if not out and direct is None and is_group_doer(subject, lex):
         # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
         return [group_mention(subject)]
     return list(out.values())
@@ -254,11 +255,27 @@ def wrongdoer_in(
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found and found[0].type != GROUP:
                     return found, True, True
+            maker = tok.head.head
+            if (
+                tok.head.dep_ == "dobj"
+                and maker.lemma_.lower() in lex["instrument_verbs"]
+                and not is_negated(maker)
+                and not _modal(maker, lex)
+            ):
+                # "the firms created 24,000 fraudulent accounts", "used fake accounts": who made or used
+                # the marked instrument
+                subject, passive = subject_of(maker)
+                usable = subject is not None and not passive
+                found = doers(subject, emap, exclude, sent_starts, lex) if usable else []
+                if found:
+                    return found, True, True
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
             by_doers = _by_doers(tok)
-            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
+            # "the U.S. abuse of control measures", "DeepSeek's distillation": a named owner or modifier
+            named_modifiers = [c for c in tok.children if c.dep_ == "compound" and emap.at(c) is not None]
+            for cand in [c for c in tok.children if c.dep_ == "poss"] + named_modifiers + by_doers:
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found:
                     return found, True, True
@@ -370,8 +387,9 @@ def classify_content(
 ) -> tuple[str, list[Mention], str]:
     """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
 
-    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
-    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
+    A wrongdoing cue asserted of nobody named gives kind ``unnamed``: an accusation whose target the text
+    does not name. A wrongdoing word asserted of no one ("methods designed to evade its defenses") leaves a
+    statement: the attribution is kept with what is known, never dropped.
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     accusation_noun = bool(words & set(lex["accusation_nouns"]))
@@ -394,8 +412,6 @@ def classify_content(
         return "accusation", targets, "content" if syntactic else "content_weak"
     if cue == "asserted":
         return "unnamed", [], "content_weak"  # wrongdoing asserted, its doer not named
-    if cue:
-        return "skip", [], "statement"  # a wrongdoing word with nothing asserted about anyone named
     return "statement", [], "statement"
 
 

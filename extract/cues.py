@@ -113,18 +113,24 @@ def own_participle(verb: Token, lex: Lexicons) -> bool:
     )
 
 
-def is_reported(verb: Token, lex: Lexicons) -> bool:
-    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+def reporting_head(verb: Token, lex: Lexicons) -> Token | None:
+    """The earlier speech verb in whose clause ``verb`` sits ("X said it would ban Y" -> "said"), or None."""
     speech = set(lex["speech"]) | set(lex["accusation"]) | set(lex["cognition"]) | set(lex["evidence"])
     speech.add("accord")
     if own_participle(verb, lex):
-        return False
+        return None
     child = verb
     for ancestor in verb.ancestors:
         if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
-            return not (child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex))
+            own = child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex)
+            return None if own else ancestor
         child = ancestor
-    return False
+    return None
+
+
+def is_reported(verb: Token, lex: Lexicons) -> bool:
+    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+    return reporting_head(verb, lex) is not None
 
 
 def is_hypothetical(verb: Token, lex: Lexicons) -> bool:
@@ -197,6 +203,10 @@ def content_tokens(
         if all(lo <= s and e <= hi + 1 for s, e in quotes) and lo > verb.i:
             tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
             return tokens, True  # a mixed quote: the clause is the content
+        if lo > verb.i and all(e <= verb.i and e - s <= 4 for s, e in quotes):
+            # 'adding entities to the "Entity List", a spokesperson said that ...': a short name in
+            # quotation marks before the cue, while the cue reports the clause after it
+            quotes = []
     if quotes:
         return [t for s, e in quotes for t in doc[s:e]], True
     if not clause and interrupts(verb):

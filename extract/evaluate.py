@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiwatch.extract.claims import IN_SPEECH
 from spacy.language import Language
 
 from aiwatch.scoring import PrecisionRecall
@@ -105,6 +106,8 @@ def out_of_scope(claim: dict) -> str | None:
     how = claim.get("how") or []
     if len(how) > 2 and how[2] in V2_ONLY_SOURCES:
         return "cue outside the v1 guidelines"
+    if IN_SPEECH in how:
+        return "act reported in speech"  # the v1 guidelines make it one statement
     return None
 
 

@@ -40,6 +40,18 @@ ORG_TYPES = frozenset({"ai_lab", "company", "organization", "government"})
 _WORD = re.compile(r"\w+")
 
 
+def speaker_key(text: str) -> str:
+    """How a speaker-only name is looked up: lower case, no leading article, no dots.
+
+    >>> speaker_key("The U.S. side"), speaker_key("Beijing")
+    ('us side', 'beijing')
+    """
+    words = text.lower().replace(".", "").split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
 class EntityLike(Protocol):
     id: str
     name: str
@@ -61,6 +73,9 @@ class KBIndex:
     parents: dict[str, str] = field(default_factory=dict)
     # Organisations' names and aliases as lower-case word tuples, for :meth:`containing`.
     org_words: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    # country id -> the government that speaks for it; speaker-only names ("beijing") -> entity id
+    governments: dict[str, str] = field(default_factory=dict)
+    speaker_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entities: Iterable[EntityLike]) -> KBIndex:
@@ -70,6 +85,10 @@ class KBIndex:
             index.types[entity.id] = entity.type
             if getattr(entity, "parent", None):
                 index.parents[entity.id] = entity.parent
+            if getattr(entity, "governs", None):
+                index.governments[entity.governs] = entity.id
+            for alias in getattr(entity, "speaker_aliases", ()):
+                index.speaker_names[speaker_key(alias)] = entity.id
             # A name also listed as a strict alias ("Oracle", "Entity List") matches case-sensitively only.
             for alias in {entity.name, *entity.aliases} - set(entity.strict_aliases):
                 index.aliases[alias].add(entity.id)

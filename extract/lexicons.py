@@ -85,6 +85,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Verbs whose subject commits the wrongdoing noun they govern ("engaged in distillation").
     "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
+    # Verbs whose subject made or used an instrument marked as wrongful ("created fraudulent accounts").
+    "instrument_verbs": _words(
+        "create use set open register operate run make employ deploy build generate establish utilise utilize"
+    ),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
     # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.
