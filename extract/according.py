@@ -8,7 +8,7 @@ from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import classify_content
 from aiwatch.extract.cues import is_heading
 from aiwatch.extract.references import in_regions
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 
 def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> list[Claim]:
@@ -34,7 +34,7 @@ def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> li
         speaker = ctx.speaker(pobj, speaking=True)
         if speaker is None:
             continue
-        phrase = {t.i for t in tok.subtree}
+        phrase = {t.i for t in tok.subtree} | _title_after(pobj)
         relayed = [
             c for c in inner if not c.negated and c.cue_start not in {doc[i].idx for i in phrase}
             and c.speaker_start is not None and not (speaker.start <= c.speaker_start < speaker.end)
@@ -60,4 +60,20 @@ def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> li
             build_claim(ctx, sent, cue, speaker, kind, kind_how, t, content, False, "according to")
             for t in (targets or [None])
         )
+    return out
+
+
+def _title_after(source: Token) -> set[int]:
+    """The source's title, set off by commas, wherever the parser hung it ("According to Hultquist, Chief
+    Analyst at GTIG, the attackers ..."): its employer speaks through it and is never the accused."""
+    doc, sent = source.doc, source.sent
+    out = {t.i for c in source.children if c.dep_ == "appos" for t in c.subtree}
+    comma = source.right_edge.i + 1
+    if comma >= sent.end or doc[comma].text != ",":
+        return out
+    for end in range(comma + 1, min(comma + 10, sent.end)):
+        if doc[end].pos_ in ("VERB", "AUX"):
+            break
+        if doc[end].text == ",":
+            return out | set(range(comma, end + 1))
     return out

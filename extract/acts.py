@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
-from aiwatch.extract.cues import trigger_family
+from aiwatch.extract.cues import attributed_to, trigger_family
 from aiwatch.extract.references import CLAUSE_DEPS, EntityMap, Mention, children_with, head_entity
 from aiwatch.extract.speakers import Speaker
 from spacy.tokens import Doc, Span, Token
@@ -47,6 +47,9 @@ def claims_of_accusation(
     clause or before the charge; with neither side named there is no claim."""
     lex = ctx.lex
     lemma = verb.lemma_.lower()
+    if lemma in lex["attribution_verbs"]:
+        # "links the campaign to operators connected with Alibaba": the party after "to" did it
+        objects = attributed_to(verb)
     targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
     if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
         targets = [

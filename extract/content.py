@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from aiwatch.extract.cues import attributed_to
 from aiwatch.extract.kbindex import ORG_TYPES
 from aiwatch.extract.references import (
     EntityMap,
@@ -170,7 +171,9 @@ def doers(
     """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
     direct = emap.at(subject)
-    mention = direct or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    # a plural nominal ("the attackers", "the firms") is a group, never the one organisation named last
+    plural_noun = subject.pos_ == "NOUN" and subject.tag_ == "NNS"
+    mention = direct or (None if plural_noun else resolve_reference(subject, emap, ctx_starts, lex)[0])
     if mention is not None:
         # "DeepSeek and MiniMax", "three developers, DeepSeek, Moonshot AI and MiniMax"
         named = [subject, *subject.conjuncts]
@@ -180,10 +183,13 @@ def doers(
         found = [mention] + [emap.at(c) for c in named if emap.at(c) is not None]
     else:  # organisations inside the phrase, never a country adjective ("PRC-based companies") nor an
         # owner ("a weapon in the Party's arsenal": the Party owns the arsenal, the weapon acts)
+        # not the source of an "according to" the parser hung on this noun
+        aside = {t.i for c in subject.children if c.lower_ == "according" for t in c.subtree}
         found = [
             emap.at(t)
             for t in subject.subtree
-            if emap.at(t) is not None
+            if t.i not in aside
+            and emap.at(t) is not None
             and emap.at(t).type != "country"
             and t.doc[emap.at(t).token_i].dep_ != "poss"
         ]
@@ -206,6 +212,11 @@ def doers(
 
 
 GROUP = "group"  # the type of a target named only as a group (entity id empty, text as written)
+
+
+def _as_group(token: Token) -> list[Mention]:
+    """A party named by a plural common noun only ("operators"), kept by its text."""
+    return [group_mention(token)] if token.pos_ == "NOUN" and token.tag_ == "NNS" else []
 
 
 def group_mention(token: Token) -> Mention:
@@ -304,6 +315,15 @@ def wrongdoer_in(
                 if found:
                     return found, True, True
             noun = tok.head if tok.dep_ in ("compound", "amod") and tok.head.pos_ == "NOUN" else tok
+            if noun.dep_ == "dobj" and noun.head.lemma_.lower() in lex["attribution_verbs"]:
+                # "traced the distillation campaign back to operators connected with Alibaba"
+                found = [
+                    m
+                    for o in attributed_to(noun.head)
+                    for m in doers(o, emap, exclude, sent_starts, lex) or _as_group(o)
+                ]
+                if found:
+                    return found, True, True
             governing = noun.head  # "ran distillation campaigns": the campaigns' verb
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
@@ -373,8 +393,10 @@ def wrongdoer_in(
             # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
             modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
             found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
-            # named doers only: in "curbs as part of a campaign to weaponize trade" the campaign is no party
-            found = [m for m in found if m.type != GROUP]
+            purpose = tok.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            if purpose and modified is not None and tok.head.i == modified.i:
+                # "curbs as part of a campaign to weaponize trade": the campaign's purpose names no party
+                found = [m for m in found if m.type != GROUP]
             if found:
                 return found, True, True
             continue

@@ -57,6 +57,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
+    if lemma in lex["attribution_verbs"] and attributes_wrongdoing(verb, lex):
+        return "accusation"  # "Anthropic links the campaign to operators connected with Alibaba"
     if lemma in HOLDING_VERBS and holds_evidence(verb, lex):
         return "evidence"  # "OpenAI has evidence that DeepSeek used its models", "saw signs that ..."
     for family in ("accusation", "denial", "announcement", "policy", "speech", "evidence", "cognition"):
@@ -74,6 +76,43 @@ def is_policy_noun(noun: Token, lex: Lexicons) -> bool:
         return True
     return noun.lemma_.lower() in lex["policy_heads"] and any(
         c.dep_ == "compound" and c.lemma_.lower() in lex["policy_nouns"] for c in noun.children
+    )
+
+
+def attributed_to(verb: Token) -> list[Token]:
+    """The parties after "to" of an attribution verb, wherever the parser hung the "to": on the verb, on its
+    object or on "back" ("traced the campaign back to operators ...")."""
+    holders = [verb, *children_with(verb, ("dobj", "advmod", "prt"))]
+    parties = [
+        o
+        for h in holders
+        for p in h.children
+        if p.dep_ in ("prep", "dative") and p.lower_ == "to"
+        for o in children_with(p, ("pobj",))
+    ]
+    # "... back to operators with connections to Alibaba": the party the connections lead to
+    linked = [
+        o
+        for h in (verb, *parties)
+        for w in h.children
+        if w.dep_ == "prep" and w.lower_ == "with"
+        for tie in children_with(w, ("pobj",))
+        if tie.lemma_.lower() in ("connection", "link", "tie")
+        for p in tie.children
+        if p.dep_ == "prep" and p.lower_ == "to"
+        for o in children_with(p, ("pobj",))
+    ]
+    return linked or parties
+
+
+def attributes_wrongdoing(verb: Token, lex: Lexicons) -> bool:
+    """ "links the campaign to operators ...", "attributed the attacks to APT31": an act of wrongdoing (or
+    the actors behind one) put down to a party named after "to"."""
+    acts = set(lex["doer_nouns"]) | set(lex["wrongdoing_nouns"]) | set(lex["attributed_nouns"])
+    objects = children_with(verb, ("dobj",))
+    return bool(attributed_to(verb)) and any(
+        o.lemma_.lower() in acts or any(c.dep_ == "compound" and c.lemma_.lower() in acts for c in o.children)
+        for o in objects
     )
 
 

@@ -90,6 +90,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "instrument_verbs": _words(
         "create use set open register operate run make employ deploy build generate establish utilise utilize"
     ),
+    # Verbs that put an act down to a party ("linked the campaign to X", "attributed the attacks to Y").
+    "attribution_verbs": _words("link tie attribute trace connect pin"),
+    # Acts that such verbs attribute, besides wrongdoing nouns and doers.
+    "attributed_nouns": _words("attack attacks activity activities intrusion intrusions incident incidents"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
     # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.

@@ -519,3 +519,25 @@ def test_wrongdoing_predicated_of_something_is_asserted(nlp) -> None:
     assert (claim["speaker_id"], claim["kind"]) == ("chinese-government", "accusation")
     assert claim["target_id"] is None
     assert one(nlp, "OpenAI said distillation is a common technique.")["kind"] == "statement"
+
+
+@pytest.mark.model
+def test_wrongdoing_traced_to_a_party_accuses_it(nlp) -> None:
+    text = (
+        "Anthropic says it traced the distillation campaign back to operators with connections to "
+        "Alibaba, one of China's largest tech companies."
+    )
+    claim = one(nlp, text)
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("anthropic", "accusation", "alibaba")
+    assert not claims(nlp, "Nvidia linked its revenue growth to data center demand.")
+
+
+@pytest.mark.model
+def test_the_sources_employer_and_plural_nominals_are_never_the_accused(nlp) -> None:
+    text = (
+        "Google's threat group GTIG published its findings on Thursday. According to Hultquist, Chief "
+        "Analyst at GTIG, the attackers aimed to collect outputs to train a student model."
+    )
+    found = [c for c in claims(nlp, text) if c["verb"] == "according to"]
+    assert found and all(c["target_id"] != "google-threat-intelligence-group" for c in found), found
+    assert found[0]["kind"] == "accusation" and found[0]["target_text"] == "the attackers"
