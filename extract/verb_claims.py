@@ -194,13 +194,16 @@ def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: ClaimContext) -> 
 
 
 def _relay_speaker(verb: Token, ctx: ClaimContext) -> Speaker | None:
-    """The speaker of a reporting verb when it is an outlet relaying others ("Bloomberg reported")."""
+    """The speaker of a reporting verb when it relays others: an outlet ("Bloomberg reported"), or unnamed
+    sources and reports ("people familiar with the matter said", "reports said")."""
     subj, _ = subject_of(verb)
     speaker = ctx.speaker(subj)
     if speaker is None:
         return None
     if speaker.kind == "outlet":
         return speaker
+    if speaker.entity_id is None and speaker.kind in ("anonymous", "document"):
+        return speaker  # "reports said OpenAI researchers thought ...", "sources said Nvidia believes ..."
     # "PANews reported that ...": an organisation outside the KB whose verb is "report" acts as an outlet
     if verb.lemma_.lower() == "report" and speaker.type == "organization" and speaker.how == "entity":
         return speaker
@@ -222,8 +225,9 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
 def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
     """A speech verb with its own speaker inside an outlet's report ("Bloomberg reported that OpenAI
     said ..."): the outlet then makes no claim of its own."""
-    if _relay_speaker(verb, ctx) is None:
-        return None
+    relay = _relay_speaker(verb, ctx)
+    if relay is None or relay.kind != "outlet":
+        return None  # unnamed sources and reports keep a claim of their own
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
             if ctx.family(node) in REPORTING and subject_of(node)[0] is not None:

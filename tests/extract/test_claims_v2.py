@@ -541,3 +541,11 @@ def test_the_sources_employer_and_plural_nominals_are_never_the_accused(nlp) -> 
     found = [c for c in claims(nlp, text) if c["verb"] == "according to"]
     assert found and all(c["target_id"] != "google-threat-intelligence-group" for c in found), found
     assert found[0]["kind"] == "accusation" and found[0]["target_text"] == "the attackers"
+
+
+@pytest.mark.model
+def test_unnamed_reports_relay_the_inner_claim_and_keep_their_own(nlp) -> None:
+    found = claims(nlp, "Reports said OpenAI researchers thought DeepSeek trained R1 on OpenAI outputs.")
+    inner = next(c for c in found if c["verb"] == "think")
+    assert (inner["speaker_id"], inner["kind"], inner["target_id"]) == ("openai", "accusation", "deepseek")
+    assert any(c["verb"] == "say" and c["speaker_text"] == "Reports" for c in found)
