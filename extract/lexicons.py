@@ -226,7 +226,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # "opened an investigation into X" is a policy action; "made accusations against X" an accusation.
     "opening_verbs": _words("open launch start begin initiate announce"),
-    "probe_nouns": _words("investigation probe inquiry review"),
+    "probe_nouns": _words(
+        "investigation probe inquiry review campaign push initiative crackdown drive effort"
+    ),
     "making_verbs": _words("make level lodge repeat renew file"),
     "modal_aux": _words("would could may might should will"),
     # Topic cues.

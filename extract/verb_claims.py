@@ -358,7 +358,10 @@ def _claims_by(
     if family == "denial":
         return claims_of_denial(verb, sent, ctx, speaker, objects, content, exclude, cue)
     if family == "policy":
-        return claims_of_policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
+        acts = claims_of_policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
+        if acts or lemma not in lex["announcement"]:
+            return acts
+        # "Nvidia released new export-compliance rules": no government, so the release is an announcement
     return claims_of_announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
 
 

@@ -549,3 +549,13 @@ def test_unnamed_reports_relay_the_inner_claim_and_keep_their_own(nlp) -> None:
     inner = next(c for c in found if c["verb"] == "think")
     assert (inner["speaker_id"], inner["kind"], inner["target_id"]) == ("openai", "accusation", "deepseek")
     assert any(c["verb"] == "say" and c["speaker_text"] == "Reports" for c in found)
+
+
+@pytest.mark.model
+def test_launching_a_campaign_is_a_governments_act_and_a_companys_release_an_announcement(nlp) -> None:
+    text = "The State Department launched a worldwide push spotlighting Chinese firms such as DeepSeek."
+    act = one(nlp, text)
+    assert (act["speaker_id"], act["kind"]) == ("us-state-department", "policy_action")
+    assert act["target_id"] == "deepseek"
+    release = one(nlp, "Nvidia released new export control measures for its shipments.")
+    assert (release["speaker_id"], release["kind"]) == ("nvidia", "announcement")
