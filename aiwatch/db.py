@@ -4,7 +4,8 @@ Every stage opens the database through :func:`connect`, which applies pending mi
 issues its own ``CREATE TABLE``. The schema contract lives in ``DESIGN.md``; columns added here beyond the
 contract are documented in ``datasette_metadata.json``.
 
-Migrations are an ordered list of SQL scripts; ``PRAGMA user_version`` records how many have been applied.
+Migrations are an ordered list of SQL scripts (or of scripts and Python steps); ``PRAGMA user_version``
+records how many have been applied.
 A database written by a newer aiwatch (higher version than :data:`SCHEMA_VERSION`) is refused with
 :class:`SchemaError` rather than silently misread.
 """
@@ -15,9 +16,11 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from aiwatch.urls import readable_url, url_key
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -38,6 +41,9 @@ CLAIM_KINDS = ("accusation", "denial", "statement", "policy_action", "announceme
 # Who a claim's speaker is, as written: a named entity, a person, a group ("Chinese officials"), a role ("a
 # ministry spokesperson"), a document ("the report"), a news outlet, or nobody named ("sources said").
 SPEAKER_KINDS = ("entity", "person", "group", "role", "document", "outlet", "anonymous")
+# Where an article's date came from (articles.date_source): its markup, the feed or API entry that listed it,
+# the sitemap entry, its text, or nowhere (published is NULL).
+DATE_SOURCES = ("markup", "feed", "sitemap", "text", "none")
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -74,7 +80,34 @@ def _pending_triggers(table: str, article: str, columns: str) -> str:
 FTS_DEFERRED_KEY = "fts_deferred"
 _FTS_DEFERRED = f"EXISTS (SELECT 1 FROM aiwatch_meta WHERE key = '{FTS_DEFERRED_KEY}')"
 
-MIGRATIONS: list[str] = [
+
+def _readable_links(conn: sqlite3.Connection) -> None:
+    """Migration step: each article's ``url`` becomes an address that answered when it was fetched.
+
+    Before, ``url`` held the dedupe key (no trailing slash, no ``index.html``, sorted query), which is not
+    always an address that opens. Where ``raw_pages`` kept a page fetched with status 200 for the article,
+    its final fetched address (tracking parameters removed) replaces it: the one whose key is the article's
+    key when there is one, else the latest. Articles without such a page keep their key as link.
+    """
+    best: dict[int, tuple[bool, str, str]] = {}
+    rows = conn.execute(
+        "SELECT a.id, a.url_key, r.url, r.fetched_at FROM raw_pages r JOIN articles a ON a.id = r.article_id "
+        "WHERE r.status = 200 AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%')")
+    for article_id, key, fetched, fetched_at in rows:
+        link = readable_url(fetched)
+        rank = (url_key(link) == key, fetched_at or "", link)
+        if article_id not in best or rank > best[article_id]:
+            best[article_id] = rank
+    for article_id, (_, _, link) in best.items():
+        conn.execute("UPDATE articles SET url = ? WHERE id = ? AND url != ? AND NOT EXISTS "
+                     "(SELECT 1 FROM articles WHERE url = ? AND id != ?)",
+                     (link, article_id, link, link, article_id))
+
+
+# A migration is an SQL script, or a list of scripts and Python steps (functions of the connection) run in
+# order inside the migration's transaction.
+Migration = str | list["str | Callable[[sqlite3.Connection], None]"]
+MIGRATIONS: list[Migration] = [
     # 1: the schema contract plus crawl bookkeeping.
     f"""
     CREATE TABLE articles (
@@ -357,7 +390,29 @@ MIGRATIONS: list[str] = [
     -- via_id facet and the foreign-key check when a discovered entity is pruned.
     CREATE INDEX idx_claims_via ON claims(via_id, kind, negated, article_id) WHERE via_id IS NOT NULL;
     """,
+    # 7: the readable link and the dedupe key become two columns (issue 16). `url` was the dedupe key; it is
+    # copied to the new indexed `url_key` (UNIQUE: one row per article), and `url` becomes the address a
+    # reader opens (_readable_links). `date_source` says where `published` came from; for rows stored
+    # before it was recorded it is known only when there is no date ('none') and for policy documents (the
+    # Federal Register API's date, 'feed'); other old rows keep NULL (unknown) until re-crawled. A stored
+    # date that is not one becomes NULL ('none').
+    [
+        f"""
+        ALTER TABLE articles ADD COLUMN url_key TEXT;
+        ALTER TABLE articles ADD COLUMN date_source TEXT CHECK (date_source IN ({_in_list(DATE_SOURCES)}));
+        UPDATE articles SET url_key = url;
+        CREATE UNIQUE INDEX idx_articles_url_key ON articles(url_key);
+        -- A stored date that is no date ("not a date", "2025-13-45T99:99:99Z") becomes a missing one.
+        UPDATE articles SET published = NULL WHERE published IS NOT NULL AND (date(published) IS NULL
+            OR published NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*');
+        UPDATE articles SET date_source = CASE
+            WHEN published IS NULL THEN 'none'
+            WHEN kind = 'policy_document' THEN 'feed' END;
+        """,
+        _readable_links,
+    ],
 ]
+
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -410,8 +465,12 @@ def migrate(conn: sqlite3.Connection) -> int:
             if schema_version(conn) > number:
                 conn.execute("COMMIT")
                 continue
-            for statement in _split_sql(script):
-                conn.execute(statement)
+            for step in [script] if isinstance(script, str) else script:
+                if callable(step):
+                    step(conn)
+                    continue
+                for statement in _split_sql(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import scrapy
 from aiwatch.crawler.items import PageItem
-from aiwatch.crawler.page.fingerprints import canonical_url, strip_tracking
 from aiwatch.crawler.spiders.formats import Entry, is_before, parse_since
 from aiwatch.crawler.store.articles import should_fetch
 from scrapy.crawler import Crawler
@@ -31,6 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aiwatch.db import connect
+from aiwatch.urls import strip_tracking, url_key
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class AiwatchSpider(scrapy.Spider):
     """
 
     arg_name = "url"
+    date_source = "feed"  # what a date in an entry is (articles.date_source): a feed or API entry here
     discovery_label = "source"  # how log lines name the discovery document ("feed", "sitemap"...)
 
     def __init__(self, sources: Iterable[dict[str, Any]] | None = None, since: str | None = None,
@@ -147,7 +148,7 @@ class AiwatchSpider(scrapy.Spider):
             self.logger.warning("%s: skipped link with unsupported scheme: %s", source, entry.url[:200])
             self.inc("ignored/bad_scheme")
             return None
-        key = canonical_url(url)
+        key = url_key(url)
         if key in self._requested:
             self.inc("skipped_repeat")
             return None
@@ -166,7 +167,8 @@ class AiwatchSpider(scrapy.Spider):
             "fingerprint": entry.fingerprint,
             "origin": origin,
             "kind": kind,
-            "hints": {"title": entry.title, "published": entry.published, **hints},
+            "hints": {"title": entry.title, "published": entry.published, "published_from": self.date_source,
+                      **hints},
         }
         return scrapy.Request(fetch_url or url, callback=self.parse_article, errback=self.on_article_error,
                               meta=meta)

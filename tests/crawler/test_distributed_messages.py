@@ -40,7 +40,7 @@ def tampered(**changes) -> bytes:
 
 @pytest.mark.parametrize(("raw", "reason"), [
     (b"{not json", "not an aiwatch item"),
-    (tampered(message={"format": ITEM_FORMAT - 1}), "format 1, expected 2"),
+    (tampered(message={"format": ITEM_FORMAT - 1}), "format 2, expected 3"),
     (tampered(body=base64.b64encode(b"garbage").decode()), "corrupt zstd"),
     (tampered(body=base64.b64encode(zstandard.ZstdCompressor().compress(bytes(MAX_BODY_BYTES + 1))).decode()),
      "exceeds"),
