@@ -114,8 +114,8 @@ WHERE c.kind = 'policy_action' AND c.negated = 0 AND a.duplicate_of IS NULL
 _DATE = ("Publication date of the article (ISO 8601); empty when the article shows no date anywhere (then "
          "date_source is none). The time it was fetched is never used as its date.")
 _DATE_SOURCE = ("Where the date came from: markup (the page's meta tags, JSON-LD, <time> or URL), feed (the "
-                "feed or API entry that listed it), sitemap, text (a date found in the article text), or none "
-                "(undated); empty for articles stored before aiwatch recorded it.")
+                "feed or API entry that listed it), sitemap, text (a date found in the article text), or "
+                "none (undated); empty for articles stored before aiwatch recorded it.")
 _SPEAKER_TEXT = "The speaker as written in the article (\"Anthropic\", \"he\", \"officials\")."
 _SPEAKER_KIND = ("What the speaker is: entity (a known organisation), person, group (\"officials\"), "
                  "role (\"a ministry spokesperson\"), document (\"the report\"), outlet (a news outlet) or "

@@ -3,16 +3,13 @@
 Every date the crawler stores passes :func:`valid_date`: an unparseable value ("not a date",
 ``2025-13-45T99:99:99Z``) or an implausible one (before :data:`EARLIEST`, or more than
 :data:`FUTURE_SLACK` ahead of now) is treated as missing, never stored. Where a stored date came from is
-one of :data:`DATE_SOURCES` (``articles.date_source``).
+one of :data:`aiwatch.db.DATE_SOURCES` (``articles.date_source``).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-
-# Where an article's stored date came from: the page's own markup (meta tags, JSON-LD, <time>, its URL),
-# the feed or discovery API entry that listed it, the sitemap entry, a date found in the page text, or none.
 
 EARLIEST = date(1990, 1, 1)
 FUTURE_SLACK = timedelta(days=2)  # time zones and clocks: a date a day ahead is still today somewhere

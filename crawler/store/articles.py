@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiwatch.crawler.items import PageItem
-from aiwatch.crawler.page.dates import DATE_SOURCES, valid_date
+from aiwatch.crawler.page.dates import valid_date
 from aiwatch.crawler.page.fingerprints import SimHashIndex, simhash_hex
 from aiwatch.crawler.store.compression import RAW_CODEC, compress_raw, decompress_raw
 
+from aiwatch.db import DATE_SOURCES
 from aiwatch.runs import utcnow
 from aiwatch.urls import site_of
 

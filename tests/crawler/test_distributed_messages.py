@@ -22,7 +22,8 @@ from aiwatch.crawler.items import PageItem
 def item() -> PageItem:
     page = PageItem(url="https://a.test/1", seen_key="https://a.test/1", response_url="https://a.test/1",
                     status=200, headers={"Content-Type": "text/html"}, body=b"<p>Nvidia H20</p>" * 100)
-    page.canonical_url, page.text, page.simhash = "https://a.test/1", "Nvidia H20", 12345
+    page.article_url, page.url_key = "https://a.test/1/", "https://a.test/1"
+    page.text, page.simhash = "Nvidia H20", 12345
     return page
 
 
