@@ -90,8 +90,9 @@ def test_a_crawl_uses_its_config_file_not_a_broken_one_in_the_working_directory(
     elsewhere.mkdir()
     (here / "aiwatch.toml").write_text("this is [not toml\n")
     good = elsewhere / "good.toml"
-    good.write_text("[aiwatch]\ndownload_delay = 0\nautothrottle = false\nconcurrent_requests_per_domain = 8\n"
-                    "min_article_words = 100000\nmin_brief_words = 100000\n")
+    good.write_text("[aiwatch]\ndownload_delay = 0\nautothrottle = false\n"
+                    "concurrent_requests_per_domain = 8\nmin_article_words = 100000\n"
+                    "min_brief_words = 100000\n")
     monkeypatch.chdir(here)
     config = load_config(path=good, environ={})
     stats = run_crawl(tmp_path / "a.db", config, feeds=[f"{sample_server_module.base_url}/feed.xml"])
