@@ -156,10 +156,12 @@ class AiwatchSpider(scrapy.Spider):
             self.inc("skipped_since")
             return None
         assert self.db is not None
+        # One decision per key and crawl: a feed listing one article under two addresses (an AMP copy and
+        # the article) must not have the second entry's fingerprint fetch what the first one skipped.
+        self._requested.add(key)
         if not should_fetch(self.db, key, origin, entry.fingerprint):
             self.inc("skipped_seen")
             return None
-        self._requested.add(key)
         meta = {
             "source": source,
             "seen_key": key,
