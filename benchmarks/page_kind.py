@@ -79,7 +79,7 @@ def real_pages(eval_dir: Path) -> list[tuple[str, str, bytes, bool]]:
 
 
 def sample_pages(root: Path = SAMPLE_SITE) -> list[tuple[str, str, bytes, bool]]:
-    """(name, url, html, is_article) of the sample site's labelled pages (its robots-disallowed page aside)."""
+    """(name, url, html, is_article) of the sample site's labelled pages (not its robots-disallowed one)."""
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     pages = []
     for entry in manifest:

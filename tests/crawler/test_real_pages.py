@@ -200,3 +200,34 @@ def test_short_briefs_and_undated_articles_are_kept_list_pages_are_not(
         conn.close()
         assert outcomes[site.url("/tags/export-controls.html")] == "not_article"
         assert outcomes[site.url("/wire/marginal.html")] == "off_topic"  # a brief must be clearly on topic
+
+
+def sitemap(entries: list[tuple[str, str]]) -> str:
+    urls = "".join(f"<url><loc>{loc}</loc><news:news><news:publication_date>{date}</news:publication_date>"
+                   "</news:news></url>" for loc, date in entries)
+    return ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>')
+
+
+def test_dates_are_validated_and_their_source_recorded(crawl_config: Config, db_path: Path) -> None:
+    """Markup, then sitemap, then text; a sitemap date that is no date is stored as none, never as is."""
+    with loopback_site() as site:
+        plain = undated_article("BIS adds HBM to controls", EXPORT_PARAGRAPHS)
+        dated = plain.replace("<head>", '<head><meta property="article:published_time" content="2024-12-02">')
+        entries = [
+            (site.add("/a/sitemap-dated.html", plain), "2024-12-03T08:00:00Z"),
+            (site.add("/a/garbage.html", plain.replace("HBM", "memory")), "not a date"),
+            (site.add("/a/impossible.html", plain.replace("HBM", "HBM3")), "2025-13-45T99:99:99Z"),
+            (site.add("/a/markup-dated.html", dated.replace("HBM", "HBM2")), "2025-13-45T99:99:99Z"),
+        ]
+        site.add("/news-sitemap.xml", sitemap(entries), "application/xml")
+        stats = run_crawl(db_path, crawl_config, sitemaps=[site.url("/news-sitemap.xml")])
+        assert stats.errors == {}, stats.errors
+        found = {r["url"].rsplit("/", 1)[1]: (r["published"], r["date_source"]) for r in articles(db_path)}
+        assert found == {
+            "sitemap-dated.html": ("2024-12-03T08:00:00Z", "sitemap"),
+            "garbage.html": (None, "none"),
+            "impossible.html": (None, "none"),
+            "markup-dated.html": ("2024-12-02", "markup"),
+        }
