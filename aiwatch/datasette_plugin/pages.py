@@ -138,6 +138,7 @@ async def overview_view(datasette: Any, request: Any) -> Response:
         "network": svg.network(None, _network_nodes(nodes, links), info["central_edges"], width=560),
         "accusations_href": links.query("who_accused_whom"),
         "actions_href": links.query("policy_actions_by_date"),
+        "undated_href": links.table("articles", published__isnull="1", duplicate_of__isnull="1"),
         "feed_accusations_href": links.query("feed_accusations", "atom"),
         "feed_actions_href": links.query("feed_policy_actions", "atom"),
         "home_href": datasette.urls.instance(),
