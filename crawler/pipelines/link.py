@@ -5,10 +5,15 @@ removed). When the page names another address of the same site as canonical (an 
 article, ``/story`` naming ``/story/``), that address is what readers should get, and what dedupes the
 variants, but only if it opens: it is fetched once (through the downloader middlewares: robots.txt, the
 address guard, redirects, retries) and used when it answers 200, at its final address. Addresses already
-known to answer (an article stored under it, a page fetched in this crawl) need no request. A canonical
-that points a story at its site's front page is ignored (:func:`aiwatch.urls.canonical_candidate`).
+known to answer (an article stored under it, a page fetched in this crawl) need no request. When the
+canonical article is itself listed in this crawl (by any crawler of a shared frontier), it is not fetched
+twice: the page takes the canonical's key, so the two are one row, and keeps its own fetched address until
+the canonical's own fetch gives the row its address (:func:`aiwatch.crawler.store.articles.store_article`).
+A canonical that points a story at its site's front page is ignored
+(:func:`aiwatch.urls.canonical_candidate`).
 
-Stats: ``aiwatch/canonical/checked`` (requests sent), ``canonical/used``, ``canonical/refused``.
+Stats: ``aiwatch/canonical/checked`` (requests sent), ``canonical/used``, ``canonical/refused``,
+``canonical/deferred``.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from aiwatch.crawler.items import PageItem
 from aiwatch.crawler.pipelines.fingerprint import set_address
 from scrapy.crawler import Crawler
 
-from aiwatch.urls import canonical_candidate, readable_url
+from aiwatch.urls import canonical_candidate, readable_url, url_key
 
 logger = logging.getLogger(__name__)
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -47,6 +52,13 @@ class CanonicalLinkPipeline:
             return item
         candidate = canonical_candidate(item.response_url, item.canonical_link)
         if candidate is None:
+            return item
+        key = url_key(candidate)
+        will_fetch = getattr(self.crawler.spider, "will_fetch", None)
+        listed = key != item.seen_key and will_fetch is not None and will_fetch(key)
+        if candidate not in self.answers and listed:
+            item.url_key = key  # one row with the canonical article, which brings its own address
+            self._inc("deferred")
             return item
         target = await self.resolve(candidate)
         if target is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +87,8 @@ class AiwatchSpider(scrapy.Spider):
         self.since: datetime | None = parse_since(since) if since else None
         self.db: sqlite3.Connection | None = None
         self._requested: set[str] = set()
+        # Set by a shared frontier (aiwatch crawl --redis): whether any crawler has requested an address key.
+        self.frontier_knows: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AiwatchSpider:
@@ -128,6 +130,13 @@ class AiwatchSpider(scrapy.Spider):
         self.source_failed(source, f"not_a_{self.discovery_label.replace(' ', '_')}")
 
     # -- requests ----------------------------------------------------------------------------------
+    def will_fetch(self, key: str) -> bool:
+        """Whether the article with address key ``key`` is requested by this crawl (by any crawler of a
+        shared frontier)."""
+        if key in self._requested:
+            return True
+        return bool(self.frontier_knows is not None and self.frontier_knows(key))
+
     def discovery_request(self, url: str, source: str, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_discovery_error, dont_filter=True,
                               meta={"source": source, **meta})

@@ -19,7 +19,7 @@ from aiwatch.crawler.store.compression import RAW_CODEC, compress_raw, decompres
 
 from aiwatch.db import DATE_SOURCES
 from aiwatch.runs import utcnow
-from aiwatch.urls import site_of
+from aiwatch.urls import site_of, url_key
 
 # Outcomes after which a URL is not fetched again while its feed entry is unchanged.
 FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})
@@ -209,6 +209,15 @@ def _free(conn: sqlite3.Connection, column: str, value: object, article_id: int)
                         (value, article_id)).fetchone() is None
 
 
+def _prefer_own_address(conn: sqlite3.Connection, existing: sqlite3.Row, values: dict[str, object]) -> None:
+    """A row stored under a copy's address (an AMP page whose canonical article was not fetched yet) takes
+    the article's own address when the article itself arrives: the link whose key is the row's key."""
+    url, key = str(values["url"]), str(values["url_key"])
+    if (existing["url"] != url and existing["url_key"] == key and url_key(existing["url"]) != key
+            and url_key(url) == key and _free(conn, "url", url, existing["id"])):
+        conn.execute("UPDATE articles SET url = ? WHERE id = ?", (url, existing["id"]))
+
+
 def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
     """Insert or update the article with key ``item.url_key`` and link its duplicates.
 
@@ -222,11 +231,15 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
     existing = _existing(conn, str(values["url_key"]), str(values["url"]))
     if existing is not None:
         article_id = existing["id"]
+        _prefer_own_address(conn, existing, values)
         if all(existing[c] == values[c] for c in _COMPARED):
             dup = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
             return StoreResult(article_id, "unchanged", dup)
-        columns = [c for c in _ARTICLE_COLUMNS
-                   if c not in ("url", "url_key") or _free(conn, c, values[c], article_id)]
+        # A copy's address never replaces the article's own one (see _prefer_own_address).
+        own = (url_key(str(values["url"])) == values["url_key"]
+               or url_key(existing["url"]) != existing["url_key"])
+        columns = [c for c in _ARTICLE_COLUMNS if c not in ("url", "url_key")
+                   or (own and _free(conn, c, values[c], article_id))]
         assignments = ", ".join(f"{c} = :{c}" for c in columns)
         conn.execute(f"UPDATE articles SET {assignments}, updated_at = :now WHERE id = :id",
                      {**values, "now": now, "id": article_id})

@@ -130,3 +130,21 @@ def test_an_invalid_date_is_stored_as_missing(conn: sqlite3.Connection, bad: str
     store_article(conn, page, load_simhash_index(conn, 10))
     row = conn.execute("SELECT published, date_source FROM articles").fetchone()
     assert tuple(row) == (None, "none")
+
+
+def test_a_copy_stored_first_gives_way_to_the_article_s_own_address(conn: sqlite3.Connection) -> None:
+    """An AMP copy whose canonical article is fetched later in the crawl is stored under the article's key
+    and its own (working) address; the article, when it arrives, gives the row its own address, and a later
+    copy never takes it back."""
+    index = load_simhash_index(conn, 10)
+    copy = item("https://a.test/amp/x/story.html")
+    copy.url_key = "https://a.test/news/story"  # the key of its rel=canonical (crawler/pipelines/link.py)
+    first = store_article(conn, copy, index)
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/amp/x/story.html"
+    article = store_article(conn, item("https://a.test/news/story/"), index)
+    assert (article.action, article.article_id) == ("unchanged", first.article_id)
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/news/story/"
+    changed = item("https://a.test/amp/x/story.html", TEXT + " Updated.")
+    changed.url_key = "https://a.test/news/story"
+    assert store_article(conn, changed, index).action == "updated"
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/news/story/"
