@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from aiwatch.urls import readable_url, url_key
+from aiwatch.urls import is_amp, readable_url, url_key
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -86,19 +86,20 @@ def _readable_links(conn: sqlite3.Connection) -> None:
 
     Before, ``url`` held the dedupe key (no trailing slash, no ``index.html``, sorted query), which is not
     always an address that opens. Where ``raw_pages`` kept a page fetched with status 200 for the article,
-    its final fetched address (tracking parameters removed) replaces it: the one whose key is the article's
-    key when there is one, else the latest. Articles without such a page keep their key as link.
+    its final fetched address (tracking parameters removed) replaces it: preferably one whose key is the
+    article's key, then one that is no AMP copy, then the latest. Articles without such a page keep their
+    key as link.
     """
-    best: dict[int, tuple[bool, str, str]] = {}
+    best: dict[int, tuple[bool, bool, str, str]] = {}
     rows = conn.execute(
         "SELECT a.id, a.url_key, r.url, r.fetched_at FROM raw_pages r JOIN articles a ON a.id = r.article_id "
         "WHERE r.status = 200 AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%')")
     for article_id, key, fetched, fetched_at in rows:
         link = readable_url(fetched)
-        rank = (url_key(link) == key, fetched_at or "", link)
+        rank = (url_key(link) == key, not is_amp(link), fetched_at or "", link)
         if article_id not in best or rank > best[article_id]:
             best[article_id] = rank
-    for article_id, (_, _, link) in best.items():
+    for article_id, (*_, link) in best.items():
         conn.execute("UPDATE articles SET url = ? WHERE id = ? AND url != ? AND NOT EXISTS "
                      "(SELECT 1 FROM articles WHERE url = ? AND id != ?)",
                      (link, article_id, link, link, article_id))

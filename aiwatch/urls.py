@@ -101,6 +101,18 @@ def url_key(url: str) -> str:
     return urlunsplit((scheme, _host_port(parts), path, urlencode(query), ""))
 
 
+def is_amp(url: str) -> bool:
+    """True for an AMP variant of an address (``/amp/`` segment, ``.amp`` suffix, ``amp`` parameter).
+
+    >>> is_amp("https://a.test/amp/story"), is_amp("https://a.test/story.amp.html"), is_amp("https://a.test/s")
+    (True, True, False)
+    """
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    return ("amp" in segments or any(s.endswith((".amp", ".amp.html")) for s in segments)
+            or any(k.lower() == "amp" for k, _ in parse_qsl(parts.query, keep_blank_values=True)))
+
+
 def site_of(url: str) -> str:
     """Site domain of ``url`` for ``articles.source``: host without ``www.`` (port kept for non-defaults)."""
     host = _host_port(urlsplit(url))
