@@ -72,7 +72,7 @@ def _words(text: str) -> list[str]:
 def listing_share(tree: etree._Element, text: str) -> float:
     """Share of the words of ``text`` (one paragraph a line) in lines that begin with a headline link."""
     headlines = set()
-    for anchor in tree.xpath("//a[@href]"):
+    for anchor in tree.xpath("//a[@href][string-length(normalize-space()) > 6]"):  # 4 words: 7 characters
         words = _words(anchor.text_content() or "")
         if len(words) >= HEADLINE_LINK_WORDS:
             headlines.add(" ".join(words))
@@ -91,12 +91,18 @@ def listing_share(tree: etree._Element, text: str) -> float:
 def read_structure(tree: etree._Element, text: str) -> PageStructure:
     """The structure of a parsed page whose extracted main text is ``text``.
 
-    The list-page share is measured only when the page has no article markup (it then cannot matter).
+    Reading stops at the first sign of an article (``og:type``, then schema.org types, then ``<article>``
+    elements), and the list-page share is measured only when there is none (it then cannot matter).
     """
     og = tree.xpath("//meta[@property='og:type']/@content")
     og_type = str(og[0]).strip().lower() if og else None
-    types = _schema_types(tree)
-    page = PageStructure(og_type, types, int(tree.xpath("count(//article)")))
+    page = PageStructure(og_type)
     if page.article_markup:
         return page
-    return PageStructure(og_type, types, page.article_elements, listing_share(tree, text))
+    page = PageStructure(og_type, _schema_types(tree))
+    if page.article_markup:
+        return page
+    page = PageStructure(og_type, page.schema_types, int(tree.xpath("count(//article)")))
+    if page.article_markup:
+        return page
+    return PageStructure(og_type, page.schema_types, page.article_elements, listing_share(tree, text))
