@@ -4,7 +4,7 @@ Every stage opens the database through :func:`connect`, which applies pending mi
 issues its own ``CREATE TABLE``. The schema contract lives in ``DESIGN.md``; columns added here beyond the
 contract are documented in ``datasette_metadata.json``.
 
-Migrations are an ordered list of SQL scripts (or of scripts and Python steps); ``PRAGMA user_version``
+Migrations are an ordered list of SQL scripts (which may call :data:`SQL_FUNCTIONS`); ``PRAGMA user_version``
 records how many have been applied.
 A database written by a newer aiwatch (higher version than :data:`SCHEMA_VERSION`) is refused with
 :class:`SchemaError` rather than silently misread.
@@ -81,34 +81,22 @@ FTS_DEFERRED_KEY = "fts_deferred"
 _FTS_DEFERRED = f"EXISTS (SELECT 1 FROM aiwatch_meta WHERE key = '{FTS_DEFERRED_KEY}')"
 
 
-def _readable_links(conn: sqlite3.Connection) -> None:
-    """Migration step: each article's ``url`` becomes an address that answered when it was fetched.
-
-    Before, ``url`` held the dedupe key (no trailing slash, no ``index.html``, sorted query), which is not
-    always an address that opens. Where ``raw_pages`` kept a page fetched with status 200 for the article,
-    its final fetched address (tracking parameters removed) replaces it: preferably one whose key is the
-    article's key, then one that is no AMP copy, then the latest. Articles without such a page keep their
-    key as link.
-    """
-    best: dict[int, tuple[bool, bool, str, str]] = {}
-    rows = conn.execute(
-        "SELECT a.id, a.url_key, r.url, r.fetched_at FROM raw_pages r JOIN articles a ON a.id = r.article_id "
-        "WHERE r.status = 200 AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%')")
-    for article_id, key, fetched, fetched_at in rows:
-        link = readable_url(fetched)
-        rank = (url_key(link) == key, not is_amp(link), fetched_at or "", link)
-        if article_id not in best or rank > best[article_id]:
-            best[article_id] = rank
-    for article_id, (*_, link) in best.items():
-        conn.execute("UPDATE articles SET url = ? WHERE id = ? AND url != ? AND NOT EXISTS "
-                     "(SELECT 1 FROM articles WHERE url = ? AND id != ?)",
-                     (link, article_id, link, link, article_id))
+# SQL functions the migrations may call (registered by migrate()): address forms from aiwatch.urls.
+SQL_FUNCTIONS: dict[str, Callable[[str], object]] = {
+    "aiwatch_readable_url": readable_url,
+    "aiwatch_url_key": url_key,
+    "aiwatch_is_amp": is_amp,
+}
 
 
-# A migration is an SQL script, or a list of scripts and Python steps (functions of the connection) run in
-# order inside the migration's transaction.
-Migration = str | list["str | Callable[[sqlite3.Connection], None]"]
-MIGRATIONS: list[Migration] = [
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Make :data:`SQL_FUNCTIONS` callable from SQL on ``conn`` (NULL in, NULL out)."""
+    for name, function in SQL_FUNCTIONS.items():
+        conn.create_function(name, 1, lambda v, f=function: None if v is None else f(str(v)),
+                             deterministic=True)
+
+
+MIGRATIONS: list[str] = [
     # 1: the schema contract plus crawl bookkeeping.
     f"""
     CREATE TABLE articles (
@@ -393,25 +381,36 @@ MIGRATIONS: list[Migration] = [
     """,
     # 7: the readable link and the dedupe key become two columns (issue 16). `url` was the dedupe key; it is
     # copied to the new indexed `url_key` (UNIQUE: one row per article), and `url` becomes the address a
-    # reader opens (_readable_links). `date_source` says where `published` came from; for rows stored
-    # before it was recorded it is known only when there is no date ('none') and for policy documents (the
-    # Federal Register API's date, 'feed'); other old rows keep NULL (unknown) until re-crawled. A stored
-    # date that is not one becomes NULL ('none').
-    [
-        f"""
-        ALTER TABLE articles ADD COLUMN url_key TEXT;
-        ALTER TABLE articles ADD COLUMN date_source TEXT CHECK (date_source IN ({_in_list(DATE_SOURCES)}));
-        UPDATE articles SET url_key = url;
-        CREATE UNIQUE INDEX idx_articles_url_key ON articles(url_key);
-        -- A stored date that is no date ("not a date", "2025-13-45T99:99:99Z") becomes a missing one.
-        UPDATE articles SET published = NULL WHERE published IS NOT NULL AND (date(published) IS NULL
-            OR published NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*');
-        UPDATE articles SET date_source = CASE
-            WHEN published IS NULL THEN 'none'
-            WHEN kind = 'policy_document' THEN 'feed' END;
-        """,
-        _readable_links,
-    ],
+    # reader opens: where raw_pages kept a page fetched with status 200 for the article, its final fetched
+    # address without tracking parameters, preferably one whose key is the article's key, then one that is
+    # no AMP copy, then the latest (articles without such a page keep their key as link). `date_source` says
+    # where `published` came from; for rows stored before it was recorded it is known only when there is no
+    # date ('none') and for policy documents (the Federal Register API's date, 'feed'); other old rows keep
+    # NULL (unknown) until re-crawled. A stored date that is not one becomes NULL ('none').
+    f"""
+    ALTER TABLE articles ADD COLUMN url_key TEXT;
+    ALTER TABLE articles ADD COLUMN date_source TEXT CHECK (date_source IN ({_in_list(DATE_SOURCES)}));
+    UPDATE articles SET url_key = url;
+    CREATE UNIQUE INDEX idx_articles_url_key ON articles(url_key);
+    UPDATE articles SET published = NULL WHERE published IS NOT NULL AND (date(published) IS NULL
+        OR published NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*');
+    UPDATE articles SET date_source = CASE
+        WHEN published IS NULL THEN 'none'
+        WHEN kind = 'policy_document' THEN 'feed' END;
+    -- (SQLite resolves no outer column in a subquery's ORDER BY: the ranks are computed one level down.)
+    UPDATE OR IGNORE articles SET url = (
+        SELECT link FROM (
+            SELECT aiwatch_readable_url(r.url) AS link, r.fetched_at AS fetched_at,
+                   aiwatch_url_key(aiwatch_readable_url(r.url)) = articles.url_key AS own,
+                   aiwatch_is_amp(r.url) AS amp
+            FROM raw_pages r
+            WHERE r.article_id = articles.id AND r.status = 200
+              AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%'))
+        ORDER BY own DESC, amp, fetched_at DESC, link DESC
+        LIMIT 1)
+    WHERE EXISTS (SELECT 1 FROM raw_pages r WHERE r.article_id = articles.id AND r.status = 200
+                  AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%'));
+    """,
 ]
 
 
@@ -458,6 +457,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this aiwatch supports ({SCHEMA_VERSION}); "
             "upgrade aiwatch"
         )
+    if current < SCHEMA_VERSION:
+        register_functions(conn)
     for number in range(current, SCHEMA_VERSION):
         script = MIGRATIONS[number]
         conn.execute("BEGIN IMMEDIATE")
@@ -466,12 +467,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             if schema_version(conn) > number:
                 conn.execute("COMMIT")
                 continue
-            for step in [script] if isinstance(script, str) else script:
-                if callable(step):
-                    step(conn)
-                    continue
-                for statement in _split_sql(step):
-                    conn.execute(statement)
+            for statement in _split_sql(script):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:

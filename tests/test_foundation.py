@@ -9,7 +9,16 @@ from click.testing import CliRunner
 
 from aiwatch.cli import cli
 from aiwatch.config import SETTINGS, ConfigError, load_config
-from aiwatch.db import MIGRATIONS, SCHEMA_VERSION, SPEAKER_KINDS, SchemaError, _split_sql, connect, migrate
+from aiwatch.db import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SPEAKER_KINDS,
+    SchemaError,
+    _split_sql,
+    connect,
+    migrate,
+    register_functions,
+)
 
 CONTRACT = {
     "articles": {"id", "url", "source", "title", "byline", "published", "fetched_at", "language", "text",
@@ -71,6 +80,7 @@ def _database_at(path, version: int) -> sqlite3.Connection:
     """A database as aiwatch left it at schema ``version`` (its first ``version`` migrations, no views)."""
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA foreign_keys = ON")
+    register_functions(raw)  # the SQL functions migrations may call
     for script in MIGRATIONS[:version]:
         for statement in _split_sql(script):
             raw.execute(statement)
