@@ -27,6 +27,7 @@ either way). View descriptions are owned by ``aiwatch.views.VIEW_DOCS`` and over
 from __future__ import annotations
 
 import copy
+import errno
 import json
 import logging
 import socket
@@ -151,8 +152,16 @@ def build_datasette(db_path: str | Path, config: Config, metadata: dict[str, Any
     return ds
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host:port`` (port 0 picks a free port)."""
+class PortError(OSError):
+    """A port cannot be listened on; the message is one line naming the port and what to do."""
+
+
+def bind_socket(host: str, port: int, option: str = "--port") -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0 picks a free port).
+
+    Raises :class:`PortError` naming the port and ``option`` (the command-line option that chooses another)
+    when it is busy or cannot be bound. Callers bind before doing any work, so a busy port fails at once.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -160,7 +169,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        if exc.errno == errno.EADDRINUSE:
+            raise PortError(f"port {port} on {host} is busy (another server is using it): stop it or choose "
+                            f"another port with {option} N") from None
+        raise PortError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -180,17 +192,23 @@ def run_server(
     host: str = "127.0.0.1",
     port: int = 8001,
     echo: Callable[[str], None] = print,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve ``db_path`` with uvicorn until interrupted; prints the URL once listening."""
+    """Serve ``db_path`` with uvicorn until interrupted; prints the URL once listening.
+
+    ``sock`` is a socket already bound with :func:`bind_socket` (so a busy port was found before any work);
+    without it, ``host:port`` is bound here.
+    """
     import uvicorn
 
-    ds = build_datasette(db_path, config)
-    sock = bind_socket(host, port)
-    url = server_url(sock)
-    sql_state = "on" if config.serve_allow_sql else "off"
-    echo(f"Serving {db_path} at {url} (arbitrary SQL {sql_state}; overview: {url}-/aiwatch/overview)")
-    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on", access_log=False))
+    sock = sock if sock is not None else bind_socket(host, port)
     try:
+        ds = build_datasette(db_path, config)
+        url = server_url(sock)
+        sql_state = "on" if config.serve_allow_sql else "off"
+        echo(f"Serving {db_path} at {url} (arbitrary SQL {sql_state}; overview: {url}-/aiwatch/overview)")
+        settings = uvicorn.Config(ds.app(), log_level="warning", lifespan="on", access_log=False)
+        server = uvicorn.Server(settings)
         server.run(sockets=[sock])
     finally:
         sock.close()

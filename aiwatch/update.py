@@ -153,12 +153,14 @@ def acquire_lock(lock_path: Path) -> RunLock:
 
 
 def run_update(db_path: Path, stages: Sequence[Stage], *, lock_path: Path | None = None,
-               max_minutes: float | None = None) -> UpdateResult:
+               max_minutes: float | None = None,
+               announce: Callable[[str], None] | None = None) -> UpdateResult:
     """Run ``stages`` in order over the database at ``db_path`` under the update lock.
 
     ``lock_path`` defaults to ``<db>.lock``; ``max_minutes`` stops the run (status ``timeout``). Raises
     :class:`UpdateError` when the run cannot start (nothing recorded); an unusable database raises the
     error of :func:`aiwatch.db.connect`. Anything else is recorded in ``runs`` and returned.
+    ``announce(summary)`` is called with each stage's one-line summary as the stage ends.
     """
     check_database_path(db_path)
     lock = acquire_lock(lock_path or default_lock_path(db_path))
@@ -166,15 +168,15 @@ def run_update(db_path: Path, stages: Sequence[Stage], *, lock_path: Path | None
         conn = connect(db_path)
         try:
             close_stale_runs(conn)
-            return run_stages(conn, stages, max_minutes=max_minutes)
+            return run_stages(conn, stages, max_minutes=max_minutes, announce=announce)
         finally:
             conn.close()
     finally:
         lock.release()
 
 
-def run_stages(conn: sqlite3.Connection, stages: Sequence[Stage], *,
-               max_minutes: float | None = None) -> UpdateResult:
+def run_stages(conn: sqlite3.Connection, stages: Sequence[Stage], *, max_minutes: float | None = None,
+               announce: Callable[[str], None] | None = None) -> UpdateResult:
     """Run ``stages`` in order, recorded as one ``update`` row; SIGTERM and the time limit stop the run.
 
     A stage's error ends the run as ``failed``; a stop wins over whatever error it caused on its way out.
@@ -188,7 +190,7 @@ def run_stages(conn: sqlite3.Connection, stages: Sequence[Stage], *,
         try:
             with stop.prevails(), sigterm_raises(stop), time_limit(seconds, stop):
                 for stage in stages:
-                    _run_stage(stage, conn, run, result)
+                    _run_stage(stage, conn, run, result, announce)
                 run.stats.pop("stage", None)
         except (Exception, Terminated) as exc:
             run.end_with(exc, expected=(StageError,))
@@ -197,7 +199,8 @@ def run_stages(conn: sqlite3.Connection, stages: Sequence[Stage], *,
     return result
 
 
-def _run_stage(stage: Stage, conn: sqlite3.Connection, run: Run, result: UpdateResult) -> None:
+def _run_stage(stage: Stage, conn: sqlite3.Connection, run: Run, result: UpdateResult,
+               announce: Callable[[str], None] | None = None) -> None:
     """One stage: named in the row while it runs, its stats and summary kept, its status applied."""
     run.stats["stage"] = stage.name
     run.save()
@@ -208,6 +211,8 @@ def _run_stage(stage: Stage, conn: sqlite3.Connection, run: Run, result: UpdateR
     done = stage.run(conn, progress)
     run.stats[stage.name] = done.stats
     result.summaries.append(done.summary)
+    if announce is not None:
+        announce(done.summary)
     if done.status == "failed":
         run.fail(done.error or f"{stage.name} failed")
     elif done.status == "partial" and run.status == "ok":

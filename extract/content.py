@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from aiwatch.extract.cues import attributed_to
 from aiwatch.extract.kbindex import ORG_TYPES
 from aiwatch.extract.references import (
     EntityMap,
@@ -62,6 +63,24 @@ def _happened(noun: Token, lex: Lexicons) -> bool:
         noun.dep_ == "nsubj"
         and noun.head.lemma_.lower() in ("occur", "happen", "take")
         and not is_negated(noun.head)
+    )
+
+
+COPULAS = frozenset({"be", "constitute", "amount", "represent", "equal"})
+
+
+def _predicated(noun: Token) -> bool:
+    """ "such actions constitute economic coercion", "this is theft", "amounts to bullying": the wrongdoing
+    noun is said of something, asserted rather than mentioned."""
+    head = noun.head
+    if noun.dep_ == "pobj" and head.lower_ == "to" and head.head.lemma_.lower() == "amount":
+        head = head.head
+    elif noun.dep_ not in ("attr", "dobj"):
+        return False
+    if head.lemma_.lower() not in COPULAS or head.pos_ not in ("VERB", "AUX"):
+        return False
+    return not is_negated(head) and not any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ == "MD" for c in head.children
     )
 
 
@@ -151,7 +170,10 @@ def doers(
 ) -> list[Mention]:
     """Entities a subject phrase names: the entity itself and its conjuncts ("DeepSeek and MiniMax"), or
     the organisations inside it ("accounts linked to DeepSeek, Moonshot AI and MiniMax")."""
-    mention = emap.at(subject) or resolve_reference(subject, emap, ctx_starts, lex)[0]
+    direct = emap.at(subject)
+    # a plural nominal ("the attackers", "the firms") is a group, never the one organisation named last
+    plural_noun = subject.pos_ == "NOUN" and subject.tag_ == "NNS"
+    mention = direct or (None if plural_noun else resolve_reference(subject, emap, ctx_starts, lex)[0])
     if mention is not None:
         # "DeepSeek and MiniMax", "three developers, DeepSeek, Moonshot AI and MiniMax"
         named = [subject, *subject.conjuncts]
@@ -161,10 +183,13 @@ def doers(
         found = [mention] + [emap.at(c) for c in named if emap.at(c) is not None]
     else:  # organisations inside the phrase, never a country adjective ("PRC-based companies") nor an
         # owner ("a weapon in the Party's arsenal": the Party owns the arsenal, the weapon acts)
+        # not the source of an "according to" the parser hung on this noun
+        aside = {t.i for c in subject.children if c.lower_ == "according" for t in c.subtree}
         found = [
             emap.at(t)
             for t in subject.subtree
-            if emap.at(t) is not None
+            if t.i not in aside
+            and emap.at(t) is not None
             and emap.at(t).type != "country"
             and t.doc[emap.at(t).token_i].dep_ != "poss"
         ]
@@ -174,13 +199,24 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    if not out and mention is None and is_group_doer(subject, lex):
+    if not out and mention is None and subject.lemma_.lower() in lex["policy_nouns"]:
+        # "US export curbs weaponise trade": a country's policy acts for that country
+        for child in subject.children:
+            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod") else None
+            if owner is not None and owner.type == "country" and owner.entity_id not in exclude:
+                return [owner]
+    if not out and direct is None and is_group_doer(subject, lex):
         # "PRC-based companies", "these operations", "three Chinese AI labs": a named group, kept by its text
         return [group_mention(subject)]
     return list(out.values())
 
 
 GROUP = "group"  # the type of a target named only as a group (entity id empty, text as written)
+
+
+def _as_group(token: Token) -> list[Mention]:
+    """A party named by a plural common noun only ("operators"), kept by its text."""
+    return [group_mention(token)] if token.pos_ == "NOUN" and token.tag_ == "NNS" else []
 
 
 def group_mention(token: Token) -> Mention:
@@ -254,15 +290,40 @@ def wrongdoer_in(
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found and found[0].type != GROUP:
                     return found, True, True
+            maker = tok.head.head
+            if (
+                tok.head.dep_ == "dobj"
+                and maker.lemma_.lower() in lex["instrument_verbs"]
+                and not is_negated(maker)
+                and not _modal(maker, lex)
+            ):
+                # "the firms created 24,000 fraudulent accounts", "used fake accounts": who made or used
+                # the marked instrument
+                subject, passive = subject_of(maker)
+                usable = subject is not None and not passive
+                found = doers(subject, emap, exclude, sent_starts, lex) if usable else []
+                if found:
+                    return found, True, True
         if tok.pos_ in ("NOUN", "PROPN"):
             # "DeepSeek's distillation", "distillation by DeepSeek"; a governing verb's subject only counts
             # when the verb is one of doing ("engaged in distillation"), not "opposes the abuse of ..."
             by_doers = _by_doers(tok)
-            for cand in [c for c in tok.children if c.dep_ == "poss"] + by_doers:
+            # "the U.S. abuse of control measures", "DeepSeek's distillation": a named owner or modifier
+            named_modifiers = [c for c in tok.children if c.dep_ == "compound" and emap.at(c) is not None]
+            for cand in [c for c in tok.children if c.dep_ == "poss"] + named_modifiers + by_doers:
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found:
                     return found, True, True
             noun = tok.head if tok.dep_ in ("compound", "amod") and tok.head.pos_ == "NOUN" else tok
+            if noun.dep_ == "dobj" and noun.head.lemma_.lower() in lex["attribution_verbs"]:
+                # "traced the distillation campaign back to operators connected with Alibaba"
+                found = [
+                    m
+                    for o in attributed_to(noun.head)
+                    for m in doers(o, emap, exclude, sent_starts, lex) or _as_group(o)
+                ]
+                if found:
+                    return found, True, True
             governing = noun.head  # "ran distillation campaigns": the campaigns' verb
             while governing.pos_ == "ADP" and governing.head.i != governing.i:
                 governing = governing.head
@@ -277,8 +338,9 @@ def wrongdoer_in(
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
-            if _evidenced(noun, lex) or _happened(noun, lex):
-                cue_seen = any_cue = asserted = True  # "saw evidence of distillation", "theft had occurred"
+            if _evidenced(noun, lex) or _happened(noun, lex) or _predicated(noun):
+                # "saw evidence of distillation", "theft had occurred", "the measures constitute coercion"
+                cue_seen = any_cue = asserted = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
                 continue
         elif tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in ("for", "of"):
@@ -331,6 +393,10 @@ def wrongdoer_in(
             # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
             modified = _acl_noun_between(tok, tok.sent.root) if tok.pos_ in ("VERB", "AUX") else None
             found = doers(modified, emap, exclude, sent_starts, lex) if modified is not None else []
+            purpose = tok.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+            if purpose and modified is not None and tok.head.i == modified.i:
+                # "curbs as part of a campaign to weaponize trade": the campaign's purpose names no party
+                found = [m for m in found if m.type != GROUP]
             if found:
                 return found, True, True
             continue
@@ -370,8 +436,9 @@ def classify_content(
 ) -> tuple[str, list[Mention], str]:
     """Kind of a speech verb's content: (kind, accused, confidence key); ``own_side`` is never accused.
 
-    A wrongdoing cue without a named wrongdoer gives kind ``unnamed``: an accusation against nobody we can
-    name, which the guidelines skip (it is neither a recordable accusation nor a neutral statement).
+    A wrongdoing cue asserted of nobody named gives kind ``unnamed``: an accusation whose target the text
+    does not name. A wrongdoing word asserted of no one ("methods designed to evade its defenses") leaves a
+    statement: the attribution is kept with what is known, never dropped.
     """
     words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     accusation_noun = bool(words & set(lex["accusation_nouns"]))
@@ -394,8 +461,6 @@ def classify_content(
         return "accusation", targets, "content" if syntactic else "content_weak"
     if cue == "asserted":
         return "unnamed", [], "content_weak"  # wrongdoing asserted, its doer not named
-    if cue:
-        return "skip", [], "statement"  # a wrongdoing word with nothing asserted about anyone named
     return "statement", [], "statement"
 
 

@@ -1,7 +1,7 @@
 """Cues and their content: which tokens report or act, and which tokens are what they report.
 
 Pure helpers over a parsed ``Doc``; word lists from :mod:`aiwatch.extract.lexicons`. Used by
-:mod:`aiwatch.extract.claims`.
+:mod:`aiwatch.extract.claims` and the detectors it runs.
 """
 
 from __future__ import annotations
@@ -35,12 +35,16 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "accusation"  # "made similar accusations against DeepSeek"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
-    if lemma in lex["act_verbs"] and any(o.lemma_.lower() in lex["policy_nouns"] for o in objs):
-        return "policy"  # "instituted new restrictions on the H20", "issued export controls"
+    if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
+        return "policy"  # "instituted new restrictions on the H20", "released export control measures"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
     if lemma == "charge" and not any(c.dep_ == "prep" and c.lower_ in ("with", "of") for c in verb.children):
-        return None
+        # "prosecutors charged four people": an indictment, a policy act (its actor must be governmental);
+        # "critics charged that ...": an allegation
+        if children_with(verb, ("ccomp",)):
+            return "accusation"
+        return "policy" if children_with(verb, ("dobj", "nsubjpass")) else None
     if lemma == "call" and not (
         children_with(verb, ("ccomp", "oprd"))
         or any(
@@ -53,12 +57,78 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
+    if lemma in lex["attribution_verbs"] and attributes_wrongdoing(verb, lex):
+        return "accusation"  # "Anthropic links the campaign to operators connected with Alibaba"
+    if lemma in HOLDING_VERBS and holds_evidence(verb, lex):
+        return "evidence"  # "OpenAI has evidence that DeepSeek used its models", "saw signs that ..."
     for family in ("accusation", "denial", "announcement", "policy", "speech", "evidence", "cognition"):
         if lemma in lex[family]:
             return family
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
     return None
+
+
+def is_policy_noun(noun: Token, lex: Lexicons) -> bool:
+    """A noun naming a policy act, or a head such as "measures" compounded with one ("export control
+    measures", "licence requirements")."""
+    if noun.lemma_.lower() in lex["policy_nouns"]:
+        return True
+    return noun.lemma_.lower() in lex["policy_heads"] and any(
+        c.dep_ == "compound" and c.lemma_.lower() in lex["policy_nouns"] for c in noun.children
+    )
+
+
+def attributed_to(verb: Token) -> list[Token]:
+    """The parties after "to" of an attribution verb, wherever the parser hung the "to": on the verb, on its
+    object or on "back" ("traced the campaign back to operators ...")."""
+    holders = [verb, *children_with(verb, ("dobj", "advmod", "prt"))]
+    parties = [
+        o
+        for h in holders
+        for p in h.children
+        if p.dep_ in ("prep", "dative") and p.lower_ == "to"
+        for o in children_with(p, ("pobj",))
+    ]
+    # "... back to operators with connections to Alibaba": the party the connections lead to
+    linked = [
+        o
+        for h in (verb, *parties)
+        for w in h.children
+        if w.dep_ == "prep" and w.lower_ == "with"
+        for tie in children_with(w, ("pobj",))
+        if tie.lemma_.lower() in ("connection", "link", "tie")
+        for p in tie.children
+        if p.dep_ == "prep" and p.lower_ == "to"
+        for o in children_with(p, ("pobj",))
+    ]
+    return linked or parties
+
+
+def attributes_wrongdoing(verb: Token, lex: Lexicons) -> bool:
+    """ "links the campaign to operators ...", "attributed the attacks to APT31": an act of wrongdoing (or
+    the actors behind one) put down to a party named after "to"."""
+    acts = set(lex["doer_nouns"]) | set(lex["wrongdoing_nouns"]) | set(lex["attributed_nouns"])
+    objects = children_with(verb, ("dobj",))
+    return bool(attributed_to(verb)) and any(
+        o.lemma_.lower() in acts or any(c.dep_ == "compound" and c.lemma_.lower() in acts for c in o.children)
+        for o in objects
+    )
+
+
+HOLDING_VERBS = frozenset(
+    {"have", "see", "gather", "obtain", "collect", "possess", "cite", "present", "find"}
+)
+
+
+def holds_evidence(verb: Token, lex: Lexicons) -> bool:
+    """The verb's object is a piece of evidence with the clause it supports ("has proof that DeepSeek
+    used ...", "saw evidence DeepSeek distilled ...")."""
+    return any(
+        o.lemma_.lower() in lex["evidence_nouns"]
+        and any(c.dep_ in ("acl", "ccomp", "relcl") and c.pos_ in ("VERB", "AUX") for c in o.children)
+        for o in children_with(verb, ("dobj",))
+    )
 
 
 def calls_for(verb: Token) -> bool:
@@ -113,18 +183,24 @@ def own_participle(verb: Token, lex: Lexicons) -> bool:
     )
 
 
-def is_reported(verb: Token, lex: Lexicons) -> bool:
-    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+def reporting_head(verb: Token, lex: Lexicons) -> Token | None:
+    """The earlier speech verb in whose clause ``verb`` sits ("X said it would ban Y" -> "said"), or None."""
     speech = set(lex["speech"]) | set(lex["accusation"]) | set(lex["cognition"]) | set(lex["evidence"])
     speech.add("accord")
     if own_participle(verb, lex):
-        return False
+        return None
     child = verb
     for ancestor in verb.ancestors:
         if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
-            return not (child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex))
+            own = child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex)
+            return None if own else ancestor
         child = ancestor
-    return False
+    return None
+
+
+def is_reported(verb: Token, lex: Lexicons) -> bool:
+    """True when ``verb`` sits in the clause of an earlier speech verb ("X said it would ban Y")."""
+    return reporting_head(verb, lex) is not None
 
 
 def is_hypothetical(verb: Token, lex: Lexicons) -> bool:
@@ -197,6 +273,12 @@ def content_tokens(
         if all(lo <= s and e <= hi + 1 for s, e in quotes) and lo > verb.i:
             tokens = sorted({t for c in clause for t in c.subtree}, key=lambda t: t.i)
             return tokens, True  # a mixed quote: the clause is the content
+        participle = verb.tag_ == "VBG" and verb.dep_ in ("advcl", "conj", "xcomp") and verb.head.i < verb.i
+        if lo > verb.i and all(e <= verb.i and (participle or e - s <= 4) for s, e in quotes):
+            # 'adding entities to the "Entity List", a spokesperson said that ...': a short name in
+            # quotation marks before the cue, while the cue reports the clause after it; and '"...," he
+            # said, adding that ...': the participle reports its own clause, the quote is the other cue's
+            quotes = []
     if quotes:
         return [t for s, e in quotes for t in doc[s:e]], True
     if not clause and interrupts(verb):

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiwatch.extract.claims import IN_SPEECH
 from spacy.language import Language
 
 from aiwatch.scoring import PrecisionRecall
@@ -90,7 +91,7 @@ PLURAL_PRONOUNS = frozenset({"they", "them"})
 # Cue sources of the v2 detector that the v1 guidelines do not annotate: attributions of belief or finding
 # ("believes", "expects", "the study found"), nominal acts ("the department's ban"), labelled lines
 # ("NAME: ...") and heading lines ("Headlines/titles are not annotated").
-V2_ONLY_SOURCES = frozenset({"cognition", "evidence", "noun", "label", "heading"})
+V2_ONLY_SOURCES = frozenset({"cognition", "evidence", "noun", "label", "heading", "participle"})
 
 
 def out_of_scope(claim: dict) -> str | None:
@@ -105,6 +106,8 @@ def out_of_scope(claim: dict) -> str | None:
     how = claim.get("how") or []
     if len(how) > 2 and how[2] in V2_ONLY_SOURCES:
         return "cue outside the v1 guidelines"
+    if IN_SPEECH in how:
+        return "act reported in speech"  # the v1 guidelines make it one statement
     return None
 
 

@@ -5,6 +5,11 @@ One JSON object per line::
     {"id": "deepseek", "name": "DeepSeek", "type": "ai_lab", "aliases": ["深度求索"],
      "strict_aliases": [], "wikidata": null, "description": "...", "parent": null}
 
+Two optional fields serve claim attribution only. ``governs`` (on a government) names the country it speaks
+for: "China said" is credited to the Chinese government. ``speaker_aliases`` are names that denote the entity
+only as the one who speaks or acts ("Beijing said", "Washington imposed", "the Chinese side opposes"), never
+as a place or a mention elsewhere.
+
 The name and ``aliases`` match case-insensitively; ``strict_aliases`` (short or ambiguous forms such as "R1",
 "BIS" or "Oracle") match case-sensitively only; a name that is also listed in ``strict_aliases`` is strict.
 :func:`load_kb` validates the file and raises :class:`KBError` naming the file and line of the first
@@ -30,7 +35,10 @@ log.addHandler(logging.NullHandler())
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QID_RE = re.compile(r"^Q[1-9]\d*$")
-FIELDS = {"id", "name", "type", "aliases", "strict_aliases", "wikidata", "description", "parent"}
+FIELDS = {
+    "id", "name", "type", "aliases", "strict_aliases", "wikidata", "description", "parent", "governs",
+    "speaker_aliases",
+}
 REQUIRED = ("id", "name", "type", "description")
 
 
@@ -50,6 +58,8 @@ class KBEntity:
     wikidata: str | None
     description: str
     parent: str | None
+    governs: str | None = None
+    speaker_aliases: tuple[str, ...] = ()
 
     def normal_aliases(self) -> tuple[str, ...]:
         """Name and aliases matched case-insensitively (the name only when it is not a strict alias)."""
@@ -99,6 +109,11 @@ def parse_entity(record: Any, where: str) -> KBEntity:
     parent = record.get("parent")
     if parent is not None and (not isinstance(parent, str) or not SLUG_RE.match(parent)):
         raise KBError(f"{where}: {entity_id}: parent {parent!r} is not an entity id")
+    governs = record.get("governs")
+    if governs is not None and (not isinstance(governs, str) or not SLUG_RE.match(governs)):
+        raise KBError(f"{where}: {entity_id}: governs {governs!r} is not an entity id")
+    if governs is not None and record["type"] != "government":
+        raise KBError(f"{where}: {entity_id}: only a government can govern a country")
     return KBEntity(
         id=entity_id,
         name=record["name"].strip(),
@@ -108,6 +123,8 @@ def parse_entity(record: Any, where: str) -> KBEntity:
         wikidata=qid,
         description=record["description"].strip(),
         parent=parent,
+        governs=governs,
+        speaker_aliases=_string_list(record.get("speaker_aliases"), "speaker_aliases", where),
     )
 
 
@@ -151,12 +168,15 @@ def parse_kb(lines: Iterable[str], source: str) -> list[KBEntity]:
         lines_of[entity.id] = number
         _check_aliases(entity, where, folded, exact)
         entities.append(entity)
+    types = {e.id: e.type for e in entities}
     for entity in entities:
         where = f"{source}:{lines_of[entity.id]}"
         if entity.parent is not None and entity.parent not in lines_of:
             raise KBError(f"{where}: {entity.id}: parent {entity.parent!r} does not exist")
         if entity.parent == entity.id:
             raise KBError(f"{where}: {entity.id}: is its own parent")
+        if entity.governs is not None and types.get(entity.governs) != "country":
+            raise KBError(f"{where}: {entity.id}: governs {entity.governs!r}, which is not a country")
     return entities
 
 

@@ -7,6 +7,7 @@ what type is this id, which KB person has this surname. Built once per pipeline 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +37,19 @@ LABEL_TYPES: dict[str, str] = {
     "LAW": "policy",
 }
 ORG_TYPES = frozenset({"ai_lab", "company", "organization", "government"})
+_WORD = re.compile(r"\w+")
+
+
+def speaker_key(text: str) -> str:
+    """How a speaker-only name is looked up: lower case, no leading article, no dots.
+
+    >>> speaker_key("The U.S. side"), speaker_key("Beijing")
+    ('us side', 'beijing')
+    """
+    words = text.lower().replace(".", "").split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
 
 
 class EntityLike(Protocol):
@@ -57,6 +71,11 @@ class KBIndex:
     keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     surnames: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     parents: dict[str, str] = field(default_factory=dict)
+    # Organisations' names and aliases as lower-case word tuples, for :meth:`containing`.
+    org_words: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    # country id -> the government that speaks for it; speaker-only names ("beijing") -> entity id
+    governments: dict[str, str] = field(default_factory=dict)
+    speaker_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, entities: Iterable[EntityLike]) -> KBIndex:
@@ -66,6 +85,10 @@ class KBIndex:
             index.types[entity.id] = entity.type
             if getattr(entity, "parent", None):
                 index.parents[entity.id] = entity.parent
+            if getattr(entity, "governs", None):
+                index.governments[entity.governs] = entity.id
+            for alias in getattr(entity, "speaker_aliases", ()):
+                index.speaker_names[speaker_key(alias)] = entity.id
             # A name also listed as a strict alias ("Oracle", "Entity List") matches case-sensitively only.
             for alias in {entity.name, *entity.aliases} - set(entity.strict_aliases):
                 index.aliases[alias].add(entity.id)
@@ -74,6 +97,11 @@ class KBIndex:
                     index.keys[key].add(entity.id)
             for alias in entity.strict_aliases:
                 index.strict_aliases[alias].add(entity.id)
+            if entity.type in ORG_TYPES:
+                for alias in {entity.name, *entity.aliases}:
+                    words = tuple(_WORD.findall(alias.lower()))
+                    if alias.isascii() and len(words) > 2:
+                        index.org_words.append((words, entity.id))
             if entity.type == "person" and len(entity.name.split()) > 1:
                 index.surnames[entity.name.split()[-1].lower()].add(entity.id)
         return index
@@ -85,6 +113,24 @@ class KBIndex:
         """The single KB id whose normalised alias equals the normalised ``text``, else None."""
         ids = self.keys.get(name_key(text, label), set())
         return next(iter(ids)) if len(ids) == 1 else None
+
+    def containing(self, name: str) -> str | None:
+        """The single KB organisation whose name or an alias contains ``name`` as a run of two or more whole
+        words ("Cyberspace Administration" in "Cyberspace Administration of China"), else None.
+
+        >>> org = type("E", (), {"id": "cac", "name": "Cyberspace Administration of China",
+        ...                      "type": "government", "aliases": (), "strict_aliases": ()})
+        >>> index = KBIndex.build([org])
+        >>> index.containing("Cyberspace Administration"), index.containing("Administration of Justice")
+        ('cac', None)
+        """
+        words = tuple(_WORD.findall(name.lower()))
+        if len(words) < 2:
+            return None
+        n = len(words)
+        ids = {entity_id for alias, entity_id in self.org_words
+               if any(alias[i:i + n] == words for i in range(len(alias) - n + 1))}
+        return ids.pop() if len(ids) == 1 else None
 
     def by_surname(self, surname: str) -> str | None:
         """The single KB person with this surname, else None (ambiguous or unknown)."""

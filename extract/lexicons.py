@@ -55,7 +55,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "restrict ban block add impose require approve grant sanction rescind investigate summon prohibit "
         "bar curb tighten revoke blacklist limit halt suspend fine probe expand extend license licence "
         "pause freeze penalize penalise designate order deny lift ease loosen relax reverse allow permit "
-        "sign enact list delist"
+        "sign enact list delist stop clear authorize authorise indict prosecute convict arrest detain seize "
+        "levy waive"
     ),
     "announcement": _words("announce launch release unveil introduce publish debut roll ship preview"),
     # Objects that make "published/released X" an announcement when X is not itself a KB entity.
@@ -85,6 +86,14 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Verbs whose subject commits the wrongdoing noun they govern ("engaged in distillation").
     "doing_verbs": _words("engage commit conduct carry use employ involve run orchestrate undertake perform"),
+    # Verbs whose subject made or used an instrument marked as wrongful ("created fraudulent accounts").
+    "instrument_verbs": _words(
+        "create use set open register operate run make employ deploy build generate establish utilise utilize"
+    ),
+    # Verbs that put an act down to a party ("linked the campaign to X", "attributed the attacks to Y").
+    "attribution_verbs": _words("link tie attribute trace connect pin"),
+    # Acts that such verbs attribute, besides wrongdoing nouns and doers.
+    "attributed_nouns": _words("attack attacks activity activities intrusion intrusions incident incidents"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
     # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.
@@ -172,7 +181,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "policy_nouns": _words(
         "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
         "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "
-        "blacklisting listing licence license prohibition embargo crackdown designation order"
+        "blacklisting listing licence license prohibition embargo crackdown designation order limit limits"
     ),
     # Heads of a group that can be accused without a name ("three Chinese AI labs", "the operations").
     "doer_nouns": _words(
@@ -183,7 +192,11 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "competitor agent intermediary company"
     ),
     # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
-    "act_verbs": _words("institute issue adopt put place slap implement enforce unveil introduce"),
+    "act_verbs": _words(
+        "institute issue adopt put place slap implement enforce unveil introduce release"
+    ),
+    # Heads that name a policy act only with a policy noun before them ("export control measures").
+    "policy_heads": _words("measure measures package update updates change changes action actions"),
     # Nominal references resolved like pronouns.
     "org_nouns": _words("company firm lab startup start-up chipmaker developer group laboratory maker"),
     "gov_nouns": _words(
@@ -213,7 +226,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # "opened an investigation into X" is a policy action; "made accusations against X" an accusation.
     "opening_verbs": _words("open launch start begin initiate announce"),
-    "probe_nouns": _words("investigation probe inquiry review"),
+    "probe_nouns": _words(
+        "investigation probe inquiry review campaign push initiative crackdown drive effort"
+    ),
     "making_verbs": _words("make level lodge repeat renew file"),
     "modal_aux": _words("would could may might should will"),
     # Topic cues.

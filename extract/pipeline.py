@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import spacy
@@ -24,6 +24,7 @@ from aiwatch.extract.attributes import use_compiled_attribute_ruler
 from aiwatch.extract.claims import MIN_CONFIDENCE, extract_claims
 from aiwatch.extract.kbindex import EntityLike, KBIndex
 from aiwatch.extract.lexicons import DEFAULT_LEXICONS
+from aiwatch.extract.wrapping import unwrap
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -120,10 +121,27 @@ def make_claims(
 PRODUCT_PERIOD_SUFFIX = r"(?<=[0-9][A-Z])\.$"
 
 
+class UnwrappingTokenizer:
+    """The model's tokenizer over :func:`aiwatch.extract.wrapping.unwrap`-ed text: a hard-wrapped article is
+    read as paragraphs, with every character offset unchanged (a soft line break becomes one space)."""
+
+    def __init__(self, tokenizer: Callable[[str], Doc]) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        return self.tokenizer(unwrap(text))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.tokenizer, name)
+
+
 def adjust_tokenizer(nlp: Language) -> None:
-    """Split the sentence-final period off product names such as "HBM3E."."""
+    """Split the sentence-final period off product names such as "HBM3E.", and read hard-wrapped text as
+    paragraphs (:class:`UnwrappingTokenizer`)."""
     suffixes = [*nlp.Defaults.suffixes, PRODUCT_PERIOD_SUFFIX]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    if not isinstance(nlp.tokenizer, UnwrappingTokenizer):
+        nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
 
 
 def add_aiwatch_components(

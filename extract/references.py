@@ -1,7 +1,7 @@
 """Who a phrase names: entity mentions, subjects, pronoun and nominal references, head entities, quotes.
 
 Pure helpers over a parsed spaCy ``Doc`` whose entities carry canonical ids in ``kb_id_``; used by
-:mod:`aiwatch.extract.content` and :mod:`aiwatch.extract.claims`.
+:mod:`aiwatch.extract.content`, :mod:`aiwatch.extract.claims` and the detectors it runs.
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ class EntityMap:
         self.gender: dict[str, str] = {}
         # Tokens that never anchor a pronoun or nominal (mentions on Title-Case headline lines).
         self.non_anchors: set[int] = set()
+        # Who speaks for a country ("China said" -> the Chinese government), and speaker-only names.
+        self.governments: Mapping[str, str] = index.governments
+        self.speaker_names: Mapping[str, str] = index.speaker_names
+        self.types: Mapping[str, str] = index.types
         for ent in doc.ents:
             if not ent.kb_id_:
                 continue

@@ -8,7 +8,10 @@ is normalised (possessive, leading article, corporate suffix), then resolved in 
    after "Jensen Huang"), else the single KB person with that surname; two people sharing the surname
    (a father and son, "Donald Trump Jr.") leave it unlinked;
 3. a near-miss spelling of a KB alias of a compatible type (:mod:`aiwatch.extract.fuzzy`);
-4. otherwise, if it passes the junk filters, a discovered entity with id ``slugify(name)`` (so variants
+4. for an organisation, the single KB organisation whose name or an alias contains it as a run of whole words
+   ("Cyberspace Administration" -> ``cac``), so a short form never becomes a second node beside the curated
+   one;
+5. otherwise, if it passes the junk filters, a discovered entity with id ``slugify(name)`` (so variants
    of one name merge across articles), recorded in ``doc._.discovered`` as ``{id: [name, type]}``.
 
 Before that, names the NER cuts are repaired (:mod:`aiwatch.extract.namespans`): law names become ``LAW``
@@ -372,6 +375,10 @@ def resolve_span(ent: Span, ctx: Context) -> Span | None:
             ent = Span(doc, ent.start, ent.end, label="PERSON")
     if entity_id is None and ctx.fuzzy is not None:
         entity_id = ctx.fuzzy.link(name, label, ctx.lowercase_words)
+    if entity_id is None and label == "ORG":
+        # A short form of one curated organisation ("Cyberspace Administration" for the Cyberspace
+        # Administration of China) is that organisation, never a second, discovered one.
+        entity_id = index.containing(name)
     if entity_id is None:
         if not is_discoverable(ent, name, ctx.stops):
             return None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiwatch.extract.kbindex import speaker_key
 from aiwatch.extract.references import (
     MODIFIER_ORDER,
     EntityMap,
@@ -48,7 +49,7 @@ class Speaker:
     start: int | None  # character offsets into the doc text
     end: int | None
     kind: str  # one of SPEAKER_KINDS
-    how: str  # confidence key (see aiwatch.extract.claims.SPEAKER_CONFIDENCE)
+    how: str  # confidence key (see aiwatch.extract.claim_model.SPEAKER_CONFIDENCE)
     token_i: int
 
 
@@ -246,6 +247,23 @@ def _make(
     )
 
 
+def _speaker_name(token: Token, emap: EntityMap) -> Speaker | None:
+    """A speaker-only name of a KB entity: "Beijing", "the Chinese side", "U.S. officials" (the head with its
+    determiners and name modifiers)."""
+    if not emap.speaker_names or token.pos_ not in ("NOUN", "PROPN"):
+        return None
+    left = [c for c in token.lefts if c.dep_ in ("det", "compound", "amod", "nmod")]
+    start = min((t.left_edge.i for t in left), default=token.i)
+    if token.i - start > 4:
+        return None
+    entity_id = emap.speaker_names.get(speaker_key(token.doc[start : token.i + 1].text))
+    if entity_id is None:
+        return None
+    kind = "group" if token.tag_ in ("NNS", "NNPS") else "entity"
+    mention = Mention(entity_id, emap.types.get(entity_id, "government"), token.i, "")
+    return _make(token, (start, token.i + 1), kind, mention, "speaker_alias")
+
+
 def speaker_of(
     token: Token | None, emap: EntityMap, sent_starts: list[int], lex: Lexicons, speaking: bool = False
 ) -> Speaker | None:
@@ -254,7 +272,14 @@ def speaker_of(
     names a speaker: "the mayor said", "the ad's narrator says", "Merrill said"."""
     if token is None:
         return None
+    named = _speaker_name(token, emap)
+    if named is not None:
+        return named
     mention = emap.at(token)
+    if mention is not None and mention.type == "country" and mention.entity_id in emap.governments:
+        # "China said", "the US imposed": a country speaks and acts through its government
+        government = emap.governments[mention.entity_id]
+        mention = Mention(government, "government", mention.token_i, mention.name)
     if mention is not None and token.pos_ != "PRON":
         span = entity_tokens(token, emap)
         text = token.doc[span[0] : span[1]].text
@@ -296,6 +321,18 @@ def speaker_of(
         c.dep_ in ("compound", "amod", "poss") and (emap.at(c) is not None and emap.at(c).type == "country")
         for c in token.children
     )
+    if country_bound and token.lemma_.lower() in ("government", "administration"):
+        # "the U.S. government", "China's government": the KB government that speaks for that country
+        country = next(
+            m
+            for c in token.children
+            if c.dep_ in ("compound", "amod", "poss")
+            and (m := emap.at(c)) is not None
+            and m.type == "country"
+        )
+        government = emap.governments.get(country.entity_id)
+        if government is not None:
+            return _make(token, span, "entity", Mention(government, "government", token.i, ""), "modifier")
     if kind in ("entity", "role") and not country_bound:
         # "the U.S. government", "China's cyberspace regulator": a country's institution is not whichever
         # agency was named last

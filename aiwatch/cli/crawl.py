@@ -9,6 +9,7 @@ import click
 
 from aiwatch.cli import AppContext, cli, user_errors
 from aiwatch.cli.options import source_options
+from aiwatch.cli.progress import crawl_bar, show_progress
 from aiwatch.config import Config
 from aiwatch.db import connect
 from aiwatch.runs import recorded_run
@@ -29,11 +30,12 @@ def recorded_crawl(db_path: str | os.PathLike[str], config: Config, **options: A
         run_prepared,
     )
 
+    on_progress = options.pop("on_progress", None)
     crawl = prepare_crawl(config, **options)
     conn = connect(db_path)
     try:
         with recorded_run(conn, "crawl", expected=(CrawlError,)) as run:
-            stats = run_prepared(db_path, config, crawl)
+            stats = run_prepared(db_path, config, crawl, on_progress=on_progress)
             run.stats, run.status = stats.to_dict(), stats.status
     finally:
         conn.close()
@@ -54,13 +56,15 @@ def crawl(app: AppContext, feeds: tuple[str, ...], sitemaps: tuple[str, ...], ur
     while crawling must not lead to private addresses. Exit status is non-zero only when every source
     failed.
     """
-    from aiwatch.crawler.runtime.run import CrawlError
+    from aiwatch.crawler.runtime.run import CrawlError, progress_counts
     from aiwatch.crawler.sources import SourcesError
 
-    with user_errors(SourcesError, CrawlError):
+    with user_errors(SourcesError, CrawlError), crawl_bar(show_progress(app.verbosity)) as on_progress:
         stats = recorded_crawl(app.db_path, app.config, feeds=feeds, sitemaps=sitemaps, urls=urls,
                                sources_file=sources_file, since=since, spiders=spiders or None,
-                               redis_url=redis_url)
+                               redis_url=redis_url, on_progress=on_progress)
+        if on_progress is not None:
+            on_progress(progress_counts(stats))
     if stats.all_failed:
         raise click.ClickException(f"{stats.summary()}; every source failed")
     click.echo(stats.summary())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+import errno
+from contextlib import ExitStack, closing
 from dataclasses import replace
 
 import click
 
-from aiwatch.cli import AppContext, cli
+from aiwatch.cli import AppContext, cli, user_errors
 from aiwatch.cli.pipeline import Sources
 from aiwatch.cli.update import report, update_app
 from aiwatch.config import Config
@@ -27,13 +28,22 @@ def demo_config(config: Config) -> Config:
 
 
 def _serve_site(stack: ExitStack, port: int) -> str:
-    """Start the sample site on ``port`` (any free port if taken); return its base URL."""
+    """Start the sample site on ``port``; return its base URL.
+
+    A busy port is an error, never a silent move to another port: the stored article URLs name the port, and
+    would stop opening once this demo ends.
+    """
     from aiwatch.crawler.sample_site import serve
 
     try:
         return stack.enter_context(serve(port=port))
-    except OSError:
-        return stack.enter_context(serve(port=0))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"sample site port {port} is busy (another `aiwatch demo` still running?): stop it, or "
+                "choose another port with --site-port N (stored article URLs name the port)") from None
+        raise click.ClickException(f"sample site: cannot listen on 127.0.0.1:{port}: "
+                                   f"{exc.strerror or exc}") from None
 
 
 @cli.command()
@@ -47,10 +57,16 @@ def _serve_site(stack: ExitStack, port: int) -> str:
 def demo(app: AppContext, no_serve: bool, port: int, host: str, site_port: int) -> None:
     """Crawl, extract and graph the bundled sample site into the database, then serve it with Datasette.
 
-    Works offline. The sample site keeps running on 127.0.0.1 while Datasette serves, so article links
-    open.
+    Works offline. Both ports are taken before any work, so a busy one fails at once. The sample site keeps
+    running on 127.0.0.1 while Datasette serves, so article links open.
     """
+    from aiwatch.serve import PortError, bind_socket
+
     with ExitStack() as stack:
+        sock = None
+        if not no_serve:
+            with user_errors(PortError):
+                sock = stack.enter_context(closing(bind_socket(host, port)))
         base_url = _serve_site(stack, site_port)
         if app.verbosity >= 0:
             click.echo(f"Sample site at {base_url}/")
@@ -61,4 +77,4 @@ def demo(app: AppContext, no_serve: bool, port: int, host: str, site_port: int) 
         from aiwatch.serve import run_server
 
         app.close()
-        run_server(app.db_path, app.config, host=host, port=port, echo=click.echo)
+        run_server(app.db_path, app.config, host=host, port=port, echo=click.echo, sock=sock)

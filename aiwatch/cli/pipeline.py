@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -47,16 +47,21 @@ def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
                      if reason not in ("finished", "unknown"))
 
 
-def crawl_stage(db_path: Path, config: Config, sources: Sources, conn: sqlite3.Connection,
-                progress: Progress) -> StageResult:
+def crawl_stage(db_path: Path, config: Config, sources: Sources, show_progress: bool,
+                conn: sqlite3.Connection, progress: Progress) -> StageResult:
     """Crawl ``sources``; every source failing fails the run (the later stages still run)."""
-    from aiwatch.crawler.runtime.run import CrawlError, run_crawl
+    from aiwatch.cli.progress import crawl_bar
+    from aiwatch.crawler.runtime.run import CrawlError, progress_counts, run_crawl
     from aiwatch.crawler.sources import SourcesError
 
     try:
-        # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
-        crawl = run_crawl(db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps, urls=sources.urls,
-                          sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders)
+        with crawl_bar(show_progress) as on_progress:
+            # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
+            crawl = run_crawl(db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps,
+                              urls=sources.urls, sources_file=sources.sources_file, since=sources.since,
+                              spiders=sources.spiders, on_progress=on_progress)
+            if on_progress is not None:
+                on_progress(progress_counts(crawl))
     except (SourcesError, CrawlError) as exc:
         raise StageError(str(exc)) from None
     stopped = crawl_stop_reasons(crawl.spiders, config)
@@ -90,15 +95,18 @@ def graph_stage(config: Config, conn: sqlite3.Connection, progress: Progress) ->
 
 
 def update_stages(db_path: Path, config: Config, sources: Sources, *, progress: bool = False) -> list[Stage]:
-    """Crawl, extract and graph, in that order; ``progress`` shows the extraction's progress bar."""
-    return [Stage("crawl", partial(crawl_stage, db_path, config, sources)),
+    """Crawl, extract and graph, in that order; ``progress`` shows the crawl's and extraction's bars."""
+    return [Stage("crawl", partial(crawl_stage, db_path, config, sources, progress)),
             Stage("extract", partial(extract_stage, config, progress)),
             Stage("graph", partial(graph_stage, config))]
 
 
 def update_database(db_path: Path, config: Config, sources: Sources, *, max_minutes: float | None = None,
-                    progress: bool = False) -> UpdateResult:
-    """The whole ``aiwatch update`` over ``db_path``: see :func:`aiwatch.update.run_update`."""
+                    progress: bool = False, announce: Callable[[str], None] | None = None) -> UpdateResult:
+    """The whole ``aiwatch update`` over ``db_path``: see :func:`aiwatch.update.run_update`.
+
+    ``announce(summary)`` is called as each stage ends (the CLI prints it then, not all at the end).
+    """
     lock_path = Path(config.lock_file) if config.lock_file else None
     return run_update(db_path, update_stages(db_path, config, sources, progress=progress),
-                      lock_path=lock_path, max_minutes=max_minutes)
+                      lock_path=lock_path, max_minutes=max_minutes, announce=announce)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from aiwatch.cli import AppContext, cli
+from aiwatch.cli import AppContext, cli, user_errors
 
 
 @cli.command()
@@ -27,16 +27,20 @@ from aiwatch.cli import AppContext, cli
 @click.pass_obj
 def serve(app: AppContext, port: int, host: str, no_sql: bool) -> None:
     """Serve the database with Datasette: metadata, canned queries, feeds, entity and overview pages."""
-    from aiwatch.serve import run_server
+    from aiwatch.serve import PortError, bind_socket, run_server
 
     config = app.config.replace(serve_allow_sql=False) if no_sql else app.config
     if not app.db_path.is_file():
         raise click.ClickException(
             f"database {app.db_path}: no such file (run `aiwatch demo` or `aiwatch update` first)"
         )
-    app.db()  # create/migrate the schema (and views) before Datasette opens it read-only
-    app.close()
+    with user_errors(PortError):
+        sock = bind_socket(host, port)  # a busy port fails before any work
     try:
-        run_server(app.db_path, config, host=host, port=port, echo=click.echo)
+        app.db()  # create/migrate the schema (and views) before Datasette opens it read-only
+        app.close()
+        run_server(app.db_path, config, host=host, port=port, echo=click.echo, sock=sock)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        sock.close()

@@ -7,7 +7,6 @@ prints the stage summaries and turns a refusal or a bad ending into ``Error: ...
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +16,7 @@ from aiwatch import update as library
 from aiwatch.cli import AppContext, cli
 from aiwatch.cli.options import source_options
 from aiwatch.cli.pipeline import Sources, update_database
+from aiwatch.cli.progress import show_progress
 from aiwatch.update import UpdateResult
 
 
@@ -38,17 +38,19 @@ def exit_errors() -> Iterator[None]:
 
 
 def update_app(app: AppContext, sources: Sources, max_minutes: float | None) -> UpdateResult:
-    """The update over ``app``'s database with its settings; a refused run raises :class:`ExitError`."""
+    """The update over ``app``'s database with its settings; a refused run raises :class:`ExitError`.
+
+    Each stage's summary is printed as the stage ends (unless ``-q``); on a terminal each stage also shows
+    live progress (:mod:`aiwatch.cli.progress`).
+    """
     with exit_errors():
         return update_database(app.db_path, app.config, sources, max_minutes=max_minutes,
-                               progress=app.verbosity >= 0 and sys.stderr.isatty())
+                               progress=show_progress(app.verbosity),
+                               announce=click.echo if app.verbosity >= 0 else None)
 
 
 def report(result: UpdateResult, verbosity: int) -> None:
-    """Print the stage summaries and turn a bad status into the matching exit code."""
-    if verbosity >= 0:
-        for line in result.summaries:
-            click.echo(line)
+    """Turn a bad status into the matching exit code (the summaries were printed as the stages ended)."""
     if result.exit_status:
         raise ExitError(result.message or f"update {result.status}", result.exit_status)
 

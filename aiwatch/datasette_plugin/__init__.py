@@ -42,9 +42,13 @@ def max_string_bytes(datasette: Any) -> int:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    from aiwatch.datasette_plugin.cells import cut_words
     from aiwatch.datasette_plugin.limits import apply_limits
+    from aiwatch.datasette_plugin.search import fts_words
 
     apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
+    conn.create_function("aiwatch_words", 1, fts_words, deterministic=True)
+    conn.create_function("aiwatch_cut", 2, cut_words, deterministic=True)
 
 
 @hookimpl(hookwrapper=True)
@@ -100,6 +104,8 @@ QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles"}
 QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
                         "source_id", "via_id"}
 VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions"}
+DATE_COLUMNS = frozenset({"published", "fetched_at", "first_seen", "last_seen", "started_at", "finished_at",
+                          "updated_at", "date"})
 LABELS = {
     "entities": "SELECT name FROM entities WHERE id = ?",
     "articles": "SELECT title FROM articles WHERE id = ?",
@@ -120,7 +126,17 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
             href, value
         )
     if table is None or table in VIEW_NAMES:
-        return _query_cell_link(value, column, database, datasette)
+        from datasette.utils import tilde_encode
+
+        from aiwatch.datasette_plugin.cells import query_cell
+
+        cell = query_cell(row, value, column,
+                          lambda entity: datasette.urls.path(f"/-/aiwatch/entity/{tilde_encode(entity)}"))
+        return cell if cell is not None else _query_cell_link(value, column, database, datasette)
+    if column in DATE_COLUMNS:
+        from aiwatch.datasette_plugin.cells import date_cell
+
+        return date_cell(value)
     target = ROW_PAGE_LINKS.get((table, column))
     if target is None or not isinstance(value, str | int) or isinstance(value, bool) or value == "":
         return None
@@ -156,6 +172,30 @@ def _row_value(row: Any, key: str) -> Any:
         return row[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    """Wide sentence columns, the bookkeeping toggle and search highlights (see ``static/aiwatch.css``)."""
+    return [datasette.urls.static_plugins("aiwatch", "aiwatch.css")]
+
+
+@hookimpl
+def extra_js_urls(template: str, datasette: Any) -> list[dict[str, Any]]:
+    """The bookkeeping-column toggle and folded column descriptions (see ``static/aiwatch.js``), on table
+    and query pages only (the plugin's own pages run no script); a module script, so it never blocks the
+    page from parsing."""
+    if not template.startswith(("table", "query")):
+        return []
+    return [{"url": datasette.urls.static_plugins("aiwatch", "aiwatch.js"), "module": True}]
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    """``aw_date``: one date format in the plugin's pages (see :func:`.cells.display_date`)."""
+    from aiwatch.datasette_plugin.cells import display_date
+
+    env.filters["aw_date"] = lambda value: display_date(value) or (value or "")
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from typing import Any
 # ``speaker``/``target``/``via`` are entity names, NULL when the claim names no known entity there; the
 # ``*_text`` columns say how the article put it ("a ministry spokesperson", "Chinese AI labs", "Reuters").
 CLAIM_COLUMNS = """
-    c.id AS claim_id, substr(a.published, 1, 10) AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
+    c.id AS claim_id, a.published AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
     c.confidence, c.speaker_id, sp.name AS speaker, c.speaker_text, c.speaker_kind,
     c.via_id, vi.name AS via, c.via_text, c.target_id, tg.name AS target, c.target_text,
     a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source
@@ -80,8 +80,13 @@ def entity_page(
         "FROM graph_nodes WHERE entity_id = ?",
         (entity_id,),
     )
-    made = _latest_claims(conn, "c.speaker_id = :id", {"id": entity_id}, limit)
-    received = _latest_claims(conn, "c.target_id = :id", {"id": entity_id}, limit)
+    # Accusations first on the page: the entity's own and those against it, whatever their age.
+    accusation = "c.kind = 'accusation'"
+    accused_by = _latest_claims(conn, f"c.speaker_id = :id AND {accusation}", {"id": entity_id}, limit)
+    accused_of = _latest_claims(conn, f"c.target_id = :id AND {accusation}", {"id": entity_id}, limit)
+    # The long lists hold the other kinds (statements, denials, actions...), so no claim is listed twice.
+    made = _latest_claims(conn, f"c.speaker_id = :id AND NOT {accusation}", {"id": entity_id}, limit)
+    received = _latest_claims(conn, f"c.target_id = :id AND NOT {accusation}", {"id": entity_id}, limit)
     # An outlet (or a document) that claims came through: "according to the WSJ", "told Reuters".
     relayed = _latest_claims(conn, "c.via_id = :id", {"id": entity_id}, limit)
     article_ids = """
@@ -108,7 +113,7 @@ def entity_page(
             SELECT a.id, a.published FROM articles a
             WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
             ORDER BY a.published DESC, a.id DESC LIMIT 50)
-        SELECT a.id, substr(a.published, 1, 10) AS date, a.title, a.url, a.source
+        SELECT a.id, a.published AS date, a.title, a.url, a.source
         FROM picked p JOIN articles a ON a.id = p.id ORDER BY p.published DESC, p.id DESC""",
         {"id": entity_id},
     )
@@ -120,7 +125,13 @@ def entity_page(
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
                 WHERE c.target_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS received,
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
-                WHERE c.via_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS relayed""",
+                WHERE c.via_id = :id AND c.negated = 0 AND a.duplicate_of IS NULL) AS relayed,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.speaker_id = :id AND c.kind = 'accusation' AND c.negated = 0
+                  AND a.duplicate_of IS NULL) AS accusations_made,
+               (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
+                WHERE c.target_id = :id AND c.kind = 'accusation' AND c.negated = 0
+                  AND a.duplicate_of IS NULL) AS accusations_received""",
         {"id": entity_id},
     )[0]
     hood = neighbourhood(conn, entity_id, limit=neighbours)
@@ -128,6 +139,8 @@ def entity_page(
         "entity": entity,
         "aliases": aliases,
         "node": node[0] if node else None,
+        "accusations_made": accused_by,
+        "accusations_received": accused_of,
         "claims_made": made,
         "claims_received": received,
         "claims_relayed": relayed,
@@ -137,8 +150,22 @@ def entity_page(
         "claims_made_count": counts["made"],
         "claims_received_count": counts["received"],
         "claims_relayed_count": counts["relayed"],
+        "accusations_made_count": counts["accusations_made"],
+        "accusations_received_count": counts["accusations_received"],
         **hood,
     }
+
+
+def entity_by_name(conn: sqlite3.Connection, name: str) -> str | None:
+    """The id of the one entity called ``name`` (its id, name or an alias, any case), else None (none or
+    several)."""
+    ids = {r["id"] for r in _rows(
+        conn,
+        "SELECT id FROM entities WHERE id = :n COLLATE NOCASE OR name = :n COLLATE NOCASE "
+        "UNION SELECT entity_id AS id FROM entity_aliases WHERE alias = :n COLLATE NOCASE",
+        {"n": name.strip()},
+    )}
+    return ids.pop() if len(ids) == 1 else None
 
 
 def neighbourhood(conn: sqlite3.Connection, entity_id: str, *, limit: int = 25) -> dict[str, Any]:

@@ -89,9 +89,15 @@ async def entity_view(datasette: Any, request: Any) -> Response:
     entity_id = tilde_decode(request.url_vars["entity_id"])
     db = find_database(datasette)
     info = await cached_fn(db, ("entity", entity_id), lambda conn: data.entity_page(conn, entity_id))
-    if info is None:
-        raise NotFound(f"No entity with id {entity_id!r}")
     links = Links(datasette, db.name)
+    if info is None:
+        # Reachable by name or alias too (/-/aiwatch/entity/DeepSeek): redirect to the stable id's page.
+        found = await db.execute_fn(lambda conn: data.entity_by_name(conn, entity_id))
+        if found is not None:
+            return Response.redirect(links.entity(found))
+        raise NotFound(f"No entity with id, name or alias {entity_id!r}")
+    _link_claims(info["accusations_made"], links)
+    _link_claims(info["accusations_received"], links)
     _link_claims(info["claims_made"], links)
     _link_claims(info["claims_received"], links)
     _link_claims(info["claims_relayed"], links)
@@ -133,12 +139,19 @@ async def overview_view(datasette: Any, request: Any) -> Response:
             ((r["month"], r["topic"], r["n"]) for r in info["per_month"]), series=TOPIC_ORDER
         ),
         "rank": svg.hbars(
-            [(r["name"], r["pagerank"] or 0.0, links.entity(r["id"])) for r in info["central"]]
+            [(r["name"], r["pagerank"] or 0.0, links.entity(r["id"])) for r in info["central"]], percent=True
         ),
         "network": svg.network(None, _network_nodes(nodes, links), info["central_edges"], width=560),
         "accusations_href": links.query("who_accused_whom"),
         "actions_href": links.query("policy_actions_by_date"),
         "undated_href": links.table("articles", published__isnull="1", duplicate_of__isnull="1"),
+        # Each total links to a list whose row count is the same number.
+        "articles_href": links.table("articles", duplicate_of__isnull="1"),
+        "entities_href": links.table("entities"),
+        "accusations_view_href": links.table("accusations"),
+        "actions_view_href": links.table("policy_actions"),
+        "search_claims_href": links.query("search_claims"),
+        "search_articles_href": links.query("search_articles"),
         "feed_accusations_href": links.query("feed_accusations", "atom"),
         "feed_actions_href": links.query("feed_policy_actions", "atom"),
         "home_href": datasette.urls.instance(),

@@ -10,10 +10,26 @@ with filters, facets, sorting or a format (``.json``, ``.csv``) still get the ta
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 SEARCH_QUERY = "search_articles"
+_WORD = re.compile(r"\w+")
+NO_MATCH = '""'  # an empty phrase: valid FTS5 that matches nothing
+
+
+def fts_words(text: Any) -> str:
+    """The FTS5 query for a user's search: each word quoted, all required (SQL function ``aiwatch_words``).
+
+    Quotes, operators (AND, OR, NOT, NEAR), column filters, ``*`` and stray punctuation are read as the
+    user's words or dropped, so no input is a syntax error; no words at all matches nothing.
+
+    >>> fts_words('DeepSeek "distilled  OR (claude'), fts_words('  "" '), fts_words(None)
+    ('"DeepSeek" "distilled" "OR" "claude"', '""', '""')
+    """
+    words = _WORD.findall(text) if isinstance(text, str) else []
+    return " ".join(f'"{w}"' for w in words) if words else NO_MATCH
 
 
 def search_redirect_target(path: str, query_string: str, database: str) -> str | None:

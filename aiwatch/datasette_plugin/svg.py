@@ -34,6 +34,8 @@ EDGE_COLOURS = {
     "policy_action": "#E69F00",
     "announcement": "#009E73",
 }
+# What each line colour means, in the legend.
+EDGE_NAMES = {"co_mention": "named together", "policy_action": "policy action"}
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -158,8 +160,10 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2g}"
 
 
-def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 460, row_h: int = 22) -> dict[str, Any]:
-    """Horizontal bars for ``(label, value, href)`` items (e.g. entities by PageRank), largest first."""
+def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 460, row_h: int = 22,
+          percent: bool = False) -> dict[str, Any]:
+    """Horizontal bars for ``(label, value, href)`` items (e.g. entities by PageRank), largest first;
+    ``percent`` writes values as percentages (a share such as PageRank: 0.123 -> 12.3%)."""
     label_w = 200
     top_value = max((v for _, v, _ in items), default=0) or 1.0
     rows = []
@@ -170,7 +174,7 @@ def hbars(items: Sequence[tuple[str, float, str]], *, width: int = 460, row_h: i
                 "y": i * row_h,
                 "label": label,
                 "value": value,
-                "value_text": f"{value:.3f}",
+                "value_text": f"{value:.1%}" if percent else f"{value:.3f}",
                 "href": href,
                 "w": round(max(w, 1.0), 1),
                 "label_w": label_w,
@@ -236,7 +240,8 @@ def network(
     for (a, b), entry in sorted(merged.items()):
         graph.add_edge(a, b, weight=max(entry["weight"], 0.1))
     if graph.number_of_nodes() == 0:
-        return {"width": width, "height": height, "nodes": [], "edges": []}
+        empty: dict[str, list] = {"nodes": [], "edges": []}
+        return {"width": width, "height": height, "nodes": [], "edges": [], "legend": empty}
     height = max(height, 22 * graph.number_of_nodes() + 2 * 24)
     pos = _layout(graph, center, seed)
     margin_x, margin_y = 70, 24
@@ -289,4 +294,10 @@ def network(
                 "label_dx": -12 if x > width * 0.75 else 12,
             }
         )
-    return {"width": width, "height": height, "nodes": drawn_nodes, "edges": drawn_edges}
+    legend = {
+        "nodes": [{"name": t.replace("_", " "), "colour": c} for t, c in TYPE_COLOURS.items()
+                  if any(n["type"] == t for n in drawn_nodes)],
+        "edges": [{"name": EDGE_NAMES.get(k, k), "colour": c} for k, c in EDGE_COLOURS.items()
+                  if any(e["colour"] == c for e in drawn_edges)],
+    }
+    return {"width": width, "height": height, "nodes": drawn_nodes, "edges": drawn_edges, "legend": legend}

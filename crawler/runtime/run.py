@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,16 +137,21 @@ def prepare_crawl(
 
 
 def run_prepared(
-    db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None
+    db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None,
+    on_progress: Callable[[dict[str, int]], None] | None = None,
 ) -> CrawlStats:
-    """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`)."""
+    """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`).
+
+    ``on_progress(counts)`` is called about twice a second while the crawl runs, with the counts so far
+    (see :func:`progress_counts`).
+    """
     connect(db_path).close()  # an unusable database fails here, with its own message
     started = time.monotonic()
     stats = _run_child(
         {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": crawl.since,
          "jobs": crawl.jobs, "trusted": crawl.trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-         "redis_url": crawl.redis_url, "parent_pid": os.getpid()},
-        timeout,
+         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "progress": on_progress is not None},
+        timeout, on_progress,
     )
     sources: dict[str, dict[str, int]] = {name: {} for name in crawl.source_names}
     for name, counters in stats.sources.items():
@@ -168,6 +173,7 @@ def run_crawl(
     spiders: Sequence[str] | None = None,
     timeout: float | None = None,
     redis_url: str | None = None,
+    on_progress: Callable[[dict[str, int]], None] | None = None,
 ) -> CrawlStats:
     """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
 
@@ -180,7 +186,21 @@ def run_crawl(
     """
     crawl = prepare_crawl(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file,
                           since=since, spiders=spiders, redis_url=redis_url)
-    return run_prepared(db_path, config, crawl, timeout=timeout)
+    return run_prepared(db_path, config, crawl, timeout=timeout, on_progress=on_progress)
+
+
+PROGRESS_MARK = "aiwatch-progress "
+
+
+def progress_counts(stats: CrawlStats) -> dict[str, int]:
+    """What a progress display shows: pages fetched, articles stored, pages rejected (off-topic or no
+    article), syndicated copies among the stored, errors.
+
+    >>> progress_counts(CrawlStats(fetched=9, inserted=4, stored=4, off_topic=2, not_article=1))
+    {'fetched': 9, 'stored': 4, 'rejected': 3, 'duplicates': 0, 'errors': 0}
+    """
+    return {"fetched": stats.fetched, "stored": stats.stored, "rejected": stats.off_topic + stats.not_article,
+            "duplicates": stats.duplicates, "errors": stats.error_count}
 
 
 def _pump(stream: Any) -> None:
@@ -189,7 +209,20 @@ def _pump(stream: Any) -> None:
     stream.close()
 
 
-def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
+def _pump_progress(stream: Any, on_progress: Callable[[dict[str, int]], None]) -> None:
+    """Hand the child's progress lines (``aiwatch-progress {json}`` on its stdout) to ``on_progress``."""
+    for line in stream:
+        if line.startswith(PROGRESS_MARK):
+            try:
+                counts = json.loads(line[len(PROGRESS_MARK):])
+            except ValueError:
+                continue
+            on_progress(counts)
+    stream.close()
+
+
+def _run_child(job: dict[str, Any], timeout: float | None,
+               on_progress: Callable[[dict[str, int]], None] | None = None) -> CrawlStats:
     with tempfile.TemporaryDirectory(prefix="aiwatch-crawl-") as tmp:
         job_file = Path(tmp, "job.json")
         result_file = Path(tmp, "result.json")
@@ -198,10 +231,13 @@ def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
         env.pop("SCRAPY_SETTINGS_MODULE", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "aiwatch.crawler.runtime.run", str(job_file), str(result_file)],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, errors="replace", env=env,
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE if on_progress else subprocess.DEVNULL, text=True,
+            errors="replace", env=env,
         )
         pump = threading.Thread(target=_pump, args=(proc.stderr,), daemon=True)
         pump.start()
+        if on_progress is not None:
+            threading.Thread(target=_pump_progress, args=(proc.stdout, on_progress), daemon=True).start()
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -220,8 +256,9 @@ def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
 
 
 # ---- child process ---------------------------------------------------------------------------------
+# Scrapy's "Crawled N pages (at M pages/min)" lines count only its own items (0 here: pages are stored by
+# the pipelines) and come once a minute; the progress bar replaces them, so they show only with -v.
 NOISY_LOGGERS = ("scrapy", "py.warnings", "trafilatura", "htmldate", "asyncio", "twisted", "filelock")
-PROGRESS_LOGGERS = ("scrapy.extensions.logstats",)  # "Crawled N pages (at M pages/min)" once a minute
 
 
 def _configure_child_logging(level: int) -> None:
@@ -232,8 +269,6 @@ def _configure_child_logging(level: int) -> None:
     noisy = logging.DEBUG if level <= logging.DEBUG else logging.WARNING
 
     def keep(record: logging.LogRecord) -> bool:
-        if record.name.startswith(PROGRESS_LOGGERS):
-            return record.levelno >= level  # progress lines, but not under -q (cron mails any output)
         return not record.name.startswith(NOISY_LOGGERS) or record.levelno >= noisy
 
     handler = logging.StreamHandler(sys.stderr)
@@ -295,6 +330,15 @@ def child_main(job_file: str, result_file: str) -> int:
     process = CrawlerProcess(settings)
     _configure_child_logging(int(job.get("log_level") or logging.INFO))  # again: Scrapy resets levels
     stats = CrawlStats()
+    current: dict[str, Any] = {}  # the spider running now: its name and crawler (for progress)
+
+    def report() -> None:  # progress for the parent: the finished spiders' counts plus the running one's
+        live = CrawlStats.from_dict(stats.to_dict())
+        crawler = current.get("crawler")
+        if crawler is not None and crawler.stats is not None:
+            live.add_scrapy(current["name"], crawler.stats.get_stats())
+        sys.stdout.write(PROGRESS_MARK + json.dumps(progress_counts(live)) + "\n")
+        sys.stdout.flush()
 
     from twisted.internet import defer  # not the reactor: the first crawler installs the asyncio one
 
@@ -303,13 +347,21 @@ def child_main(job_file: str, result_file: str) -> int:
         try:
             for name, sources in job["jobs"]:
                 crawler = process.create_crawler(name)
+                current.update(name=name, crawler=crawler)
                 if pool is not None:
                     provide_workers(crawler, pool)
                 try:
-                    yield process.crawl(crawler, sources=sources)
+                    running = process.crawl(crawler, sources=sources)
+                    if job.get("progress") and "reporter" not in current:
+                        from twisted.internet import task  # only now: crawl() installed the reactor
+
+                        current["reporter"] = task.LoopingCall(report)
+                        current["reporter"].start(0.5, now=False)
+                    yield running
                 except Exception as exc:  # a spider that cannot start must not stop the others
                     logging.getLogger("aiwatch.crawler.runtime.run").error("spider %s: %s", name, exc)
                     stats.errors[f"spider_{name}"] = stats.errors.get(f"spider_{name}", 0) + 1
+                current.pop("crawler", None)
                 if crawler.stats is not None:
                     stats.add_scrapy(name, crawler.stats.get_stats())
         finally:

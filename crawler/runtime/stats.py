@@ -58,11 +58,21 @@ class CrawlStats:
         return "partial" if self.sources_failed or self.error_count else "ok"
 
     def summary(self) -> str:
-        """One line: ``crawl: 42 pages fetched, 30 stored, 6 off-topic, 4 duplicates, 0 errors in 3.2s``."""
-        line = (f"crawl: {self.fetched} pages fetched, {self.stored} stored, {self.off_topic} off-topic, "
-                f"{self.duplicates} duplicates, {self.error_count} errors in {self.elapsed:.1f}s")
+        """One line a newcomer can read, e.g. ``crawl: 60 pages fetched, 44 articles stored (3 of them
+        syndicated copies), 7 rejected (7 off-topic, 0 not articles), 0 errors in 9.2s; 48 links not fetched
+        again (already stored, or listed by more than one feed or sitemap)``.
+
+        Pages fetched include feeds, sitemaps and robots.txt. On a first run the links not fetched again are
+        the articles that the RSS feed, the Atom feed and the sitemap all list: each is fetched once.
+        """
+        copies = f" ({self.duplicates} of them syndicated copies)" if self.duplicates else ""
+        rejected = self.off_topic + self.not_article
+        line = (f"crawl: {self.fetched} pages fetched, {self.stored} articles stored{copies}, {rejected} "
+                f"rejected ({self.off_topic} off-topic, {self.not_article} not articles), {self.error_count} "
+                f"errors in {self.elapsed:.1f}s")
         if self.skipped_seen:
-            line += f" ({self.skipped_seen} already seen)"
+            line += (f"; {self.skipped_seen} links not fetched again (already stored, or listed by more than "
+                     "one feed or sitemap)")
         if self.sources_failed:
             line += f"; {len(self.sources_failed)} of {len(self.sources)} sources failed"
         return line

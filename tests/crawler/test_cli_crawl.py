@@ -28,7 +28,7 @@ def test_crawl_feed_fills_articles(news_site, tmp_path: Path) -> None:
     code, out = invoke("--db", str(db), "crawl", "--feed", news_site.url("/feed.xml"))
     assert code == 0, out
     assert out.strip().splitlines()[-1].startswith("crawl: ")
-    assert "3 stored" in out
+    assert "3 articles stored" in out
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
     missing = "SELECT count(*) FROM articles WHERE title IS NULL OR text IS NULL"
@@ -103,7 +103,7 @@ def test_console_script_and_scrapy_crawl(news_site, tmp_path: Path, request: pyt
         proc = subprocess.run(["aiwatch", "--db", str(db), "crawl", "--feed", news_site.url("/feed.xml")],
                               capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert "3 stored" in proc.stdout
+    assert "3 articles stored" in proc.stdout
 
     # `scrapy crawl feeds -a feed=URL` from the repository root writes to $AIWATCH_DB.
     scrapy_db = tmp_path / "scrapy.db"

@@ -77,7 +77,8 @@ def test_feed_crawl_stores_articles_as_contracted(news_site, crawl_config: Confi
     assert run["command"] == "crawl" and run["status"] == "ok" and run["finished_at"]
     assert json.loads(run["stats"])["inserted"] == 3
     assert stats.summary().startswith("crawl: ")
-    assert "3 stored, 1 off-topic, 1 duplicates, 0 errors" in stats.summary()
+    assert ("3 articles stored (1 of them syndicated copies), 2 rejected (1 off-topic, 1 not articles), "
+            "0 errors") in stats.summary()
 
 
 def test_second_crawl_fetches_only_the_feed(news_site, crawl_config: Config, db_path: Path) -> None:

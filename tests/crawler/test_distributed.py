@@ -196,7 +196,7 @@ def test_no_article_page_fetched_twice(distributed) -> None:
 
 def test_second_distributed_crawl_fetches_no_article_again(distributed) -> None:
     assert not article_hits(distributed["again_hits"])
-    assert "already seen" in distributed["again_out"]
+    assert "links not fetched again" in distributed["again_out"]
 
 
 def test_writer_drops_garbage_and_recovers_unfinished_items(redis_url: str, tmp_path: Path) -> None:

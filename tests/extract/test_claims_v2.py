@@ -31,6 +31,29 @@ def one(nlp, text: str, verb: str | None = None) -> dict:
 # --- pure helpers ----------------------------------------------------------------------------------------
 
 
+def _claim(**fields: object):
+    from aiwatch.extract.claims import Claim
+
+    base = dict(
+        speaker_id="nvidia", speaker_text="Nvidia", speaker_start=0, speaker_end=6, speaker_kind="entity",
+        via_id=None, via_text=None, verb="reject", cue_start=7, cue_end=15, kind="denial", target_id=None,
+        target_text=None, content="the claims", content_start=16, content_end=26, is_quote=False,
+        negated=False, start_char=0, end_char=27, sentence="", sentence_start=0, confidence=0.8, topic=None,
+    )
+    return Claim(**{**base, **fields})
+
+
+def test_one_row_per_act_found_by_two_cues() -> None:
+    from aiwatch.extract.claims import distinct_claims
+
+    by_verb = _claim()
+    by_noun = _claim(verb="claim", cue_start=20, cue_end=26, confidence=0.9)
+    other_clause = _claim(content_start=30, content_end=40)
+    other_speaker = _claim(speaker_id="amd")
+    kept = distinct_claims([by_verb, by_noun, other_clause, other_speaker])
+    assert kept == [by_noun, other_clause, other_speaker]
+
+
 def test_doubled_and_guillemet_quotes_pair() -> None:
     doc = Doc(spacy.blank("en").vocab, words=["``", "No", "''", "she", "said", "«", "yes", "»"])
     assert quote_regions(doc) == [(1, 2), (6, 7)]
@@ -290,8 +313,66 @@ def test_doer_hanging_off_the_noun_a_participle_modifies(nlp) -> None:
 @pytest.mark.model
 def test_object_control_makes_the_object_the_doer(nlp) -> None:
     claim = one(nlp, "China urged the United States to correct its wrongful practices.")
-    assert (claim["speaker_id"], claim["target_id"]) == ("china", "united-states")
-    assert claim["kind"] == "accusation"
+    # a country speaks through its government (KB ``governs``); as a target it stays the country
+    assert (claim["speaker_id"], claim["target_id"]) == ("chinese-government", "united-states")
+    assert (claim["speaker_text"], claim["kind"]) == ("China", "accusation")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "speaker_id", "speaker_text"),
+    [
+        ("Beijing said the new rules were an abuse of export controls against Chinese firms.",
+         "chinese-government", "Beijing"),
+        ("The Chinese side said the listing was unfair.", "chinese-government", "The Chinese side"),
+        ("Nvidia said the U.S. government had restricted sales of the H20.", "us-government",
+         "the U.S. government"),
+        ("Washington imposed licence requirements on the H20 in April.", "us-government", "Washington"),
+        ("U.S. officials told Nvidia the chip needs a licence.", "us-government", "U.S. officials"),
+    ],
+)
+def test_speaker_only_names_resolve_to_their_entity(
+    nlp, text: str, speaker_id: str, speaker_text: str
+) -> None:
+    found = [c for c in claims(nlp, text) if c["speaker_text"] == speaker_text]
+    assert found and {c["speaker_id"] for c in found} == {speaker_id}, claims(nlp, text)
+
+
+@pytest.mark.model
+def test_a_city_as_a_place_is_no_speaker(nlp) -> None:
+    text = "Nvidia said in Beijing that it would keep serving Chinese customers."
+    assert {c["speaker_id"] for c in claims(nlp, text)} == {"nvidia"}
+
+
+@pytest.mark.model
+def test_speaker_after_a_title_the_parser_misreads(nlp) -> None:
+    text = (
+        '"We will keep these chips out of the wrong hands," said Under Secretary of Commerce for '
+        "Industry and Security Alan Estevez."
+    )
+    claim = one(nlp, text)
+    assert (claim["speaker_id"], claim["kind"], claim["is_quote"]) == ("alan-estevez", "statement", True)
+
+
+@pytest.mark.model
+def test_an_act_reported_in_speech_is_the_actors_policy_action(nlp) -> None:
+    text = "Nvidia said the U.S. government had restricted sales of the H20 to China."
+    acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert [(c["speaker_id"], c["verb"], c["target_id"]) for c in acts] == [
+        ("us-government", "restrict", "nvidia-h20")
+    ]
+    assert "in_speech" in acts[0]["how"] and out_of_scope(acts[0]) == "act reported in speech"
+    # told by its own actor, "would" announces; a third party's "would" is a forecast, not an act
+    own = "The ministry of commerce said it would restrict exports of gallium to the United States."
+    assert any(c["kind"] == "policy_action" for c in claims(nlp, own))
+    forecast = "Analysts said Beijing would restrict exports of gallium to the United States."
+    assert not any(c["kind"] == "policy_action" for c in claims(nlp, forecast))
+
+
+@pytest.mark.model
+def test_a_wrongdoing_word_asserted_of_no_one_keeps_the_attribution(nlp) -> None:
+    claim = one(nlp, 'OpenAI says it has detected "new, obfuscated methods" designed to evade its defenses.')
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "statement", None)
 
 
 @pytest.mark.model
@@ -313,3 +394,168 @@ def test_nominal_policy_act_with_a_named_actor(nlp) -> None:
     assert (claim["speaker_id"], claim["target_id"]) == ("us-commerce", "nvidia-h20")
     assert claim["kind"] == "policy_action"
     assert claims(nlp, "A proposed ban on H20 sales worried Nvidia.") == []
+
+
+@pytest.mark.model
+def test_answer_turns_of_a_transcript_are_the_answerers(nlp) -> None:
+    text = (
+        "The spokesperson of the Ministry of Commerce answered reporters' questions on the new chip rules\n"
+        "Q: The US added more Chinese firms to the Entity List this week. What is China's response?\n"
+        "A: China has noted the listing. The U.S. abuse of export controls harms normal trade.\n"
+        "China will take necessary measures to protect its companies.\n"
+        "Related stories\n"
+        "Exporters say the rules will cost them customers."
+    )
+    found = claims(nlp, text)
+    by_answerer = [c for c in found if c["verb"] == ":"]
+    assert {c["speaker_id"] for c in by_answerer} == {"mofcom"}
+    assert [c["kind"] for c in by_answerer] == ["statement", "accusation", "statement"]
+    assert by_answerer[1]["target_id"] == "united-states"
+    # the question is the reporter's, and the turn ends at the heading line
+    assert not any(c["speaker_id"] == "mofcom" and "Exporters" in c["sentence"] for c in found)
+    assert not any("What is China" in c["sentence"] and c["speaker_id"] == "mofcom" for c in found)
+
+
+@pytest.mark.model
+def test_no_answerer_named_means_no_transcript_claims(nlp) -> None:
+    text = "Q: Will the rules change?\nA: The U.S. abuse of export controls harms normal trade.\n"
+    assert not [c for c in claims(nlp, text) if c["verb"] == ":"]
+
+
+@pytest.mark.model
+def test_maker_of_a_wrongful_instrument_is_accused(nlp) -> None:
+    text = (
+        "Anthropic said three Chinese labs ran the campaigns. "
+        "Anthropic claimed the firms created 24,000 fraudulent accounts to query Claude."
+    )
+    claim = one(nlp, text, verb="claim")
+    assert (claim["kind"], claim["target_id"], claim["target_text"]) == ("accusation", None, "the firms")
+
+
+@pytest.mark.model
+def test_subject_the_parser_strands_before_the_cue(nlp) -> None:
+    text = (
+        'In response to the addition of Chinese firms to the "Entity List" of export controls, a '
+        "spokesperson for China's Ministry of Commerce said on Saturday that the US is suppressing Chinese "
+        "enterprises."
+    )
+    claim = one(nlp, text, verb="say")
+    assert (claim["speaker_id"], claim["kind"]) == ("mofcom", "accusation")
+    assert claim["target_id"] == "united-states"
+    assert "suppressing" in claim["content"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "speaker_id", "target_id"),
+    [
+        ("The Department of Justice charged four people in a plot to move Nvidia chips into China.",
+         "us-doj", None),
+        ("The Trump administration stopped H20 exports in the spring.", "trump-administration", "nvidia-h20"),
+        ("Washington enforces sweeping limits on advanced chip sales to China.", "us-government", "china"),
+        # the country only describes the thing acted on: no target rather than a wrong one
+        ("Beijing summoned the US chipmaker over alleged backdoors.", "chinese-government", None),
+    ],
+)
+def test_government_acts_by_verb(nlp, text: str, speaker_id: str, target_id: str | None) -> None:
+    acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert [(c["speaker_id"], c["target_id"]) for c in acts] == [(speaker_id, target_id)]
+
+
+@pytest.mark.model
+def test_a_company_stopping_or_critics_charging_is_no_policy_action(nlp) -> None:
+    for text in ("Nvidia stopped shipping the H20.", "Critics charged that the rule was unfair.",
+                 "US chip export curbs hurt AMD sales last year."):
+        assert not [c for c in claims(nlp, text) if c["kind"] == "policy_action"], text
+
+
+@pytest.mark.model
+def test_holding_evidence_of_a_clause_reports_it(nlp) -> None:
+    claim = one(nlp, "OpenAI has evidence that DeepSeek used its models to train a competitor.")
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", "deepseek")
+    assert claim["how"][2] == "evidence"
+    assert not claims(nlp, "Nvidia has evidence of strong demand.")
+
+
+@pytest.mark.model
+def test_releasing_compound_policy_measures_is_the_act(nlp) -> None:
+    text = "The U.S. Department of Commerce has released new export control measures on chip sales to China."
+    acts = [c for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    found = [(c["speaker_id"], c["target_id"], c["verb"]) for c in acts]
+    assert found == [("us-commerce", "china", "release")]
+
+
+@pytest.mark.model
+def test_hard_wrapped_wire_copy_is_read_as_paragraphs(nlp) -> None:
+    lines = [
+        "WASHINGTON (Wire) - The U.S. Justice Department has",
+        "charged four people in a scheme to illegally export Nvidia",
+        "AI chips to China, officials said on Thursday, in the latest",
+        "case brought under the export rules that took effect in 2023.",
+        '"These defendants tried to move restricted chips through',
+        'third countries and hid the real buyers," said Deputy Attorney',
+        "General Jane Example, who announced the charges in Tampa.",
+        "China has criticized U.S. export curbs as part of a campaign",
+        "to weaponize economic and trade issues, and says it opposes them.",
+    ]
+    text = "\n".join(lines) + "\n"
+    doc = nlp(text)
+    assert len(doc.text) == len(text) and "\n" not in doc.text[:-1]
+    found = doc._.claims
+    acts = [c for c in found if c["kind"] == "policy_action"]
+    assert [(c["speaker_id"], c["verb"]) for c in acts] == [("us-doj", "charge")]
+    accusation = next(c for c in found if c["speaker_id"] == "chinese-government")
+    assert (accusation["kind"], accusation["target_id"]) == ("accusation", "united-states")
+    # offsets still point into the stored text, line breaks and all
+    for claim in found:
+        start = claim["sentence_start"]
+        assert text[start : start + len(claim["sentence"])].replace("\n", " ") == claim["sentence"]
+        assert text[claim["cue_start"] : claim["cue_end"]] == doc.text[claim["cue_start"] : claim["cue_end"]]
+
+
+@pytest.mark.model
+def test_wrongdoing_predicated_of_something_is_asserted(nlp) -> None:
+    claim = one(nlp, "China said the listing amounts to bullying.")
+    assert (claim["speaker_id"], claim["kind"]) == ("chinese-government", "accusation")
+    assert claim["target_id"] is None
+    assert one(nlp, "OpenAI said distillation is a common technique.")["kind"] == "statement"
+
+
+@pytest.mark.model
+def test_wrongdoing_traced_to_a_party_accuses_it(nlp) -> None:
+    text = (
+        "Anthropic says it traced the distillation campaign back to operators with connections to "
+        "Alibaba, one of China's largest tech companies."
+    )
+    claim = one(nlp, text)
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("anthropic", "accusation", "alibaba")
+    assert not claims(nlp, "Nvidia linked its revenue growth to data center demand.")
+
+
+@pytest.mark.model
+def test_the_sources_employer_and_plural_nominals_are_never_the_accused(nlp) -> None:
+    text = (
+        "Google's threat group GTIG published its findings on Thursday. According to Hultquist, Chief "
+        "Analyst at GTIG, the attackers aimed to collect outputs to train a student model."
+    )
+    found = [c for c in claims(nlp, text) if c["verb"] == "according to"]
+    assert found and all(c["target_id"] != "google-threat-intelligence-group" for c in found), found
+    assert found[0]["kind"] == "accusation" and found[0]["target_text"] == "the attackers"
+
+
+@pytest.mark.model
+def test_unnamed_reports_relay_the_inner_claim_and_keep_their_own(nlp) -> None:
+    found = claims(nlp, "Reports said OpenAI researchers thought DeepSeek trained R1 on OpenAI outputs.")
+    inner = next(c for c in found if c["verb"] == "think")
+    assert (inner["speaker_id"], inner["kind"], inner["target_id"]) == ("openai", "accusation", "deepseek")
+    assert any(c["verb"] == "say" and c["speaker_text"] == "Reports" for c in found)
+
+
+@pytest.mark.model
+def test_launching_a_campaign_is_a_governments_act_and_a_companys_release_an_announcement(nlp) -> None:
+    text = "The State Department launched a worldwide push spotlighting Chinese firms such as DeepSeek."
+    act = one(nlp, text)
+    assert (act["speaker_id"], act["kind"]) == ("us-state-department", "policy_action")
+    assert act["target_id"] == "deepseek"
+    release = one(nlp, "Nvidia released new export control measures for its shipments.")
+    assert (release["speaker_id"], release["kind"]) == ("nvidia", "announcement")

@@ -89,8 +89,9 @@ def test_mentions_offsets_and_possessives(nlp) -> None:
         # v2: an unresolved speaker is kept with what is known (text, kind), never dropped
         ("Critics said the claims were hard to verify.", [(None, "statement", None)]),
         (
+            # the actor announcing its own act: a statement and the act it announces
             "The Commerce Department said it would restrict sales to China.",
-            [("us-commerce", "statement", None)],
+            [("us-commerce", "statement", None), ("us-commerce", "policy_action", "china")],
         ),
         (
             "Anthropic said DeepSeek and MiniMax had copied Claude through fraudulent accounts.",

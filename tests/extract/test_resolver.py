@@ -271,3 +271,23 @@ def test_a_place_the_article_also_names_as_an_organisation_is_one(mini_kb) -> No
     text = "Blipwire reported it. Officials spoke to Blipwire."
     doc = doc_with(text, [("Blipwire", "ORG"), ("Blipwire", "GPE")])
     assert [r[2] for r in resolved(doc, mini_kb)] == ["blipwire", "blipwire"]
+
+
+def test_a_short_form_of_one_curated_organisation_is_that_organisation(mini_kb, make_entity) -> None:
+    """A discovered "Cyberspace Administration" would stand beside the curated CAC as a second node."""
+    kb = [*mini_kb, make_entity("cac", "Cyberspace Administration of China", "government"),
+          make_entity("china-state-council", "State Council of China", "government"),
+          make_entity("un-security-council", "UN Security Council", "organization"),
+          make_entity("state-council-hk", "State Council Information Office", "government")]
+    doc = doc_with(
+        "The Cyberspace Administration and the Industry and Security bureau met the Security Council and "
+        "the State Council.",
+        [("Cyberspace Administration", "ORG"), ("Industry and Security", "ORG"), ("Security Council", "ORG"),
+         ("State Council", "ORG")],
+    )
+    assert resolved(doc, kb) == [
+        ("Cyberspace Administration", "ORG", "cac"),
+        ("Industry and Security", "ORG", "us-bis"),
+        ("Security Council", "ORG", "un-security-council"),
+        ("State Council", "ORG", "state-council"),  # "State Council" names two entities: left as discovered
+    ]

@@ -108,11 +108,22 @@ def test_a_stop_swallowed_by_a_bare_except_is_still_remembered():
     assert isinstance(stop.error, stopping.Terminated)
 
 
-def test_summary_and_exit_codes(capsys):
+def test_each_summary_is_announced_as_its_stage_ends_and_exit_codes(db_path, capsys):
+    heard: list[str] = []
+
+    def stage(name: str) -> library.Stage:
+        def run(conn, progress) -> library.StageResult:
+            heard.append(f"start {name}")
+            return library.StageResult({}, f"{name}: done")
+        return library.Stage(name, run)
+
+    conn = connect(db_path)
+    result = library.run_stages(conn, [stage("crawl"), stage("graph")], announce=heard.append)
+    conn.close()
+    assert heard == ["start crawl", "crawl: done", "start graph", "graph: done"]  # not all at the end
+    assert result.summaries == ["crawl: done", "graph: done"]
     ok = library.UpdateResult(summaries=["crawl: x", "graph: y"])
-    upd.report(ok, 0)
-    assert capsys.readouterr().out == "crawl: x\ngraph: y\n"
-    upd.report(ok, -1)
+    upd.report(ok, 0)  # already announced: nothing printed twice
     assert capsys.readouterr().out == ""
     for status, code in (("timeout", 124), ("interrupted", 143), ("failed", 1)):
         with pytest.raises(upd.ExitError) as info:

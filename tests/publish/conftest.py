@@ -796,3 +796,46 @@ def serving(db: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen, st
 def serve_process() -> Callable[..., contextlib.AbstractContextManager[tuple[str, subprocess.Popen, str]]]:
     """:func:`serving`, for tests: ``with serve_process(db, "--no-sql") as (url, proc, first_line)``."""
     return serving
+
+
+def run_in_terminal(args: list[str], timeout: float = 600) -> tuple[int, str]:
+    """Run ``aiwatch ARGS`` with a pseudo-terminal (160 columns) as stdout and stderr, as a person would;
+    returns (exit status, everything it wrote, carriage returns included)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-c", "from aiwatch.cli import main; main()", *args],
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return code, b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Path, str]:
+    """``aiwatch demo --no-serve`` (crawl, extract, graph over the sample site) run once per session at a
+    terminal: (database path, what the terminal showed)."""
+    db = tmp_path_factory.mktemp("demo") / "aiwatch.db"
+    code, output = run_in_terminal(["--db", str(db), "demo", "--no-serve", "--site-port", "0"])
+    assert code == 0, output[-3000:]
+    return db, output

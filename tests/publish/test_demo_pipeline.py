@@ -10,9 +10,7 @@ import sqlite3
 
 import feedparser
 import pytest
-from click.testing import CliRunner
 
-from aiwatch.cli import cli
 from aiwatch.config import load_config
 from aiwatch.serve import build_datasette, load_metadata
 
@@ -20,11 +18,9 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(demo_run):
     """(datasette, db path) for the database ``aiwatch demo --no-serve`` builds (crawl, extract, graph)."""
-    db = tmp_path_factory.mktemp("demo") / "aiwatch.db"
-    result = CliRunner().invoke(cli, ["--db", str(db), "-q", "demo", "--no-serve", "--site-port", "0"])
-    assert result.exit_code == 0, result.output
+    db = demo_run[0]
     conn = sqlite3.connect(db)
     counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("articles", "entities", "mentions", "claims", "graph_nodes", "graph_edges")}
@@ -101,3 +97,25 @@ def test_feeds_and_pages_on_pipeline_output(demo):
         assert page.status_code == 200 and 'class="aiwatch-network"' in page.text, entity_id
     search = asyncio.run(ds.client.get("/aiwatch/articles.json", params={"_search": "distillation"}))
     assert search.json()["rows"]
+
+
+def test_atom_titles_are_cut_at_a_word_boundary(demo):
+    """Entry titles never end mid-word: a cut title ends with a whole word of the claim and an ellipsis."""
+    ds, db = demo
+    conn = sqlite3.connect(db)
+    texts = {f"tag:aiwatch,2026:claim/{i}": " ".join((t or "").split())
+             for i, t in conn.execute("SELECT id, coalesce(content, sentence) FROM claims")}
+    conn.close()
+    cut = 0
+    for feed in ("feed_accusations", "feed_policy_actions"):
+        parsed = feedparser.parse(asyncio.run(ds.client.get(f"/aiwatch/{feed}.atom")).content)
+        for entry in parsed.entries:
+            text = texts[entry.id]
+            claim_part = entry.title.split(": ", 1)[1] if ": " in entry.title else entry.title
+            if claim_part.endswith("…"):
+                cut += 1
+                stem = claim_part[:-1]
+                assert text.startswith(stem) and text[len(stem)] in " ,;:-–—", (entry.title, text)
+            else:
+                assert claim_part == text, (entry.title, text)
+    assert cut >= 1  # the demo has claims longer than a title

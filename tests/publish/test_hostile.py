@@ -132,3 +132,24 @@ def test_atom_feed_has_no_raw_payload(get, raw_markers):
             parsed = Tags()
             parsed.feed(html)
             assert not (parsed.handlers or parsed.bad_links or parsed.scripts or parsed.images), (path, html)
+
+
+def test_rendered_feed_html_and_search_marks_stay_escaped(get, raw_markers):
+    """Feed entry HTML is rendered only after the feed's cleaning, and match markers only wrap escaped text,
+    even in arbitrary SQL that names its columns like ours."""
+    payloads = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
+                '<a href="javascript:alert(1)">x</a>', "<p onmouseover='alert(1)'>x</p>")
+    for payload in payloads:
+        quoted = "'" + payload.replace("'", "''") + "'"
+        sql = f"select {quoted} as atom_content_html, char(2) || {quoted} || char(3) as sentence"
+        page = get("/aiwatch", params={"sql": sql}).text
+        body = page.split("</textarea>")[-1]
+        for marker in raw_markers:
+            assert marker not in body, (payload, marker)
+        tags = Tags()
+        tags.feed(body)
+        assert not tags.handlers and not tags.bad_links and not tags.images, payload
+    page = get("/aiwatch/search_claims", params={"q": "evil", "sort": ""}).text
+    assert "<mark>" in page
+    for marker in raw_markers:
+        assert marker not in page

@@ -20,11 +20,11 @@ SAMPLES: dict[str, tuple[dict[str, str], str]] = {
     "entity_profile": ({"entity": "R1"}, "DeepSeek-R1"),
     "dispute_timeline": ({"topic": "export-controls"}, "AI Diffusion Rule"),
     "policy_actions_by_date": ({"from": "2025-01-01", "to": "2025-06-30"}, "Nvidia H20"),
-    "latest_claims": ({"kind": "denial", "speaker_kind": ""}, "DeepSeek"),
+    "latest_claims": ({"kind": "denial", "speaker_kind": "", "page": ""}, "DeepSeek"),
     "responses_to_accusation": ({"claim_id": "1"}, "deny"),
     "connection_between": ({"a": "Nvidia", "b": "BIS"}, "AI Diffusion Rule"),
-    "search_claims": ({"q": "distilled"}, "OpenAI"),
-    "search_articles": ({"q": "distilled"}, "OpenAI says DeepSeek distilled its models"),
+    "search_claims": ({"q": "distilled", "sort": ""}, "OpenAI"),
+    "search_articles": ({"q": "distilled", "sort": "relevance"}, "OpenAI says DeepSeek distilled its models"),
     "feed_accusations": ({}, "accused"),
     "feed_policy_actions": ({}, "restrict"),
 }
@@ -248,7 +248,7 @@ def test_overview_page(get):
     assert "distillation" in page and "export-controls" in page  # legend of the monthly chart per topic
     assert "Latest accusations" in page and "Howard Lutnick" in page
     # Totals leave out the duplicate article's copy of OpenAI's accusation (6 accusations, not 7).
-    assert re.search(r"<b><a href=\"/aiwatch/who_accused_whom\">6</a></b>accusations", page)
+    assert re.search(r"<b><a href=\"/aiwatch/accusations\">6</a></b>accusations", page)
     assert 'href="/aiwatch/feed_accusations.atom"' in page
     assert "<script" not in page.split("</footer>")[0].split("<footer")[0]  # no JS libraries, no CDN
     assert "cdn" not in page.lower() and "https://unpkg" not in page

@@ -1,0 +1,219 @@
+"""Claims of act verbs, one function per kind: accusations ("accused DeepSeek of ..."), denials ("denied
+the claims"), policy actions (only with a governmental actor) and announcements, each with what it acts
+upon. Called from :mod:`aiwatch.extract.verb_claims` once the verb's speaker is known and the act is not
+negated, reported or hypothetical. The entity types that may speak, act or be announced are defined here.
+"""
+
+from __future__ import annotations
+
+from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
+from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
+from aiwatch.extract.cues import attributed_to, trigger_family
+from aiwatch.extract.references import CLAUSE_DEPS, EntityMap, Mention, children_with, head_entity
+from aiwatch.extract.speakers import Speaker
+from spacy.tokens import Doc, Span, Token
+
+SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
+POLICY_SPEAKER_TYPES = frozenset({"government", "country", "person"})
+ANNOUNCER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person"})
+ANNOUNCED_TYPES = frozenset({"ai_model", "chip", "policy"})
+# Unnamed actors a policy action can have: "the regulator summoned", "authorities banned".
+GOVERNMENT_HEADS = frozenset(
+    {
+        "regulator", "regulators", "watchdog", "authorities", "authority", "agency", "ministry", "department",
+        "administration", "government", "bureau", "commission", "committee", "prosecutors", "prosecutor",
+        "court", "judge", "customs", "police", "officials", "lawmakers", "congress", "senate", "house",
+        "cabinet", "council", "office", "embassy", "legislature", "parliament", "regime",
+    }
+)
+
+
+# How far below a policy verb's object the entity acted upon may sit, and clauses it may not sit in.
+POLICY_TARGET_DEPTH = 4
+POLICY_CLAUSE_DEPS = CLAUSE_DEPS | {"appos", "parataxis"}
+
+
+def claims_of_accusation(
+    verb: Token,
+    sent: Span,
+    ctx: ClaimContext,
+    speaker: Speaker,
+    objects: list[Token],
+    content: list[Token],
+    exclude: set[str],
+    cue: list[Token],
+) -> list[Claim]:
+    """Accusations by verb: the accused are the doers named in the object, after "against", in an alleged
+    clause or before the charge; with neither side named there is no claim."""
+    lex = ctx.lex
+    lemma = verb.lemma_.lower()
+    if lemma in lex["attribution_verbs"]:
+        # "links the campaign to operators connected with Alibaba": the party after "to" did it
+        objects = attributed_to(verb)
+    targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
+    if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
+        targets = [
+            m
+            for p in children_with(verb, ("prep",))
+            if p.lower_ == "against"
+            for o in children_with(p, ("pobj",))
+            for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)
+        ]
+    if not targets and lemma == "allege":
+        targets = wrongdoer_in(content, ctx.emap, lex, exclude, ctx.sent_starts)[0]
+    if not targets and lemma in ("accuse", "charge", "blame"):
+        targets = accused_before_charge(verb, ctx.emap, exclude)
+    if not targets and speaker.entity_id is None:
+        return []  # neither side named: nothing a reader could check
+    return [
+        build_claim(ctx, sent, cue, speaker, "accusation", "verb", t, content, False, lemma)
+        for t in (targets or [None])
+    ]
+
+
+def accused_before_charge(verb: Token, emap: EntityMap, exclude: set[str]) -> list[Mention]:
+    """A misparsed object ("accused Chinese startup DeepSeek of ..."): the named parties between the verb
+    and its "of"/"with"/"for", read on the surface."""
+    out: list[Mention] = []
+    for tok in verb.doc[verb.i + 1 : min(verb.i + 12, verb.sent.end)]:
+        if tok.lower_ in ("of", "with", "for", "over") or tok.is_punct and tok.text not in (",", "—", "–"):
+            return out if tok.lower_ in ("of", "with", "for", "over") else []
+        mention = emap.at(tok)
+        usable = mention is not None and mention.type in ACCUSED_TYPES and mention.entity_id not in exclude
+        if usable and all(m.entity_id != mention.entity_id for m in out):
+            out.append(mention)
+    return []
+
+
+def claims_of_denial(
+    verb: Token,
+    sent: Span,
+    ctx: ClaimContext,
+    speaker: Speaker,
+    objects: list[Token],
+    content: list[Token],
+    exclude: set[str],
+    cue: list[Token],
+) -> list[Claim]:
+    """Denials: the object must be an accusation ("the claims", "any wrongdoing") or a clause."""
+    lex = ctx.lex
+    accusation_like = any(
+        o.lemma_.lower() in lex["accusation_nouns"] or o.lemma_.lower() == "wrongdoing" for o in objects
+    )
+    if not (accusation_like or children_with(verb, ("ccomp",)) or verb.lemma_.lower() == "deny"):
+        return []
+    target = None
+    for obj in objects:
+        for child in obj.children:
+            if child.dep_ == "poss" or (child.dep_ == "prep" and child.lower_ in ("by", "from")):
+                target = target or head_entity(child, ctx.emap, exclude, SPEAKER_TYPES)
+    return [
+        build_claim(ctx, sent, cue, speaker, "denial", "verb", target, content, False, verb.lemma_.lower())
+    ]
+
+
+def _policy_actor(speaker: Speaker, ctx: ClaimContext) -> bool:
+    """A policy action needs a governmental actor: a government entity, a country or person, or an unnamed
+    agency ("the regulator", "authorities", "Chinese regulators")."""
+    if speaker.entity_id is not None:
+        return speaker.type in POLICY_SPEAKER_TYPES
+    head = ctx.doc[speaker.token_i]
+    return head.lower_ in GOVERNMENT_HEADS or head.lemma_.lower() in GOVERNMENT_HEADS
+
+
+def claims_of_policy(
+    verb: Token,
+    sent: Span,
+    ctx: ClaimContext,
+    speaker: Speaker,
+    objects: list[Token],
+    content: list[Token],
+    exclude: set[str],
+    cue: list[Token],
+) -> list[Claim]:
+    """Policy actions: a governmental actor acting on an object or through a preposition; the target is the
+    entity acted upon, never the list a party is added to."""
+    if not _policy_actor(speaker, ctx):
+        return []
+    preps = [
+        p
+        for p in verb.children
+        if p.dep_ in ("prep", "dative") and p.lower_ in ("to", "on", "against", "from", "into")
+    ]
+    if not objects and not preps:
+        return []  # an action needs something acted upon ("China and Russia effectively barred")
+    lemma = verb.lemma_.lower()
+    listing = lemma == "add" or any(o.lower_ in ("list",) for p in preps for o in children_with(p, ("pobj",)))
+    target = None
+    # "restricted exports of the H20 to China" reaches the H20 (two arcs); an entity buried deeper ("a licence
+    # requirement for the export of products to a D5 country (including Hong Kong)") is not the one acted on
+    deep = POLICY_CLAUSE_DEPS
+    for obj in objects:
+        found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
+        if found is not None and _country_of_thing(obj, found, ctx.doc):
+            found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
+        target = target or found
+        if target is not None and target.type == "policy" and listing:
+            target = None  # "added X to the Entity List": X is acted upon, not the list
+        if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
+            target = _group_object(obj)
+    for prep in preps:
+        if listing and prep.lower_ == "to":
+            continue  # the list itself
+        target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
+    claim = build_claim(ctx, sent, cue, speaker, "policy_action", "verb", target, content, False, lemma)
+    return [claim]
+
+
+def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:
+    """The found entity is only a country modifying a common-noun object ("the US chipmaker")."""
+    token = doc[found.token_i]
+    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and token.dep_ in (
+        "compound", "amod", "nmod"
+    )
+
+
+def _group_object(obj: Token) -> Mention | None:
+    """"added 80 entities to the Entity List": the listed parties as a group named by its text."""
+    if obj.tag_ in ("NNS", "NNPS") and any(c.dep_ in ("nummod", "amod") for c in obj.children):
+        return Mention("", GROUP, obj.i, obj.lower_)
+    return None
+
+
+def claims_of_announcement(
+    verb: Token,
+    sent: Span,
+    ctx: ClaimContext,
+    speaker: Speaker,
+    objects: list[Token],
+    content: list[Token],
+    exclude: set[str],
+    cue: list[Token],
+) -> list[Claim]:
+    """Announcements: an announcer announcing a model, chip or policy, something announceable, or a clause."""
+    lex = ctx.lex
+    if speaker.entity_id is not None and speaker.type not in ANNOUNCER_TYPES:
+        return []
+    if speaker.entity_id is None and speaker.kind not in ("entity", "group", "role"):
+        return []
+    lemma = verb.lemma_.lower()
+    # "released a distilled version built on Alibaba's Qwen3" announces no Qwen3: participles excluded too
+    announced = CLAUSE_DEPS | {"acl"}
+    target = next(
+        (m for o in objects if (m := head_entity(o, ctx.emap, exclude, ANNOUNCED_TYPES, announced))), None
+    )
+    announced_clause = lemma == "announce" and bool(children_with(verb, ("ccomp",)))
+    if target is None and not objects and not announced_clause:
+        # a misparsed object ("launched Kimi K2, an open-weight model ...") still follows the verb
+        target = next(
+            (
+                ctx.emap.at(t)
+                for t in verb.subtree
+                if t.i > verb.i and ctx.emap.at(t) is not None and ctx.emap.at(t).type in ANNOUNCED_TYPES
+            ),
+            None,
+        )
+    announceable = any({o.lemma_.lower(), o.lower_} & set(lex["announceable"]) for o in objects)
+    if target is None and not announceable and not announced_clause:
+        return []  # "published a photo": nothing announced; "announced that ..." is an announcement
+    return [build_claim(ctx, sent, cue, speaker, "announcement", "verb", target, content, False, lemma)]

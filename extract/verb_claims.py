@@ -1,0 +1,382 @@
+"""Claims cued by a verb (:func:`claims_for_verb`): which verbs cue at all, the speaker (subject, passive
+agent, a speaker after the verb or stranded before it, the named members of a group, conjoined speakers),
+the channel ("told Reuters", an outlet relaying someone's speech) and, for reporting cues (speech,
+cognition, evidence), the kind their content makes. Act verbs (accusation, denial, policy, announcement)
+are labelled in :mod:`aiwatch.extract.acts`. Called per verb by :func:`aiwatch.extract.claims.extract_claims`.
+"""
+
+from __future__ import annotations
+
+from aiwatch.extract.acts import (
+    claims_of_accusation,
+    claims_of_announcement,
+    claims_of_denial,
+    claims_of_policy,
+)
+from aiwatch.extract.claim_model import IN_SPEECH, Claim, ClaimContext, build_claim, mark_negated
+from aiwatch.extract.content import ACCUSED_TYPES, classify_content, doers, is_wrongdoing_cue
+from aiwatch.extract.cues import (
+    REPORTING,
+    calls_for,
+    content_tokens,
+    heading_blocks,
+    holds_evidence,
+    interrupts,
+    is_hypothetical,
+    is_reported,
+    own_participle,
+    reporting_head,
+)
+from aiwatch.extract.references import (
+    EntityMap,
+    Lexicons,
+    Mention,
+    children_with,
+    head_entity,
+    in_regions,
+    is_negated,
+    subject_of,
+)
+from aiwatch.extract.speakers import Speaker, is_outlet, phrase_tokens, speaker_of
+from spacy.tokens import Span, Token
+
+# Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
+REPORTING_ONLY_KINDS = frozenset({"document", "outlet", "anonymous"})
+
+
+def _via(verb: Token, lex: Lexicons, emap: EntityMap) -> tuple[str | None, str] | None:
+    """The outlet a speaker spoke through: "told Reuters", "said in an interview with the FT"."""
+    candidates = list(children_with(verb, ("dative", "dobj")))
+    for prep in children_with(verb, ("prep",)):
+        for pobj in children_with(prep, ("pobj",)):
+            if prep.lower_ == "to":
+                candidates.append(pobj)  # "said to Bloomberg"
+            for inner in children_with(pobj, ("prep",)):
+                if inner.lower_ in ("with", "to", "on", "by"):
+                    candidates.extend(children_with(inner, ("pobj",)))  # "in an interview with the FT"
+    for cand in candidates:
+        start, end = phrase_tokens(cand)
+        text = verb.doc[start:end].text
+        if is_outlet(text, lex):
+            mention = emap.at(cand)
+            return (mention.entity_id if mention else None), text
+    return None
+
+
+def inverted_speaker(verb: Token, ctx: ClaimContext) -> Token | None:
+    """The speaker after a subjectless speech verb that the parser hung on a title ("..., said Under
+    Secretary of Commerce Alan Estevez"): the first person named in the verb's right subtree."""
+    for tok in verb.rights:
+        if tok.dep_ not in ("prep", "npadvmod", "attr", "dobj", "appos"):
+            continue
+        for inner in tok.subtree:
+            mention = ctx.emap.at(inner)
+            if mention is not None and mention.type == "person":
+                return verb.doc[mention.token_i]
+    return None
+
+
+CLIMB_DEPS = frozenset({"pobj", "prep", "compound", "poss", "nmod", "amod", "case"})
+
+
+def stranded_subject(verb: Token) -> Token | None:
+    """The noun phrase right before a subjectless speech verb that the parser attached elsewhere ("..., a
+    spokesperson for China's Ministry of Commerce (MOFCOM) said ..." with the spokesperson read as an
+    apposition of an earlier noun): the head of that phrase, climbed from its last word."""
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and (doc[i].is_punct or doc[i].pos_ == "ADV"):
+        i -= 1
+    if i < verb.sent.start or doc[i].pos_ not in ("NOUN", "PROPN"):
+        return None
+    tok = doc[i]
+    while tok.head.i < verb.i and tok.head.i != tok.i:
+        parenthetical = tok.dep_ == "appos" and tok.pos_ == "PROPN"
+        if tok.dep_ not in CLIMB_DEPS and not parenthetical:
+            break
+        tok = tok.head
+    if tok.pos_ not in ("NOUN", "PROPN") or tok.head.i == verb.i:
+        return None
+    return tok
+
+
+def _subject_ok(verb: Token, ctx: ClaimContext) -> tuple[Speaker | None, Token | None, bool]:
+    subj, passive = subject_of(verb)
+    if subj is None and not passive and verb.lemma_.lower() in ctx.lex["speaking_verbs"]:
+        subj = inverted_speaker(verb, ctx) or stranded_subject(verb)
+    speaking = verb.lemma_.lower() in ctx.lex["speaking_verbs"] and not passive and subj is not None
+    speaker = ctx.speaker(subj, speaking)
+    return speaker, subj, passive
+
+
+def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
+    """Claims cued by one verb (empty when it has no usable speaker or kind)."""
+    lex = ctx.lex
+    family = ctx.family(verb)
+    by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
+    participle = own_participle(verb, lex)
+    if (
+        family is None
+        or verb.pos_ != "VERB"
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying)
+    ):
+        return []
+    reported = is_reported(verb, lex) and not by_saying
+    if reported and family in REPORTING and relay_of(verb, ctx) is not None:
+        reported = False  # relayed by an outlet: the inner speaker's own claim
+    in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
+    if in_speech:
+        # "Nvidia said the US government informed it that the H20 would require a licence": the act is
+        # reported, but it is the government's act (a future one only per :func:`_self_announced`)
+        reported = False
+    if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
+        return []
+    if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
+        return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
+    # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
+    # ...") or a non-cue verb ("attacked Clinton, saying ...") the participle reports on its own
+    merged = ctx.family(verb.head) in REPORTING | {"accusation", "denial"}
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and merged:
+        return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
+    if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
+        return []  # "US policy was to deny China the best chips" describes, it does not act
+    base = verb  # "asked the company to list ... and to explain": judge the first conjunct's attachment
+    while base.dep_ == "conj" and base.head.pos_ in ("VERB", "AUX"):
+        base = base.head
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
+    if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
+        return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
+    if base.dep_ == "advcl" and infinitive:
+        return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
+    speaker, subj, passive = _subject_ok(verb, ctx)
+    if speaker is None or subj is None:
+        return []
+    if speaker.kind == "document" and speaker.entity_id is None:
+        _author_from_outer_cue(speaker, verb, ctx)
+    if family in REPORTING and relayed_speech(verb, ctx) is not None:
+        return []  # "Bloomberg reported that OpenAI said ...": the outlet is the channel of OpenAI's claim
+    members = _members(subj, ctx.emap, lex) if speaker.entity_id is None else []
+    if members:
+        # "several agencies, such as NASA and the Navy, have banned ...": each named member acts
+        claims = [c for m in members for c in _claims_by(verb, sent, ctx, family, m, passive)]
+    else:
+        claims = _claims_by(verb, sent, ctx, family, speaker, passive)
+    # "Oracle and the Semiconductor Industry Association objected": one claim per conjoined speaker
+    for conj in subj.conjuncts:
+        other = ctx.speaker(conj)
+        if other is not None and other.entity_id and other.entity_id != speaker.entity_id:
+            claims.extend(_claims_by(verb, sent, ctx, family, other, passive))
+    if in_speech:
+        for claim in claims:
+            claim.how.append(IN_SPEECH)
+    via = _via(verb, lex, ctx.emap)
+    relay = relay_of(verb, ctx) if family in REPORTING else None
+    if relay is not None:
+        via = (relay.entity_id, relay.text)
+    if via is not None:
+        for claim in claims:
+            claim.via_id, claim.via_text = via
+    return claims
+
+
+def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: ClaimContext) -> None:
+    """ "SAMR announced that a preliminary investigation found ...": the document is the announcer's."""
+    child = verb
+    for ancestor in verb.ancestors:
+        if child.dep_ not in ("ccomp", "conj") or ancestor.i > verb.i:
+            return
+        if ctx.family(ancestor) in REPORTING | {"announcement"}:
+            outer = ctx.speaker(subject_of(ancestor)[0])
+            if outer is not None and outer.entity_id is not None and outer.kind != "outlet":
+                speaker.entity_id, speaker.type, speaker.how = outer.entity_id, outer.type, "modifier"
+            return
+        child = ancestor
+
+
+def _relay_speaker(verb: Token, ctx: ClaimContext) -> Speaker | None:
+    """The speaker of a reporting verb when it relays others: an outlet ("Bloomberg reported"), or unnamed
+    sources and reports ("people familiar with the matter said", "reports said")."""
+    subj, _ = subject_of(verb)
+    speaker = ctx.speaker(subj)
+    if speaker is None:
+        return None
+    if speaker.kind == "outlet":
+        return speaker
+    if speaker.entity_id is None and speaker.kind in ("anonymous", "document"):
+        return speaker  # "reports said OpenAI researchers thought ...", "sources said Nvidia believes ..."
+    # "PANews reported that ...": an organisation outside the KB whose verb is "report" acts as an outlet
+    if verb.lemma_.lower() == "report" and speaker.type == "organization" and speaker.how == "entity":
+        return speaker
+    return None
+
+
+def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
+    """The outlet whose report carries this speech verb ("Bloomberg reported that OpenAI said"), if any."""
+    child = verb
+    for ancestor in verb.ancestors:
+        if child.dep_ not in ("ccomp", "conj"):
+            return None
+        if ctx.family(ancestor) in REPORTING:
+            return _relay_speaker(ancestor, ctx)
+        child = ancestor
+    return None
+
+
+def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
+    """A speech verb with its own speaker inside an outlet's report ("Bloomberg reported that OpenAI
+    said ..."): the outlet then makes no claim of its own."""
+    relay = _relay_speaker(verb, ctx)
+    if relay is None or relay.kind != "outlet":
+        return None  # unnamed sources and reports keep a claim of their own
+    for clause in children_with(verb, ("ccomp",)):
+        for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
+            if ctx.family(node) in REPORTING and subject_of(node)[0] is not None:
+                inner = ctx.speaker(subject_of(node)[0])
+                if inner is not None and inner.kind != "outlet":
+                    return node
+    return None
+
+
+def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
+    """Named members of a group subject: "agencies such as NASA and the Navy", "firms including X"."""
+    out = []
+    for prep in subj.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("as", "like", "including"):
+            continue
+        for pobj in children_with(prep, ("pobj",)):
+            for tok in (pobj, *pobj.conjuncts):
+                member = speaker_of(tok, emap, [], lex) if emap.at(tok) is not None else None
+                if member is not None and member.entity_id:
+                    out.append(member)
+    return out
+
+
+def naming_accusation(
+    verb: Token, emap: EntityMap, lex: Lexicons, exclude: set[str], sent_starts: list[int]
+) -> list[Mention] | None:
+    """ "called DeepSeek a weapon built to spy", "described the conduct as free-riding": naming something a
+    wrongdoing accuses what is named (its entity or group, else nobody named); None when the name is no
+    wrongdoing."""
+    objects = children_with(verb, ("dobj",))
+    predicate = [
+        t
+        for c in verb.children
+        if c.dep_ in ("oprd", "xcomp", "acomp") or (c.dep_ == "prep" and c.lower_ == "as")
+        for t in c.subtree
+    ]
+    named_as = ("oprd", "attr", "appos", "acl")
+    predicate += [t for o in objects for c in o.children if c.dep_ in named_as for t in c.subtree]
+    if not any(is_wrongdoing_cue(t, lex) for t in predicate):
+        return None
+    return [m for o in objects for m in doers(o, emap, exclude, sent_starts, lex)]
+
+
+def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool:
+    """A reporting cue needs something reported: a clause, a quotation or (for some verbs) an object."""
+    lemma = verb.lemma_.lower()
+    if is_quote or children_with(verb, ("ccomp", "parataxis")) or interrupts(verb):
+        return True
+    if lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2:
+        return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
+    if calls_for(verb):
+        return True
+    if lemma in ("tell", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
+        return True  # "told his advisers to find a way", "urged Congress to act"
+    if family == "cognition":
+        return lemma in lex["wish_verbs"] and any(
+            c.dep_ == "xcomp" or (c.dep_ == "dobj" and children_with(c, ("xcomp",)))
+            for c in verb.children
+        ) or bool(children_with(verb, ("xcomp",)) and lemma in lex["wish_verbs"])
+    if family == "evidence":
+        found = bool(children_with(verb, ("dobj",))) and lemma in ("find", "show", "reveal")
+        return found or holds_evidence(verb, lex)
+    object_deps = ("dobj", "oprd", "prep") if lemma == "warn" and verb.dep_ != "relcl" else ("dobj", "oprd")
+    return lemma in lex["object_speech"] and bool(children_with(verb, object_deps))
+
+
+def _claims_by(
+    verb: Token, sent: Span, ctx: ClaimContext, family: str, speaker: Speaker, passive: bool
+) -> list[Claim]:
+    """The claims of one speaker for one cue verb."""
+    lex = ctx.lex
+    lemma = verb.lemma_.lower()
+    exclude = ctx.own_side(speaker)
+    negated = is_negated(verb)
+    cue = [verb] + [c for c in verb.children if c.dep_ == "prt"]
+    if family in REPORTING:
+        content, is_quote = content_tokens(verb, sent, ctx.regions, ctx.next_sentence(sent))
+        if not _has_clause(verb, family, is_quote, lex):
+            return []  # "Google added its voice", "Lin was responding to a question"
+        if negated:
+            claim = build_claim(
+                ctx, sent, cue, speaker, "statement", "negated", None, content, is_quote, lemma
+            )
+            return [mark_negated(claim)]
+        kind, targets, kind_how = classify_content(content, ctx.emap, lex, exclude, ctx.sent_starts)
+        if lemma in lex["censure"] and kind == "statement":
+            # "condemned new US restrictions": censuring a named party's act accuses that party
+            censured = [
+                m
+                for o in children_with(verb, ("dobj",))
+                if (m := head_entity(o, ctx.emap, exclude, ACCUSED_TYPES))
+            ]
+            if censured:
+                kind, targets, kind_how = "accusation", censured[:1], "content"
+        if lemma in lex["naming_verbs"] and kind in ("statement", "unnamed"):
+            named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
+            if named is not None:
+                kind, targets, kind_how = "accusation", named, "content"
+        if kind == "unnamed":
+            kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
+        if speaker.kind == "outlet" and kind == "accusation":
+            kind, targets, kind_how = "statement", [], "statement"  # an outlet reports; it does not accuse
+        return [
+            build_claim(ctx, sent, cue, speaker, kind, kind_how, t, content, is_quote, lemma)
+            for t in (targets or [None])
+        ]
+    content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
+    if negated:
+        claim = build_claim(ctx, sent, cue, speaker, "statement", "negated", None, content, False, lemma)
+        return [mark_negated(claim)]
+    if speaker.kind in REPORTING_ONLY_KINDS:
+        return []  # a report does not ban, an outlet does not accuse by verb
+    if family in ("policy", "announcement"):
+        if verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp"):
+            return []  # "imposed curbs, effectively blocking sales": a consequence, not a second act
+        no_aux = not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+        habitual = any(
+            c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
+        )
+        hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
+        if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
+            return []
+    objects = children_with(verb, ("dobj", "dative"))
+    if passive:
+        objects = children_with(verb, ("nsubjpass",))
+    if family == "accusation":
+        return claims_of_accusation(verb, sent, ctx, speaker, objects, content, exclude, cue)
+    if family == "denial":
+        return claims_of_denial(verb, sent, ctx, speaker, objects, content, exclude, cue)
+    if family == "policy":
+        acts = claims_of_policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
+        if acts or lemma not in lex["announcement"]:
+            return acts
+        # "Nvidia released new export-compliance rules": no government, so the release is an announcement
+    return claims_of_announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
+
+
+def _self_announced(verb: Token, speaker: Speaker, ctx: ClaimContext) -> bool:
+    """A future act reported by its own actor or told by it to the party concerned ("Commerce said it would
+    require licences", "the government informed Nvidia that the H20 would require a licence"): announced
+    policy, not speculation. Only "will"/"would", never "may" or "could", and never under a plan verb."""
+    if verb.dep_ in ("xcomp",) or verb.head.lemma_.lower() in ctx.lex["hypothetical_heads"]:
+        return False
+    modals = {c.lower_ for c in verb.children if c.dep_ == "aux" and c.tag_ == "MD"}
+    if not modals or not modals <= {"will", "would", "'ll", "wo"}:
+        return False
+    head = reporting_head(verb, ctx.lex)
+    if head is None or speaker.entity_id is None:
+        return False
+    outer, _ = subject_of(head)
+    teller = ctx.speaker(outer, True) if outer is not None else None
+    return teller is not None and teller.entity_id in ctx.own_side(speaker) | {speaker.entity_id}
