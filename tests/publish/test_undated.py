@@ -70,3 +70,9 @@ def test_pages_link_to_the_readable_url_and_show_undated_articles_apart(get) -> 
     assert feed.status_code == 200 and UNDATED[0] in feed.text and f"{UNDATED[1]}<" not in feed.text
     table = get("/aiwatch/articles.json?_shape=array&published__isnull=1")
     assert [row["url"] for row in table.json()] == [UNDATED[0]]
+
+
+def test_view_pages_say_undated_in_the_date_column(get) -> None:
+    page = get("/aiwatch/accusations")
+    assert page.status_code == 200
+    assert page.text.count('class="aiwatch-undated">undated<') == 1  # one undated accusation of two
