@@ -57,7 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("topics_file", "", "TOML file of topic lexicons replacing the bundled crawler/page/topics.toml."),
     Setting("near_duplicate_distance", 10,
             "Largest SimHash Hamming distance (of 64 bits) at which two texts count as near-duplicates."),
-    Setting("min_article_words", 80, "Pages with fewer words of extracted text are not articles."),
+    Setting("min_article_words", 80,
+            "Pages with fewer words of extracted text are not articles, unless they are short briefs."),
+    Setting("min_brief_words", 40,
+            "Shortest on-topic brief kept: a page with this many words (and fewer than min_article_words) "
+            "is stored when its markup declares an article, it has a headline, and its topic relevance "
+            "reaches brief_min_relevance.", minimum=0),
+    Setting("brief_min_relevance", 2.0,
+            "Topic relevance a short brief needs (clearly above topic_min_relevance).", minimum=0),
     Setting("gdelt_queries", ["distillation DeepSeek", "chip export controls China"],
             "GDELT DOC 2.0 queries used by the gdelt spider."),
     Setting("gdelt_timespan", "1w", "GDELT timespan for each query (e.g. 1d, 1w, 3m)."),

@@ -4,7 +4,8 @@ Every stage opens the database through :func:`connect`, which applies pending mi
 issues its own ``CREATE TABLE``. The schema contract lives in ``DESIGN.md``; columns added here beyond the
 contract are documented in ``datasette_metadata.json``.
 
-Migrations are an ordered list of SQL scripts; ``PRAGMA user_version`` records how many have been applied.
+Migrations are an ordered list of SQL scripts (which may call :data:`SQL_FUNCTIONS`); ``PRAGMA user_version``
+records how many have been applied.
 A database written by a newer aiwatch (higher version than :data:`SCHEMA_VERSION`) is refused with
 :class:`SchemaError` rather than silently misread.
 """
@@ -15,9 +16,11 @@ import hashlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from aiwatch.urls import is_amp, readable_url, url_key
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -38,6 +41,9 @@ CLAIM_KINDS = ("accusation", "denial", "statement", "policy_action", "announceme
 # Who a claim's speaker is, as written: a named entity, a person, a group ("Chinese officials"), a role ("a
 # ministry spokesperson"), a document ("the report"), a news outlet, or nobody named ("sources said").
 SPEAKER_KINDS = ("entity", "person", "group", "role", "document", "outlet", "anonymous")
+# Where an article's date came from (articles.date_source): its markup, the feed or API entry that listed it,
+# the sitemap entry, its text, or nowhere (published is NULL).
+DATE_SOURCES = ("markup", "feed", "sitemap", "text", "none")
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -73,6 +79,22 @@ def _pending_triggers(table: str, article: str, columns: str) -> str:
 # Set (never committed) while a writer defers full-text indexing: see :func:`defer_search_index`.
 FTS_DEFERRED_KEY = "fts_deferred"
 _FTS_DEFERRED = f"EXISTS (SELECT 1 FROM aiwatch_meta WHERE key = '{FTS_DEFERRED_KEY}')"
+
+
+# SQL functions the migrations may call (registered by migrate()): address forms from aiwatch.urls.
+SQL_FUNCTIONS: dict[str, Callable[[str], object]] = {
+    "aiwatch_readable_url": readable_url,
+    "aiwatch_url_key": url_key,
+    "aiwatch_is_amp": is_amp,
+}
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Make :data:`SQL_FUNCTIONS` callable from SQL on ``conn`` (NULL in, NULL out)."""
+    for name, function in SQL_FUNCTIONS.items():
+        conn.create_function(name, 1, lambda v, f=function: None if v is None else f(str(v)),
+                             deterministic=True)
+
 
 MIGRATIONS: list[str] = [
     # 1: the schema contract plus crawl bookkeeping.
@@ -357,7 +379,40 @@ MIGRATIONS: list[str] = [
     -- via_id facet and the foreign-key check when a discovered entity is pruned.
     CREATE INDEX idx_claims_via ON claims(via_id, kind, negated, article_id) WHERE via_id IS NOT NULL;
     """,
+    # 7: the readable link and the dedupe key become two columns (issue 16). `url` was the dedupe key; it is
+    # copied to the new indexed `url_key` (UNIQUE: one row per article), and `url` becomes the address a
+    # reader opens: where raw_pages kept a page fetched with status 200 for the article, its final fetched
+    # address without tracking parameters, preferably one whose key is the article's key, then one that is
+    # no AMP copy, then the latest (articles without such a page keep their key as link). `date_source` says
+    # where `published` came from; for rows stored before it was recorded it is known only when there is no
+    # date ('none') and for policy documents (the Federal Register API's date, 'feed'); other old rows keep
+    # NULL (unknown) until re-crawled. A stored date that is not one becomes NULL ('none').
+    f"""
+    ALTER TABLE articles ADD COLUMN url_key TEXT;
+    ALTER TABLE articles ADD COLUMN date_source TEXT CHECK (date_source IN ({_in_list(DATE_SOURCES)}));
+    UPDATE articles SET url_key = url;
+    CREATE UNIQUE INDEX idx_articles_url_key ON articles(url_key);
+    UPDATE articles SET published = NULL WHERE published IS NOT NULL AND (date(published) IS NULL
+        OR published NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*');
+    UPDATE articles SET date_source = CASE
+        WHEN published IS NULL THEN 'none'
+        WHEN kind = 'policy_document' THEN 'feed' END;
+    -- (SQLite resolves no outer column in a subquery's ORDER BY: the ranks are computed one level down.)
+    UPDATE OR IGNORE articles SET url = (
+        SELECT link FROM (
+            SELECT aiwatch_readable_url(r.url) AS link, r.fetched_at AS fetched_at,
+                   aiwatch_url_key(aiwatch_readable_url(r.url)) = articles.url_key AS own,
+                   aiwatch_is_amp(r.url) AS amp
+            FROM raw_pages r
+            WHERE r.article_id = articles.id AND r.status = 200
+              AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%'))
+        ORDER BY own DESC, amp, fetched_at DESC, link DESC
+        LIMIT 1)
+    WHERE EXISTS (SELECT 1 FROM raw_pages r WHERE r.article_id = articles.id AND r.status = 200
+                  AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%'));
+    """,
 ]
+
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -402,6 +457,8 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"database schema version {current} is newer than this aiwatch supports ({SCHEMA_VERSION}); "
             "upgrade aiwatch"
         )
+    if current < SCHEMA_VERSION:
+        register_functions(conn)
     for number in range(current, SCHEMA_VERSION):
         script = MIGRATIONS[number]
         conn.execute("BEGIN IMMEDIATE")

@@ -4,7 +4,8 @@ Each entry of :data:`VIEWS` maps a view name to its ``SELECT``; :data:`VIEW_DOCS
 every one of its columns (used for ``datasette_metadata.json`` and the README).
 
 All views leave out syndicated copies (``articles.duplicate_of IS NOT NULL``), so a story republished by
-ten outlets appears once. ``date`` is the article's publication date, or its fetch time when unknown.
+ten outlets appears once. ``date`` is the article's publication date, NULL when the article has none
+(``date_source`` ``none``): an undated article is shown as undated, never under the time it was fetched.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 VIEWS: dict[str, str] = {
     "accusations": """
 SELECT c.id AS claim_id,
-       coalesce(a.published, a.fetched_at) AS date,
+       a.published AS date,
+       a.date_source,
        c.speaker_id AS accuser_id,
        coalesce(s.name, c.speaker_text) AS accuser,
        c.speaker_text AS accuser_text,
@@ -38,7 +40,8 @@ WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL
     "entity_timeline": """
 SELECT ea.entity_id,
        e.name AS entity,
-       coalesce(a.published, a.fetched_at) AS date,
+       a.published AS date,
+       a.date_source,
        ea.article_id,
        a.title AS article_title,
        a.url AS article_url,
@@ -83,7 +86,8 @@ WHERE g.kind = 'co_mention'
 """,
     "policy_actions": """
 SELECT c.id AS claim_id,
-       coalesce(a.published, a.fetched_at) AS date,
+       a.published AS date,
+       a.date_source,
        c.speaker_id AS actor_id,
        coalesce(s.name, c.speaker_text) AS actor,
        c.speaker_text AS actor_text,
@@ -107,7 +111,11 @@ WHERE c.kind = 'policy_action' AND c.negated = 0 AND a.duplicate_of IS NULL
 """,
 }
 
-_DATE = "Publication date of the article (ISO 8601), or when it was fetched if the date is unknown."
+_DATE = ("Publication date of the article (ISO 8601); empty when the article shows no date anywhere (then "
+         "date_source is none). The time it was fetched is never used as its date.")
+_DATE_SOURCE = ("Where the date came from: markup (the page's meta tags, JSON-LD, <time> or URL), feed (the "
+                "feed or API entry that listed it), sitemap, text (a date found in the article text), or "
+                "none (undated); empty for articles stored before aiwatch recorded it.")
 _SPEAKER_TEXT = "The speaker as written in the article (\"Anthropic\", \"he\", \"officials\")."
 _SPEAKER_KIND = ("What the speaker is: entity (a known organisation), person, group (\"officials\"), "
                  "role (\"a ministry spokesperson\"), document (\"the report\"), outlet (a news outlet) or "
@@ -126,6 +134,7 @@ VIEW_DOCS: dict[str, dict] = {
         "columns": {
             "claim_id": "Id of the claim in the claims table.",
             "date": _DATE,
+            "date_source": _DATE_SOURCE,
             "accuser_id": "Entity id of the accuser (the speaker of the claim), or null when the speaker is "
                           "no known entity (\"officials\", \"a ministry spokesperson\").",
             "accuser": "Name of the accuser; the accuser as written when it is no known entity.",
@@ -142,7 +151,7 @@ VIEW_DOCS: dict[str, dict] = {
             "is_quote": "1 if the accusation is a direct quotation, else 0.",
             "article_id": "Id of the article in the articles table.",
             "article_title": "Title of the article.",
-            "article_url": "Canonical URL of the article.",
+            "article_url": "Link to the article as published (the address a reader opens).",
         },
     },
     "entity_timeline": {
@@ -152,9 +161,10 @@ VIEW_DOCS: dict[str, dict] = {
             "entity_id": "Entity id.",
             "entity": "Entity name.",
             "date": _DATE,
+            "date_source": _DATE_SOURCE,
             "article_id": "Id of the article in the articles table.",
             "article_title": "Title of the article.",
-            "article_url": "Canonical URL of the article.",
+            "article_url": "Link to the article as published (the address a reader opens).",
             "claims_made": "Claims in the article with this entity as speaker.",
             "claims_received": "Claims in the article with this entity as target.",
             "mentions": "Times the article names the entity (by any alias).",
@@ -182,6 +192,7 @@ VIEW_DOCS: dict[str, dict] = {
         "columns": {
             "claim_id": "Id of the claim in the claims table.",
             "date": _DATE,
+            "date_source": _DATE_SOURCE,
             "actor_id": "Entity id of the actor, or null when the sentence names no known actor.",
             "actor": "Name of the actor; the actor as written when it is no known entity (\"Chinese "
                      "regulators\").",
@@ -196,7 +207,7 @@ VIEW_DOCS: dict[str, dict] = {
             "content": "What the action is, as extracted from the sentence.",
             "sentence": "The full sentence the action was read from.",
             "article_title": "Title of the article.",
-            "source_url": "Canonical URL of the article.",
+            "source_url": "Link to the article as published (the address a reader opens).",
         },
     },
 }

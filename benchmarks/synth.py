@@ -438,6 +438,8 @@ def generate_db(path: Path, articles: int, *, seed: int = 7, words: int = 600, g
                 "INSERT INTO articles (id, url, source, title, byline, published, fetched_at, language, text,"
                 " topics, relevance, content_hash, simhash, duplicate_of, word_count, extractor_version,"
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            # As the crawler stores them: the key (here the link itself) and where the date came from.
+            conn.execute("UPDATE articles SET url_key = url, date_source = 'markup' WHERE url_key IS NULL")
             conn.executemany(
                 "INSERT INTO mentions (article_id, entity_id, text, start_char, end_char, sentence,"
                 " sentence_start) VALUES (?, ?, ?, ?, ?, ?, ?)", mention_rows)

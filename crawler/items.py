@@ -45,10 +45,13 @@ class PageItem:
 
     # Filled by the pipelines.
     canonical_link: str | None = None  # the page's absolute rel=canonical target, as written
-    canonical_url: str | None = None
+    article_url: str | None = None  # the readable link stored in articles.url (aiwatch.urls.readable_url)
+    url_key: str | None = None  # the dedupe key of article_url (aiwatch.urls.url_key): articles.url_key
     title: str | None = None
     byline: str | None = None
-    published: str | None = None
+    published: str | None = None  # validated ISO 8601, or None when no valid date exists
+    date_source: str | None = None  # where ``published`` came from: markup, feed, sitemap, text or none
+    brief: bool = False  # shorter than min_article_words: kept only with brief_min_relevance
     language: str | None = None
     site_name: str | None = None
     text: str | None = field(default=None, repr=False)

@@ -28,9 +28,11 @@ AIWATCH_TRUSTED_ORIGINS: list[str] = []
 AIWATCH_SINCE = ""  # ISO date; entries published earlier are skipped
 AIWATCH_TEST_PUBLIC_HOSTS: dict[str, str] = {}  # test-only hook of crawler/middlewares/safety.py: none
 
-# Steps 1-3 (extract, topics, fingerprint) run as one call in worker processes; storage stays in the crawl.
+# Steps 1-3 (extract, topics, fingerprint) run as one call in worker processes; the rel=canonical check
+# (step 4) and storage stay in the crawl process.
 ITEM_PIPELINES = {
     "aiwatch.crawler.pipelines.prepare.PreparePipeline": 100,
+    "aiwatch.crawler.pipelines.link.CanonicalLinkPipeline": 300,
     "aiwatch.crawler.pipelines.storage.StoragePipeline": 400,
 }
 
@@ -123,6 +125,8 @@ def config_settings(config: Config) -> dict[str, Any]:
         "MEMUSAGE_CHECK_INTERVAL_SECONDS": 5.0,  # Scrapy's default (60 s) lets a crawl overshoot for a minute
         "AIWATCH_MIN_ARTICLE_WORDS": config.min_article_words,
         "AIWATCH_TOPIC_MIN_RELEVANCE": config.topic_min_relevance,
+        "AIWATCH_MIN_BRIEF_WORDS": config.min_brief_words,
+        "AIWATCH_BRIEF_MIN_RELEVANCE": config.brief_min_relevance,
         "AIWATCH_NEAR_DUPLICATE_DISTANCE": config.near_duplicate_distance,
         "AIWATCH_CRAWL_WORKERS": config.crawl_workers,
         "AIWATCH_GDELT_QUERIES": list(config.gdelt_queries),

@@ -9,7 +9,16 @@ from click.testing import CliRunner
 
 from aiwatch.cli import cli
 from aiwatch.config import SETTINGS, ConfigError, load_config
-from aiwatch.db import MIGRATIONS, SCHEMA_VERSION, SPEAKER_KINDS, SchemaError, _split_sql, connect, migrate
+from aiwatch.db import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SPEAKER_KINDS,
+    SchemaError,
+    _split_sql,
+    connect,
+    migrate,
+    register_functions,
+)
 
 CONTRACT = {
     "articles": {"id", "url", "source", "title", "byline", "published", "fetched_at", "language", "text",
@@ -71,6 +80,7 @@ def _database_at(path, version: int) -> sqlite3.Connection:
     """A database as aiwatch left it at schema ``version`` (its first ``version`` migrations, no views)."""
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("PRAGMA foreign_keys = ON")
+    register_functions(raw)  # the SQL functions migrations may call
     for script in MIGRATIONS[:version]:
         for statement in _split_sql(script):
             raw.execute(statement)
@@ -168,3 +178,46 @@ def test_cli_bad_config_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(cfg), "--db", str(tmp_path / "x.db"), "--help"])
     # --help is eager and needs no config; a real command reads it.
     assert result.exit_code == 0
+
+
+def test_migration_to_readable_links_keys_and_date_sources(db_path):
+    """Issue 16: ``url`` (the key until then) moves to ``url_key``; ``url`` becomes the address fetched
+    with status 200 (the one matching the key first), ``date_source`` is filled as far as it is known and a
+    stored date that is no date becomes NULL."""
+    number = next(i for i, m in enumerate(MIGRATIONS) if "url_key" in str(m))  # the lead renumbers
+    raw = _database_at(db_path, number)
+    articles = [  # id, url (the old key), published, kind
+        (1, "https://a.test/2024/12/02/story", "2024-12-02", "article"),
+        (2, "https://a.test/news/x", "2025-01-29T10:00:00+00:00", "article"),
+        (3, "https://a.test/no-raw-page", "2025-02-01", "article"),
+        (4, "https://a.test/gone", "not a date", "article"),
+        (5, "https://www.federalregister.gov/d/2025-00636", "2025-01-15", "policy_document"),
+        (6, "https://a.test/undated-rule", None, "policy_document"),
+        (7, "https://a.test/impossible", "2025-13-45T99:99:99Z", "article"),
+    ]
+    raw.executemany("INSERT INTO articles (id, url, published, kind) VALUES (?, ?, ?, ?)", articles)
+    pages = [  # fetched URL, article, status, fetched_at
+        ("https://a.test/2024/12/02/story/?utm_source=rss&utm_medium=feed", 1, 200, "2025-01-01"),
+        ("https://a.test/amp/news/x", 2, 200, "2025-02-02"),
+        ("https://a.test/news/x/", 2, 200, "2025-02-01"),
+        ("https://a.test/gone/", 4, 404, "2025-02-01"),
+    ]
+    raw.executemany("INSERT INTO raw_pages (url, article_id, status, fetched_at) VALUES (?, ?, ?, ?)", pages)
+    raw.close()
+
+    conn = connect(db_path)
+    rows = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
+    assert {i: r["url_key"] for i, r in rows.items()} == {a[0]: a[1] for a in articles}
+    assert [rows[i]["url"] for i in range(1, 5)] == [
+        "https://a.test/2024/12/02/story/", "https://a.test/news/x/", "https://a.test/no-raw-page",
+        "https://a.test/gone"]
+    assert [(rows[i]["published"], rows[i]["date_source"]) for i in range(1, 8)] == [
+        ("2024-12-02", None), ("2025-01-29T10:00:00+00:00", None), ("2025-02-01", None), (None, "none"),
+        ("2025-01-15", "feed"), (None, "none"), (None, "none")]
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        conn.execute("INSERT INTO articles (url, url_key) VALUES ('https://a.test/x', 'https://a.test/news/x')")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("UPDATE articles SET date_source = 'guess' WHERE id = 1")
+    plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM articles WHERE url_key = ?",
+                                               ("k",)))
+    assert "idx_articles_url_key" in plan

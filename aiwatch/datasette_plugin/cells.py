@@ -135,6 +135,8 @@ def query_cell(row: Any, value: Any, column: str, entity_href: Callable[[str], s
         return feed_html(value)
     if isinstance(value, str) and MATCH_START in value:
         return marked(value)
+    if column == "date" and value is None:  # an article with no publication date (date_source none)
+        return Markup('<em class="aiwatch-undated">undated</em>')
     if column in DATE_COLUMNS:
         return date_cell(value)
     if not isinstance(value, str) or not value:

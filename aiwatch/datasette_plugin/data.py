@@ -247,6 +247,7 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
                 WHERE c.kind = 'policy_action' AND c.negated = 0
                  AND a.duplicate_of IS NULL) AS policy_actions,
+               (SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND published IS NULL) AS undated,
                (SELECT max(published) FROM articles) AS latest""",
     )[0]
     edges = _edges_among(conn, [r["id"] for r in central])

@@ -144,6 +144,7 @@ async def overview_view(datasette: Any, request: Any) -> Response:
         "network": svg.network(None, _network_nodes(nodes, links), info["central_edges"], width=560),
         "accusations_href": links.query("who_accused_whom"),
         "actions_href": links.query("policy_actions_by_date"),
+        "undated_href": links.table("articles", published__isnull="1", duplicate_of__isnull="1"),
         # Each total links to a list whose row count is the same number.
         "articles_href": links.table("articles", duplicate_of__isnull="1"),
         "entities_href": links.table("entities"),

@@ -125,7 +125,13 @@ class SeenSetDupeFilter(RFPDupeFilter):
         dupefilter = cls(server, key=settings.get("SCHEDULER_DUPEFILTER_KEY", SEEN_KEY),
                          debug=settings.getbool("DUPEFILTER_DEBUG"))
         dupefilter.spider = spider
+        if hasattr(spider, "frontier_knows"):
+            spider.frontier_knows = dupefilter.known
         return dupefilter
+
+    def known(self, seen_key: str) -> bool:
+        """Whether some crawler has requested (or finished) the article with this address key."""
+        return bool(self.server.hexists(self.key, seen_key))
 
     def request_seen(self, request: Request) -> bool:
         if is_article_request(request):

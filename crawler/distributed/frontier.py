@@ -42,8 +42,7 @@ from aiwatch.crawler.store.articles import (
     compressed_body,
     load_simhash_index,
     record_seen,
-    store_article,
-    store_raw,
+    store_page,
 )
 from aiwatch.crawler.store.compression import decompress_raw
 
@@ -58,7 +57,9 @@ SEEN_KEY = f"{PREFIX}:seen"
 REDIRECTS_KEY = f"{PREFIX}:redirects"
 ITEMS_KEY = f"{PREFIX}:items"
 PROCESSING_KEY = f"{PREFIX}:items:processing"
-ITEM_FORMAT = 2  # 2: the body is zstd-compressed (1: zlib); a writer refuses items of another format
+# 3: articles have a readable link and a dedupe key (article_url, url_key) and a date_source;
+# 2: the body is zstd-compressed (1: zlib). A writer refuses items of another format.
+ITEM_FORMAT = 3
 # A handed-over body larger than this is refused before it is inflated (crawlers stop at download_maxsize,
 # 10 MiB by default): a corrupt or hostile list entry cannot make the writer allocate without bound.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -194,15 +195,10 @@ def store_message(conn: sqlite3.Connection, message: dict[str, Any], index: SimH
         stats.outcomes[message["reason"]] = stats.outcomes.get(message["reason"], 0) + 1
         return
     item: PageItem = message["item"]
-    if not item.canonical_url:
-        raise DistributedError(f"item {item.url}: no canonical URL")
+    if not item.url_key or not item.article_url:
+        raise DistributedError(f"item {item.url}: no article address")
     with transaction(conn) as tx:
-        result = store_article(tx, item, index)
-        store_raw(tx, item, result.article_id)
-        record_seen(tx, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
-                    article_id=result.article_id, detail=result.action)
-        if item.canonical_url != item.seen_key:
-            record_seen(tx, item.canonical_url, "stored", article_id=result.article_id, detail=result.action)
+        result = store_page(tx, item, index)
     stats.items += 1
     setattr(stats, result.action, getattr(stats, result.action) + 1)
     stats.duplicates += result.newly_marked

@@ -28,10 +28,13 @@ favor_precision, balanced mode when short              0.962   0.976   0.969
 Trafilatura 2.0.0's own published output scores 0.958. The short-text rule is insensitive to its thresholds
 (any of 30-200 words and 2-6x gives the same 0.969).
 Metadata: title, byline, site name from trafilatura (meta tags, JSON-LD, markup); the publication date from
-trafilatura's htmldate pass over the page's markup (meta tags, JSON-LD, ``<time>``, the URL), else, unless the
-caller has a date from a feed, sitemap or API (``date_hint``), htmldate's extensive search of the page text
-(``find_date(original_date=True, extensive_search=True)``: a dateline is found, but so can be any date the
-article mentions, and it is the slowest date step); language
+trafilatura's htmldate pass over the page's markup (meta tags, JSON-LD, ``<time>``, the URL; ``date_source``
+``markup``), else, unless the caller has a date from a feed, sitemap or API (``date_hint``), htmldate's
+extensive search of the page text (``find_date(original_date=True, extensive_search=True)``: a dateline is
+found, but so can be any date the article mentions, and it is the slowest date step; ``date_source``
+``text``). Every date passes :func:`aiwatch.crawler.page.dates.valid_date` (an invalid one counts as none).
+The page's structure (article markup, or a list of headline links: :mod:`aiwatch.crawler.page.structure`)
+is read from the same parse; language
 from ``<html lang>``/``content-language``/``og:locale``. Bytes are decoded with a BOM, the declared charset
 (argument or ``<meta>``), then a sniff, never raising; garbage input gives None.
 """
@@ -45,7 +48,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import trafilatura
+from aiwatch.crawler.page.dates import valid_date
 from aiwatch.crawler.page.fingerprints import canonical_link
+from aiwatch.crawler.page.structure import PageStructure, read_structure
 from htmldate import find_date
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
@@ -78,9 +83,11 @@ class ExtractedPage:
     title: str | None = None
     byline: str | None = None
     published: str | None = None  # ISO 8601 date (YYYY-MM-DD) or timestamp
+    date_source: str | None = None  # 'markup' or 'text' when ``published`` is set
     language: str | None = None  # ISO 639 code, lower case
     site_name: str | None = None
     canonical_link: str | None = None  # absolute ``<link rel=canonical>`` target
+    structure: PageStructure = PageStructure()
 
 
 def _codec(name: str | bytes | None) -> str | None:
@@ -160,18 +167,22 @@ def _language(html: str, detected: str | None) -> str | None:
     return None
 
 
-def _published(html: str, url: str | None, found: str | None, search_text: bool) -> str | None:
-    """trafilatura's date, else (``search_text``) htmldate's original publication date (extensive search)."""
-    if found and _ISO_DATE.match(found):
-        return found
+def _published(html: str, url: str | None, found: str | None,
+               search_text: bool) -> tuple[str | None, str | None]:
+    """(date, source): trafilatura's markup date (``markup``), else (``search_text``) htmldate's original
+    publication date from an extensive search of the text (``text``); invalid dates count as none."""
+    markup = valid_date(found) if found and _ISO_DATE.match(found) else None
+    if markup:
+        return markup, "markup"
     if not search_text:
-        return None
+        return None, None
     try:
         date = find_date(html, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate on hostile markup
         log.debug("htmldate failed on %s", url, exc_info=True)
-        return None
-    return date or None
+        return None, None
+    date = valid_date(date)
+    return (date, "text") if date else (None, None)
 
 
 def _site_name(found: str | None, url: str | None) -> str | None:
@@ -222,7 +233,9 @@ def extract_page(
             return None
         link = canonical_link(tree, url) if url else None
         search_text = not date_hint
-        metadata = extract_metadata(tree, default_url=url, extensive=search_text)  # leaves the tree as it was
+        # Markup only (leaves the tree as it was): a date from the text is searched for apart, so that its
+        # source is known.
+        metadata = extract_metadata(tree, default_url=url, extensive=False)
         doc = trafilatura.bare_extraction(
             tree, url=url, include_comments=False, favor_precision=True, with_metadata=False
         )
@@ -238,14 +251,17 @@ def extract_page(
         text = _strip_leading_title(text, metadata.title)
         if not text:
             return None
+        published, date_source = _published(text_html, url, metadata.date, search_text)
         return ExtractedPage(
             text=text,
             title=_clean(metadata.title),
             byline=_clean(metadata.author),
-            published=_published(text_html, url, metadata.date, search_text),
+            published=published,
+            date_source=date_source,
             language=_language(text_html, metadata.language),
             site_name=_site_name(metadata.sitename, url),
             canonical_link=link,
+            structure=read_structure(tree, text),
         )
     except Exception:  # garbage in, None out: the crawler logs and counts it as an error-free skip
         log.warning("extraction failed for %s", url or "<no url>", exc_info=True)

@@ -1,4 +1,6 @@
-"""Duplicate detection: canonical URLs, exact content hashes and 64-bit SimHash near-duplicates.
+"""Duplicate detection: ``rel=canonical`` links, exact content hashes and 64-bit SimHash near-duplicates.
+
+The address forms (readable link, dedupe key) are :mod:`aiwatch.urls`.
 
 Pure functions plus :class:`SimHashIndex`, an in-memory index by SimHash bands: with a Hamming threshold of
 ``k`` the 64 bits are cut into ``k + 1`` bands, and two hashes within distance ``k`` must agree exactly on at
@@ -11,78 +13,13 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 from lxml import etree
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "yclid", "igshid", "_ga", "_gl",
-    "ref", "ref_src", "cmpid", "ocid", "smid", "sr_share", "spm", "mkt_tok", "oly_enc_id", "oly_anon_id",
-    "vero_id", "wt_mc", "__twitter_impression", "s_cid", "amp", "outputtype",
-})
-TRACKING_PREFIXES = ("utm_", "pk_", "hsa_", "_hs", "mtm_")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
 SIMHASH_BITS = 64
 SHINGLE_WORDS = 3
-
-
-def _is_tracking(name: str) -> bool:
-    lower = name.lower()
-    return lower in TRACKING_PARAMS or lower.startswith(TRACKING_PREFIXES)
-
-
-def _host_port(parts) -> str:
-    host = (parts.hostname or "").lower().rstrip(".")
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = parts.port
-    if port is not None and DEFAULT_PORTS.get(parts.scheme.lower()) != port:
-        host = f"{host}:{port}"
-    return host
-
-
-def strip_tracking(url: str) -> str:
-    """``url`` without tracking parameters and fragment, otherwise unchanged (safe to fetch)."""
-    parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-
-
-def canonical_url(url: str) -> str:
-    """The key under which one article is stored, whatever variant of its URL was linked.
-
-    Lower-cases scheme and host, drops default ports, fragments, tracking parameters, ``index.html`` and
-    trailing slashes, and AMP variants (``/amp/`` path segment, ``.amp`` suffix, ``?amp=1``); sorts the query.
-
-    >>> canonical_url("HTTPS://Example.com:443/news/story/amp/?utm_source=x&b=2&a=1#top")
-    'https://example.com/news/story?a=1&b=2'
-    """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
-    segments = [s for s in path.split("/") if s not in ("amp", "")]
-    if segments and segments[-1].lower() in INDEX_FILES:
-        segments.pop()
-    if segments and segments[-1].endswith(".amp"):
-        segments[-1] = segments[-1][: -len(".amp")]
-    if segments and segments[-1].endswith(".amp.html"):
-        segments[-1] = segments[-1][: -len(".amp.html")] + ".html"
-    path = "/" + "/".join(segments)
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
-    return urlunsplit((scheme, _host_port(parts), path, urlencode(query), ""))
-
-
-def site_of(url: str) -> str:
-    """Site domain of ``url`` for ``articles.source``: host without ``www.`` (port kept for non-defaults)."""
-    host = _host_port(urlsplit(url))
-    return host[4:] if host.startswith("www.") else host
-
-
-def same_site(a: str, b: str) -> bool:
-    """True when two URLs belong to the same site (same host ignoring ``www.``, same port)."""
-    return site_of(a) == site_of(b)
 
 
 _CANONICAL_HREF = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
@@ -95,13 +32,6 @@ def canonical_link(tree: etree._Element, page_url: str) -> str | None:
         if urlsplit(target).scheme in ("http", "https"):
             return target
     return None
-
-
-def preferred_url(page_url: str, link: str | None) -> str:
-    """Canonical URL of an article: its same-site canonical ``link`` when there is one, else its own URL."""
-    if link and same_site(link, page_url):
-        return canonical_url(link)
-    return canonical_url(page_url)
 
 
 _WORD = re.compile(r"\w+")

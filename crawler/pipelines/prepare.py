@@ -23,9 +23,15 @@ from scrapy.crawler import Crawler
 logger = logging.getLogger(__name__)
 
 
-def prepare_item(item: PageItem, min_words: int, min_relevance: float) -> PageItem:
-    """Text and metadata, topics, fingerprints and compressed body of one fetched page, or ``Rejected``."""
-    item = fingerprint_item(score_item(extract_item(item, min_words), min_relevance))
+def prepare_item(item: PageItem, min_words: int, min_relevance: float, min_brief_words: int | None = None,
+                 brief_min_relevance: float | None = None) -> PageItem:
+    """Text and metadata, topics, fingerprints and compressed body of one fetched page, or ``Rejected``.
+
+    ``min_brief_words``/``brief_min_relevance``: short briefs (see
+    :func:`~aiwatch.crawler.pipelines.article.extract_item`); None keeps none.
+    """
+    item = extract_item(item, min_words, min_brief_words)
+    item = fingerprint_item(score_item(item, min_relevance, brief_min_relevance))
     item.body_compressed = compressed_body(item)
     return item
 
@@ -64,14 +70,17 @@ def warm_up() -> None:
         logger.debug("worker warm-up failed", exc_info=True)
 
 
-def prepare_task(min_words: int, min_relevance: float) -> PageTask:
+def prepare_task(min_words: int, min_relevance: float, min_brief_words: int | None = None,
+                 brief_min_relevance: float | None = None) -> PageTask:
     """:func:`prepare_item` with the crawl's thresholds, as a task a worker process can unpickle."""
-    return partial(prepare_item, min_words=min_words, min_relevance=min_relevance)
+    return partial(prepare_item, min_words=min_words, min_relevance=min_relevance,
+                   min_brief_words=min_brief_words, brief_min_relevance=brief_min_relevance)
 
 
 class PreparePipeline:
-    """Runs :func:`prepare_item` (``AIWATCH_MIN_ARTICLE_WORDS``, ``AIWATCH_TOPIC_MIN_RELEVANCE``) through the
-    crawler's page processor (:func:`~aiwatch.crawler.runtime.processors.processor_for`)."""
+    """Runs :func:`prepare_item` (``AIWATCH_MIN_ARTICLE_WORDS``, ``AIWATCH_TOPIC_MIN_RELEVANCE``,
+    ``AIWATCH_MIN_BRIEF_WORDS``, ``AIWATCH_BRIEF_MIN_RELEVANCE``) through the crawler's page processor
+    (:func:`~aiwatch.crawler.runtime.processors.processor_for`)."""
 
     def __init__(self, processor: PageProcessor) -> None:
         self.processor = processor
@@ -80,7 +89,9 @@ class PreparePipeline:
     def from_crawler(cls, crawler: Crawler) -> PreparePipeline:
         settings = crawler.settings
         task = prepare_task(settings.getint("AIWATCH_MIN_ARTICLE_WORDS"),
-                            settings.getfloat("AIWATCH_TOPIC_MIN_RELEVANCE"))
+                            settings.getfloat("AIWATCH_TOPIC_MIN_RELEVANCE"),
+                            settings.getint("AIWATCH_MIN_BRIEF_WORDS"),
+                            settings.getfloat("AIWATCH_BRIEF_MIN_RELEVANCE"))
         return cls(processor_for(crawler, task, initializer=warm_up))
 
     async def process_item(self, item: PageItem) -> PageItem:

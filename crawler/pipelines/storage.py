@@ -1,4 +1,4 @@
-"""Pipeline step 4: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
+"""Pipeline step 5: per page, atomically: article upsert, raw page, ``crawl_seen`` ledger.
 
 Pages arriving together share one transaction (:class:`aiwatch.crawler.store.group_commit.GroupCommit`:
 each page a savepoint, a commit every 50 pages or 0.25 s, or at once when no other item is being processed:
@@ -22,8 +22,7 @@ from aiwatch.crawler.store.articles import (
     StoreResult,
     load_simhash_index,
     record_seen,
-    store_article,
-    store_raw,
+    store_page,
 )
 from aiwatch.crawler.store.group_commit import GroupCommit
 from scrapy import signals
@@ -72,7 +71,7 @@ class StoragePipeline:
         self.crawler.stats.inc_value(f"aiwatch/{key}", count)
 
     async def process_item(self, item: PageItem) -> PageItem:
-        assert self.conn is not None and item.canonical_url is not None
+        assert self.conn is not None and item.url_key is not None
         try:
             result, committed = self.batch.run(lambda conn: self._store(conn, item))
             if self._only_waiting_items_in_flight():
@@ -95,15 +94,7 @@ class StoragePipeline:
         return isinstance(in_flight, int) and in_flight <= self.batch.waiting
 
     def _store(self, conn: sqlite3.Connection, item: PageItem) -> StoreResult:
-        assert item.canonical_url is not None
-        result = store_article(conn, item, self.index)
-        store_raw(conn, item, result.article_id)
-        record_seen(conn, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
-                    article_id=result.article_id, detail=result.action)
-        if item.canonical_url != item.seen_key:  # the fingerprint describes the link, not this URL
-            record_seen(conn, item.canonical_url, "stored", article_id=result.article_id,
-                        detail=result.action)
-        return result
+        return store_page(conn, item, self.index)
 
     def _reload_index_after_rollback(self) -> None:
         """The in-memory near-duplicate index may list rows a rollback removed: rebuild it from the table."""

@@ -12,8 +12,12 @@ from aiwatch.crawler.page.topics import score_topics
 POLICY_SOURCE_TOPIC = "export-controls"
 
 
-def score_item(item: PageItem, min_relevance: float) -> PageItem:
-    """Set ``topics`` and ``relevance`` on ``item`` or raise ``Rejected('off_topic')``."""
+def score_item(item: PageItem, min_relevance: float, brief_min_relevance: float | None = None) -> PageItem:
+    """Set ``topics`` and ``relevance`` on ``item`` or raise ``Rejected('off_topic')``.
+
+    A short brief (``item.brief``, set by the extract step) needs ``brief_min_relevance`` (when higher than
+    ``min_relevance``): a 60-word page is kept only when it is clearly on topic.
+    """
     title = item.title or ""
     text = item.text or ""
     if item.kind == "policy_document":
@@ -30,6 +34,9 @@ def score_item(item: PageItem, min_relevance: float) -> PageItem:
         topics, relevance = list(score.topics), score.relevance
     if relevance < min_relevance:
         raise Rejected("off_topic", f"relevance {relevance:.2f} < {min_relevance}")
+    if item.brief and brief_min_relevance is not None and relevance < brief_min_relevance:
+        raise Rejected("off_topic", f"relevance {relevance:.2f} < {brief_min_relevance} "
+                                    f"for a {item.word_count}-word brief")
     item.topics = topics
     item.relevance = float(relevance)
     return item

@@ -14,14 +14,13 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
 from aiwatch.crawler.items import PageItem
-from aiwatch.crawler.page.fingerprints import canonical_url, strip_tracking
 from aiwatch.crawler.spiders.formats import Entry, is_before, parse_since
 from aiwatch.crawler.store.articles import should_fetch
 from scrapy.crawler import Crawler
@@ -31,6 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aiwatch.db import connect
+from aiwatch.urls import strip_tracking, url_key
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ class AiwatchSpider(scrapy.Spider):
     """
 
     arg_name = "url"
+    date_source = "feed"  # what a date in an entry is (articles.date_source): a feed or API entry here
     discovery_label = "source"  # how log lines name the discovery document ("feed", "sitemap"...)
 
     def __init__(self, sources: Iterable[dict[str, Any]] | None = None, since: str | None = None,
@@ -86,6 +87,8 @@ class AiwatchSpider(scrapy.Spider):
         self.since: datetime | None = parse_since(since) if since else None
         self.db: sqlite3.Connection | None = None
         self._requested: set[str] = set()
+        # Set by a shared frontier (aiwatch crawl --redis): whether any crawler has requested an address key.
+        self.frontier_knows: Callable[[str], bool] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AiwatchSpider:
@@ -127,6 +130,13 @@ class AiwatchSpider(scrapy.Spider):
         self.source_failed(source, f"not_a_{self.discovery_label.replace(' ', '_')}")
 
     # -- requests ----------------------------------------------------------------------------------
+    def will_fetch(self, key: str) -> bool:
+        """Whether the article with address key ``key`` is requested by this crawl (by any crawler of a
+        shared frontier)."""
+        if key in self._requested:
+            return True
+        return bool(self.frontier_knows is not None and self.frontier_knows(key))
+
     def discovery_request(self, url: str, source: str, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.on_discovery_error, dont_filter=True,
                               meta={"source": source, **meta})
@@ -147,7 +157,7 @@ class AiwatchSpider(scrapy.Spider):
             self.logger.warning("%s: skipped link with unsupported scheme: %s", source, entry.url[:200])
             self.inc("ignored/bad_scheme")
             return None
-        key = canonical_url(url)
+        key = url_key(url)
         if key in self._requested:
             self.inc("skipped_repeat")
             return None
@@ -155,10 +165,12 @@ class AiwatchSpider(scrapy.Spider):
             self.inc("skipped_since")
             return None
         assert self.db is not None
+        # One decision per key and crawl: a feed listing one article under two addresses (an AMP copy and
+        # the article) must not have the second entry's fingerprint fetch what the first one skipped.
+        self._requested.add(key)
         if not should_fetch(self.db, key, origin, entry.fingerprint):
             self.inc("skipped_seen")
             return None
-        self._requested.add(key)
         meta = {
             "source": source,
             "seen_key": key,
@@ -166,7 +178,8 @@ class AiwatchSpider(scrapy.Spider):
             "fingerprint": entry.fingerprint,
             "origin": origin,
             "kind": kind,
-            "hints": {"title": entry.title, "published": entry.published, **hints},
+            "hints": {"title": entry.title, "published": entry.published, "published_from": self.date_source,
+                      **hints},
         }
         return scrapy.Request(fetch_url or url, callback=self.parse_article, errback=self.on_article_error,
                               meta=meta)

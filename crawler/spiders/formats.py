@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import feedparser
+from aiwatch.crawler.page.dates import valid_date
 from lxml import etree
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for an uncompressed sitemap
@@ -288,7 +289,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
         entries.append(Entry(
             url=loc,
             fingerprint=_fingerprint(lastmod or news_date) if (lastmod or news_date) else None,
-            published=news_date,
+            published=valid_date(news_date),  # "not a date" is no date
             title=fields.get("title"),
             modified=lastmod,
         ))

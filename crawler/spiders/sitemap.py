@@ -20,6 +20,7 @@ class SitemapSpider(AiwatchSpider):
     name = "sitemap"
     arg_name = "sitemap"
     discovery_label = "sitemap"
+    date_source = "sitemap"
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources:

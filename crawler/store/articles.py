@@ -1,4 +1,5 @@
-"""Writing crawl results: articles (upsert by canonical URL), raw pages and the ``crawl_seen`` ledger.
+"""Writing crawl results: articles (upsert by the dedupe key ``url_key``), raw pages and the ``crawl_seen``
+ledger (keyed by :func:`aiwatch.urls.url_key` forms of addresses too).
 
 Plain functions over a :mod:`sqlite3` connection from :func:`aiwatch.db.connect`; callers wrap one page's
 writes in :func:`aiwatch.db.transaction` so a killed crawl never leaves half an article.
@@ -12,10 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiwatch.crawler.items import PageItem
-from aiwatch.crawler.page.fingerprints import SimHashIndex, simhash_hex, site_of
+from aiwatch.crawler.page.dates import valid_date
+from aiwatch.crawler.page.fingerprints import SimHashIndex, simhash_hex
 from aiwatch.crawler.store.compression import RAW_CODEC, compress_raw, decompress_raw
 
+from aiwatch.db import DATE_SOURCES
 from aiwatch.runs import utcnow
+from aiwatch.urls import site_of, url_key
 
 # Outcomes after which a URL is not fetched again while its feed entry is unchanged.
 FINAL_OUTCOMES = frozenset({"stored", "duplicate", "off_topic", "not_article", "unchanged"})
@@ -32,7 +36,7 @@ def _fingerprints(raw: str | None) -> dict[str, str]:
 
 
 def should_fetch(conn: sqlite3.Connection, key: str, origin: str, fingerprint: str | None) -> bool:
-    """Whether the article at canonical URL ``key`` needs fetching.
+    """Whether the article with address key ``key`` (:func:`aiwatch.urls.url_key`) needs fetching.
 
     A URL is fetched when never decided, when its last attempt failed, or when the entry fingerprint that
     ``origin`` (the feed or sitemap that lists it) saw last time differs. Fingerprints are kept per
@@ -94,19 +98,34 @@ class StoreResult:
 
 
 _ARTICLE_COLUMNS = (
-    "url", "source", "title", "byline", "published", "fetched_at", "language", "text", "topics",
-    "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
+    "url", "url_key", "source", "title", "byline", "published", "date_source", "fetched_at", "language",
+    "text", "topics", "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
 )
 
 
+def stored_date(published: str | None, source: str | None) -> tuple[str | None, str]:
+    """(published, date_source) as stored: an invalid date is stored as missing (source ``none``).
+
+    >>> stored_date("2025-13-45T99:99:99Z", "sitemap"), stored_date("2025-04-16", "markup")
+    ((None, 'none'), ('2025-04-16', 'markup'))
+    """
+    published = valid_date(published)
+    if published is None:
+        return None, "none"
+    return published, (source if source in DATE_SOURCES and source != "none" else "markup")
+
+
 def _article_values(item: PageItem, now: str) -> dict[str, object]:
-    assert item.canonical_url is not None
+    assert item.article_url is not None and item.url_key is not None
+    published, date_source = stored_date(item.published, item.date_source)
     return {
-        "url": item.canonical_url,
-        "source": site_of(item.canonical_url),
+        "url": item.article_url,
+        "url_key": item.url_key,
+        "source": site_of(item.article_url),
         "title": item.title,
         "byline": item.byline,
-        "published": item.published,
+        "published": published,
+        "date_source": date_source,
         "fetched_at": now,
         "language": item.language,
         "text": item.text,
@@ -174,25 +193,54 @@ def link_duplicates(
     return (None if article_id == earliest else earliest), marked
 
 
-def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
-    """Insert or update the article for ``item.canonical_url`` and link its duplicates.
+_COMPARED = ("content_hash", "title", "published", "date_source", "byline", "topics")
 
-    An unchanged article (same content hash, title and date) is left untouched, so re-storing it writes
-    nothing. A changed text goes back to the extract stage through the schema (``articles_text_changed``).
+
+def _existing(conn: sqlite3.Connection, key: str, url: str) -> sqlite3.Row | None:
+    """The stored row of this article: by its key, else by its readable link (a row stored under a key
+    computed otherwise, e.g. by an older aiwatch)."""
+    columns = f"id, url, url_key, {', '.join(_COMPARED)}"
+    row = conn.execute(f"SELECT {columns} FROM articles WHERE url_key = ?", (key,)).fetchone()
+    return row or conn.execute(f"SELECT {columns} FROM articles WHERE url = ?", (url,)).fetchone()
+
+
+def _free(conn: sqlite3.Connection, column: str, value: object, article_id: int) -> bool:
+    return conn.execute(f"SELECT 1 FROM articles WHERE {column} = ? AND id != ?",
+                        (value, article_id)).fetchone() is None
+
+
+def _prefer_own_address(conn: sqlite3.Connection, existing: sqlite3.Row, values: dict[str, object]) -> None:
+    """A row stored under a copy's address (an AMP page whose canonical article was not fetched yet) takes
+    the article's own address when the article itself arrives: the link whose key is the row's key."""
+    url, key = str(values["url"]), str(values["url_key"])
+    if (existing["url"] != url and existing["url_key"] == key and url_key(existing["url"]) != key
+            and url_key(url) == key and _free(conn, "url", url, existing["id"])):
+        conn.execute("UPDATE articles SET url = ? WHERE id = ?", (url, existing["id"]))
+
+
+def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
+    """Insert or update the article with key ``item.url_key`` and link its duplicates.
+
+    An unchanged article (same content hash, title, date and date source) is left untouched, so re-storing
+    it writes nothing, whichever variant of its address was fetched. A changed one also takes the newly
+    fetched readable link (unless another row holds it). A changed text goes back to the extract stage
+    through the schema (``articles_text_changed``).
     """
     now = utcnow()
     values = _article_values(item, now)
-    existing = conn.execute(
-        "SELECT id, content_hash, title, published, byline, topics FROM articles WHERE url = ?",
-        (values["url"],)).fetchone()
+    existing = _existing(conn, str(values["url_key"]), str(values["url"]))
     if existing is not None:
         article_id = existing["id"]
-        same = all(existing[c] == values[c]
-                   for c in ("content_hash", "title", "published", "byline", "topics"))
-        if same:
+        _prefer_own_address(conn, existing, values)
+        if all(existing[c] == values[c] for c in _COMPARED):
             dup = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
             return StoreResult(article_id, "unchanged", dup)
-        assignments = ", ".join(f"{c} = :{c}" for c in _ARTICLE_COLUMNS if c != "url")
+        # A copy's address never replaces the article's own one (see _prefer_own_address).
+        own = (url_key(str(values["url"])) == values["url_key"]
+               or url_key(existing["url"]) != existing["url_key"])
+        columns = [c for c in _ARTICLE_COLUMNS if c not in ("url", "url_key")
+                   or (own and _free(conn, c, values[c], article_id))]
+        assignments = ", ".join(f"{c} = :{c}" for c in columns)
         conn.execute(f"UPDATE articles SET {assignments}, updated_at = :now WHERE id = :id",
                      {**values, "now": now, "id": article_id})
         action = "updated"
@@ -205,6 +253,18 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
         index.add(article_id, item.simhash)
     duplicate_of, marked = link_duplicates(conn, article_id, index)
     return StoreResult(article_id, action, duplicate_of, marked)
+
+
+def store_page(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex | None = None) -> StoreResult:
+    """One prepared page, inside the caller's transaction: the article, its raw page and the ``crawl_seen``
+    rows of the link it was listed under and of its key (what the crawl and ``aiwatch ingest`` both do)."""
+    result = store_article(conn, item, index)
+    store_raw(conn, item, result.article_id)
+    record_seen(conn, item.seen_key, "stored", origin=item.origin, fingerprint=item.fingerprint,
+                article_id=result.article_id, detail=result.action)
+    if item.url_key and item.url_key != item.seen_key:  # the fingerprint describes the link, not this key
+        record_seen(conn, item.url_key, "stored", article_id=result.article_id, detail=result.action)
+    return result
 
 
 def compressed_body(item: PageItem) -> bytes:

@@ -1,4 +1,4 @@
-"""Canonical URLs, content hashes, SimHash and the band index (pure functions)."""
+"""Address keys and readable links, content hashes, SimHash and the band index (pure functions)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,16 @@ import pytest
 from aiwatch.crawler.page.fingerprints import (
     SimHashIndex,
     canonical_link,
-    canonical_url,
     content_hash,
     hamming,
     normalise_text,
-    preferred_url,
-    same_site,
     simhash,
-    site_of,
-    strip_tracking,
     text_words,
 )
 from trafilatura.utils import load_html
+
+from aiwatch.urls import canonical_candidate, readable_url, same_site, site_of, strip_tracking
+from aiwatch.urls import url_key as canonical_url
 
 BASE = "https://news.example.com/tech/2025/01/29/deepseek-distilled.html"
 
@@ -50,23 +48,39 @@ def test_canonical_url_keeps_meaningful_parts() -> None:
     assert strip_tracking(BASE + "?utm_source=x&id=3#top") == BASE + "?id=3"
 
 
-def article_url(page_url: str, html: bytes) -> str:
-    """The key of an article page as the crawl derives it: its parsed ``rel=canonical``, else its URL."""
-    return preferred_url(page_url, canonical_link(load_html(html), page_url))
+def candidate(page_url: str, html: bytes) -> str | None:
+    """The ``rel=canonical`` address the crawl tries for a page (before checking that it answers)."""
+    return canonical_candidate(page_url, canonical_link(load_html(html), page_url))
 
 
-def test_rel_canonical_preferred_only_on_the_same_site() -> None:
+def test_rel_canonical_tried_only_on_the_same_site() -> None:
     page = "https://news.example.com/amp/story.html?utm_source=x"
     same = b'<html><head><link rel="canonical" href="https://www.news.example.com/story.html"></head></html>'
     other = b'<html><head><link rel="canonical" href="https://elsewhere.test/story.html"></head></html>'
     relative = b'<html><head><link href="/story.html" rel="canonical"></head></html>'
-    assert article_url(page, same) == "https://www.news.example.com/story.html"
-    assert article_url(page, other) == "https://news.example.com/story.html"
-    assert article_url(page, relative) == "https://news.example.com/story.html"
-    assert article_url(page, b"<html>no head") == "https://news.example.com/story.html"
+    itself = b'<html><head><link href="/amp/story.html" rel="canonical"></head></html>'
+    front = b'<html><head><link href="https://news.example.com/" rel="canonical"></head></html>'
+    assert candidate(page, same) == "https://www.news.example.com/story.html"
+    assert candidate(page, other) is None
+    assert candidate(page, relative) == "https://news.example.com/story.html"
+    assert candidate(page, itself) is None
+    assert candidate(page, front) is None  # a template bug that would merge every page of the site
+    assert candidate(page, b"<html>no head") is None
     assert same_site("https://www.a.test/x", "http://a.test/y")
     assert not same_site("https://a.test/x", "https://b.test/x")
     assert site_of("https://www.reuters.com/x") == "reuters.com"
+
+
+@pytest.mark.parametrize(("fetched", "readable"), [
+    ("https://a.test/2024/12/02/story/", "https://a.test/2024/12/02/story/"),  # the slash stays
+    ("https://a.test/news/index.html?utm_source=rss", "https://a.test/news/index.html"),
+    ("https://a.test/s?b=2&a=1&utm_medium=x#top", "https://a.test/s?b=2&a=1"),  # order kept
+    ("https://a.test/s?q=a%20b&fbclid=1", "https://a.test/s?q=a%20b"),  # encoding kept
+    ("https://A.test:443/Story?id=7&amp=1", "https://A.test:443/Story?id=7&amp=1"),
+])
+def test_readable_url_removes_tracking_and_fragment_only(fetched: str, readable: str) -> None:
+    assert readable_url(fetched) == readable
+    assert canonical_url(readable) == canonical_url(fetched)
 
 
 def test_normalised_text_is_its_words() -> None:

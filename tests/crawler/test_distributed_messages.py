@@ -22,7 +22,8 @@ from aiwatch.crawler.items import PageItem
 def item() -> PageItem:
     page = PageItem(url="https://a.test/1", seen_key="https://a.test/1", response_url="https://a.test/1",
                     status=200, headers={"Content-Type": "text/html"}, body=b"<p>Nvidia H20</p>" * 100)
-    page.canonical_url, page.text, page.simhash = "https://a.test/1", "Nvidia H20", 12345
+    page.article_url, page.url_key = "https://a.test/1/", "https://a.test/1"
+    page.text, page.simhash = "Nvidia H20", 12345
     return page
 
 
@@ -40,7 +41,7 @@ def tampered(**changes) -> bytes:
 
 @pytest.mark.parametrize(("raw", "reason"), [
     (b"{not json", "not an aiwatch item"),
-    (tampered(message={"format": ITEM_FORMAT - 1}), "format 1, expected 2"),
+    (tampered(message={"format": ITEM_FORMAT - 1}), "format 2, expected 3"),
     (tampered(body=base64.b64encode(b"garbage").decode()), "corrupt zstd"),
     (tampered(body=base64.b64encode(zstandard.ZstdCompressor().compress(bytes(MAX_BODY_BYTES + 1))).decode()),
      "exceeds"),

@@ -96,6 +96,13 @@ def test_sitemap_index_and_news_sitemap() -> None:
     assert parse_sitemap(gzip.compress(NEWS_SITEMAP)).entries == news.entries
 
 
+@pytest.mark.parametrize("bad", ["not a date", "2025-13-45T99:99:99Z", "1970-01-01"])
+def test_a_news_sitemap_date_that_is_no_date_is_no_date(bad: str) -> None:
+    """Issue 18, point 6: an unparseable ``<news:publication_date>`` never reaches the database."""
+    news = parse_sitemap(NEWS_SITEMAP.replace(b"2025-04-16T08:00:00Z", bad.encode()))
+    assert news.entries[0].published is None and news.entries[0].url == "http://a.test/n1"
+
+
 @pytest.mark.parametrize("body", [b"", b"<html><body>x</body></html>", b"<urlset><url>", b"<rss/>"])
 def test_bad_sitemaps(body: bytes) -> None:
     with pytest.raises(FormatError):

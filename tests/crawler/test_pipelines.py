@@ -9,6 +9,8 @@ from aiwatch.crawler.pipelines.article import extract_item, more_precise
 from aiwatch.crawler.pipelines.fingerprint import fingerprint_item
 from aiwatch.crawler.pipelines.topics import score_item
 
+from aiwatch.urls import canonical_candidate
+
 PARAS = [
     "The Bureau of Industry and Security added high-bandwidth memory to its export controls on Tuesday, "
     "and placed several Chinese chip firms on the entity list for diverting Nvidia accelerators.",
@@ -42,7 +44,8 @@ def test_article_is_extracted_and_kept() -> None:
     assert "export-controls" in item.topics
     assert item.word_count == len(item.words) == len(text_words(item.text))  # counted once, hashed next
     item = fingerprint_item(item)
-    assert item.canonical_url == "http://a.test/story.html" and item.content_hash and item.simhash is not None
+    assert item.article_url == item.url_key == "http://a.test/story.html"
+    assert item.content_hash and item.simhash is not None
     assert (item.content_hash, item.simhash) == (content_hash(item.text), simhash(item.text))
     assert item.words is None  # not carried back to the crawl process
 
@@ -50,18 +53,21 @@ def test_article_is_extracted_and_kept() -> None:
 @pytest.mark.parametrize(("link", "expected"), [
     ('<link rel="canonical" href="/news/story?utm_source=feed">', "http://a.test/news/story"),
     ('<link rel="alternate canonical" href="http://www.a.test/news/story">', "http://www.a.test/news/story"),
-    ('<link rel="canonical" href="https://elsewhere.test/story">', "http://a.test/story.html"),
-    ('<link rel="canonical" href="javascript:void(0)">', "http://a.test/story.html"),
-    ("", "http://a.test/story.html"),
+    ('<link rel="canonical" href="https://elsewhere.test/story">', None),
+    ('<link rel="canonical" href="javascript:void(0)">', None),
+    ('<link rel="canonical" href="/story.html#top">', None),  # the page itself
+    ("", None),
 ])
-def test_canonical_link_read_by_the_extract_step_names_the_article(link: str, expected: str) -> None:
-    """The extract step reads ``rel=canonical`` from its parsed tree; the fingerprint step keys the article
-    by it when it is on the same site, as it does from the markup parsed on its own."""
-    from .test_dedupe import article_url
+def test_canonical_link_read_by_the_extract_step_is_the_candidate(link: str, expected: str | None) -> None:
+    """The extract step reads ``rel=canonical`` from its parsed tree, as from the markup parsed on its own;
+    the page keeps the address it was fetched from until the crawl has seen the canonical answer."""
+    from .test_dedupe import candidate
 
     body = html(PARAS).replace("<head>", f"<head>{link}")
     item = fingerprint_item(score_item(extract_item(page(body), min_words=50), min_relevance=1.0))
-    assert item.canonical_url == expected == article_url("http://a.test/story.html", body.encode())
+    assert item.article_url == "http://a.test/story.html"
+    assert canonical_candidate(item.response_url, item.canonical_link) == expected
+    assert expected == candidate("http://a.test/story.html", body.encode())
 
 
 @pytest.mark.parametrize(("body", "content_type", "detail"), [
@@ -76,11 +82,16 @@ def test_non_articles_are_rejected(body: str, content_type: str, detail: str) ->
     assert info.value.reason == "not_article" and detail in str(info.value)
 
 
-def test_undated_page_is_not_an_article() -> None:
+def test_an_undated_page_is_an_article_only_by_its_markup() -> None:
     undated = html(PARAS).replace('<meta property="article:published_time" content="2024-12-02">', "")
-    with pytest.raises(Rejected, match="no publication date"):
-        extract_item(page(undated), min_words=50)
-    assert extract_item(page(undated, published="2024-12-03T10:00:00+00:00"), min_words=50).published
+    kept = extract_item(page(undated), min_words=50)  # one <article> element: stored as undated
+    assert (kept.published, kept.date_source) == (None, "none")
+    plain = undated.replace("<article>", "<div>").replace("</article>", "</div>")
+    with pytest.raises(Rejected, match="no publication date and no article markup"):
+        extract_item(page(plain), min_words=50)
+    hinted = extract_item(page(plain, published="2024-12-03T10:00:00+00:00", published_from="sitemap"),
+                          min_words=50)
+    assert (hinted.published, hinted.date_source) == ("2024-12-03T10:00:00+00:00", "sitemap")
 
 
 def test_a_feed_date_wins_over_a_date_found_only_in_the_page_text() -> None:

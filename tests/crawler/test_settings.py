@@ -45,6 +45,7 @@ def test_polite_and_fail_safe_defaults() -> None:
     assert middlewares["aiwatch.crawler.middlewares.safety.AddressGuardMiddleware"] < 50
     assert list(s.getdict("ITEM_PIPELINES")) == [
         "aiwatch.crawler.pipelines.prepare.PreparePipeline",
+        "aiwatch.crawler.pipelines.link.CanonicalLinkPipeline",
         "aiwatch.crawler.pipelines.storage.StoragePipeline",
     ]
 
@@ -90,7 +91,8 @@ def test_a_crawl_uses_its_config_file_not_a_broken_one_in_the_working_directory(
     (here / "aiwatch.toml").write_text("this is [not toml\n")
     good = elsewhere / "good.toml"
     good.write_text("[aiwatch]\ndownload_delay = 0\nautothrottle = false\n"
-                    "concurrent_requests_per_domain = 8\nmin_article_words = 100000\n")
+                    "concurrent_requests_per_domain = 8\nmin_article_words = 100000\n"
+                    "min_brief_words = 100000\n")
     monkeypatch.chdir(here)
     config = load_config(path=good, environ={})
     stats = run_crawl(tmp_path / "a.db", config, feeds=[f"{sample_server_module.base_url}/feed.xml"])

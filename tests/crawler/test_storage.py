@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiwatch.crawler.items import PageItem
 from aiwatch.crawler.page.fingerprints import content_hash, simhash
+from aiwatch.crawler.pipelines.fingerprint import set_address
 from aiwatch.crawler.store.articles import (
     load_simhash_index,
     raw_body,
@@ -27,7 +28,7 @@ TEXT = ("The Bureau of Industry and Security said on Tuesday that exports of the
 def item(url: str, text: str = TEXT, published: str | None = "2025-04-16", title: str = "H20") -> PageItem:
     page = PageItem(url=url, seen_key=url, response_url=url, status=200, headers={},
                     body=f"<html><body><p>{text}</p></body></html>".encode(), content_type="text/html")
-    page.canonical_url = url
+    set_address(page, url)
     page.title, page.published, page.text = title, published, text
     page.topics, page.relevance = ["export-controls"], 5.0
     page.content_hash, page.simhash = content_hash(text), simhash(text)
@@ -104,3 +105,46 @@ def test_raw_page_round_trip(conn: sqlite3.Connection) -> None:
     assert raw_body(conn, "https://a.test/1") == page.body
     size, stored = conn.execute("SELECT body_size, length(body) FROM raw_pages").fetchone()
     assert size == len(page.body) > stored
+
+
+def test_variants_of_one_address_are_one_article_under_the_link_that_opened(conn: sqlite3.Connection) -> None:
+    """The key dedupes ``/story`` and ``/story/``; the row keeps a link a reader can open (the fetched one),
+    and a changed article takes the link it was last fetched at."""
+    index = load_simhash_index(conn, 10)
+    first = store_article(conn, item("https://a.test/2024/12/02/story/?utm_source=rss"), index)
+    again = store_article(conn, item("https://a.test/2024/12/02/story"), index)
+    assert (again.action, again.article_id) == ("unchanged", first.article_id)
+    row = conn.execute("SELECT url, url_key FROM articles").fetchone()
+    assert tuple(row) == ("https://a.test/2024/12/02/story/", "https://a.test/2024/12/02/story")
+    store_article(conn, item("https://a.test/2024/12/02/story/index.html", TEXT + " Updated."), index)
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/2024/12/02/story/index.html"
+    with pytest.raises(sqlite3.IntegrityError):  # one row per key, whoever writes
+        conn.execute("INSERT INTO articles (url, url_key) VALUES ('https://a.test/other', ?)", (row[1],))
+
+
+@pytest.mark.parametrize("bad", ["not a date", "2025-13-45T99:99:99Z", "  ", "2999-01-01"])
+def test_an_invalid_date_is_stored_as_missing(conn: sqlite3.Connection, bad: str) -> None:
+    """Issue 18, point 6: a date that is no date (from a sitemap hint, markup or text) is never stored."""
+    page = item("https://a.test/bad-date", published=bad)
+    page.date_source = "sitemap"
+    store_article(conn, page, load_simhash_index(conn, 10))
+    row = conn.execute("SELECT published, date_source FROM articles").fetchone()
+    assert tuple(row) == (None, "none")
+
+
+def test_a_copy_stored_first_gives_way_to_the_article_s_own_address(conn: sqlite3.Connection) -> None:
+    """An AMP copy whose canonical article is fetched later in the crawl is stored under the article's key
+    and its own (working) address; the article, when it arrives, gives the row its own address, and a later
+    copy never takes it back."""
+    index = load_simhash_index(conn, 10)
+    copy = item("https://a.test/amp/x/story.html")
+    copy.url_key = "https://a.test/news/story"  # the key of its rel=canonical (crawler/pipelines/link.py)
+    first = store_article(conn, copy, index)
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/amp/x/story.html"
+    article = store_article(conn, item("https://a.test/news/story/"), index)
+    assert (article.action, article.article_id) == ("unchanged", first.article_id)
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/news/story/"
+    changed = item("https://a.test/amp/x/story.html", TEXT + " Updated.")
+    changed.url_key = "https://a.test/news/story"
+    assert store_article(conn, changed, index).action == "updated"
+    assert conn.execute("SELECT url FROM articles").fetchone()[0] == "https://a.test/news/story/"

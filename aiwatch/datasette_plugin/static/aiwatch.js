@@ -5,7 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
     "target_id", "responder_id", "aimed_at_id", "entity_id", "source_id", "from_id", "to_id", "other_id",
     "confidence", "is_quote", "start_char", "end_char", "speaker_start", "speaker_end", "cue_start", "cue_end",
     "content_start", "content_end", "sentence_start", "accuser_text", "accused_text", "actor_text",
-    "target_text", "article_url", "source_url", "url", "evidence", "section"];
+    "target_text", "article_url", "source_url", "url", "url_key", "date_source", "evidence", "section"];
   var VIEWS = ["table-accusations", "table-policy_actions", "table-entity_timeline", "table-co_mentions"];
   var body = document.body;
   var table = document.querySelector("table.rows-and-columns");
