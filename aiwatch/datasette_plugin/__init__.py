@@ -7,6 +7,8 @@
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
+* ``handle_exception`` (a wrapper): error pages without Datasette's ``rich`` traceback printer; one log line
+  per client error (see :mod:`.errors`).
 * ``register_facet_classes`` (a wrapper): Datasette's array facet replaced by a grouped one
   (see :mod:`.facets`).
 * ``asgi_wrapper``: a plain search of the articles table goes to the ``search_articles`` canned query, which
@@ -45,6 +47,17 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     from aiwatch.datasette_plugin.limits import apply_limits
 
     apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
+
+
+@hookimpl(hookwrapper=True)
+def handle_exception(datasette: Any, request: Any, exception: BaseException):
+    """Answer errors with :func:`.errors.error_response` instead of Datasette's default, which prints each
+    one, 404s included, with ``rich`` and its local variables (see :mod:`.errors`)."""
+    outcome = yield
+    from aiwatch.datasette_plugin.errors import error_response, is_datasette_default
+
+    kept = [r for r in outcome.get_result() if r is not None and not is_datasette_default(r)]
+    outcome.force_result([*kept, error_response(datasette, request, exception)])
 
 
 @hookimpl(hookwrapper=True)
