@@ -79,6 +79,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_facet_time_limit_ms", 200, "Datasette facet_time_limit_ms."),
     Setting("serve_max_string_bytes", 10_000_000,
             "Largest string or blob one SQLite value may reach on Datasette's connections."),
+    Setting("serve_max_response_bytes", 25_000_000,
+            "Largest total of text and blob bytes one query may return to Datasette; past it the query fails "
+            "with \"response too big\"."),
     Setting("serve_allow_sql", True, "Allow arbitrary SQL in Datasette; false leaves only canned queries."),
     Setting("update_max_minutes", 55, "Time limit for one `aiwatch update` run."),
     Setting("lock_file", "", "Lock file for `aiwatch update` (default: the database path plus .lock)."),

@@ -104,6 +104,7 @@ def build_metadata(config: Config, base: dict[str, Any] | None = None) -> dict[s
     plugin = meta.setdefault("plugins", {}).setdefault(PLUGIN_NAME, {})
     plugin["database"] = DATABASE_NAME
     plugin["max_string_bytes"] = int(config.serve_max_string_bytes)
+    plugin["max_response_bytes"] = int(config.serve_max_response_bytes)
     if not config.serve_allow_sql:
         meta["allow_sql"] = False
     return meta

@@ -1,8 +1,10 @@
 """Datasette plugin for aiwatch (entry point ``datasette: aiwatch``).
 
-* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection and guards
-  ``printf``/``format``, so one anonymous query cannot build a huge value in memory or spin for seconds
-  (plugin config ``max_string_bytes``, default the ``serve_max_string_bytes`` setting; see :mod:`.limits`).
+* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection, guards
+  ``printf``/``format``, denies ``fts3_tokenizer`` and ``load_extension`` and caps the bytes one query may
+  return, so one anonymous query cannot build a huge value or response in memory, spin for seconds or read
+  a pointer (plugin config ``max_string_bytes`` and ``max_response_bytes``, defaults the
+  ``serve_max_string_bytes`` and ``serve_max_response_bytes`` settings; see :mod:`.limits`).
 * ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
@@ -42,11 +44,21 @@ def max_string_bytes(datasette: Any) -> int:
     return max(int(value), 1_000)
 
 
+def max_response_bytes(datasette: Any) -> int:
+    """The per-query response cap from the plugin config, else the aiwatch setting's default."""
+    value = (datasette.plugin_config("aiwatch") or {}).get("max_response_bytes")
+    if value is None:
+        from aiwatch.config import default
+
+        value = default("serve_max_response_bytes")
+    return max(int(value), 100_000)
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     from aiwatch.datasette_plugin.limits import apply_limits
 
-    apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
+    apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH, max_response_bytes(datasette))
 
 
 @hookimpl(hookwrapper=True)
