@@ -82,6 +82,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("serve_max_response_bytes", 25_000_000,
             "Largest total of text and blob bytes one query may return to Datasette; past it the query fails "
             "with \"response too big\"."),
+    Setting("serve_header_timeout", 10.0,
+            "`aiwatch serve`: seconds a client has to send a complete request header before it is disconnected."),
+    Setting("serve_max_connections", 500,
+            "`aiwatch serve`: open connections at most; past it the oldest idle one is closed."),
     Setting("serve_allow_sql", True, "Allow arbitrary SQL in Datasette; false leaves only canned queries."),
     Setting("update_max_minutes", 55, "Time limit for one `aiwatch update` run."),
     Setting("lock_file", "", "Lock file for `aiwatch update` (default: the database path plus .lock)."),
