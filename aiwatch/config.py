@@ -60,13 +60,15 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0, maximum=3600),
     Setting("autothrottle", True, "Adapt the delay to each site's latency (Scrapy AutoThrottle)."),
     Setting("robotstxt_obey", True, "Obey robots.txt."),
-    Setting("max_pages", 0, "Stop a crawl after this many responses (0: no limit).", minimum=0, maximum=10**9),
+    Setting("max_pages", 0, "Stop a crawl after this many responses (0: no limit).",
+            minimum=0, maximum=10**9),
     Setting("crawl_workers", 2,
             "Processes that extract, topic-score and fingerprint fetched pages beside the crawler "
             "(0: in the crawl process).", minimum=0, maximum=64),
     Setting("crawl_memory_mb", 1024, "Stop a crawl whose process memory exceeds this many MB (0: no limit).",
             minimum=0, maximum=1024**2),
-    Setting("close_on_errors", 0, "Stop a crawl after this many errors (0: never).", minimum=0, maximum=10**9),
+    Setting("close_on_errors", 0, "Stop a crawl after this many errors (0: never).",
+            minimum=0, maximum=10**9),
     Setting("crawl_share", 0.6,
             "`aiwatch update`: share of the run's time limit the crawl may use, so extraction and the graph "
             "always run on what it stored.", minimum=0.05, maximum=0.95),
@@ -115,7 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest total of text and blob bytes one query may return to Datasette; past it the query fails "
             "with \"response too big\".", minimum=100_000, maximum=2_000_000_000),
     Setting("serve_header_timeout", 10.0,
-            "`aiwatch serve`: seconds a client has to send a complete request header before it is disconnected.",
+            "`aiwatch serve`: seconds a client has to send a complete request header before it is "
+            "disconnected.",
             minimum=1, maximum=3600),
     Setting("serve_max_connections", 500,
             "`aiwatch serve`: open connections at most; past it the oldest idle one is closed.",
@@ -156,7 +159,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
                 return False
             raise ValueError
         if kind in (int, float):
-            if isinstance(value, bool) or isinstance(value, list | dict):
+            if isinstance(value, bool | list | dict):
                 raise ValueError
             number = _number(kind, value)
             _check_range(setting, number, origin)

@@ -212,7 +212,8 @@ def slow_clients(server: Server, count: int = 1100) -> dict:
         except OSError:
             pass
         sock.close()
-    return {"held_connections": len(held), "request_during": {"status": during[0], "seconds": round(during[2], 2)},
+    return {"held_connections": len(held),
+            "request_during": {"status": during[0], "seconds": round(during[2], 2)},
             "request_after_12s": {"status": later[0], "seconds": round(later[2], 2)},
             "half_open_still_open_after_13s": still_open, "server_alive": server.proc.poll() is None}
 

@@ -26,7 +26,8 @@ from aiwatch.runs import recorded_run
     default=None,
     help="Articles per nlp.pipe batch (default: setting extract_batch_size).",
 )
-@click.option("--limit", type=click.IntRange(1, 10**12), default=None, help="Process at most this many articles.")
+@click.option("--limit", type=click.IntRange(1, 10**12), default=None,
+              help="Process at most this many articles.")
 @click.pass_obj
 def extract(
     app: AppContext, rebuild: bool, workers: int | None, batch_size: int | None, limit: int | None

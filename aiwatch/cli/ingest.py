@@ -25,7 +25,8 @@ def ingest(app: AppContext, redis_url: str, idle_exit: float | None) -> None:
     from aiwatch.crawler.distributed.frontier import DistributedError, IngestStats
     from aiwatch.crawler.distributed.frontier import ingest as run_ingest
 
-    with user_errors(DistributedError), recorded_run(app.writable_db(), "ingest", expected=(DistributedError,)) as run:
+    conn = app.writable_db()
+    with user_errors(DistributedError), recorded_run(conn, "ingest", expected=(DistributedError,)) as run:
         run.stats = IngestStats().to_dict()
         stats = run_ingest(app.db_path, redis_url, idle_exit=idle_exit,
                            near_duplicate_distance=app.config.near_duplicate_distance,

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+
 class FiniteFloatRange(click.FloatRange):
     """A float range that also refuses ``nan`` and ``inf`` (click's own range lets ``nan`` through)."""
 

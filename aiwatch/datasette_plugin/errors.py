@@ -80,7 +80,9 @@ def log_line(status: int, request: Any, message: str) -> str:
     return f"{status} {request.method} {target}: {text[:300]}"
 
 
-def error_response(datasette: Any, request: Any, exception: BaseException) -> Callable[[], Awaitable[Response]]:
+def error_response(
+    datasette: Any, request: Any, exception: BaseException
+) -> Callable[[], Awaitable[Response]]:
     """What the ``handle_exception`` hook returns: a coroutine function giving the error response."""
 
     async def respond() -> Response:

@@ -63,7 +63,8 @@ def test_a_non_utf8_config_file_is_one_line(tmp_path):
 
 @pytest.mark.parametrize(("text", "name"), [("download_timeout = -5", "download_timeout"),
                                              ("concurrent_requests = 1e23", "concurrent_requests"),
-                                             ("concurrent_requests = 100000000000000000000", "concurrent_requests"),
+                                             ("concurrent_requests = 100000000000000000000",
+                                              "concurrent_requests"),
                                              ("download_delay = nan", "download_delay"),
                                              ("update_max_minutes = 1000000000", "update_max_minutes"),
                                              ('user_agent = "a\\r\\nX-Injected: 1"', "user_agent")])

@@ -29,7 +29,8 @@ def _serve(db, env_extra: dict[str, str], nofile: int):
 
     env = {**os.environ, **env_extra}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from aiwatch.cli import main; main()", "--db", str(db), "serve", "--port", "0"],
+        [sys.executable, "-c", "from aiwatch.cli import main; main()", "--db", str(db), "serve",
+         "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, preexec_fn=limit)
     line = proc.stdout.readline()
     match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
