@@ -12,6 +12,7 @@ drops that default and answers with :func:`error_response` instead: the same pag
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -48,8 +49,8 @@ def classify(exception: BaseException) -> tuple[int, str, dict[str, Any], str | 
     return 500, "Internal server error", {}, None, False
 
 
-DATASETTE_DIR = str(Path(datasette.__file__).resolve().parent)
-AIWATCH_DIR = str(Path(__file__).resolve().parent.parent)
+DATASETTE_DIR = str(Path(datasette.__file__).resolve().parent) + os.sep
+AIWATCH_DIR = str(Path(__file__).resolve().parent.parent) + os.sep
 
 
 def raised_in_datasette(exception: BaseException) -> bool:
