@@ -358,6 +358,20 @@ MIGRATIONS: list[str] = [
     -- via_id facet and the foreign-key check when a discovered entity is pruned.
     CREATE INDEX idx_claims_via ON claims(via_id, kind, negated, article_id) WHERE via_id IS NOT NULL;
     """,
+    # 7: crawl backoff. A URL that failed (timeout, refused connection, server error) and a host none of whose
+    # requests succeeded in a crawl are skipped by the next crawls until retry_after, which doubles with each
+    # failing crawl in a row (crawler/store/backoff.py); a success removes the row.
+    """
+    CREATE TABLE crawl_backoff (
+        kind TEXT NOT NULL CHECK (kind IN ('url', 'host')),
+        target TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 1,
+        last_error TEXT,
+        last_failed_at TEXT NOT NULL,
+        retry_after TEXT NOT NULL,
+        PRIMARY KEY (kind, target)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

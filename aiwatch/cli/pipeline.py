@@ -42,21 +42,35 @@ def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
     limit = config["crawl_memory_mb"] if isinstance(config, dict) else config.crawl_memory_mb
     words = {"memusage_exceeded": f"memory limit crawl_memory_mb = {limit} MB exceeded",
              "closespider_pagecount": "max_pages reached",
-             "closespider_errorcount": "close_on_errors reached"}
+             "closespider_errorcount": "close_on_errors reached",
+             "closespider_timeout": "its share of the time limit (crawl_share) used up"}
     return "; ".join(f"{name}: {words.get(reason, reason)}" for name, reason in sorted(spiders.items())
                      if reason not in ("finished", "unknown"))
 
 
-def crawl_stage(db_path: Path, config: Config, sources: Sources, conn: sqlite3.Connection,
-                progress: Progress) -> StageResult:
-    """Crawl ``sources``; every source failing fails the run (the later stages still run)."""
-    from aiwatch.crawler.runtime.run import CrawlError, run_crawl
+def crawl_seconds(config: Config, max_minutes: float | None) -> float | None:
+    """The crawl's share of the run's time limit, in seconds (None: no limit).
+
+    >>> crawl_seconds(Config({"crawl_share": 0.6}), 55)
+    1980.0
+    """
+    return None if not max_minutes else round(max_minutes * 60 * float(config.crawl_share), 3)
+
+
+def crawl_stage(db_path: Path, config: Config, sources: Sources, max_minutes: float | None,
+                conn: sqlite3.Connection, progress: Progress) -> StageResult:
+    """Crawl ``sources`` within the crawl's share of the time limit (``crawl_share``), so extraction and the
+    graph always run on what it stored; every source failing fails the run (the later stages still run)."""
+    from aiwatch.crawler.runtime.run import CrawlError, CrawlTimeout, run_crawl
     from aiwatch.crawler.sources import SourcesError
 
     try:
-        # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
         crawl = run_crawl(db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps, urls=sources.urls,
-                          sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders)
+                          sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders,
+                          stop_after=crawl_seconds(config, max_minutes))
+    except CrawlTimeout as exc:
+        log.warning("crawl: %s; what it stored is kept", exc)
+        return StageResult({"killed": str(exc)}, f"crawl: {exc}; what it stored is kept", "partial")
     except (SourcesError, CrawlError) as exc:
         raise StageError(str(exc)) from None
     stopped = crawl_stop_reasons(crawl.spiders, config)
@@ -89,9 +103,11 @@ def graph_stage(config: Config, conn: sqlite3.Connection, progress: Progress) ->
     return StageResult(built.as_dict(), built.summary())
 
 
-def update_stages(db_path: Path, config: Config, sources: Sources, *, progress: bool = False) -> list[Stage]:
-    """Crawl, extract and graph, in that order; ``progress`` shows the extraction's progress bar."""
-    return [Stage("crawl", partial(crawl_stage, db_path, config, sources)),
+def update_stages(db_path: Path, config: Config, sources: Sources, *, progress: bool = False,
+                  max_minutes: float | None = None) -> list[Stage]:
+    """Crawl, extract and graph, in that order; ``progress`` shows the extraction's progress bar; the crawl
+    gets its share of ``max_minutes``."""
+    return [Stage("crawl", partial(crawl_stage, db_path, config, sources, max_minutes)),
             Stage("extract", partial(extract_stage, config, progress)),
             Stage("graph", partial(graph_stage, config))]
 
@@ -100,5 +116,5 @@ def update_database(db_path: Path, config: Config, sources: Sources, *, max_minu
                     progress: bool = False) -> UpdateResult:
     """The whole ``aiwatch update`` over ``db_path``: see :func:`aiwatch.update.run_update`."""
     lock_path = Path(config.lock_file) if config.lock_file else None
-    return run_update(db_path, update_stages(db_path, config, sources, progress=progress),
-                      lock_path=lock_path, max_minutes=max_minutes)
+    stages = update_stages(db_path, config, sources, progress=progress, max_minutes=max_minutes)
+    return run_update(db_path, stages, lock_path=lock_path, max_minutes=max_minutes)

@@ -136,16 +136,29 @@ def prepare_crawl(
     return CrawlPlan(jobs, trusted, names, since, redis_url)
 
 
+class CrawlTimeout(CrawlError):
+    """The crawl process outlived its time share and its grace period and was killed."""
+
+
+# Beyond ``stop_after``, the spiders close themselves but wait for the downloads in flight: allow the
+# download timeout plus this many seconds before the crawl process is killed.
+STOP_GRACE_SECONDS = 20.0
+
+
 def run_prepared(
-    db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None
+    db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None,
+    stop_after: float | None = None,
 ) -> CrawlStats:
     """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`)."""
     connect(db_path).close()  # an unusable database fails here, with its own message
     started = time.monotonic()
+    if stop_after is not None:
+        grace = stop_after + float(config.download_timeout) + STOP_GRACE_SECONDS
+        timeout = grace if timeout is None else min(timeout, grace)
     stats = _run_child(
         {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": crawl.since,
          "jobs": crawl.jobs, "trusted": crawl.trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-         "redis_url": crawl.redis_url, "parent_pid": os.getpid()},
+         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "stop_after": stop_after},
         timeout,
     )
     sources: dict[str, dict[str, int]] = {name: {} for name in crawl.source_names}
@@ -168,8 +181,14 @@ def run_crawl(
     spiders: Sequence[str] | None = None,
     timeout: float | None = None,
     redis_url: str | None = None,
+    stop_after: float | None = None,
 ) -> CrawlStats:
     """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
+
+    ``stop_after`` (seconds) closes the spiders once it has passed, as Scrapy's ``CLOSESPIDER_TIMEOUT``
+    does (finish reason ``closespider_timeout``): what was stored stays, spiders not yet started are skipped,
+    and a crawl process still running ``download_timeout`` + :data:`STOP_GRACE_SECONDS` later is killed
+    (:class:`CrawlTimeout`).
 
     Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
     unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
@@ -180,7 +199,7 @@ def run_crawl(
     """
     crawl = prepare_crawl(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file,
                           since=since, spiders=spiders, redis_url=redis_url)
-    return run_prepared(db_path, config, crawl, timeout=timeout)
+    return run_prepared(db_path, config, crawl, timeout=timeout, stop_after=stop_after)
 
 
 def _pump(stream: Any) -> None:
@@ -207,7 +226,7 @@ def _run_child(job: dict[str, Any], timeout: float | None) -> CrawlStats:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise CrawlError(f"crawl stopped after the time limit of {timeout:.0f}s") from None
+            raise CrawlTimeout(f"crawl process killed after {timeout:.0f}s") from None
         except BaseException:
             proc.kill()
             proc.wait()
@@ -298,11 +317,21 @@ def child_main(job_file: str, result_file: str) -> int:
 
     from twisted.internet import defer  # not the reactor: the first crawler installs the asyncio one
 
+    stop_at = time.monotonic() + float(job["stop_after"]) if job.get("stop_after") else None
+
     @defer.inlineCallbacks
     def sequence():  # type: ignore[no-untyped-def]
         try:
             for name, sources in job["jobs"]:
+                left = stop_at - time.monotonic() if stop_at is not None else None
+                if left is not None and left < 1.0:
+                    logging.getLogger("aiwatch.crawler.runtime.run").warning(
+                        "spider %s not started: the crawl's share of the time limit is used up", name)
+                    stats.spiders[name] = "closespider_timeout"
+                    continue
                 crawler = process.create_crawler(name)
+                if left is not None:  # Scrapy's CloseSpider extension closes it gracefully when time is up
+                    crawler.settings.set("CLOSESPIDER_TIMEOUT", left, priority="cmdline")
                 if pool is not None:
                     provide_workers(crawler, pool)
                 try:

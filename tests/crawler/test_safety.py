@@ -277,8 +277,8 @@ def test_trust_follows_the_redirect_chain(tmp_path: Path, internal) -> None:
     routes = {
         "/r302": hs.redirect(f"http://127.0.0.1:{internal.port}/secret", 302),
         "/r307": hs.redirect(f"http://127.0.0.1:{internal.port}/admin", 307),
-        "/meta": hs.page(f'<html><head><meta http-equiv="refresh" content="0; url={trusted_internal}from-meta">'
-                         "</head><body>moved</body></html>"),
+        "/meta": hs.page('<html><head><meta http-equiv="refresh" '
+                         f'content="0; url={trusted_internal}from-meta"></head><body>moved</body></html>'),
     }
     with hs.HostileServer(routes) as public:
         starts = [public.url(p, host=PUBLIC) for p in routes] + [trusted_internal + "article"]
