@@ -45,7 +45,7 @@ def downloader_middlewares() -> dict[str, int | None]:
     Scrapy's, and the redirect-loop check ahead of Scrapy's redirect middleware."""
     middlewares: dict[str, int | None] = {
         SAFETY_MIDDLEWARE: 40,
-        BACKOFF_MIDDLEWARE: 45,
+        BACKOFF_MIDDLEWARE: 560,  # sees each failed attempt before RetryMiddleware (550) retries it
         REDIRECT_LOOP_MIDDLEWARE: 650,  # sees a redirect before Scrapy's RedirectMiddleware (600) follows it
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         ROBOTS_MIDDLEWARE: 100,

@@ -1,12 +1,14 @@
 """Skip URLs and hosts that failed in earlier crawls, remember this crawl's failures, and log redirect loops.
 
-* :class:`BackoffMiddleware` (downloader middleware, priority 45, just after the address guard) reads the
-  waiting rows of ``crawl_backoff`` when the spider opens and refuses their requests at once
+* :class:`BackoffMiddleware` (downloader middleware, priority 560: requests reach it once the address guard
+  and robots.txt passed them, and it sees each failed attempt before Scrapy's ``RetryMiddleware`` retries
+  it) reads the waiting rows of ``crawl_backoff`` when the spider opens and refuses their requests at once
   (``IgnoreRequest``; one WARNING per host, stats ``aiwatch/backoff/skipped``), so a source of slow or dead
-  links costs the next hourly runs nothing until its wait is over. It counts this crawl's failures
-  (exceptions after Scrapy's retries, HTTP 5xx and 429) and successes per URL and per host, and writes them
-  when the spider closes (see :mod:`aiwatch.crawler.store.backoff` for the waits). Setting
-  ``AIWATCH_SOURCE_BACKOFF_MINUTES`` (``source_backoff_minutes``; 0 turns it off).
+  links costs the next hourly runs nothing until its wait is over. It counts this crawl's failed attempts
+  (exceptions, HTTP 5xx and 429) and successes per URL and per host, and writes them when the spider
+  closes: a URL that failed and never succeeded, and a host with no success at all, wait (see
+  :mod:`aiwatch.crawler.store.backoff`). Setting ``AIWATCH_SOURCE_BACKOFF_MINUTES``
+  (``source_backoff_minutes``; 0 turns it off).
 * :class:`RedirectLoopMiddleware` (priority 650, so it sees a redirect before Scrapy's ``RedirectMiddleware``
   follows it) refuses a redirect back to a URL already in its chain, and one past ``REDIRECT_MAX_TIMES``, with
   a WARNING naming the chain (stats ``aiwatch/redirect_loop``, ``aiwatch/redirect_too_many``): Scrapy would

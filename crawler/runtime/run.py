@@ -140,9 +140,22 @@ class CrawlTimeout(CrawlError):
     """The crawl process outlived its time share and its grace period and was killed."""
 
 
-# Beyond ``stop_after``, the spiders close themselves but wait for the downloads in flight: allow the
-# download timeout plus this many seconds before the crawl process is killed.
-STOP_GRACE_SECONDS = 20.0
+# A crawl given ``stop_after`` seconds closes its spiders early enough for the downloads in flight to end
+# (see :func:`stop_times`); a crawl process still running this many seconds after ``stop_after`` is killed.
+STOP_GRACE_SECONDS = 5.0
+
+
+def stop_times(stop_after: float, download_timeout: float) -> tuple[float, float]:
+    """(close the spiders after, kill the crawl process after), in seconds, for a crawl time share.
+
+    Closing waits for the downloads in flight, which may take ``download_timeout``, so the spiders close
+    that much (plus 5 s, but at most a third of the share) before the share ends.
+
+    >>> stop_times(1980, 30), stop_times(36, 30)
+    ((1945.0, 1985.0), (24.0, 41.0))
+    """
+    margin = min(download_timeout + 5.0, stop_after / 3)
+    return max(1.0, stop_after - margin), stop_after + STOP_GRACE_SECONDS
 
 
 def run_prepared(
@@ -152,13 +165,14 @@ def run_prepared(
     """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`)."""
     connect(db_path).close()  # an unusable database fails here, with its own message
     started = time.monotonic()
+    close_after = None
     if stop_after is not None:
-        grace = stop_after + float(config.download_timeout) + STOP_GRACE_SECONDS
-        timeout = grace if timeout is None else min(timeout, grace)
+        close_after, kill_after = stop_times(stop_after, float(config.download_timeout))
+        timeout = kill_after if timeout is None else min(timeout, kill_after)
     stats = _run_child(
         {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": crawl.since,
          "jobs": crawl.jobs, "trusted": crawl.trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "stop_after": stop_after},
+         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "stop_after": close_after},
         timeout,
     )
     sources: dict[str, dict[str, int]] = {name: {} for name in crawl.source_names}
@@ -185,10 +199,11 @@ def run_crawl(
 ) -> CrawlStats:
     """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
 
-    ``stop_after`` (seconds) closes the spiders once it has passed, as Scrapy's ``CLOSESPIDER_TIMEOUT``
-    does (finish reason ``closespider_timeout``): what was stored stays, spiders not yet started are skipped,
-    and a crawl process still running ``download_timeout`` + :data:`STOP_GRACE_SECONDS` later is killed
-    (:class:`CrawlTimeout`).
+    ``stop_after`` (seconds) is the crawl's time share: the spiders close gracefully early enough for the
+    downloads in flight to end within it (Scrapy's ``CLOSESPIDER_TIMEOUT``, finish reason
+    ``closespider_timeout``; see :func:`stop_times`), spiders not yet started are skipped, and a crawl
+    process still running :data:`STOP_GRACE_SECONDS` after the share is killed (:class:`CrawlTimeout`; what
+    was committed stays).
 
     Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
     unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and

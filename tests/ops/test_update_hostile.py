@@ -222,7 +222,9 @@ def test_update_where_every_source_fails_exits_1(ops, hostile, tmp_path):
 
 def test_time_limit_exits_124_keeps_work_and_the_next_run_resumes(ops, reference, tmp_path):
     db = tmp_path / "slow.db"
-    slow = ops.clean_env(AIWATCH_DOWNLOAD_DELAY="1", AIWATCH_CONCURRENT_REQUESTS_PER_DOMAIN="1")
+    # The crawl may use nearly all of the limit (crawl_share), so the limit strikes while it runs.
+    slow = ops.clean_env(AIWATCH_DOWNLOAD_DELAY="1", AIWATCH_CONCURRENT_REQUESTS_PER_DOMAIN="1",
+                         AIWATCH_CRAWL_SHARE="0.95")
     upd = ops.start(db, "--max-minutes", "0.1", "--feed", ops.feed, env=slow)
     code = upd.wait()
     seconds = time.monotonic() - upd.started

@@ -18,9 +18,10 @@ pytestmark = pytest.mark.slow
 ARTICLES = {
     "/h20-licence": (
         "Nvidia told it needs a licence to ship H20 chips to China",
-        "Nvidia said the US Commerce Department told it that exports of its H20 accelerator to China now need "
-        "a licence. The chip had been designed to fit under earlier export controls, and Chinese cloud groups "
-        "had ordered it in bulk. Nvidia said it expects a charge of several billion dollars for inventory. "
+        "Nvidia said the US Commerce Department told it that exports of its H20 accelerator to China now "
+        "need a licence. The chip had been designed to fit under earlier export controls, and Chinese cloud "
+        "groups had ordered it in bulk. Nvidia said it expects a charge of several billion dollars for "
+        "inventory. "
         "AMD said its MI308 accelerator faces the same export licence rule for sales to China, and analysts "
         "said the controls would push Chinese buyers toward Huawei's Ascend chips."),
     "/distillation-claim": (
@@ -57,8 +58,8 @@ def article(title: str, text: str) -> hs.Handler:
 def feed(urls: list[str]) -> hs.Handler:
     items = "".join(f"<item><title>{u}</title><link>{u}</link>"
                     "<pubDate>Tue, 24 Feb 2026 10:00:00 GMT</pubDate></item>" for u in urls)
-    return hs.page(f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>",
-                   content_type="application/rss+xml")
+    body = f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}</channel></rss>"
+    return hs.page(body, content_type="application/rss+xml")
 
 
 def test_a_slow_source_cannot_starve_extraction_and_is_skipped_next_time(ops, tmp_path):
@@ -90,7 +91,8 @@ def test_a_slow_source_cannot_starve_extraction_and_is_skipped_next_time(ops, tm
         repeated = {p: slow.hits[p] - n for p, n in tried.items() if slow.hits[p] > n}
         slow_hits2 = sum(slow.hits[p] for p in slow_paths) - sum(tried.values())
     assert code2 == 0, second.output[-3000:]
-    assert tried and repeated == {}, repeated  # links that timed out last time are skipped until their wait ends
+    # Links that timed out last time are skipped until their wait ends.
+    assert tried and repeated == {}, repeated
     assert "skipping URLs of 127.0.0.1" in second.output
     with sqlite3.connect(db) as conn:
         waiting = conn.execute("SELECT count(*) FROM crawl_backoff WHERE kind = 'url'").fetchone()[0]
