@@ -9,7 +9,8 @@ last line:
 
 * ``flood``: 100 bad URLs (unknown entity, nested and ``..`` entity paths, unknown sort column, unknown
   table, empty search), 10 at a time, while a cheap request (``/-/versions.json``) repeats: bad requests per
-  second, the cheap request's worst wait, server log bytes per bad request, statuses seen.
+  second, the cheap request's worst wait, server log bytes per bad request, statuses seen; then the median
+  time of an entity page and of a 404, one at a time.
 * ``printf``: seconds until ``printf('%.*c','1000000000x','x')`` is answered.
 * ``rows``: 40 rows of ``hex(zeroblob(4990000))`` as ``.json``: status, body bytes, the server's peak RSS and
   the cheap request's worst wait meanwhile.
@@ -143,12 +144,17 @@ def flood(server: Server, count: int = 100, parallel: int = 10) -> dict:
         with ThreadPoolExecutor(parallel) as pool:
             results = list(pool.map(fetch, urls))
         elapsed = time.monotonic() - start
+    costs = {}
+    pages = (("entity_page", "/-/aiwatch/entity/deepseek"), ("not_found", "/-/aiwatch/entity/nope"))
+    for label, path in pages:
+        times = sorted(fetch(server.url.rstrip("/") + path)[2] for _ in range(21))
+        costs[f"{label}_median_ms"] = round(times[10] * 1000, 1)
     statuses: dict[str, int] = {}
     for status, _, _ in results:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     return {"bad_requests_per_s": round(count / elapsed, 1), "cheap_worst_wait_s": round(probe.worst, 2),
             "log_bytes_per_bad_request": round((server.log_bytes() - log_before) / count),
-            "statuses": statuses}
+            "statuses": statuses, **costs}
 
 
 def printf_bypass(server: Server) -> dict:
