@@ -5,8 +5,9 @@
   it) reads the waiting rows of ``crawl_backoff`` when the spider opens and refuses their requests at once
   (``IgnoreRequest``; one WARNING per host, stats ``aiwatch/backoff/skipped``), so a source of slow or dead
   links costs the next hourly runs nothing until its wait is over. It counts this crawl's failed attempts
-  (exceptions, HTTP 5xx and 429) and successes per URL and per host, and writes them when the spider
-  closes: a URL that failed and never succeeded, and a host with no success at all, wait (see
+  (exceptions, HTTP 5xx and 429) and successes per URL and per host, and writes them every few seconds
+  and when the spider closes (a crawl killed at its time limit keeps them): a URL that failed and never
+  succeeded, and a host with no success at all, wait (see
   :mod:`aiwatch.crawler.store.backoff`). Setting ``AIWATCH_SOURCE_BACKOFF_MINUTES``
   (``source_backoff_minutes``; 0 turns it off).
 * :class:`RedirectLoopMiddleware` (priority 650, so it sees a redirect before Scrapy's ``RedirectMiddleware``
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 FAILING_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
+FLUSH_SECONDS = 5.0
 
 
 def netloc_of(url: str) -> str:
@@ -61,6 +64,9 @@ class BackoffMiddleware:
         self.host_ok: Counter[str] = Counter()
         self.host_failed: dict[str, str] = {}
         self.warned: set[str] = set()
+        self.recorded: set[tuple[str, str]] = set()  # failures written during this crawl (counted once)
+        self.cleared: set[tuple[str, str]] = set()
+        self.last_flush = time.monotonic()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -102,12 +108,14 @@ class BackoffMiddleware:
         elif not 300 <= response.status < 400:
             self.succeeded.add(url)
             self.host_ok[netloc_of(url)] += 1
+        self._flush_now_and_then()
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
         if isinstance(exception, IgnoreRequest):
             return None  # refused here, by robots.txt or by the address guard: not the source's failure
         self._failure(urldefrag(request.url)[0], type(exception).__name__)
+        self._flush_now_and_then()
         return None
 
     def _failure(self, url: str, error: str) -> None:
@@ -124,18 +132,35 @@ class BackoffMiddleware:
         successes = [("url", url) for url in self.succeeded] + [("host", host) for host in self.host_ok]
         return failures, successes
 
-    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+    def _flush_now_and_then(self) -> None:
+        """Write what changed every few seconds, so a crawl killed at its time limit loses little."""
+        if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> int:
+        """Write the failures and successes not written yet; returns the targets newly waiting."""
+        self.last_flush = time.monotonic()
         if not self.db_path:
-            return
+            return 0
         failures, successes = self.failures()
+        failures = [f for f in failures if (f.kind, f.target) not in self.recorded]
+        successes = [s for s in successes if s not in self.cleared]
         if not failures and not successes:
-            return
+            return 0
         conn = connect(self.db_path, migrate_schema=False)
         try:
             waiting = store.record(conn, failures, successes, self.base_minutes)
         finally:
             conn.close()
-        if waiting:
+        self.recorded.update((f.kind, f.target) for f in failures)
+        self.cleared.update(successes)
+        self.recorded.difference_update(successes)
+        return waiting
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        self.flush()
+        waiting = len(self.recorded)
+        if waiting and self.base_minutes > 0:
             logger.info("backoff: %d failing URL(s) or host(s) will be skipped by the next crawls for at "
                         "least %g minutes", waiting, self.base_minutes)
 
