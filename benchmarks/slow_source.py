@@ -69,11 +69,11 @@ def serve(root: Path, slow: set[str]) -> tuple[ThreadingHTTPServer, str]:
     return server, handler.base
 
 
-def run_update(python: str, db: Path, feed: str, minutes: float, workdir: Path) -> dict:
+def run_update(python: str, db: Path, feeds: list[str], minutes: float, workdir: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "AIWATCH_CONFIG": ""}
     start = time.monotonic()
     done = subprocess.run([python, "-c", "from aiwatch.cli import main; main()", "--db", str(db), "-q",
-                           "update", "--max-minutes", str(minutes), "--feed", feed],
+                           "update", "--max-minutes", str(minutes), *(f"--feed={f}" for f in feeds)],
                           capture_output=True, text=True, env=env, cwd=workdir, timeout=minutes * 60 + 300)
     seconds = time.monotonic() - start
     conn = sqlite3.connect(db)
@@ -99,24 +99,38 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=1.0)
     parser.add_argument("--slow", type=int, default=30)
     parser.add_argument("--fast", type=int, default=30)
+    parser.add_argument("--separate", action="store_true",
+                        help="Serve the slow articles as a second site with its own feed (one slow "
+                             "source beside "
+                             "a good one) instead of mixing them into one feed.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
-        site = synth.build_site(root, args.slow + args.fast, min_words=400, max_words=600)
-        paths = list(site["paths"])
-        slow = set(paths[::2][: args.slow]) if args.slow else set()
-        server, base = serve(root, slow)
+        if args.separate:
+            synth.build_site(root, args.fast, min_words=400, max_words=600)
+            slow_root = Path(tmp) / "slow-site"
+            slow_paths = synth.build_site(slow_root, args.slow, offset=args.fast, min_words=400,
+                                          max_words=600)["paths"]
+            servers = [serve(root, set()), serve(slow_root, set(slow_paths))]
+            slow = set(slow_paths)
+        else:
+            paths = synth.build_site(root, args.slow + args.fast, min_words=400, max_words=600)["paths"]
+            slow = set(paths[::2][: args.slow]) if args.slow else set()
+            servers = [serve(root, slow)]
+        feeds = [f"{base}/feed.xml" for _, base in servers]
         db = Path(tmp) / "hourly.db"
         runs = []
         extracted_before = 0
         for number in range(1, args.runs + 1):
-            result = run_update(args.python, db, f"{base}/feed.xml", args.minutes, Path(tmp))
+            result = run_update(args.python, db, feeds, args.minutes, Path(tmp))
             result["extracted_by_run"] = result["extracted_total"] - extracted_before
             extracted_before = result["extracted_total"]
             runs.append(result)
             print(f"run {number}: {json.dumps(result)}", file=sys.stderr)
-        server.shutdown()
-    print(json.dumps({"slow_links": len(slow), "fast_links": len(paths) - len(slow), "runs": runs}))
+        for server, _ in servers:
+            server.shutdown()
+    print(json.dumps({"slow_links": len(slow), "fast_links": args.fast, "separate": args.separate,
+                      "runs": runs}))
 
 
 if __name__ == "__main__":
