@@ -10,7 +10,6 @@ from pathlib import Path
 
 import hostile_servers as hs  # tests/crawler is on pytest's pythonpath
 import pytest
-from aiwatch.crawler.store import backoff
 
 from aiwatch.db import connect
 
@@ -20,6 +19,8 @@ TEXT = ("The Commerce Department said on Tuesday that new export controls on AI 
 
 
 def test_waits_double_with_each_failing_crawl_and_a_success_clears_them(db_path: Path) -> None:
+    from aiwatch.crawler.store import backoff
+
     conn = connect(db_path)
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     fail = [backoff.Failure("url", "http://slow.example/a", "TimeoutError"),

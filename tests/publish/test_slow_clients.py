@@ -15,10 +15,10 @@ import urllib.request
 
 import pytest
 
-from aiwatch.http_guard import connection_cap
-
 
 def test_connection_cap_stays_under_the_file_limit():
+    from aiwatch.http_guard import connection_cap
+
     assert connection_cap(500, 1024) == 500
     assert connection_cap(100_000, 1024) < 1024
 
