@@ -69,8 +69,9 @@ def crawl_stage(db_path: Path, config: Config, sources: Sources, max_minutes: fl
                           sources_file=sources.sources_file, since=sources.since, spiders=sources.spiders,
                           stop_after=crawl_seconds(config, max_minutes))
     except CrawlTimeout as exc:
-        log.warning("crawl: %s; what it stored is kept", exc)
-        return StageResult({"killed": str(exc)}, f"crawl: {exc}; what it stored is kept", "partial")
+        line = f"crawl: {exc} at the end of its share of the time limit (crawl_share); what it stored is kept"
+        log.warning(line)
+        return StageResult({"killed": str(exc)}, line, "partial")
     except (SourcesError, CrawlError) as exc:
         raise StageError(str(exc)) from None
     stopped = crawl_stop_reasons(crawl.spiders, config)

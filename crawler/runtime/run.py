@@ -149,13 +149,15 @@ def stop_times(stop_after: float, download_timeout: float) -> tuple[float, float
     """(close the spiders after, kill the crawl process after), in seconds, for a crawl time share.
 
     Closing waits for the downloads in flight, which may take ``download_timeout``, so the spiders close
-    that much (plus 5 s, but at most a third of the share) before the share ends.
+    that much plus 5 s before the share ends; a share shorter than three such margins keeps its whole
+    length for the crawl (downloads still in flight when it ends are cut off by the kill).
 
     >>> stop_times(1980, 30), stop_times(36, 30)
-    ((1945.0, 1985.0), (24.0, 41.0))
+    ((1945.0, 1985.0), (36.0, 41.0))
     """
-    margin = min(download_timeout + 5.0, stop_after / 3)
-    return max(1.0, stop_after - margin), stop_after + STOP_GRACE_SECONDS
+    margin = download_timeout + 5.0
+    close_after = stop_after - margin if stop_after >= 3 * margin else stop_after
+    return max(1.0, float(close_after)), stop_after + STOP_GRACE_SECONDS
 
 
 def run_prepared(
