@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -411,6 +412,20 @@ MIGRATIONS: list[str] = [
     WHERE EXISTS (SELECT 1 FROM raw_pages r WHERE r.article_id = articles.id AND r.status = 200
                   AND (r.url LIKE 'http://%' OR r.url LIKE 'https://%'));
     """,
+    # 8: crawl backoff (issue 18). A URL that failed (timeout, refused connection, server error) and a host
+    # none of whose requests succeeded in a crawl are skipped by the next crawls until retry_after, which
+    # doubles with each failing crawl in a row (crawler/store/backoff.py); a success removes the row.
+    """
+    CREATE TABLE crawl_backoff (
+        kind TEXT NOT NULL CHECK (kind IN ('url', 'host')),
+        target TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 1,
+        last_error TEXT,
+        last_failed_at TEXT NOT NULL,
+        retry_after TEXT NOT NULL,
+        PRIMARY KEY (kind, target)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 
@@ -502,6 +517,30 @@ def configure(conn: sqlite3.Connection) -> None:
     if mode.lower() != "wal":
         log.warning("database could not switch to WAL mode (journal_mode=%s)", mode)
     conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def check_writable(db_path: str | os.PathLike[str]) -> None:
+    """Refuse a database a writing command could not (or must not) write, with one line naming it.
+
+    A file without any write permission bit counts as read-only even for root, who could write it anyway:
+    the operator marked it so on purpose (a backup, a published copy). Every writing command (``crawl``,
+    ``extract``, ``graph``, ``update``, ``ingest``, ``demo``) calls this before opening the file.
+    """
+    path = Path(db_path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise DatabaseOpenError(f"database {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise DatabaseOpenError(f"database {path}: is a directory")
+    if path.exists():
+        mode = path.stat().st_mode
+        if not os.access(path, os.R_OK):
+            raise DatabaseOpenError(f"database {path}: file is not readable")
+        if not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise DatabaseOpenError(f"database {path}: file is read-only")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise DatabaseOpenError(f"database {path}: directory {parent} is not writable "
+                                "(SQLite needs it for the WAL and lock files)")
 
 
 def connect(path: str | os.PathLike[str], *, migrate_schema: bool = True) -> sqlite3.Connection:

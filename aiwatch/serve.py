@@ -17,6 +17,9 @@ so tests build exactly what ``aiwatch serve`` runs. Decisions for a public insta
 * Every SQLite connection gets a cap on string/blob length (``serve_max_string_bytes``), applied by the
   plugin's ``prepare_connection`` hook, so one query cannot build a huge value in memory.
 * ``serve_allow_sql = false`` (``aiwatch serve --no-sql``) denies arbitrary SQL; canned queries still run.
+* Slow clients: a request header must arrive within ``serve_header_timeout`` seconds and at most
+  ``serve_max_connections`` connections stay open (the oldest idle one makes room); see
+  :mod:`aiwatch.http_guard`.
 
 The metadata file lives in the package, ``aiwatch/datasette_metadata.json``, so a plain ``pip install .``
 ships it (package data); the repository root's ``datasette_metadata.json`` is a symlink to it for people who
@@ -105,6 +108,7 @@ def build_metadata(config: Config, base: dict[str, Any] | None = None) -> dict[s
     plugin = meta.setdefault("plugins", {}).setdefault(PLUGIN_NAME, {})
     plugin["database"] = DATABASE_NAME
     plugin["max_string_bytes"] = int(config.serve_max_string_bytes)
+    plugin["max_response_bytes"] = int(config.serve_max_response_bytes)
     if not config.serve_allow_sql:
         meta["allow_sql"] = False
     return meta
@@ -201,14 +205,18 @@ def run_server(
     """
     import uvicorn
 
+    from aiwatch.http_guard import connection_cap, guarded_protocol, raise_open_file_limit
+
     sock = sock if sock is not None else bind_socket(host, port)
     try:
         ds = build_datasette(db_path, config)
         url = server_url(sock)
         sql_state = "on" if config.serve_allow_sql else "off"
         echo(f"Serving {db_path} at {url} (arbitrary SQL {sql_state}; overview: {url}-/aiwatch/overview)")
-        settings = uvicorn.Config(ds.app(), log_level="warning", lifespan="on", access_log=False)
-        server = uvicorn.Server(settings)
-        server.run(sockets=[sock])
+        cap = connection_cap(int(config.serve_max_connections), raise_open_file_limit())
+        protocol = guarded_protocol(config.serve_header_timeout, cap)
+        settings = uvicorn.Config(ds.app(), http=protocol, log_level="warning", lifespan="on",
+                                  access_log=False, timeout_keep_alive=5)
+        uvicorn.Server(settings).run(sockets=[sock])
     finally:
         sock.close()

@@ -24,15 +24,13 @@ update can still be running).
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiwatch.db import connect
+from aiwatch.db import DatabaseOpenError, check_writable, connect
 from aiwatch.lock import EX_TEMPFAIL, LockHeldError, RunLock, default_lock_path
 from aiwatch.runs import Run, recorded_run, utcnow
 from aiwatch.stopping import StopRequest, Terminated, sigterm_raises, time_limit
@@ -108,25 +106,11 @@ class UpdateResult:
 
 
 def check_database_path(db_path: Path) -> None:
-    """Refuse a database path the run could not write, with one line naming it (before taking the lock).
-
-    A file without any write permission bit counts as read-only even for root, who could write it anyway:
-    the operator marked it so on purpose (a backup, a published copy).
-    """
-    parent = db_path.parent if str(db_path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UpdateError(f"database {db_path}: directory {parent} does not exist")
-    if db_path.is_dir():
-        raise UpdateError(f"database {db_path}: is a directory")
-    if db_path.exists():
-        mode = db_path.stat().st_mode
-        if not os.access(db_path, os.R_OK):
-            raise UpdateError(f"database {db_path}: file is not readable")
-        if not os.access(db_path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-            raise UpdateError(f"database {db_path}: file is read-only")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UpdateError(f"database {db_path}: directory {parent} is not writable "
-                          "(SQLite needs it for the WAL and lock files)")
+    """Refuse a database path the run could not write (:func:`aiwatch.db.check_writable`), before the lock."""
+    try:
+        check_writable(db_path)
+    except DatabaseOpenError as exc:
+        raise UpdateError(str(exc)) from None
 
 
 def close_stale_runs(conn: sqlite3.Connection) -> int:

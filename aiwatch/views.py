@@ -5,15 +5,36 @@ every one of its columns (used for ``datasette_metadata.json`` and the README).
 
 All views leave out syndicated copies (``articles.duplicate_of IS NOT NULL``), so a story republished by
 ten outlets appears once. ``date`` is the article's publication date, NULL when the article has none
-(``date_source`` ``none``): an undated article is shown as undated, never under the time it was fetched.
+(``date_source`` ``none``) or when the stored value is no ISO 8601 date (garbage text, a number, a blob, an
+impossible day; :func:`iso_date_sql`): an undated article is shown as undated, never under the time it was
+fetched, and no stored value can break a page.
 """
 
 from __future__ import annotations
 
+
+def iso_date_sql(column: str) -> str:
+    """SQL giving ``column`` when it holds a usable ISO 8601 date or date-time (text, a real calendar day
+    between years 1000 and 2999, a valid time part if any), else NULL.
+
+    >>> import sqlite3
+    >>> conn = sqlite3.connect(":memory:")
+    >>> [conn.execute(f"SELECT {iso_date_sql('v')} FROM (SELECT ? AS v)", (v,)).fetchone()[0]
+    ...  for v in ("2025-02-03T10:00:00Z", "2025-02-30", "not a date", "2025-13-45T99:99:99Z", 12345, b"x")]
+    ['2025-02-03T10:00:00Z', None, None, None, None, None]
+    """
+    return (f"(CASE WHEN typeof({column}) = 'text'"
+            f" AND {column} GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]*'"
+            f" AND date(substr({column}, 1, 10), '+0 days') = substr({column}, 1, 10)"
+            f" AND (length({column}) = 10 OR datetime({column}) IS NOT NULL) THEN {column} END)")
+
+
+PUBLISHED_DATE = iso_date_sql("a.published")
+
 VIEWS: dict[str, str] = {
-    "accusations": """
+    "accusations": f"""
 SELECT c.id AS claim_id,
-       a.published AS date,
+       {PUBLISHED_DATE} AS date,
        a.date_source,
        c.speaker_id AS accuser_id,
        coalesce(s.name, c.speaker_text) AS accuser,
@@ -37,10 +58,10 @@ LEFT JOIN entities v ON v.id = c.via_id
 LEFT JOIN entities t ON t.id = c.target_id
 WHERE c.kind = 'accusation' AND c.negated = 0 AND a.duplicate_of IS NULL
 """,
-    "entity_timeline": """
+    "entity_timeline": f"""
 SELECT ea.entity_id,
        e.name AS entity,
-       a.published AS date,
+       {PUBLISHED_DATE} AS date,
        a.date_source,
        ea.article_id,
        a.title AS article_title,
@@ -84,9 +105,9 @@ JOIN entities s ON s.id = g.source_id
 JOIN entities t ON t.id = g.target_id
 WHERE g.kind = 'co_mention'
 """,
-    "policy_actions": """
+    "policy_actions": f"""
 SELECT c.id AS claim_id,
-       a.published AS date,
+       {PUBLISHED_DATE} AS date,
        a.date_source,
        c.speaker_id AS actor_id,
        coalesce(s.name, c.speaker_text) AS actor,

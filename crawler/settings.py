@@ -38,12 +38,17 @@ ITEM_PIPELINES = {
 
 SAFETY_MIDDLEWARE = "aiwatch.crawler.middlewares.safety.AddressGuardMiddleware"
 ROBOTS_MIDDLEWARE = "aiwatch.crawler.middlewares.robots.QueuedRobotsTxtMiddleware"
+BACKOFF_MIDDLEWARE = "aiwatch.crawler.middlewares.backoff.BackoffMiddleware"
+REDIRECT_LOOP_MIDDLEWARE = "aiwatch.crawler.middlewares.backoff.RedirectLoopMiddleware"
 
 
 def downloader_middlewares() -> dict[str, int | None]:
-    """The address guard first of all, and the queued robots.txt middleware in place of Scrapy's."""
+    """The address guard first of all, the crawl backoff, the queued robots.txt middleware in place of
+    Scrapy's, and the redirect-loop check ahead of Scrapy's redirect middleware."""
     middlewares: dict[str, int | None] = {
         SAFETY_MIDDLEWARE: 40,
+        BACKOFF_MIDDLEWARE: 560,  # sees each failed attempt before RetryMiddleware (550) retries it
+        REDIRECT_LOOP_MIDDLEWARE: 650,  # sees a redirect before Scrapy's RedirectMiddleware (600) follows it
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         ROBOTS_MIDDLEWARE: 100,
     }
@@ -132,6 +137,7 @@ def config_settings(config: Config) -> dict[str, Any]:
         "AIWATCH_GDELT_QUERIES": list(config.gdelt_queries),
         "AIWATCH_GDELT_TIMESPAN": config.gdelt_timespan,
         "AIWATCH_REDIS_IDLE_CLOSE": config.redis_idle_close,
+        "AIWATCH_SOURCE_BACKOFF_MINUTES": config.source_backoff_minutes,
     }
 
 

@@ -19,7 +19,7 @@ import click
 
 from aiwatch import __version__
 from aiwatch.config import Config, ConfigError, load_config
-from aiwatch.db import DatabaseOpenError, SchemaError, connect
+from aiwatch.db import DatabaseOpenError, SchemaError, check_writable, connect
 
 log = logging.getLogger("aiwatch")
 
@@ -50,6 +50,12 @@ class AppContext:
         if self._conn is None:
             self._conn = connect(self.db_path)
         return self._conn
+
+    def writable_db(self) -> sqlite3.Connection:
+        """:meth:`db` for a command that writes: a read-only file is refused first, for root too."""
+        if self._conn is None:
+            check_writable(self.db_path)
+        return self.db()
 
     def close(self) -> None:
         if self._conn is not None:

@@ -11,7 +11,7 @@ from aiwatch.cli import AppContext, cli, user_errors
 from aiwatch.cli.options import source_options
 from aiwatch.cli.progress import crawl_bar, show_progress
 from aiwatch.config import Config
-from aiwatch.db import connect
+from aiwatch.db import check_writable, connect
 from aiwatch.runs import recorded_run
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def recorded_crawl(db_path: str | os.PathLike[str], config: Config, **options: A
 
     on_progress = options.pop("on_progress", None)
     crawl = prepare_crawl(config, **options)
+    check_writable(db_path)
     conn = connect(db_path)
     try:
         with recorded_run(conn, "crawl", expected=(CrawlError,)) as run:

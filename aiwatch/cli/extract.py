@@ -8,6 +8,7 @@ import sys
 import click
 
 from aiwatch.cli import AppContext, cli, user_errors
+from aiwatch.config import SETTINGS_BY_NAME
 from aiwatch.runs import recorded_run
 
 
@@ -15,17 +16,18 @@ from aiwatch.runs import recorded_run
 @click.option("--rebuild", is_flag=True, help="Reprocess every article, not only new or changed ones.")
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, int(SETTINGS_BY_NAME["extract_workers"].maximum)),
     default=None,
     help="spaCy processes (default: setting extract_workers).",
 )
 @click.option(
     "--batch-size",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, int(SETTINGS_BY_NAME["extract_batch_size"].maximum)),
     default=None,
     help="Articles per nlp.pipe batch (default: setting extract_batch_size).",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Process at most this many articles.")
+@click.option("--limit", type=click.IntRange(1, 10**12), default=None,
+              help="Process at most this many articles.")
 @click.pass_obj
 def extract(
     app: AppContext, rebuild: bool, workers: int | None, batch_size: int | None, limit: int | None
@@ -36,7 +38,7 @@ def extract(
     from aiwatch.extract.runner import run_extract
     from aiwatch.extract.workers import ExtractWorkerError
 
-    conn = app.db()
+    conn = app.writable_db()
     command = "extract --rebuild" if rebuild else "extract"
     errors = (KBError, ModelError, ExtractWorkerError)
     with user_errors(*errors), recorded_run(conn, command, expected=errors) as run:

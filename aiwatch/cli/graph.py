@@ -47,7 +47,7 @@ def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
     if export_path is not None:
         with user_errors(ExportError):
             check_export_path(export_path)  # fail before the rebuild, not after it
-    conn = app.db()
+    conn = app.writable_db()
     with user_errors(ExportError), recorded_run(conn, "graph", expected=(ExportError,)) as run:
         stats = update_graph(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
                              export=export_path, full=full)
@@ -96,7 +96,7 @@ def path(app: AppContext, a: str, b: str, limit: int) -> None:
     """Show the shortest evidence-backed chains between entities A and B (id, name or alias)."""
     from aiwatch.graph.query import QueryError, graph_of, shortest_paths
 
-    conn = app.db()
+    conn = app.writable_db()
     G = graph_of(conn)
     try:
         chains = shortest_paths(G, a, b, limit=limit, conn=conn)
@@ -124,7 +124,7 @@ def neighbors_command(app: AppContext, a: str, kind: str | None, limit: int) -> 
     """List the relationships of entity A (id, name or alias), strongest first, with evidence."""
     from aiwatch.graph.query import attach_evidence, graph_of, neighbors
 
-    conn = app.db()
+    conn = app.writable_db()
     G = graph_of(conn)
     node = _resolve(conn, a)
     if node not in G:

@@ -42,26 +42,41 @@ def crawl_stop_reasons(spiders: dict[str, str], config: Any) -> str:
     limit = config["crawl_memory_mb"] if isinstance(config, dict) else config.crawl_memory_mb
     words = {"memusage_exceeded": f"memory limit crawl_memory_mb = {limit} MB exceeded",
              "closespider_pagecount": "max_pages reached",
-             "closespider_errorcount": "close_on_errors reached"}
+             "closespider_errorcount": "close_on_errors reached",
+             "closespider_timeout": "its share of the time limit (crawl_share) used up"}
     return "; ".join(f"{name}: {words.get(reason, reason)}" for name, reason in sorted(spiders.items())
                      if reason not in ("finished", "unknown"))
 
 
+def crawl_seconds(config: Config, max_minutes: float | None) -> float | None:
+    """The crawl's share of the run's time limit, in seconds (None: no limit).
+
+    >>> crawl_seconds(Config({"crawl_share": 0.6}), 55)
+    1980.0
+    """
+    return None if not max_minutes else round(max_minutes * 60 * float(config.crawl_share), 3)
+
+
 def crawl_stage(db_path: Path, config: Config, sources: Sources, show_progress: bool,
-                conn: sqlite3.Connection, progress: Progress) -> StageResult:
-    """Crawl ``sources``; every source failing fails the run (the later stages still run)."""
+                max_minutes: float | None, conn: sqlite3.Connection, progress: Progress) -> StageResult:
+    """Crawl ``sources`` within the crawl's share of the time limit (``crawl_share``), so extraction and the
+    graph always run on what it stored; every source failing fails the run (the later stages still run)."""
     from aiwatch.cli.progress import crawl_bar
-    from aiwatch.crawler.runtime.run import CrawlError, progress_counts, run_crawl
+    from aiwatch.crawler.runtime.run import CrawlError, CrawlTimeout, progress_counts, run_crawl
     from aiwatch.crawler.sources import SourcesError
 
     try:
         with crawl_bar(show_progress) as on_progress:
-            # No crawl timeout of its own: the run's alarm interrupts the wait and the child is killed.
             crawl = run_crawl(db_path, config, feeds=sources.feeds, sitemaps=sources.sitemaps,
                               urls=sources.urls, sources_file=sources.sources_file, since=sources.since,
-                              spiders=sources.spiders, on_progress=on_progress)
+                              spiders=sources.spiders, on_progress=on_progress,
+                              stop_after=crawl_seconds(config, max_minutes))
             if on_progress is not None:
                 on_progress(progress_counts(crawl))
+    except CrawlTimeout as exc:
+        line = f"crawl: {exc} at the end of its share of the time limit (crawl_share); what it stored is kept"
+        log.warning(line)
+        return StageResult({"killed": str(exc)}, line, "partial")
     except (SourcesError, CrawlError) as exc:
         raise StageError(str(exc)) from None
     stopped = crawl_stop_reasons(crawl.spiders, config)
@@ -94,9 +109,11 @@ def graph_stage(config: Config, conn: sqlite3.Connection, progress: Progress) ->
     return StageResult(built.as_dict(), built.summary())
 
 
-def update_stages(db_path: Path, config: Config, sources: Sources, *, progress: bool = False) -> list[Stage]:
-    """Crawl, extract and graph, in that order; ``progress`` shows the crawl's and extraction's bars."""
-    return [Stage("crawl", partial(crawl_stage, db_path, config, sources, progress)),
+def update_stages(db_path: Path, config: Config, sources: Sources, *, progress: bool = False,
+                  max_minutes: float | None = None) -> list[Stage]:
+    """Crawl, extract and graph, in that order; ``progress`` shows the crawl's and extraction's bars; the
+    crawl gets its share of ``max_minutes``."""
+    return [Stage("crawl", partial(crawl_stage, db_path, config, sources, progress, max_minutes)),
             Stage("extract", partial(extract_stage, config, progress)),
             Stage("graph", partial(graph_stage, config))]
 
@@ -108,5 +125,5 @@ def update_database(db_path: Path, config: Config, sources: Sources, *, max_minu
     ``announce(summary)`` is called as each stage ends (the CLI prints it then, not all at the end).
     """
     lock_path = Path(config.lock_file) if config.lock_file else None
-    return run_update(db_path, update_stages(db_path, config, sources, progress=progress),
-                      lock_path=lock_path, max_minutes=max_minutes, announce=announce)
+    stages = update_stages(db_path, config, sources, progress=progress, max_minutes=max_minutes)
+    return run_update(db_path, stages, lock_path=lock_path, max_minutes=max_minutes, announce=announce)

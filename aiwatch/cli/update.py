@@ -17,6 +17,7 @@ from aiwatch.cli import AppContext, cli
 from aiwatch.cli.options import source_options
 from aiwatch.cli.pipeline import Sources, update_database
 from aiwatch.cli.progress import show_progress
+from aiwatch.config import MINUTES_A_WEEK
 from aiwatch.update import UpdateResult
 
 
@@ -87,4 +88,6 @@ def parse_minutes(value: object, origin: str, zero_ok: bool = False) -> float:
         minutes = float("nan")
     if not (minutes > 0 or (zero_ok and minutes == 0)) or minutes == float("inf"):
         raise click.ClickException(f"{origin}: expected a positive number of minutes, got {value!r}")
+    if minutes > MINUTES_A_WEEK:
+        raise click.ClickException(f"{origin}: at most {MINUTES_A_WEEK} minutes (a week), got {value!r}")
     return minutes

@@ -1,12 +1,16 @@
 """Datasette plugin for aiwatch (entry point ``datasette: aiwatch``).
 
-* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection and guards
-  ``printf``/``format``, so one anonymous query cannot build a huge value in memory or spin for seconds
-  (plugin config ``max_string_bytes``, default the ``serve_max_string_bytes`` setting; see :mod:`.limits`).
+* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection, guards
+  ``printf``/``format``, denies ``fts3_tokenizer`` and ``load_extension`` and caps the bytes one query may
+  return, so one anonymous query cannot build a huge value or response in memory, spin for seconds or read
+  a pointer (plugin config ``max_string_bytes`` and ``max_response_bytes``, defaults the
+  ``serve_max_string_bytes`` and ``serve_max_response_bytes`` settings; see :mod:`.limits`).
 * ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
+* ``handle_exception`` (a wrapper): error pages without Datasette's ``rich`` traceback printer; one log line
+  per client error (see :mod:`.errors`).
 * ``register_facet_classes`` (a wrapper): Datasette's array facet replaced by a grouped one
   (see :mod:`.facets`).
 * ``asgi_wrapper``: a plain search of the articles table goes to the ``search_articles`` canned query, which
@@ -40,15 +44,36 @@ def max_string_bytes(datasette: Any) -> int:
     return max(int(value), 1_000)
 
 
+def max_response_bytes(datasette: Any) -> int:
+    """The per-query response cap from the plugin config, else the aiwatch setting's default."""
+    value = (datasette.plugin_config("aiwatch") or {}).get("max_response_bytes")
+    if value is None:
+        from aiwatch.config import default
+
+        value = default("serve_max_response_bytes")
+    return max(int(value), 100_000)
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     from aiwatch.datasette_plugin.cells import cut_words
     from aiwatch.datasette_plugin.limits import apply_limits
     from aiwatch.datasette_plugin.search import fts_words
 
-    apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH)
+    apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH, max_response_bytes(datasette))
     conn.create_function("aiwatch_words", 1, fts_words, deterministic=True)
     conn.create_function("aiwatch_cut", 2, cut_words, deterministic=True)
+
+
+@hookimpl(hookwrapper=True)
+def handle_exception(datasette: Any, request: Any, exception: BaseException):
+    """Answer errors with :func:`.errors.error_response` instead of Datasette's default, which prints each
+    one, 404s included, with ``rich`` and its local variables (see :mod:`.errors`)."""
+    outcome = yield
+    from aiwatch.datasette_plugin.errors import error_response, is_datasette_default
+
+    kept = [r for r in outcome.get_result() if r is not None and not is_datasette_default(r)]
+    outcome.force_result([*kept, error_response(datasette, request, exception)])
 
 
 @hookimpl(hookwrapper=True)

@@ -10,10 +10,15 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from aiwatch.views import iso_date_sql
+
+# The publication date when it is a usable ISO 8601 value, else NULL: crawled data may hold anything there.
+PUBLISHED = iso_date_sql("a.published")
+
 # ``speaker``/``target``/``via`` are entity names, NULL when the claim names no known entity there; the
 # ``*_text`` columns say how the article put it ("a ministry spokesperson", "Chinese AI labs", "Reuters").
-CLAIM_COLUMNS = """
-    c.id AS claim_id, a.published AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
+CLAIM_COLUMNS = f"""
+    c.id AS claim_id, {PUBLISHED} AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
     c.confidence, c.speaker_id, sp.name AS speaker, c.speaker_text, c.speaker_kind,
     c.via_id, vi.name AS via, c.via_text, c.target_id, tg.name AS target, c.target_text,
     a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source
@@ -98,7 +103,7 @@ def entity_page(
     months = _rows(
         conn,
         f"""
-        SELECT substr(a.published, 1, 7) AS month, count(*) AS n FROM articles a
+        SELECT substr({PUBLISHED}, 1, 7) AS month, count(*) AS n FROM articles a
         WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
         GROUP BY month ORDER BY month""",
         {"id": entity_id},
@@ -113,7 +118,7 @@ def entity_page(
             SELECT a.id, a.published FROM articles a
             WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
             ORDER BY a.published DESC, a.id DESC LIMIT 50)
-        SELECT a.id, a.published AS date, a.title, a.url, a.source
+        SELECT a.id, {PUBLISHED} AS date, a.title, a.url, a.source
         FROM picked p JOIN articles a ON a.id = p.id ORDER BY p.published DESC, p.id DESC""",
         {"id": entity_id},
     )
@@ -225,21 +230,24 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
     # each distinct array is expanded once (its topics deduplicated).
     per_month = _rows(
         conn,
-        """
+        f"""
         WITH grouped AS (
-            SELECT substr(a.published, 1, 7) AS month, a.topics AS raw,
+            SELECT substr({PUBLISHED}, 1, 7) AS month, a.topics AS raw,
                    CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END AS topics, count(*) AS n
             FROM articles a WHERE a.duplicate_of IS NULL AND a.published IS NOT NULL
-            GROUP BY month, a.topics)
+            GROUP BY month, a.topics HAVING month IS NOT NULL)
         SELECT month, topic, sum(n) AS n FROM (
             SELECT DISTINCT g.month, g.raw, t.value AS topic, g.n FROM grouped g, json_each(g.topics) t
             UNION ALL
             SELECT month, raw, 'no topic', n FROM grouped WHERE json_array_length(topics) = 0)
         GROUP BY month, topic ORDER BY month, topic""",
     )
+    # The newest date-like text, read from the top of the published index (numbers sort below text, blobs
+    # above it), then checked.
+    latest = "(SELECT max(published) AS published FROM articles WHERE published >= '1' AND published < '3')"
     totals = _rows(
         conn,
-        """
+        f"""
         SELECT (SELECT count(*) FROM articles WHERE duplicate_of IS NULL) AS articles,
                (SELECT count(*) FROM entities) AS entities,
                (SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id
@@ -248,7 +256,7 @@ def overview_page(conn: sqlite3.Connection, *, top: int = 15, latest: int = 15) 
                 WHERE c.kind = 'policy_action' AND c.negated = 0
                  AND a.duplicate_of IS NULL) AS policy_actions,
                (SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND published IS NULL) AS undated,
-               (SELECT max(published) FROM articles) AS latest""",
+               (SELECT {iso_date_sql("published")} FROM {latest}) AS latest""",
     )[0]
     edges = _edges_among(conn, [r["id"] for r in central])
     return {

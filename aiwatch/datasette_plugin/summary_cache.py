@@ -67,6 +67,9 @@ class SummaryCachingDatabase(Database):
 
     async def execute(self, sql: str, params: Any = None, truncate: bool = False,
                       custom_time_limit: Any = None, page_size: Any = None, log_sql_errors: bool = True):
+        # A failing query becomes the client's error response, logged there in one line; Datasette would
+        # also print "ERROR: conn=..., sql = ..." with the whole SQL to stderr.
+        log_sql_errors = False
         if not (self.caching and self.path and is_summary(sql)):
             return await super().execute(sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
         items = sorted(params.items()) if isinstance(params, dict) else list(params or [])

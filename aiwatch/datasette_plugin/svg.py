@@ -7,6 +7,7 @@ label passes through autoescape). No JavaScript, no external assets: the picture
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -68,6 +69,9 @@ def _nice_max(value: float) -> float:
     return float(10 * power)
 
 
+MONTH = re.compile(r"[12][0-9]{3}-(0[1-9]|1[0-2])")
+
+
 def stacked_bars(
     counts: Iterable[tuple[str, str, float]],
     series: Sequence[str] | None = None,
@@ -86,8 +90,8 @@ def stacked_bars(
     table: dict[str, dict[str, float]] = {}
     order: list[str] = []
     for category, name, value in counts:
-        if not category:
-            continue
+        if not category or (fill_months and not (isinstance(category, str) and MONTH.fullmatch(category))):
+            continue  # a month the database got wrong is left out, never a reason to fail the page
         if name not in order:
             order.append(name)
         row = table.setdefault(category, {})

@@ -17,7 +17,10 @@ A request is refused (``IgnoreRequest``, one WARNING line, stats key ``aiwatch/b
 
 unless the request's origin ``scheme://host:port`` is listed in the setting ``AIWATCH_TRUSTED_ORIGINS`` (the
 crawler fills it from the URLs the user gave). Trust is per origin, port included: trusting
-``http://127.0.0.1:8001`` does not make ``http://127.0.0.1:9000`` reachable.
+``http://127.0.0.1:8001`` does not make ``http://127.0.0.1:9000`` reachable. Trust follows redirect chains:
+a hop is trusted only when every URL before it in the chain (``request.meta["redirect_urls"]``) was trusted
+too, so an untrusted public host that redirects to a trusted loopback origin is refused like any other
+redirect to a non-public address.
 
 Names are resolved with ``socket.getaddrinfo`` in a worker thread and the verdict is cached per host.
 DNS-rebinding caveat: the guard's lookup and the download's connection are two lookups, so a hostile DNS
@@ -41,7 +44,7 @@ import logging
 import re
 import socket
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -53,8 +56,6 @@ from twisted.internet import defer
 from twisted.internet.threads import deferToThread
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from scrapy.crawler import Crawler
     from twisted.internet.defer import Deferred
 
@@ -203,13 +204,24 @@ class AddressGuard:
         self.cache_size = cache_size
         self._verdicts: OrderedDict[str, BlockedURL | list[IPAddress]] = OrderedDict()
 
-    def precheck(self, url: str) -> str | None:
+    def is_trusted(self, url: str, chain: Sequence[str] = ()) -> bool:
+        """True when ``url``'s origin is trusted and so is that of every URL that redirected to it.
+
+        >>> guard = AddressGuard(trusted=["http://127.0.0.1:8001/"])
+        >>> guard.is_trusted("http://127.0.0.1:8001/a"), guard.is_trusted("http://127.0.0.1:8001/a",
+        ...                                                              ["http://news.example/r"])
+        (True, False)
+        """
+        return all(origin_of(u) in self.trusted for u in (*chain, url))
+
+    def precheck(self, url: str, chain: Sequence[str] = ()) -> str | None:
         """Decide what needs no DNS; return the host still to resolve, or None when the URL is allowed.
 
-        Raises ``BlockedURL`` for bad schemes and non-public IP literals.
+        ``chain`` lists the URLs that redirected to ``url``, first one first. Raises ``BlockedURL`` for bad
+        schemes and non-public IP literals.
         """
         check_scheme(url)
-        if origin_of(url) in self.trusted:
+        if self.is_trusted(url, chain):
             return None
         try:
             host = (urlsplit(url).hostname or "").lower()
@@ -282,7 +294,7 @@ class AddressGuardMiddleware:
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         try:
-            host = self.guard.precheck(request.url)
+            host = self.guard.precheck(request.url, request.meta.get("redirect_urls") or ())
             if host is not None:
                 addresses = await maybe_deferred_to_future(deferToThread(_resolve_quietly, host))
                 self.guard.record(host, addresses)

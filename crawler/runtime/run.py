@@ -136,9 +136,34 @@ def prepare_crawl(
     return CrawlPlan(jobs, trusted, names, since, redis_url)
 
 
+class CrawlTimeout(CrawlError):
+    """The crawl process outlived its time share and its grace period and was killed."""
+
+
+# A crawl given ``stop_after`` seconds closes its spiders early enough for the downloads in flight to end
+# (see :func:`stop_times`); a crawl process still running this many seconds after ``stop_after`` is killed.
+STOP_GRACE_SECONDS = 5.0
+
+
+def stop_times(stop_after: float, download_timeout: float) -> tuple[float, float]:
+    """(close the spiders after, kill the crawl process after), in seconds, for a crawl time share.
+
+    Closing waits for the downloads in flight, which may take ``download_timeout``, so the spiders close
+    that much plus 5 s before the share ends; a share shorter than three such margins keeps its whole
+    length for the crawl (downloads still in flight when it ends are cut off by the kill).
+
+    >>> stop_times(1980, 30), stop_times(36, 30)
+    ((1945.0, 1985.0), (36.0, 41.0))
+    """
+    margin = download_timeout + 5.0
+    close_after = stop_after - margin if stop_after >= 3 * margin else stop_after
+    return max(1.0, float(close_after)), stop_after + STOP_GRACE_SECONDS
+
+
 def run_prepared(
     db_path: str | os.PathLike[str], config: Config, crawl: CrawlPlan, *, timeout: float | None = None,
     on_progress: Callable[[dict[str, int]], None] | None = None,
+    stop_after: float | None = None,
 ) -> CrawlStats:
     """Run a planned crawl into the database at ``db_path`` and return the stats (see :func:`run_crawl`).
 
@@ -147,10 +172,15 @@ def run_prepared(
     """
     connect(db_path).close()  # an unusable database fails here, with its own message
     started = time.monotonic()
+    close_after = None
+    if stop_after is not None:
+        close_after, kill_after = stop_times(stop_after, float(config.download_timeout))
+        timeout = kill_after if timeout is None else min(timeout, kill_after)
     stats = _run_child(
         {"db_path": str(Path(db_path).resolve()), "config": dict(config.values), "since": crawl.since,
          "jobs": crawl.jobs, "trusted": crawl.trusted, "log_level": logging.getLogger().getEffectiveLevel(),
-         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "progress": on_progress is not None},
+         "redis_url": crawl.redis_url, "parent_pid": os.getpid(), "progress": on_progress is not None,
+         "stop_after": close_after},
         timeout, on_progress,
     )
     sources: dict[str, dict[str, int]] = {name: {} for name in crawl.source_names}
@@ -174,8 +204,15 @@ def run_crawl(
     timeout: float | None = None,
     redis_url: str | None = None,
     on_progress: Callable[[dict[str, int]], None] | None = None,
+    stop_after: float | None = None,
 ) -> CrawlStats:
     """Crawl the given sources (or the defaults) into the database at ``db_path`` and return the stats.
+
+    ``stop_after`` (seconds) is the crawl's time share: the spiders close gracefully early enough for the
+    downloads in flight to end within it (Scrapy's ``CLOSESPIDER_TIMEOUT``, finish reason
+    ``closespider_timeout``; see :func:`stop_times`), spiders not yet started are skipped, and a crawl
+    process still running :data:`STOP_GRACE_SECONDS` after the share is killed (:class:`CrawlTimeout`; what
+    was committed stays).
 
     Raises :class:`SourcesError` for bad sources or options, :class:`aiwatch.db.DatabaseOpenError` for an
     unusable database, and :class:`CrawlError` when the crawl process itself fails. Failing sources and
@@ -186,7 +223,9 @@ def run_crawl(
     """
     crawl = prepare_crawl(config, feeds=feeds, sitemaps=sitemaps, urls=urls, sources_file=sources_file,
                           since=since, spiders=spiders, redis_url=redis_url)
-    return run_prepared(db_path, config, crawl, timeout=timeout, on_progress=on_progress)
+    return run_prepared(
+        db_path, config, crawl, timeout=timeout, on_progress=on_progress, stop_after=stop_after
+    )
 
 
 PROGRESS_MARK = "aiwatch-progress "
@@ -243,7 +282,7 @@ def _run_child(job: dict[str, Any], timeout: float | None,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-            raise CrawlError(f"crawl stopped after the time limit of {timeout:.0f}s") from None
+            raise CrawlTimeout(f"crawl process killed after {timeout:.0f}s") from None
         except BaseException:
             proc.kill()
             proc.wait()
@@ -342,12 +381,22 @@ def child_main(job_file: str, result_file: str) -> int:
 
     from twisted.internet import defer  # not the reactor: the first crawler installs the asyncio one
 
+    stop_at = time.monotonic() + float(job["stop_after"]) if job.get("stop_after") else None
+
     @defer.inlineCallbacks
     def sequence():  # type: ignore[no-untyped-def]
         try:
             for name, sources in job["jobs"]:
+                left = stop_at - time.monotonic() if stop_at is not None else None
+                if left is not None and left < 1.0:
+                    logging.getLogger("aiwatch.crawler.runtime.run").warning(
+                        "spider %s not started: the crawl's share of the time limit is used up", name)
+                    stats.spiders[name] = "closespider_timeout"
+                    continue
                 crawler = process.create_crawler(name)
                 current.update(name=name, crawler=crawler)
+                if left is not None:  # Scrapy's CloseSpider extension closes it gracefully when time is up
+                    crawler.settings.set("CLOSESPIDER_TIMEOUT", left, priority="cmdline")
                 if pool is not None:
                     provide_workers(crawler, pool)
                 try:

@@ -267,3 +267,26 @@ def test_run_crawl_robots_txt_holds_five_queued_urls(db_path: Path) -> None:
         run.run_crawl(db_path, config, urls=[site.url(p) for p in paths])
     assert site.hits["/private/report"] == 0
     assert all(site.hits[p] == 1 for p in paths if p != "/private/report")
+
+
+@pytest.mark.slow
+def test_trust_follows_the_redirect_chain(tmp_path: Path, internal) -> None:
+    """An untrusted public host redirecting to a trusted loopback origin is refused; the origin itself,
+    given directly, is still crawled (issue 18, point 8)."""
+    trusted_internal = f"http://127.0.0.1:{internal.port}/"
+    routes = {
+        "/r302": hs.redirect(f"http://127.0.0.1:{internal.port}/secret", 302),
+        "/r307": hs.redirect(f"http://127.0.0.1:{internal.port}/admin", 307),
+        "/meta": hs.page('<html><head><meta http-equiv="refresh" '
+                         f'content="0; url={trusted_internal}from-meta"></head><body>moved</body></html>'),
+    }
+    with hs.HostileServer(routes) as public:
+        starts = [public.url(p, host=PUBLIC) for p in routes] + [trusted_internal + "article"]
+        result = hs.run_probe_crawl(tmp_path, starts, trusted=[trusted_internal],
+                                    public_hosts={PUBLIC: "127.0.0.1"}, follow=False)
+    assert result.returncode == 0, result.log[-3000:]
+    assert internal.hits.get("/article") == 1  # trusted when given directly
+    assert set(internal.hits) <= {"/article", "/robots.txt"}, dict(internal.hits)
+    assert result.stat("aiwatch/blocked/loopback") == 3, result.stats
+    warnings = result.log_lines("[aiwatch.crawler.middlewares.safety] WARNING: blocked ")
+    assert sum(f"redirected from http://{PUBLIC}" in w for w in warnings) == 3, warnings
