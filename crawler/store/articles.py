@@ -94,7 +94,7 @@ class StoreResult:
 
 
 _ARTICLE_COLUMNS = (
-    "url", "source", "title", "byline", "published", "fetched_at", "language", "text", "topics",
+    "url", "source", "outlet", "title", "byline", "published", "fetched_at", "language", "text", "topics",
     "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
 )
 
@@ -104,6 +104,7 @@ def _article_values(item: PageItem, now: str) -> dict[str, object]:
     return {
         "url": item.canonical_url,
         "source": site_of(item.canonical_url),
+        "outlet": item.outlet or site_of(item.canonical_url),
         "title": item.title,
         "byline": item.byline,
         "published": item.published,
@@ -183,12 +184,12 @@ def store_article(conn: sqlite3.Connection, item: PageItem, index: SimHashIndex 
     now = utcnow()
     values = _article_values(item, now)
     existing = conn.execute(
-        "SELECT id, content_hash, title, published, byline, topics FROM articles WHERE url = ?",
+        "SELECT id, content_hash, title, published, byline, topics, outlet FROM articles WHERE url = ?",
         (values["url"],)).fetchone()
     if existing is not None:
         article_id = existing["id"]
         same = all(existing[c] == values[c]
-                   for c in ("content_hash", "title", "published", "byline", "topics"))
+                   for c in ("content_hash", "title", "published", "byline", "topics", "outlet"))
         if same:
             dup = conn.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
             return StoreResult(article_id, "unchanged", dup)

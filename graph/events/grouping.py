@@ -1,0 +1,183 @@
+"""Claims -> events: one event per real-world act, however many articles, sentences and targets report it.
+
+Pure functions over plain rows. Claims first become *units*: the claims one sentence of one article makes with
+one speaker and kind ("Anthropic accused DeepSeek, Moonshot AI and MiniMax" is one unit with three targets).
+Units then join events within a *group* (same kind and speaker): a unit joins the event it is compatible with
+(overlapping targets, same topic, overlapping dates), the one dated latest when several are, else starts a
+new one. Units are taken oldest article first, so the earliest report founds the event.
+
+Dates: a unit whose sentence dates the act ("on Monday", "in January 2025") covers that day, week, month or
+year; an undated one covers the ``undated_window`` days up to its article's date (a report follows the act
+within days; an undated mention much later is taken for a new act, not a retelling).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from aiwatch.graph.events.dates import EventDate, article_day, interval
+
+PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """What the events need of one claim and its article."""
+
+    claim_id: int
+    article_id: int
+    kind: str
+    speaker_key: str
+    speaker_id: str | None
+    speaker_text: str | None
+    target: str | None  # entity id, or "text:<as written>" for a target with no id
+    topic: str | None
+    sentence: str
+    published: str | None
+    date: EventDate | None
+
+
+@dataclass
+class Unit:
+    """The claims of one sentence with one speaker and kind."""
+
+    key: str
+    article_id: int
+    published: str | None
+    claims: list[ClaimRow]
+    targets: set[str]
+    topic: str | None
+    date: EventDate | None
+
+    @property
+    def span(self) -> tuple[date, date] | None:
+        return self.date.interval if self.date is not None and self.date.source == "text" else None
+
+
+@dataclass
+class Event:
+    """An act and the units that report it."""
+
+    kind: str
+    speaker_key: str
+    units: list[Unit] = field(default_factory=list)
+    targets: set[str] = field(default_factory=set)
+    topic: str | None = None
+    anchor: tuple[date, date] | None = None  # narrowest text-dated span so far
+    first_day: date | None = None  # earliest report's day
+
+    def add(self, unit: Unit) -> None:
+        self.units.append(unit)
+        self.targets |= unit.targets
+        self.topic = self.topic or unit.topic
+        span = unit.span
+        if span is not None and (self.anchor is None or span[1] - span[0] < self.anchor[1] - self.anchor[0]):
+            self.anchor = span
+        day = article_day(unit.published)
+        if day is not None and (self.first_day is None or day < self.first_day):
+            self.first_day = day
+
+    def claim_ids(self) -> set[int]:
+        return {c.claim_id for u in self.units for c in u.claims}
+
+
+def unit_key(article_id: int, sentence: str) -> str:
+    """Stable key of a sentence of an article (claim ids change on re-extraction; this does not)."""
+    return f"{article_id}:{hashlib.sha1(sentence.encode()).hexdigest()[:12]}"
+
+
+def units_of(claims: Iterable[ClaimRow]) -> list[Unit]:
+    """Claims grouped by article, sentence, speaker and kind; oldest article first."""
+    units: dict[tuple[str, str, str], Unit] = {}
+    for claim in claims:
+        key = unit_key(claim.article_id, claim.sentence)
+        found = units.get((key, claim.speaker_key, claim.kind))
+        if found is None:
+            found = units[(key, claim.speaker_key, claim.kind)] = Unit(
+                key, claim.article_id, claim.published, [], set(), claim.topic, claim.date)
+        found.claims.append(claim)
+        if claim.target:
+            found.targets.add(claim.target)
+        found.topic = found.topic or claim.topic
+        if claim.date is not None and _finer(claim.date, found.date):
+            found.date = claim.date
+    return sorted(units.values(), key=lambda u: (u.published or "9999", u.article_id, u.key))
+
+
+def _finer(a: EventDate, b: EventDate | None) -> bool:
+    if b is None:
+        return True
+    if (a.source == "text") != (b.source == "text"):
+        return a.source == "text"
+    return PRECISION_RANK[a.precision] < PRECISION_RANK[b.precision]
+
+
+def _unit_span(unit: Unit, undated_window: int) -> tuple[date, date] | None:
+    span = unit.span
+    if span is not None:
+        return span
+    day = article_day(unit.published)
+    return (day - timedelta(days=undated_window), day) if day is not None else None
+
+
+def _event_span(event: Event, undated_window: int) -> tuple[date, date] | None:
+    if event.anchor is not None:
+        return event.anchor
+    if event.first_day is None:
+        return None
+    return event.first_day - timedelta(days=undated_window), event.first_day
+
+
+def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
+    """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets, overlapping dates."""
+    if event.topic and unit.topic and event.topic != unit.topic:
+        return False
+    same_article = any(u.article_id == unit.article_id for u in event.units)
+    if event.targets and unit.targets:
+        if not event.targets & unit.targets:
+            return False
+    elif event.targets or unit.targets:
+        # A claim naming no target joins an act with targets only in the same article, or when accusing.
+        if not same_article and event.kind != "accusation":
+            return False
+    elif not same_article and event.kind != "accusation":
+        return False
+    a, b = _event_span(event, undated_window), _unit_span(unit, undated_window)
+    if a is None or b is None:
+        return same_article
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Event]:
+    """The events the claims of one group (kind and speaker) report."""
+    events: list[Event] = []
+    for unit in units_of(claims):
+        first = unit.claims[0]
+        fits = [e for e in events if compatible(e, unit, undated_window)]
+        if fits:
+            best = max(fits, key=lambda e: (_event_span(e, undated_window) or (date.min, date.min))[1])
+        else:
+            best = Event(first.kind, first.speaker_key)
+            events.append(best)
+        best.add(unit)
+    return events
+
+
+def event_date(event: Event) -> EventDate | None:
+    """When the act happened: the finest date a report's text gives (the first report's on ties); a coarser
+    one is narrowed to the first report's day when that day falls inside it; no text date: that day."""
+    dated = [u for u in event.units if u.span is not None]
+    first_day = event.first_day
+    if not dated:
+        return EventDate(first_day.isoformat(), "day", "article") if first_day else None
+    best = min(dated, key=lambda u: (PRECISION_RANK[u.date.precision], u.published or "9999", u.article_id))
+    found = best.date
+    assert found is not None
+    if found.precision != "day" and first_day is not None:
+        lo, hi = interval(found.value, found.precision)
+        if lo <= first_day <= hi:
+            return EventDate(first_day.isoformat(), "day", "article")
+    return found
