@@ -42,6 +42,7 @@ from aiwatch.graph.events.store import (
     write_claims,
 )
 from aiwatch.graph.events.threads import (
+    REBUTTAL,
     RESPONSE_KINDS,
     Link,
     Summary,
@@ -462,7 +463,11 @@ def _summaries(conn: sqlite3.Connection, event_ids: set[int], *, names: bool = F
                 FROM events e LEFT JOIN entities s ON s.id = e.speaker_id WHERE e.id IN ({marks(part)})""",
             part).fetchall()
         named: dict[int, set[str]] = defaultdict(set)
+        rebuts: set[int] = set()
         if names:
+            rebuts = {r[0] for r in conn.execute(
+                f"SELECT ec.event_id, c.sentence FROM event_claims ec JOIN claims c ON c.id = ec.claim_id "
+                f"WHERE ec.event_id IN ({marks(part)})", part) if REBUTTAL.search(r[1] or "")}
             for event_id, entity_id in conn.execute(
                     f"""SELECT DISTINCT ec.event_id, m.entity_id FROM event_claims ec
                         JOIN claims c ON c.id = ec.claim_id
@@ -474,7 +479,7 @@ def _summaries(conn: sqlite3.Connection, event_ids: set[int], *, names: bool = F
                 continue
             lo, hi = interval(value, precision)
             out[eid] = Summary(eid, kind, speaker, name, frozenset(json.loads(targets)), topic, lo, hi,
-                               frozenset(named.get(eid, set())))
+                               frozenset(named.get(eid, set())), eid in rebuts)
     return out
 
 

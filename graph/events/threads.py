@@ -2,7 +2,8 @@
 
 For an accusation event A (accuser S, accused T, topic P, date d):
 
-- **denial / response**: a denial by one of T (a statement or announcement counts only when it names S),
+- **denial / response**: a denial by one of T (a statement or announcement counts only when it names S
+  and rebuts: "did not", "denies", "no evidence"),
   same topic, dated from d to ``response_window`` days after. When a denial could answer several
   accusations, it goes to those whose accuser it names, else to the latest one before it.
 - **evidence / corroboration**: a later accusation on the same topic against one of T, within
@@ -18,7 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+import re
 from datetime import date
+
+REBUTTAL = re.compile(r"\b(?:not|no|never|den(?:y|ies|ied)|reject(?:s|ed)?|refut(?:e|es|ed)|false|"
+                      r"disput(?:e|es|ed)|baseless|untrue)\b|n't\b", re.I)
 
 RESPONSE_KINDS = ("denial", "statement", "announcement")
 
@@ -36,6 +41,7 @@ class Summary:
     start: date  # first day of its date
     end: date  # last day of its date
     names: frozenset[str] = frozenset()  # entity ids its sentences name (speakers, targets, mentions)
+    rebuts: bool = False  # a sentence of it negates or rebuts ("did not", "denies", "false")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def response_links(response: Summary, accusations: Iterable[Summary], *, window:
              and a.speaker_id != response.speaker_id and _topic_ok(a, response)
              and _follows(a, response, window)]
     named = [a for a in open_ if a.speaker_id and a.speaker_id in (response.names | response.targets)]
-    if response.kind != "denial" and not named:
+    if response.kind != "denial" and not (named and response.rebuts):
         return []
     chosen = named or ([max(open_, key=lambda a: (a.start, a.event_id))] if open_ else [])
     if named:  # the latest accusation by each accuser it names
@@ -113,8 +119,10 @@ def action_link(accusation: Summary, action: Summary, *, window: int) -> Link | 
     """A policy action naming the accuser or the accused after the accusation."""
     if action.kind != "policy_action" or accusation.kind != "accusation":
         return None
+    # Its targets may be either party; its actor counts only when accused (an accuser acting on its own
+    # accusation is the same party, not a consequence).
     parties = set(accusation.targets) | ({accusation.speaker_id} if accusation.speaker_id else set())
-    named = parties & ({action.speaker_id} | set(action.targets))
+    named = (parties & set(action.targets)) | ({action.speaker_id} & set(accusation.targets))
     if not named or not _topic_ok(accusation, action) or not _follows(accusation, action, window):
         return None
     why = (f"government action by {action.speaker_name or action.speaker_id or 'an authority'} naming "
