@@ -3,7 +3,8 @@
 * ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection and guards
   ``printf``/``format``, so one anonymous query cannot build a huge value in memory or spin for seconds
   (plugin config ``max_string_bytes``, default the ``serve_max_string_bytes`` setting; see :mod:`.limits`).
-* ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
+* ``register_routes``: ``/-/aiwatch/entity/<id>``, ``/-/aiwatch/overview`` and ``/-/aiwatch/thread/<id>``
+  (see :mod:`.pages`).
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
@@ -78,6 +79,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     return [
         (r"^/-/aiwatch/entity/(?P<entity_id>[^/]+)$", pages.entity_view),
         (r"^/-/aiwatch/overview$", pages.overview_view),
+        (r"^/-/aiwatch/thread/(?P<thread_id>[^/]+)$", pages.thread_view),
     ]
 
 
@@ -93,13 +95,17 @@ ROW_PAGE_LINKS = {
     ("graph_nodes", "entity_id"): "entities",
     ("graph_edges", "source_id"): "entities",
     ("graph_edges", "target_id"): "entities",
+    ("event_claims", "claim_id"): "claims",
+    ("event_claims", "article_id"): "articles",
 }
 # Id columns in canned-query results and views: claim and article ids link to their rows, entity ids to
 # their entity page.
-QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles"}
+QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles", "first_article_id": "articles"}
 QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
                         "source_id", "via_id"}
-VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions"}
+VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions", "accusation_events", "threads",
+              "thread_timeline", "first_reports", "event_sentences"}
+THREAD_VIEWS = {"accusation_events", "threads"}  # their event_id is a thread's id
 LABELS = {
     "entities": "SELECT name FROM entities WHERE id = ?",
     "articles": "SELECT title FROM articles WHERE id = ?",
@@ -120,7 +126,7 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
             href, value
         )
     if table is None or table in VIEW_NAMES:
-        return _query_cell_link(value, column, database, datasette)
+        return _query_cell_link(value, column, database, datasette, table)
     target = ROW_PAGE_LINKS.get((table, column))
     if target is None or not isinstance(value, str | int) or isinstance(value, bool) or value == "":
         return None
@@ -137,11 +143,18 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
     return labelled
 
 
-def _query_cell_link(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
+def _query_cell_link(value: Any, column: str, database: str, datasette: Any,
+                     table: str | None = None) -> Markup | None:
     from datasette.utils import tilde_encode
 
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         return None
+    if column == "thread_id" or (column == "event_id" and table in THREAD_VIEWS):
+        if not str(value).isdigit():
+            return None
+        href = datasette.urls.path(f"/-/aiwatch/thread/{int(value)}")
+        return Markup('<a href="{}" title="Thread page: the accusation and what followed">{}</a>').format(
+            href, value)
     if column in QUERY_ROW_LINKS:
         href = datasette.urls.row(database, QUERY_ROW_LINKS[column], tilde_encode(str(value)))
     elif column in QUERY_ENTITY_COLUMNS and isinstance(value, str):
