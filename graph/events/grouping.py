@@ -38,6 +38,7 @@ class ClaimRow:
     sentence: str
     published: str | None
     date: EventDate | None
+    target_label: str | None = None  # the target as written, for a target with no entity id
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Event:
     speaker_key: str
     units: list[Unit] = field(default_factory=list)
     targets: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)  # target key -> as written
     topic: str | None = None
     anchor: tuple[date, date] | None = None  # narrowest text-dated span so far
     first_day: date | None = None  # earliest report's day
@@ -72,6 +74,9 @@ class Event:
     def add(self, unit: Unit) -> None:
         self.units.append(unit)
         self.targets |= unit.targets
+        for claim in unit.claims:
+            if claim.target and claim.target_label:
+                self.labels.setdefault(claim.target, claim.target_label)
         self.topic = self.topic or unit.topic
         span = unit.span
         if span is not None and (self.anchor is None or span[1] - span[0] < self.anchor[1] - self.anchor[0]):

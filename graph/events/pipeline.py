@@ -238,7 +238,7 @@ def _write_event(conn: sqlite3.Connection, event: Event, event_id: int | None) -
     """Store ``event`` (under ``event_id`` when it keeps one), its claims and its parties; return its id."""
     first = event.units[0].claims[0]
     ids = sorted(t for t in event.targets if not t.startswith("text:"))
-    texts = sorted(t[5:] for t in event.targets if t.startswith("text:"))
+    texts = sorted(event.labels.get(t, t[5:]) for t in event.targets if t.startswith("text:"))
     when = event_date(event)
     values = (event.kind, event.speaker_key, first.speaker_id, first.speaker_text, json.dumps(ids),
               json.dumps(texts), event.topic, when.value if when else None, when.precision if when else None,
