@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from aiwatch.graph.events.dates import EventDate, article_day, interval
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
+_YEAR = 366
 
 
 @dataclass(frozen=True)
@@ -157,17 +158,41 @@ def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
 
 
 def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Event]:
-    """The events the claims of one group (kind and speaker) report."""
+    """The events the claims of one group (kind and speaker) report.
+
+    Candidates are the events sharing a target with the unit (any event of the group when the unit or the
+    event names none), newest first; an event founded more than a year before the unit's span cannot
+    overlap it (its span ends within a year of its first report), so the scan stops there.
+    """
     events: list[Event] = []
+    by_target: dict[str, list[Event]] = {}
+    untargeted: list[Event] = []
     for unit in units_of(claims):
         first = unit.claims[0]
-        fits = [e for e in events if compatible(e, unit, undated_window)]
-        if fits:
-            best = max(fits, key=lambda e: (_event_span(e, undated_window) or (date.min, date.min))[1])
-        else:
+        span = _unit_span(unit, undated_window)
+        horizon = span[0] - timedelta(days=_YEAR) if span else None
+        pools = [by_target.get(t, []) for t in unit.targets] + [untargeted] if unit.targets else [events]
+        best, best_end = None, None
+        for pool in pools:
+            for event in reversed(pool):
+                if horizon is not None and event.first_day is not None and event.first_day < horizon:
+                    break
+                if compatible(event, unit, undated_window):
+                    end = (_event_span(event, undated_window) or (date.min, date.min))[1]
+                    if best is None or end > best_end:
+                        best, best_end = event, end
+        if best is None:
             best = Event(first.kind, first.speaker_key)
             events.append(best)
+        new_targets = unit.targets - best.targets
+        was_untargeted = not best.targets
         best.add(unit)
+        for t in new_targets:
+            by_target.setdefault(t, []).append(best)
+        if not best.targets and best not in untargeted:
+            untargeted.append(best)
+        elif was_untargeted and best.targets and best in untargeted:
+            untargeted.remove(best)
     return events
 
 

@@ -202,7 +202,12 @@ def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: se
     for group in sorted(groups):
         claims = claim_rows(conn, rows_by_group.get(group, []), cached, texts)
         events = group_events(claims, undated_window=settings.undated_window)
-        for event, event_id in _match(events, old.get(group, {})):
+        stored = old.get(group, {})
+        for event, event_id in _match(events, {eid: units for eid, (units, _) in stored.items()}):
+            if (event_id is not None and stored[event_id][1] == event.claim_ids()
+                    and not {u.article_id for u in event.units} & pending):
+                keep.add(event_id)  # the same claims of unchanged articles: nothing to rewrite
+                continue
             event_id = _write_event(conn, event, event_id)
             keep.add(event_id)
             touched.add(event_id)
@@ -524,20 +529,33 @@ def _update_threads(conn: sqlite3.Connection, touched: set[int], lost: set[int],
                                                              if r.speaker_id}, "target", ("accusation",)))
     actions = _summaries(conn, _events_with(conn, parties | accusers, None, ("policy_action",)))
     links: dict[int, list[Link]] = defaultdict(list)
+    # Indexes by party, so each rule only meets the events that share one.
+    against_by: dict[str, list[Summary]] = defaultdict(list)
+    for a in against.values():
+        for target in a.targets:
+            against_by[target].append(a)
+    actions_by: dict[str, list[Summary]] = defaultdict(list)
+    for action in actions.values():
+        for party in set(action.targets) | ({action.speaker_id} if action.speaker_id else set()):
+            actions_by[party].append(action)
     for response in responses.values():
-        for link in response_links(response, against.values(), window=settings.response_window):
+        for link in response_links(response, against_by.get(response.speaker_id or "", []),
+                                   window=settings.response_window):
             if link.thread_id in threads:
                 links[link.thread_id].append(link)
-    now = utcnow()
     for thread_id, accusation in accusations.items():
-        for later in against.values():
-            link = evidence_link(accusation, later, window=settings.evidence_window)
+        later = {b.event_id: b for t in accusation.targets for b in against_by.get(t, [])}
+        for other in later.values():
+            link = evidence_link(accusation, other, window=settings.evidence_window)
             if link:
                 links[thread_id].append(link)
-        for action in actions.values():
+        parties = set(accusation.targets) | ({accusation.speaker_id} if accusation.speaker_id else set())
+        acted = {x.event_id: x for p in parties for x in actions_by.get(p, [])}
+        for action in acted.values():
             link = action_link(accusation, action, window=settings.action_window)
             if link:
                 links[thread_id].append(link)
+    now = utcnow()
     for part in chunks(sorted(threads)):
         conn.execute(f"DELETE FROM thread_links WHERE thread_id IN ({marks(part)})", part)
     for thread_id in sorted(threads):

@@ -127,17 +127,20 @@ def cached_dates(conn: sqlite3.Connection, claim_ids: list[int], stale_articles:
 
 
 def old_events(conn: sqlite3.Connection,
-               groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[int, set[str]]]:
-    """The stored events of each group with the sentence (unit) keys of their claims, to keep ids stable."""
-    out: dict[tuple[str, str], dict[int, set[str]]] = {}
+               groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]]:
+    """The stored events of each group with the sentence (unit) keys and the claim ids of their claims (to
+    keep ids stable and leave unchanged events alone)."""
+    out: dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]] = {}
     for kind, key in groups:
         mine = out[(kind, key)] = {}
-        for event_id, unit in conn.execute(
-                "SELECT e.id, ec.unit_key FROM events e LEFT JOIN event_claims ec ON ec.event_id = e.id "
-                "WHERE e.kind = ? AND e.speaker_key = ?", (kind, key)):
-            mine.setdefault(event_id, set())
+        for event_id, unit, claim_id in conn.execute(
+                "SELECT e.id, ec.unit_key, ec.claim_id FROM events e "
+                "LEFT JOIN event_claims ec ON ec.event_id = e.id WHERE e.kind = ? AND e.speaker_key = ?",
+                (kind, key)):
+            units, claims = mine.setdefault(event_id, (set(), set()))
             if unit:
-                mine[event_id].add(unit)
+                units.add(unit)
+                claims.add(claim_id)
     return out
 
 
