@@ -71,8 +71,8 @@ def _pending_triggers(table: str, article: str, columns: str) -> str:
 
 
 def _events_pending_triggers(table: str, article: str, columns: str) -> str:
-    """Triggers listing in ``events_pending`` the article of each row of ``table`` inserted, deleted or changed
-    in ``columns`` (the inputs of claim events, stories and threads)."""
+    """Triggers listing in ``events_pending`` the article of each row of ``table`` inserted, deleted or
+    changed in ``columns`` (the inputs of claim events, stories and threads)."""
     return _pending_triggers(table, article, columns).replace("graph_pending", "events_pending")
 
 
@@ -403,7 +403,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX idx_events_date ON events(kind, event_date, id);
 
     CREATE TABLE event_claims (
-        claim_id INTEGER PRIMARY KEY,  -- no foreign key: a re-extracted article's old rows wait to be replaced
+        claim_id INTEGER PRIMARY KEY,  -- no foreign key: old rows of a re-extracted article wait
         event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
         article_id INTEGER NOT NULL,
         unit_key TEXT NOT NULL,

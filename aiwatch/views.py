@@ -355,7 +355,8 @@ VIEW_DOCS.update({
             "first_published": "Publication date of the first report.",
             "first_seen": "When aiwatch first fetched the first report (UTC).",
             "reports": "Articles reporting it (copies and retellings included).",
-            "independent_outlets": "Publisher families reporting it: syndicated and near copies, and articles "
+            "independent_outlets": "Publisher families reporting it: syndicated and near copies, and "
+                                   "articles "
                                    "of one outlet, count once.",
             "retellings": "Reports published more than a few days after the first, outside its story.",
             "claims": "Supporting claims (sentences x targets).",

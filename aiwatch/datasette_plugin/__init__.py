@@ -103,8 +103,8 @@ ROW_PAGE_LINKS = {
 QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles", "first_article_id": "articles"}
 QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
                         "source_id", "via_id"}
-VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions", "accusation_events", "threads",
-              "thread_timeline", "first_reports", "event_sentences"}
+VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions", "accusation_events",
+              "threads",              "thread_timeline", "first_reports", "event_sentences"}
 THREAD_VIEWS = {"accusation_events", "threads"}  # their event_id is a thread's id
 LABELS = {
     "entities": "SELECT name FROM entities WHERE id = ?",

@@ -35,7 +35,8 @@ def _with_targets(conn: sqlite3.Connection, events: list[dict[str, Any]]) -> lis
     return events
 
 
-def latest_events(conn: sqlite3.Connection, kind: str = "accusation", *, limit: int = 15) -> list[dict[str, Any]]:
+def latest_events(conn: sqlite3.Connection, kind: str = "accusation", *,
+                  limit: int = 15) -> list[dict[str, Any]]:
     """The newest events of ``kind`` by event date (one row per act)."""
     return _with_targets(conn, _rows(conn, f"""
         SELECT {EVENT_COLUMNS} FROM events e {EVENT_JOINS}
@@ -72,7 +73,8 @@ def thread_page(conn: sqlite3.Connection, thread_id: int) -> dict[str, Any] | No
         return None
     thread = _rows(conn, "SELECT * FROM event_threads WHERE thread_id = ?", (thread_id,))
     links = _rows(conn, f"""
-        SELECT l.relation, l.reason, l.days, {EVENT_COLUMNS} FROM thread_links l JOIN events e ON e.id = l.event_id
+        SELECT l.relation, l.reason, l.days, {EVENT_COLUMNS}
+        FROM thread_links l JOIN events e ON e.id = l.event_id
         {EVENT_JOINS} WHERE l.thread_id = ? ORDER BY e.event_date, l.days, e.id""", (thread_id,))
     _with_targets(conn, links)
     for link in links:

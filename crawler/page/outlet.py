@@ -9,6 +9,7 @@ trafilatura falls back to the host name itself, so a site name that is just a ho
 from __future__ import annotations
 
 import re
+
 from aiwatch.crawler.page.fingerprints import same_site, site_of
 
 _HOSTLIKE = re.compile(r"^[\w.-]+\.[a-z]{2,}(?::\d+)?$|^[\d.]+(?::\d+)?$", re.I)

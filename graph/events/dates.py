@@ -5,8 +5,10 @@ finds and resolves the expression with the article's publication date as its bas
 result keeps its precision (``day``, ``week``, ``month``, ``year``) and its source: ``text`` when the sentence
 dates the act, ``article`` when it does not (then the article's date is an upper bound, not the date).
 
-Only the part of the sentence outside the claim's content is read ("OpenAI said on Tuesday that DeepSeek,
-which released R1 in January, ..." is dated Tuesday, not January), and of several expressions the one nearest
+For what someone *says* (accusations, denials, statements) only the part of the sentence outside the claim's
+content is read ("OpenAI said on Tuesday that DeepSeek, which released R1 in January, ..." is dated Tuesday,
+not January; callers pass no content span for acts such as policy actions, whose content dates them), and of
+several expressions the one nearest
 the reporting verb wins. A cheap test skips sentences with no month, weekday, year or relative-time word, so
 most sentences never reach dateparser.
 """
@@ -103,7 +105,8 @@ def _resolve(expression: str, base: date) -> tuple[date, str] | None:
     """``expression`` resolved against ``base`` (day and precision), or None."""
     from dateparser.search import search_dates  # noqa: F401  (same package; keeps import lazy)
 
-    # "said on Monday" in a Monday article is that Monday, not the one before: weekdays count from the next day.
+    # "said on Monday" in a Monday article is that Monday, not the one before: weekdays count from the next
+    # day.
     start = base + timedelta(days=1) if _WEEKDAY.search(expression) else base
     parser = _parser()
     parser._settings.RELATIVE_BASE = datetime(start.year, start.month, start.day, 12)  # noqa: SLF001
@@ -125,7 +128,7 @@ def _search(text: str, base: date) -> list[tuple[str, int]]:
                 "RELATIVE_BASE": datetime(base.year, base.month, base.day, 12)}
     found = search_dates(text, languages=["en"], settings=settings) or []
     out, cursor = [], 0
-    for expression, _ in found:
+    for expression, _when in found:
         at = text.find(expression, cursor)
         if at < 0:
             at = text.find(expression)
@@ -162,7 +165,7 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
             return fallback
     found = _search(text, base)
     anchor = cue if cue is not None else 0
-    for expression, at in sorted(found, key=lambda f: abs(f[1] - anchor) if f[1] >= 0 else 1 << 30):
+    for expression, _at in sorted(found, key=lambda f: abs(f[1] - anchor) if f[1] >= 0 else 1 << 30):
         resolved = _resolve(expression, base)
         if resolved is not None:
             day, precision = resolved

@@ -138,7 +138,7 @@ def _event_span(event: Event, undated_window: int) -> tuple[date, date] | None:
 
 
 def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
-    """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets, overlapping dates."""
+    """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets and dates."""
     if event.topic and unit.topic and event.topic != unit.topic:
         return False
     same_article = any(u.article_id == unit.article_id for u in event.units)

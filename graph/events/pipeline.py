@@ -1,6 +1,7 @@
 """Claim events, stories and threads as one incremental update (run by the graph stage after the graph).
 
-Triggers list in ``events_pending`` every article whose claims, date, duplicate status, outlet or text changed.
+Triggers list in ``events_pending`` every article whose claims, date, duplicate status, outlet or text
+changed.
 An update then:
 
 1. regroups the claims of every *group* (kind and speaker) those articles had or have claims in
@@ -35,7 +36,6 @@ from aiwatch.graph.events.store import (
     chunks,
     claim_rows,
     group_claims,
-    json_list,
     marks,
     old_events,
     touched_groups,
@@ -128,7 +128,8 @@ def update_events(conn: sqlite3.Connection, settings: EventSettings | None = Non
             conn.execute("UPDATE article_stories SET story_id = article_id")
             pending = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
         else:
-            pending = [r[0] for r in conn.execute("SELECT article_id FROM events_pending ORDER BY article_id")]
+            pending = [r[0] for r in conn.execute(
+                "SELECT article_id FROM events_pending ORDER BY article_id")]
             stats.mode = "incremental" if pending else "unchanged"
         stats.articles = len(pending)
         if pending:
@@ -153,10 +154,7 @@ def _timed(stats: EventStats, name: str, mark: float) -> float:
 def _run(conn: sqlite3.Connection, pending: list[int], settings: EventSettings, stats: EventStats, *,
          full: bool) -> None:
     mark = time.perf_counter()
-    if full:
-        groups = {(k, s) for k, s in _all_groups(conn)}
-    else:
-        groups = touched_groups(conn, pending)
+    groups = set(_all_groups(conn)) if full else touched_groups(conn, pending)
     stats.groups = len(groups)
     touched, removed_threads = _regroup(conn, groups, set(pending), settings)
     mark = _timed(stats, "group", mark)
@@ -220,7 +218,8 @@ def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: se
     # Claims of changed articles that no longer report anything (deleted, negated now).
     for part in chunks(sorted(pending)):
         conn.execute(f"DELETE FROM event_claims WHERE article_id IN ({marks(part)}) AND claim_id NOT IN "
-                     f"(SELECT id FROM claims WHERE article_id IN ({marks(part)}) AND negated = 0)", part + part)
+                     f"(SELECT id FROM claims WHERE article_id IN ({marks(part)}) AND negated = 0)",
+                     part + part)
     return touched, lost_threads - set(gone)
 
 
@@ -281,7 +280,8 @@ def _lean(blob: bytes):
 
 def _update_stories(conn: sqlite3.Connection, pending: list[int], settings: EventSettings, *,
                     full: bool) -> set[int]:
-    """Sign the changed articles, relink them, rename the stories touched; the articles whose story changed."""
+    """Sign the changed articles, relink them, rename the stories touched; return the articles whose
+    story changed."""
     from datasketch import MinHashLSH
 
     cur = tuple_cursor(conn)
@@ -295,8 +295,9 @@ def _update_stories(conn: sqlite3.Connection, pending: list[int], settings: Even
                 part).fetchall():
             day = article_day(published)
             blob = st.signature(text or "")
-            conn.execute("INSERT INTO article_stories (article_id, story_id, day, minhash) VALUES (?, ?, ?, ?) "
-                         "ON CONFLICT(article_id) DO UPDATE SET day = excluded.day, minhash = excluded.minhash",
+            conn.execute("INSERT INTO article_stories (article_id, story_id, day, minhash) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET day = excluded.day, "
+                         "minhash = excluded.minhash",
                          (article_id, before.get(article_id, article_id), day.isoformat() if day else None,
                           blob))
             if day is not None and blob is not None:
@@ -488,7 +489,8 @@ def _summaries(conn: sqlite3.Connection, event_ids: set[int], *, names: bool = F
     return out
 
 
-def _events_with(conn: sqlite3.Connection, entities: set[str], role: str | None, kinds: tuple[str, ...]) -> set[int]:
+def _events_with(conn: sqlite3.Connection, entities: set[str], role: str | None,
+                 kinds: tuple[str, ...]) -> set[int]:
     out: set[int] = set()
     ents = sorted(entities)
     for part in chunks(ents):
@@ -572,7 +574,8 @@ def _update_threads(conn: sqlite3.Connection, touched: set[int], lost: set[int],
         old = conn.execute("SELECT status, responses, evidence, actions, last_date FROM event_threads "
                            "WHERE thread_id = ?", (thread_id,)).fetchone()
         if old is None or tuple(old) != row:
-            conn.execute("INSERT OR REPLACE INTO event_threads (thread_id, status, responses, evidence, actions, "
+            conn.execute("INSERT OR REPLACE INTO event_threads (thread_id, status, responses, evidence, "
+                         "actions, "
                          "last_date, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (thread_id, *row, now))
     return len(threads)
 

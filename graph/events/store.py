@@ -17,6 +17,7 @@ from aiwatch.graph.events.grouping import ClaimRow, unit_key
 from aiwatch.db import tuple_cursor
 
 _CHUNK = 500
+ACTS = ("policy_action", "announcement")  # kinds whose content is the act, not what someone says of one
 
 # Claims that can report an act: not negated. Copies (duplicate_of set) count as reports of their own.
 CLAIM_SQL = """
@@ -91,6 +92,8 @@ def claim_rows(conn: sqlite3.Connection, rows: list[tuple], cached: dict[int, Ev
                 found = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
                 text = texts[article_id] = found[0] if found else None
             cue, content = _sentence_offsets(text, row)
+            if row[2] in ACTS:
+                content = None  # "restricted sales in October 2022": an act's content dates the act itself
             date = resolve_date(row[9], row[14], cue=cue, content=content)
         out.append(ClaimRow(claim_id, article_id, row[2], speaker_key(article_id, row[3], row[4]), row[3],
                             row[4], target_key(row[6], row[7]), row[8], row[9], row[14], date,
@@ -105,16 +108,19 @@ def group_claims(conn: sqlite3.Connection, groups: Iterable[tuple[str, str]]) ->
     for kind, key in groups:
         if key.startswith("article:"):
             article_id = int(key.split(":", 2)[1])
-            rows = cur.execute(CLAIM_SQL.format(where="c.article_id = ? AND c.kind = ? AND c.speaker_id IS NULL"),
+            where = "c.article_id = ? AND c.kind = ? AND c.speaker_id IS NULL"
+            rows = cur.execute(CLAIM_SQL.format(where=where),
                                (article_id, kind)).fetchall()
             rows = [r for r in rows if speaker_key(r[1], r[3], r[4]) == key]
         else:
-            rows = cur.execute(CLAIM_SQL.format(where="c.speaker_id = ? AND c.kind = ?"), (key, kind)).fetchall()
+            rows = cur.execute(CLAIM_SQL.format(where="c.speaker_id = ? AND c.kind = ?"),
+                               (key, kind)).fetchall()
         out[(kind, key)] = rows
     return out
 
 
-def cached_dates(conn: sqlite3.Connection, claim_ids: list[int], stale_articles: set[int]) -> dict[int, EventDate]:
+def cached_dates(conn: sqlite3.Connection, claim_ids: list[int],
+                 stale_articles: set[int]) -> dict[int, EventDate]:
     """Dates resolved before for ``claim_ids`` (articles whose date may have changed excluded)."""
     out: dict[int, EventDate] = {}
     for part in chunks(claim_ids):
@@ -127,7 +133,8 @@ def cached_dates(conn: sqlite3.Connection, claim_ids: list[int], stale_articles:
 
 
 def old_events(conn: sqlite3.Connection,
-               groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]]:
+               groups: Iterable[tuple[str, str]]
+               ) -> dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]]:
     """The stored events of each group with the sentence (unit) keys and the claim ids of their claims (to
     keep ids stable and leave unchanged events alone)."""
     out: dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]] = {}

@@ -17,9 +17,9 @@ Status, the furthest stage reached: ``acted_on`` (an action), else ``corroborate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-import re
 from datetime import date
 
 REBUTTAL = re.compile(r"\b(?:not|no|never|den(?:y|ies|ied)|reject(?:s|ed)?|refut(?:e|es|ed)|false|"

@@ -166,7 +166,8 @@ def test_atom_feeds_parse(get):
     assert feed.feed.title == "aiwatch: new accusations"
     titles = [e.title for e in feed.entries]
     # One entry per accusation event, not per target: Anthropic's sentence names DeepSeek and Moonshot AI.
-    assert "Anthropic accused DeepSeek, Moonshot AI: running large distillation campaigns against Claude" in titles
+    expected = "Anthropic accused DeepSeek, Moonshot AI: running large distillation campaigns against Claude"
+    assert expected in titles
     assert sum(t.startswith("Anthropic accused") for t in titles) == 1
     # The syndicated copy of OpenAI's accusation is a report of the same event, not a second entry.
     assert sum(t.startswith("OpenAI accused DeepSeek") for t in titles) == 1
