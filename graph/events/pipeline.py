@@ -120,7 +120,8 @@ def update_events(conn: sqlite3.Connection, settings: EventSettings | None = Non
     start = time.perf_counter()
     wanted = json.dumps({"version": STATE_VERSION, **settings.__dict__}, sort_keys=True)
     with transaction(conn):
-        if full or get_meta(conn, _STATE_KEY) != wanted:
+        state = get_meta(conn, _STATE_KEY)
+        if full or state != wanted:
             stats.mode = "full"
             for table in ("thread_links", "event_threads", "event_parties", "event_reports", "event_claims",
                           "events", "story_links"):
@@ -134,8 +135,10 @@ def update_events(conn: sqlite3.Connection, settings: EventSettings | None = Non
         stats.articles = len(pending)
         if pending:
             _run(conn, pending, settings, stats, full=stats.mode == "full")
-        conn.execute("DELETE FROM events_pending")
-        set_meta(conn, _STATE_KEY, wanted)
+        if pending:
+            conn.execute("DELETE FROM events_pending")
+        if state != wanted:
+            set_meta(conn, _STATE_KEY, wanted)
         stats.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         stats.accusation_events = conn.execute(
             "SELECT count(*) FROM events WHERE kind = 'accusation'").fetchone()[0]
