@@ -40,6 +40,7 @@ class ClaimRow:
     published: str | None
     date: EventDate | None
     target_label: str | None = None  # the target as written, for a target with no entity id
+    position: int = 0  # where the claim starts in its article (units of an article are taken in text order)
 
 
 @dataclass
@@ -53,6 +54,12 @@ class Unit:
     targets: set[str]
     topic: str | None
     date: EventDate | None
+    position: int = 0
+
+    @property
+    def named(self) -> set[str]:
+        """Targets that are entities (a target only as written, "the campaigns", names no party)."""
+        return {t for t in self.targets if not t.startswith("text:")}
 
     @property
     def span(self) -> tuple[date, date] | None:
@@ -86,6 +93,9 @@ class Event:
         if day is not None and (self.first_day is None or day < self.first_day):
             self.first_day = day
 
+    def named(self) -> set[str]:
+        return {t for t in self.targets if not t.startswith("text:")}
+
     def claim_ids(self) -> set[int]:
         return {c.claim_id for u in self.units for c in u.claims}
 
@@ -103,14 +113,15 @@ def units_of(claims: Iterable[ClaimRow]) -> list[Unit]:
         found = units.get((key, claim.speaker_key, claim.kind))
         if found is None:
             found = units[(key, claim.speaker_key, claim.kind)] = Unit(
-                key, claim.article_id, claim.published, [], set(), claim.topic, claim.date)
+                key, claim.article_id, claim.published, [], set(), claim.topic, claim.date, claim.position)
         found.claims.append(claim)
         if claim.target:
             found.targets.add(claim.target)
         found.topic = found.topic or claim.topic
         if claim.date is not None and _finer(claim.date, found.date):
             found.date = claim.date
-    return sorted(units.values(), key=lambda u: (u.published or "9999", u.article_id, u.key))
+        found.position = min(found.position, claim.position)
+    return sorted(units.values(), key=lambda u: (u.published or "9999", u.article_id, u.position, u.key))
 
 
 def _finer(a: EventDate, b: EventDate | None) -> bool:
@@ -138,19 +149,19 @@ def _event_span(event: Event, undated_window: int) -> tuple[date, date] | None:
 
 
 def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
-    """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets and dates."""
+    """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets and dates.
+
+    Targets overlap when they share one; when either side names no entity (no target, or one only as
+    written: "the campaigns"), a unit joins only an act its own article reports, or an accusation.
+    """
     if event.topic and unit.topic and event.topic != unit.topic:
         return False
     same_article = any(u.article_id == unit.article_id for u in event.units)
-    if event.targets and unit.targets:
-        if not event.targets & unit.targets:
+    if not event.targets & unit.targets:
+        if event.named() and unit.named:
             return False
-    elif event.targets or unit.targets:
-        # A claim naming no target joins an act with targets only in the same article, or when accusing.
         if not same_article and event.kind != "accusation":
             return False
-    elif not same_article and event.kind != "accusation":
-        return False
     a, b = _event_span(event, undated_window), _unit_span(unit, undated_window)
     if a is None or b is None:
         return same_article
@@ -166,33 +177,33 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
     """
     events: list[Event] = []
     by_target: dict[str, list[Event]] = {}
-    untargeted: list[Event] = []
+    unnamed: list[Event] = []  # events naming no entity yet
     for unit in units_of(claims):
         first = unit.claims[0]
         span = _unit_span(unit, undated_window)
         horizon = span[0] - timedelta(days=_YEAR) if span else None
-        pools = [by_target.get(t, []) for t in unit.targets] + [untargeted] if unit.targets else [events]
-        best, best_end = None, None
+        pools = [by_target.get(t, []) for t in unit.named] + [unnamed] if unit.named else [events]
+        best, best_rank = None, None
         for pool in pools:
             for event in reversed(pool):
                 if horizon is not None and event.first_day is not None and event.first_day < horizon:
                     break
                 if compatible(event, unit, undated_window):
-                    end = (_event_span(event, undated_window) or (date.min, date.min))[1]
-                    if best is None or end > best_end:
-                        best, best_end = event, end
+                    # The act the article already reports first, then the latest.
+                    rank = (any(u.article_id == unit.article_id for u in event.units),
+                            (_event_span(event, undated_window) or (date.min, date.min))[1])
+                    if best is None or rank > best_rank:
+                        best, best_rank = event, rank
         if best is None:
             best = Event(first.kind, first.speaker_key)
             events.append(best)
-        new_targets = unit.targets - best.targets
-        was_untargeted = not best.targets
+            unnamed.append(best)
+        before = best.named()
         best.add(unit)
-        for t in new_targets:
+        for t in best.named() - before:
             by_target.setdefault(t, []).append(best)
-        if not best.targets and best not in untargeted:
-            untargeted.append(best)
-        elif was_untargeted and best.targets and best in untargeted:
-            untargeted.remove(best)
+        if best.named() and not before and best in unnamed:
+            unnamed.remove(best)
     return events
 
 

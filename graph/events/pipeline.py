@@ -73,7 +73,7 @@ class EventSettings:
     action_window: int = 365
     story_window: int = 3
     copy_similarity: float = 0.5
-    rewrite_similarity: float = 0.1
+    rewrite_similarity: float = 0.05
 
     @classmethod
     def from_config(cls, config: Any = None) -> EventSettings:
@@ -326,41 +326,64 @@ def _update_stories(conn: sqlite3.Connection, pending: list[int], settings: Even
         sketches = {a: _lean(blob) for a, (_, blob) in signed.items()}
         for a, sketch in sketches.items():
             lsh.insert(a, sketch)
-        events_of = _events_of(conn, list(signed))
+        events_of = _fresh_events_of(conn, {a: day for a, (day, _) in signed.items()}, settings.story_window)
         reporting: dict[int, set[int]] = defaultdict(set)
         for article_id, found in events_of.items():
             for event_id in found:
                 reporting[event_id].add(article_id)
         links: dict[tuple[int, int], tuple[float, str]] = {}
+        texts: dict[int, set[bytes]] = {}
         for a, day in days.items():
             if a not in sketches:
                 continue
-            near = set(lsh.query(sketches[a]))
-            # Rewrites: the articles of the same days that report one of its events.
-            near |= {b for e in events_of.get(a, ()) for b in reporting[e] if b in signed}
-            for b in near - {a}:
-                if abs((signed[b][0] - day).days) > settings.story_window:
+            # Copies: LSH over the MinHash signatures of the same days.
+            for b in set(lsh.query(sketches[a])) - {a}:
+                if abs((signed[b][0] - day).days) <= settings.story_window:
+                    similarity = sketches[a].jaccard(sketches[b])
+                    if similarity >= settings.copy_similarity:
+                        links[(min(a, b), max(a, b))] = (similarity, "copy")
+            # Rewrites: articles of the same days first reporting an event in common, compared exactly (the
+            # MinHash estimate is too coarse at these low similarities).
+            for b in {b for e in events_of.get(a, ()) for b in reporting[e]} - {a}:
+                pair = (min(a, b), max(a, b))
+                if pair in links or abs((signed[b][0] - day).days) > settings.story_window:
                     continue
-                similarity = sketches[a].jaccard(sketches[b])
-                reason = st.link_reason(similarity, len(events_of.get(a, set()) & events_of.get(b, set())),
-                                        copy_similarity=settings.copy_similarity,
+                similarity = _jaccard(conn, texts, a, b)
+                reason = st.link_reason(similarity, 1, copy_similarity=settings.copy_similarity,
                                         rewrite_similarity=settings.rewrite_similarity)
                 if reason:
-                    links[(min(a, b), max(a, b))] = (similarity, reason)
+                    links[pair] = (similarity, reason)
         conn.executemany("INSERT OR REPLACE INTO story_links (a, b, similarity, reason) VALUES (?, ?, ?, ?)",
                          [(a, b, round(s, 4), r) for (a, b), (s, r) in links.items()])
         affected |= {x for pair in links for x in pair}
     return _rename_stories(conn, affected)
 
 
-def _events_of(conn: sqlite3.Connection, articles: list[int]) -> dict[int, set[int]]:
+def _fresh_events_of(conn: sqlite3.Connection, days: dict[int, date], window: int) -> dict[int, set[int]]:
+    """The events each article reports while they are news: dated within ``window`` days before it (an
+    article retelling an older act shares no story with another retelling of it)."""
     out: dict[int, set[int]] = defaultdict(set)
-    for part in chunks(articles):
-        for article_id, event_id in conn.execute(
-                f"SELECT DISTINCT article_id, event_id FROM event_claims WHERE article_id IN ({marks(part)})",
-                part):
-            out[article_id].add(event_id)
+    for part in chunks(sorted(days)):
+        for article_id, event_id, value, precision in conn.execute(
+                "SELECT DISTINCT ec.article_id, ec.event_id, e.event_date, e.date_precision "
+                "FROM event_claims ec JOIN events e ON e.id = ec.event_id "
+                f"WHERE ec.article_id IN ({marks(part)})", part):
+            if value is None:
+                continue
+            lo, hi = interval(value, precision)
+            if lo - timedelta(days=window) <= days[article_id] <= hi + timedelta(days=window):
+                out[article_id].add(event_id)
     return out
+
+
+def _jaccard(conn: sqlite3.Connection, texts: dict[int, set[bytes]], a: int, b: int) -> float:
+    """Exact Jaccard similarity of two articles' word 3-shingles."""
+    for article_id in (a, b):
+        if article_id not in texts:
+            row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+            texts[article_id] = st.shingles(row[0] or "") if row else set()
+    union = texts[a] | texts[b]
+    return len(texts[a] & texts[b]) / len(union) if union else 0.0
 
 
 def _rename_stories(conn: sqlite3.Connection, seeds: set[int]) -> set[int]:

@@ -97,7 +97,8 @@ def claim_rows(conn: sqlite3.Connection, rows: list[tuple], cached: dict[int, Ev
             date = resolve_date(row[9], row[14], cue=cue, content=content)
         out.append(ClaimRow(claim_id, article_id, row[2], speaker_key(article_id, row[3], row[4]), row[3],
                             row[4], target_key(row[6], row[7]), row[8], row[9], row[14], date,
-                            None if row[6] else " ".join((row[7] or "").split()) or None))
+                            None if row[6] else " ".join((row[7] or "").split()) or None,
+                            row[10] or 0))
     return out
 
 

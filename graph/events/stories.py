@@ -2,12 +2,14 @@
 
 Each article gets a MinHash signature (``datasketch``, ``NUM_PERM`` permutations) of its word 3-shingles. Two
 articles published within ``window`` days of each other are in one story when their estimated Jaccard
-similarity reaches ``copy_similarity`` (a copy or near-copy), or reaches ``rewrite_similarity`` and they
-report a claim event in common (a rewrite: the same news in other words, which SimHash at the near-duplicate
-threshold misses). A story is a connected component of those links; its id is its earliest article's id.
+similarity reaches ``copy_similarity`` (a copy or near-copy; candidates found with ``MinHashLSH`` over the
+articles of those days), or when both first report a claim event (within ``window`` days of its date) and
+their exact shingle similarity reaches ``rewrite_similarity`` (a rewrite: the same news in other words, which
+SimHash at the near-duplicate threshold misses; two rewrites of one report share few 3-shingles, under 0.1,
+while unrelated articles of the same days share under 0.03 on the sample site). A story is a connected
+component of those links; its id is its smallest article id.
 
-Candidates are the articles of the ±``window`` days around an article (their signatures compared at once with
-numpy), so the cost of adding an article follows the news of those days, not the archive.
+The cost of adding an article follows the news of its days, not the archive.
 """
 
 from __future__ import annotations
