@@ -32,6 +32,7 @@ from typing import Any
 from aiwatch.graph.events import stories as st
 from aiwatch.graph.events.dates import article_day, interval
 from aiwatch.graph.events.grouping import Event, event_date, group_events
+from aiwatch.graph.events.linking import update_threads
 from aiwatch.graph.events.store import (
     chunks,
     claim_rows,
@@ -40,16 +41,6 @@ from aiwatch.graph.events.store import (
     old_events,
     touched_groups,
     write_claims,
-)
-from aiwatch.graph.events.threads import (
-    REBUTTAL,
-    RESPONSE_KINDS,
-    Link,
-    Summary,
-    action_link,
-    evidence_link,
-    response_links,
-    status,
 )
 
 from aiwatch.config import default
@@ -159,20 +150,21 @@ def _run(conn: sqlite3.Connection, pending: list[int], settings: EventSettings, 
     mark = time.perf_counter()
     groups = set(_all_groups(conn)) if full else touched_groups(conn, pending)
     stats.groups = len(groups)
-    touched, removed_threads = _regroup(conn, groups, set(pending), settings)
+    touched, reports_only, removed_threads = _regroup(conn, groups, set(pending), settings)
     mark = _timed(stats, "group", mark)
     restoried = _update_stories(conn, pending, settings, full=full)
     mark = _timed(stats, "stories", mark)
-    if restoried:
-        for part in chunks(sorted(restoried)):
-            touched |= {r[0] for r in conn.execute(
-                f"SELECT DISTINCT event_id FROM event_claims WHERE article_id IN ({marks(part)})", part)}
+    for part in chunks(sorted(restoried)):  # a story change moves reports, not threads
+        reports_only |= {r[0] for r in conn.execute(
+            f"SELECT DISTINCT event_id FROM event_claims WHERE article_id IN ({marks(part)})", part)}
     touched = {e for e in touched if conn.execute("SELECT 1 FROM events WHERE id = ?", (e,)).fetchone()}
-    for event_id in sorted(touched):
+    reports_only = {e for e in reports_only - touched
+                    if conn.execute("SELECT 1 FROM events WHERE id = ?", (e,)).fetchone()}
+    for event_id in sorted(touched | reports_only):
         _write_reports(conn, event_id, settings)
     stats.events_changed = len(touched)
     mark = _timed(stats, "reports", mark)
-    stats.threads_changed = _update_threads(conn, touched, removed_threads, settings, full=full)
+    stats.threads_changed = update_threads(conn, touched, removed_threads, settings, full=full)
     _timed(stats, "threads", mark)
 
 
@@ -189,8 +181,9 @@ def _all_groups(conn: sqlite3.Connection):
 
 
 def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: set[int],
-             settings: EventSettings) -> tuple[set[int], set[int]]:
-    """Regroup ``groups``; return the ids of new or changed events and the threads that lost a member."""
+             settings: EventSettings) -> tuple[set[int], set[int], set[int]]:
+    """Regroup ``groups``; return the ids of new or changed events, of events whose reports alone may have
+    changed (same claims and fields, a changed article), and the threads that lost a member."""
     rows_by_group = group_claims(conn, sorted(groups))
     claim_ids = [row[0] for rows in rows_by_group.values() for row in rows]
     from aiwatch.graph.events.store import cached_dates
@@ -199,15 +192,20 @@ def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: se
     old = old_events(conn, sorted(groups))
     texts: dict[int, str] = {}
     touched: set[int] = set()
+    reports: set[int] = set()
     keep: set[int] = set()
     for group in sorted(groups):
         claims = claim_rows(conn, rows_by_group.get(group, []), cached, texts)
         events = group_events(claims, undated_window=settings.undated_window)
         stored = old.get(group, {})
-        for event, event_id in _match(events, {eid: units for eid, (units, _) in stored.items()}):
-            if (event_id is not None and stored[event_id][1] == event.claim_ids()
-                    and not {u.article_id for u in event.units} & pending):
-                keep.add(event_id)  # the same claims of unchanged articles: nothing to rewrite
+        matched = _match(events, {eid: units for eid, (units, _) in stored.items()})
+        fields = _stored_fields(conn, [eid for _, eid in matched if eid is not None])
+        for event, event_id in matched:
+            if event_id is not None and stored[event_id][1] == event.claim_ids() \
+                    and fields.get(event_id) == _fields(event):
+                keep.add(event_id)  # the same claims, dates and fields: nothing to rewrite
+                if {u.article_id for u in event.units} & pending:
+                    reports.add(event_id)  # an article's date, outlet or duplicate status may have moved
                 continue
             event_id = _write_event(conn, event, event_id)
             keep.add(event_id)
@@ -223,13 +221,49 @@ def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: se
         conn.execute(f"DELETE FROM event_claims WHERE article_id IN ({marks(part)}) AND claim_id NOT IN "
                      f"(SELECT id FROM claims WHERE article_id IN ({marks(part)}) AND negated = 0)",
                      part + part)
-    return touched, lost_threads - set(gone)
+    return touched, reports - touched, lost_threads - set(gone)
+
+
+_FIELDS = ("kind, speaker_key, speaker_id, speaker_text, target_ids, target_texts, topic, event_date, "
+           "date_precision, date_source, date_expression, claims")
+
+
+def _fields(event: Event) -> tuple:
+    """The ``events`` columns ``event`` sets (in ``_FIELDS`` order) and its claims' dates."""
+    first = event.units[0].claims[0]
+    ids = sorted(t for t in event.targets if not t.startswith("text:"))
+    texts = sorted(event.labels.get(t, t[5:]) for t in event.targets if t.startswith("text:"))
+    when = event_date(event)
+    values = (event.kind, event.speaker_key, first.speaker_id, first.speaker_text, json.dumps(ids),
+              json.dumps(texts), event.topic, when.value if when else None, when.precision if when else None,
+              when.source if when else None, when.expression if when else None,
+              sum(len(u.claims) for u in event.units))
+    dates = tuple(sorted((c.claim_id, c.date.value if c.date else None, c.date.precision if c.date else None,
+                          c.date.source if c.date else None) for u in event.units for c in u.claims))
+    return values, dates
+
+
+def _stored_fields(conn: sqlite3.Connection, event_ids: list[int]) -> dict[int, tuple]:
+    out: dict[int, tuple] = {}
+    dates: dict[int, list] = defaultdict(list)
+    for part in chunks(event_ids):
+        for row in conn.execute(f"SELECT claim_id, event_id, date_value, date_precision, date_source "
+                                f"FROM event_claims WHERE event_id IN ({marks(part)})", part):
+            dates[row[1]].append((row[0], row[2], row[3], row[4]))
+        for row in conn.execute(f"SELECT id, {_FIELDS} FROM events WHERE id IN ({marks(part)})", part):
+            out[row[0]] = (tuple(row[1:]), tuple(sorted(dates[row[0]])))
+    return out
 
 
 def _match(events: list[Event], old: dict[int, set[str]]) -> list[tuple[Event, int | None]]:
     """Pair each new event with the stored event sharing most of its sentences (each stored id used once)."""
-    pairs = sorted(((len({u.key for u in e.units} & keys), i, eid) for i, e in enumerate(events)
-                    for eid, keys in old.items()), reverse=True)
+    owner = {key: eid for eid, keys in old.items() for key in keys}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for i, e in enumerate(events):
+        for key in {u.key for u in e.units}:
+            if key in owner:
+                counts[(i, owner[key])] += 1
+    pairs = sorted(((n, i, eid) for (i, eid), n in counts.items()), reverse=True)
     chosen: dict[int, int] = {}
     used: set[int] = set()
     for overlap, i, eid in pairs:
@@ -245,14 +279,8 @@ def _write_event(conn: sqlite3.Connection, event: Event, event_id: int | None) -
     """Store ``event`` (under ``event_id`` when it keeps one), its claims and its parties; return its id."""
     first = event.units[0].claims[0]
     ids = sorted(t for t in event.targets if not t.startswith("text:"))
-    texts = sorted(event.labels.get(t, t[5:]) for t in event.targets if t.startswith("text:"))
-    when = event_date(event)
-    values = (event.kind, event.speaker_key, first.speaker_id, first.speaker_text, json.dumps(ids),
-              json.dumps(texts), event.topic, when.value if when else None, when.precision if when else None,
-              when.source if when else None, when.expression if when else None,
-              sum(len(u.claims) for u in event.units))
-    columns = ("kind, speaker_key, speaker_id, speaker_text, target_ids, target_texts, topic, event_date, "
-               "date_precision, date_source, date_expression, claims")
+    values = _fields(event)[0]
+    columns = _FIELDS
     if event_id is None:
         event_id = int(conn.execute(f"INSERT INTO events ({columns}) VALUES ({marks(list(values))})",
                                     values).lastrowid)
@@ -481,131 +509,3 @@ def _write_reports(conn: sqlite3.Connection, event_id: int, settings: EventSetti
         (first[0], first_claim[0] if first_claim else None, first[6], first[2], first[3], reports,
          len(set(family.values())), sum(1 for o in out if o[2] == "retelling"), max(r[2] or "" for r in rows),
          changed, utcnow(), event_id))
-
-
-# -- 4. threads ---------------------------------------------------------------------------------------------
-
-
-def _summaries(conn: sqlite3.Connection, event_ids: set[int], *, names: bool = False) -> dict[int, Summary]:
-    out: dict[int, Summary] = {}
-    for part in chunks(sorted(event_ids)):
-        rows = conn.execute(
-            f"""SELECT e.id, e.kind, e.speaker_id, coalesce(s.name, e.speaker_text), e.target_ids, e.topic,
-                       e.event_date, e.date_precision
-                FROM events e LEFT JOIN entities s ON s.id = e.speaker_id WHERE e.id IN ({marks(part)})""",
-            part).fetchall()
-        named: dict[int, set[str]] = defaultdict(set)
-        rebuts: set[int] = set()
-        if names:
-            rebuts = {r[0] for r in conn.execute(
-                f"SELECT ec.event_id, c.sentence FROM event_claims ec JOIN claims c ON c.id = ec.claim_id "
-                f"WHERE ec.event_id IN ({marks(part)})", part) if REBUTTAL.search(r[1] or "")}
-            for event_id, entity_id in conn.execute(
-                    f"""SELECT DISTINCT ec.event_id, m.entity_id FROM event_claims ec
-                        JOIN claims c ON c.id = ec.claim_id
-                        JOIN mentions m ON m.article_id = c.article_id AND m.sentence = c.sentence
-                        WHERE ec.event_id IN ({marks(part)})""", part):
-                named[event_id].add(entity_id)
-        for eid, kind, speaker, name, targets, topic, value, precision in rows:
-            if value is None:
-                continue
-            lo, hi = interval(value, precision)
-            out[eid] = Summary(eid, kind, speaker, name, frozenset(json.loads(targets)), topic, lo, hi,
-                               frozenset(named.get(eid, set())), eid in rebuts)
-    return out
-
-
-def _events_with(conn: sqlite3.Connection, entities: set[str], role: str | None,
-                 kinds: tuple[str, ...]) -> set[int]:
-    out: set[int] = set()
-    ents = sorted(entities)
-    for part in chunks(ents):
-        role_sql = "AND p.role = ?" if role else ""
-        args = part + ([role] if role else []) + list(kinds)
-        out |= {r[0] for r in conn.execute(
-            f"SELECT p.event_id FROM event_parties p JOIN events e ON e.id = p.event_id "
-            f"WHERE p.entity_id IN ({marks(part)}) {role_sql} AND e.kind IN ({marks(list(kinds))})", args)}
-    return out
-
-
-def _update_threads(conn: sqlite3.Connection, touched: set[int], lost: set[int], settings: EventSettings, *,
-                    full: bool) -> int:
-    """Recompute the threads of the accusations ``touched`` events are, could answer or could follow."""
-    if full:
-        threads = {r[0] for r in conn.execute("SELECT id FROM events WHERE kind = 'accusation'")}
-    else:
-        threads = set(lost)
-        info = _summaries(conn, touched)
-        for s in info.values():
-            if s.kind == "accusation":
-                threads.add(s.event_id)
-                threads |= _events_with(conn, set(s.targets), "target", ("accusation",))
-            elif s.kind in RESPONSE_KINDS and s.speaker_id:
-                threads |= _events_with(conn, {s.speaker_id}, "target", ("accusation",))
-            elif s.kind == "policy_action":
-                threads |= _events_with(conn, set(s.targets) | ({s.speaker_id} if s.speaker_id else set()),
-                                        None, ("accusation",))
-        threads = {t for t in threads if conn.execute(
-            "SELECT 1 FROM events WHERE id = ? AND kind = 'accusation'", (t,)).fetchone()}
-    if not threads:
-        return 0
-    accusations = _summaries(conn, threads)
-    parties = {e for a in accusations.values() for e in a.targets}
-    accusers = {a.speaker_id for a in accusations.values() if a.speaker_id}
-    responses = _summaries(conn, _events_with(conn, parties, "speaker", RESPONSE_KINDS), names=True)
-    against = _summaries(conn, _events_with(conn, parties | {r.speaker_id for r in responses.values()
-                                                             if r.speaker_id}, "target", ("accusation",)))
-    actions = _summaries(conn, _events_with(conn, parties | accusers, None, ("policy_action",)))
-    links: dict[int, list[Link]] = defaultdict(list)
-    # Indexes by party, so each rule only meets the events that share one.
-    against_by: dict[str, list[Summary]] = defaultdict(list)
-    for a in against.values():
-        for target in a.targets:
-            against_by[target].append(a)
-    actions_by: dict[str, list[Summary]] = defaultdict(list)
-    for action in actions.values():
-        for party in set(action.targets) | ({action.speaker_id} if action.speaker_id else set()):
-            actions_by[party].append(action)
-    for response in responses.values():
-        for link in response_links(response, against_by.get(response.speaker_id or "", []),
-                                   window=settings.response_window):
-            if link.thread_id in threads:
-                links[link.thread_id].append(link)
-    for thread_id, accusation in accusations.items():
-        later = {b.event_id: b for t in accusation.targets for b in against_by.get(t, [])}
-        for other in later.values():
-            link = evidence_link(accusation, other, window=settings.evidence_window)
-            if link:
-                links[thread_id].append(link)
-        parties = set(accusation.targets) | ({accusation.speaker_id} if accusation.speaker_id else set())
-        acted = {x.event_id: x for p in parties for x in actions_by.get(p, [])}
-        for action in acted.values():
-            link = action_link(accusation, action, window=settings.action_window)
-            if link:
-                links[thread_id].append(link)
-    now = utcnow()
-    for part in chunks(sorted(threads)):
-        conn.execute(f"DELETE FROM thread_links WHERE thread_id IN ({marks(part)})", part)
-    for thread_id in sorted(threads):
-        mine = links.get(thread_id, [])
-        conn.executemany("INSERT OR REPLACE INTO thread_links (thread_id, event_id, relation, reason, days) "
-                         "VALUES (?, ?, ?, ?, ?)",
-                         [(x.thread_id, x.event_id, x.relation, x.reason, x.days) for x in mine])
-        summary = accusations.get(thread_id)
-        last = max([summary.start] + [_start(conn, x.event_id) for x in mine]) if summary else None
-        counts = (sum(x.relation in ("denial", "response") for x in mine),
-                  sum(x.relation in ("evidence", "corroboration") for x in mine),
-                  sum(x.relation == "action" for x in mine))
-        row = (status(mine), *counts, last.isoformat() if last else None)
-        old = conn.execute("SELECT status, responses, evidence, actions, last_date FROM event_threads "
-                           "WHERE thread_id = ?", (thread_id,)).fetchone()
-        if old is None or tuple(old) != row:
-            conn.execute("INSERT OR REPLACE INTO event_threads (thread_id, status, responses, evidence, "
-                         "actions, "
-                         "last_date, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", (thread_id, *row, now))
-    return len(threads)
-
-
-def _start(conn: sqlite3.Connection, event_id: int) -> date:
-    row = conn.execute("SELECT event_date, date_precision FROM events WHERE id = ?", (event_id,)).fetchone()
-    return interval(row[0], row[1])[0] if row and row[0] else date.min
