@@ -425,11 +425,15 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX idx_event_reports_article ON event_reports(article_id);
 
+    -- Each event's speaker and targets with its kind and date, so "the latest accusations of X before a day"
+    -- is one index range read, however many events X is party to.
     CREATE TABLE event_parties (
         entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
         role TEXT NOT NULL CHECK (role IN ('speaker', 'target')),
+        kind TEXT NOT NULL,
+        event_date TEXT NOT NULL DEFAULT '',
         event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-        PRIMARY KEY (entity_id, role, event_id)
+        PRIMARY KEY (entity_id, role, kind, event_date, event_id)
     ) WITHOUT ROWID;
     CREATE INDEX idx_event_parties_event ON event_parties(event_id);
 

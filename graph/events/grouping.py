@@ -22,6 +22,7 @@ from aiwatch.graph.events.dates import EventDate, article_day, interval
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 _YEAR = 366
+MAX_CANDIDATES = 50  # most recent events of a pool a unit is compared with (the latest compatible one wins)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,9 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
 
     Candidates are the events sharing a target with the unit (any event of the group when the unit or the
     event names none), newest first; an event founded more than a year before the unit's span cannot
-    overlap it (its span ends within a year of its first report), so the scan stops there.
+    overlap it (its span ends within a year of its first report), so the scan stops there, and after the
+    ``MAX_CANDIDATES`` newest of each pool (a prolific speaker's older acts against the same party are not
+    searched for a retelling).
     """
     events: list[Event] = []
     by_target: dict[str, list[Event]] = {}
@@ -185,8 +188,9 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
         pools = [by_target.get(t, []) for t in unit.named] + [unnamed] if unit.named else [events]
         best, best_rank = None, None
         for pool in pools:
-            for event in reversed(pool):
-                if horizon is not None and event.first_day is not None and event.first_day < horizon:
+            for seen, event in enumerate(reversed(pool)):
+                if seen >= MAX_CANDIDATES or (horizon is not None and event.first_day is not None
+                                              and event.first_day < horizon):
                     break
                 if compatible(event, unit, undated_window):
                     # The act the article already reports first, then the latest.

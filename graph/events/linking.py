@@ -71,14 +71,13 @@ def _accusations_of(conn: sqlite3.Connection, entity: str, role: str, lo: date, 
     """The newest accusation events with ``entity`` as ``role`` dated between ``lo`` and ``hi`` (coarse:
     year-precision dates of ``lo``'s year included)."""
     return {r[0] for r in conn.execute(
-        "SELECT e.id FROM event_parties p JOIN events e ON e.id = p.event_id WHERE p.entity_id = ? "
-        f"AND p.role = ? AND e.kind = 'accusation' AND {_FROM} AND e.event_date <= ? "
-        "ORDER BY e.event_date DESC, e.id DESC LIMIT ?",
+        "SELECT event_id FROM event_parties WHERE entity_id = ? AND role = ? AND kind = 'accusation' "
+        f"AND {_FROM} AND event_date <= ? ORDER BY event_date DESC, event_id DESC LIMIT ?",
         (entity, role, *_from(lo), hi.isoformat(), CANDIDATES))}
 
 
 # Dated on or after a day: its ISO date sorts after it, or its month or year (coarser dates) contains it.
-_FROM = "(e.event_date >= ? OR e.event_date IN (?, ?))"
+_FROM = "(event_date >= ? OR event_date IN (?, ?))"
 
 
 def _from(day: date) -> tuple[str, str, str]:
@@ -92,9 +91,8 @@ def _followers_of(conn: sqlite3.Connection, accusation: Summary, window: int) ->
     out: set[int] = set()
     for part in chunks(sorted(parties)):
         out |= {r[0] for r in conn.execute(
-            "SELECT p.event_id FROM event_parties p JOIN events e ON e.id = p.event_id "
-            f"WHERE p.entity_id IN ({marks(part)}) AND {_FROM} AND e.event_date <= ?",
-            [*part, *_from(accusation.start), hi])}
+            f"SELECT event_id FROM event_parties WHERE entity_id IN ({marks(part)}) AND {_FROM} "
+            "AND event_date <= ?", [*part, *_from(accusation.start), hi])}
     return out
 
 

@@ -291,10 +291,11 @@ def _write_event(conn: sqlite3.Connection, event: Event, event_id: int | None) -
         conn.execute("DELETE FROM event_parties WHERE event_id = ?", (event_id,))
     for unit in event.units:
         write_claims(conn, event_id, unit.claims)
-    parties = [(first.speaker_id, "speaker", event_id)] if first.speaker_id else []
-    parties += [(t, "target", event_id) for t in ids]
-    conn.executemany("INSERT OR IGNORE INTO event_parties (entity_id, role, event_id) "
-                     "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)",
+    day = values[7] or ""
+    parties = [(first.speaker_id, "speaker", event.kind, day, event_id)] if first.speaker_id else []
+    parties += [(t, "target", event.kind, day, event_id) for t in ids]
+    conn.executemany("INSERT OR IGNORE INTO event_parties (entity_id, role, kind, event_date, event_id) "
+                     "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)",
                      [(*p, p[0]) for p in parties])
     return event_id
 
