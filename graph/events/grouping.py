@@ -67,7 +67,7 @@ class Unit:
         return self.date.interval if self.date is not None and self.date.source == "text" else None
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: events are found in lists and sets by the object
 class Event:
     """An act and the units that report it."""
 
@@ -79,9 +79,12 @@ class Event:
     topic: str | None = None
     anchor: tuple[date, date] | None = None  # narrowest text-dated span so far
     first_day: date | None = None  # earliest report's day
+    articles: set[int] = field(default_factory=set)
+    order: int = 0  # creation order in its group: the last tie-break, so grouping never depends on hashing
 
     def add(self, unit: Unit) -> None:
         self.units.append(unit)
+        self.articles.add(unit.article_id)
         self.targets |= unit.targets
         for claim in unit.claims:
             if claim.target and claim.target_label:
@@ -157,7 +160,7 @@ def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
     """
     if event.topic and unit.topic and event.topic != unit.topic:
         return False
-    same_article = any(u.article_id == unit.article_id for u in event.units)
+    same_article = unit.article_id in event.articles
     if not event.targets & unit.targets:
         if event.named() and unit.named:
             return False
@@ -185,7 +188,7 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
         first = unit.claims[0]
         span = _unit_span(unit, undated_window)
         horizon = span[0] - timedelta(days=_YEAR) if span else None
-        pools = [by_target.get(t, []) for t in unit.named] + [unnamed] if unit.named else [events]
+        pools = [by_target.get(t, []) for t in sorted(unit.named)] + [unnamed] if unit.named else [events]
         best, best_rank = None, None
         for pool in pools:
             for seen, event in enumerate(reversed(pool)):
@@ -194,20 +197,21 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
                     break
                 if compatible(event, unit, undated_window):
                     # The act the article already reports first, then the latest.
-                    rank = (any(u.article_id == unit.article_id for u in event.units),
-                            (_event_span(event, undated_window) or (date.min, date.min))[1])
+                    rank = (unit.article_id in event.articles,
+                            (_event_span(event, undated_window) or (date.min, date.min))[1], event.order)
                     if best is None or rank > best_rank:
                         best, best_rank = event, rank
         if best is None:
-            best = Event(first.kind, first.speaker_key)
+            best = Event(first.kind, first.speaker_key, order=len(events))
             events.append(best)
             unnamed.append(best)
         before = best.named()
         best.add(unit)
-        for t in best.named() - before:
+        for t in sorted(best.named() - before):
             by_target.setdefault(t, []).append(best)
-        if best.named() and not before and best in unnamed:
-            unnamed.remove(best)
+        if best.named() and not before:
+            unnamed = [e for e in unnamed if e is not best] if unnamed and unnamed[-1] is not best \
+                else unnamed[:-1]
     return events
 
 

@@ -29,6 +29,9 @@ WHERE c.negated = 0 AND {where}
 """
 
 
+_ORDER = " ORDER BY c.article_id, c.start_char, c.id"
+
+
 def chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
     for i in range(0, len(values), size):
         yield values[i:i + size]
@@ -110,11 +113,11 @@ def group_claims(conn: sqlite3.Connection, groups: Iterable[tuple[str, str]]) ->
         if key.startswith("article:"):
             article_id = int(key.split(":", 2)[1])
             where = "c.article_id = ? AND c.kind = ? AND c.speaker_id IS NULL"
-            rows = cur.execute(CLAIM_SQL.format(where=where),
+            rows = cur.execute(CLAIM_SQL.format(where=where) + _ORDER,
                                (article_id, kind)).fetchall()
             rows = [r for r in rows if speaker_key(r[1], r[3], r[4]) == key]
         else:
-            rows = cur.execute(CLAIM_SQL.format(where="c.speaker_id = ? AND c.kind = ?"),
+            rows = cur.execute(CLAIM_SQL.format(where="c.speaker_id = ? AND c.kind = ?") + _ORDER,
                                (key, kind)).fetchall()
         out[(kind, key)] = rows
     return out
