@@ -115,6 +115,27 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=1, maximum=10**7),
     Setting("graph_seed", 42, "Random seed for community detection and sampled betweenness.",
             minimum=0, maximum=2**32 - 1),
+    Setting("events_undated_window_days", 14,
+            "A claim whose sentence gives no date reports an act of at most this many days before its "
+            "article; an earlier act with the same speaker and target is taken for another act.",
+            minimum=0, maximum=36_500),
+    Setting("events_response_window_days", 365,
+            "Days after an accusation in which a denial by the accused joins its thread.",
+            minimum=0, maximum=36_500),
+    Setting("events_evidence_window_days", 180,
+            "Days after an accusation in which a new accusation of the same party joins its thread as "
+            "evidence (same accuser) or corroboration (a third party).", minimum=0, maximum=36_500),
+    Setting("events_action_window_days", 365,
+            "Days after an accusation in which a policy action naming either party joins its thread.",
+            minimum=0, maximum=36_500),
+    Setting("story_window_days", 3, "Largest gap in days between two articles of one story.",
+            minimum=0, maximum=36_500),
+    Setting("story_copy_similarity", 0.5,
+            "Estimated Jaccard similarity of word 3-shingles (MinHash) from which two articles of the same "
+            "days are copies of one story.", minimum=0, maximum=1),
+    Setting("story_rewrite_similarity", 0.05,
+            "Similarity from which two articles of the same days that report a claim event in common are "
+            "rewrites of one story.", minimum=0, maximum=1),
     Setting("serve_sql_time_limit_ms", 1000, "Datasette sql_time_limit_ms.", minimum=10, maximum=600_000),
     Setting("serve_max_returned_rows", 1000, "Datasette max_returned_rows.", minimum=1, maximum=100_000),
     Setting("serve_facet_time_limit_ms", 200, "Datasette facet_time_limit_ms.", minimum=1, maximum=600_000),

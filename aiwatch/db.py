@@ -77,6 +77,12 @@ def _pending_triggers(table: str, article: str, columns: str) -> str:
     """
 
 
+def _events_pending_triggers(table: str, article: str, columns: str) -> str:
+    """Triggers listing in ``events_pending`` the article of each row of ``table`` inserted, deleted or
+    changed in ``columns`` (the inputs of claim events, stories and threads)."""
+    return _pending_triggers(table, article, columns).replace("graph_pending", "events_pending")
+
+
 # Set (never committed) while a writer defers full-text indexing: see :func:`defer_search_index`.
 FTS_DEFERRED_KEY = "fts_deferred"
 _FTS_DEFERRED = f"EXISTS (SELECT 1 FROM aiwatch_meta WHERE key = '{FTS_DEFERRED_KEY}')"
@@ -425,6 +431,127 @@ MIGRATIONS: list[str] = [
         retry_after TEXT NOT NULL,
         PRIMARY KEY (kind, target)
     ) WITHOUT ROWID;
+    """,
+    # 9: outlets, claim events, stories and threads (graph/events/). `articles.outlet` is the publisher's
+    # name (og:site_name, JSON-LD publisher, feed title, else the domain: older rows get the domain). An
+    # event is one real-world act that any number of claims report (one row per act, not per retelling or
+    # target); threads link an accusation event to the responses, evidence and government actions that
+    # followed. `events_pending` lists the articles whose claims, date, duplicate status, outlet or text
+    # changed since the last events update, so its cost follows the changed articles.
+    f"""
+    ALTER TABLE articles ADD COLUMN outlet TEXT;
+    UPDATE articles SET outlet = source WHERE outlet IS NULL;
+    CREATE INDEX idx_articles_outlet ON articles(outlet);
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ({_in_list(CLAIM_KINDS)})),
+        speaker_key TEXT NOT NULL,
+        speaker_id TEXT REFERENCES entities(id) ON DELETE SET NULL,
+        speaker_text TEXT,
+        target_ids TEXT NOT NULL DEFAULT '[]',
+        target_texts TEXT NOT NULL DEFAULT '[]',
+        topic TEXT,
+        event_date TEXT,
+        date_precision TEXT CHECK (date_precision IN ('day', 'week', 'month', 'year')),
+        date_source TEXT CHECK (date_source IN ('text', 'article')),
+        date_expression TEXT,
+        first_article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+        first_claim_id INTEGER,
+        first_outlet TEXT,
+        first_published TEXT,
+        first_seen TEXT,
+        reports INTEGER NOT NULL DEFAULT 0,
+        independent_outlets INTEGER NOT NULL DEFAULT 0,
+        retellings INTEGER NOT NULL DEFAULT 0,
+        claims INTEGER NOT NULL DEFAULT 0,
+        last_report TEXT,
+        updated_at TEXT
+    );
+    CREATE INDEX idx_events_group ON events(kind, speaker_key);
+    CREATE INDEX idx_events_date ON events(kind, event_date, id);
+
+    CREATE TABLE event_claims (
+        claim_id INTEGER PRIMARY KEY,  -- no foreign key: old rows of a re-extracted article wait
+        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL,
+        unit_key TEXT NOT NULL,
+        date_value TEXT,
+        date_precision TEXT,
+        date_source TEXT,
+        date_expression TEXT
+    );
+    CREATE INDEX idx_event_claims_event ON event_claims(event_id);
+    CREATE INDEX idx_event_claims_article ON event_claims(article_id);
+
+    CREATE TABLE event_reports (
+        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('first', 'report', 'copy', 'retelling')),
+        family INTEGER NOT NULL,
+        claims INTEGER NOT NULL,
+        PRIMARY KEY (event_id, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_event_reports_article ON event_reports(article_id);
+
+    -- Each event's speaker and targets with its kind and date, so "the latest accusations of X before a day"
+    -- is one index range read, however many events X is party to.
+    CREATE TABLE event_parties (
+        entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('speaker', 'target')),
+        kind TEXT NOT NULL,
+        event_date TEXT NOT NULL DEFAULT '',
+        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        PRIMARY KEY (entity_id, role, kind, event_date, event_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_event_parties_event ON event_parties(event_id);
+
+    CREATE TABLE event_threads (
+        thread_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+        status TEXT NOT NULL CHECK (status IN ('alleged', 'disputed', 'corroborated', 'acted_on')),
+        responses INTEGER NOT NULL DEFAULT 0,
+        evidence INTEGER NOT NULL DEFAULT 0,
+        actions INTEGER NOT NULL DEFAULT 0,
+        last_date TEXT,
+        updated_at TEXT
+    );
+    CREATE INDEX idx_event_threads_status ON event_threads(status, thread_id);
+
+    CREATE TABLE thread_links (
+        thread_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+        relation TEXT NOT NULL CHECK (relation IN ('denial', 'response', 'evidence', 'corroboration',
+                                                   'action')),
+        reason TEXT NOT NULL,
+        days INTEGER,
+        PRIMARY KEY (thread_id, event_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_thread_links_event ON thread_links(event_id);
+
+    CREATE TABLE article_stories (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL,
+        day TEXT,
+        minhash BLOB
+    );
+    CREATE INDEX idx_article_stories_story ON article_stories(story_id);
+    CREATE INDEX idx_article_stories_day ON article_stories(day);
+
+    CREATE TABLE story_links (
+        a INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        b INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        similarity REAL NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_story_links_b ON story_links(b);
+
+    CREATE TABLE events_pending (article_id INTEGER PRIMARY KEY);
+    {_events_pending_triggers("claims", "article_id",
+                              "article_id, speaker_id, speaker_text, target_id, target_text, kind, negated, "
+                              "topic, sentence")}
+    {_events_pending_triggers("articles", "id", "id, published, fetched_at, duplicate_of, outlet, text")}
+    INSERT OR IGNORE INTO events_pending (article_id) SELECT id FROM articles;
     """,
 ]
 

@@ -31,6 +31,11 @@ def iso_date_sql(column: str) -> str:
 
 PUBLISHED_DATE = iso_date_sql("a.published")
 
+# The names of an event's targets (entity names, then targets as written with no entity), comma-separated.
+_NAMES = """(SELECT group_concat(name, ', ') FROM (
+           SELECT t.name FROM json_each(e.target_ids) j JOIN entities t ON t.id = j.value
+           UNION ALL SELECT j.value FROM json_each(e.target_texts) j))"""
+
 VIEWS: dict[str, str] = {
     "accusations": f"""
 SELECT c.id AS claim_id,
@@ -129,6 +134,119 @@ LEFT JOIN entities s ON s.id = c.speaker_id
 LEFT JOIN entities v ON v.id = c.via_id
 LEFT JOIN entities t ON t.id = c.target_id
 WHERE c.kind = 'policy_action' AND c.negated = 0 AND a.duplicate_of IS NULL
+""",
+    "accusation_events": """
+SELECT e.id AS event_id,
+       e.event_date,
+       e.date_precision,
+       e.date_source,
+       e.date_expression,
+       e.speaker_id AS accuser_id,
+       coalesce(s.name, e.speaker_text) AS accuser,
+       e.target_ids AS accused_ids,
+       """ + _NAMES + """ AS accused,
+       e.topic,
+       c.sentence,
+       e.first_article_id,
+       a.title AS first_title,
+       a.url AS first_url,
+       e.first_outlet,
+       e.first_published,
+       e.first_seen,
+       e.reports,
+       e.independent_outlets,
+       e.retellings,
+       e.claims,
+       t.status AS thread_status,
+       e.updated_at
+FROM events e
+LEFT JOIN entities s ON s.id = e.speaker_id
+LEFT JOIN claims c ON c.id = e.first_claim_id
+LEFT JOIN articles a ON a.id = e.first_article_id
+LEFT JOIN event_threads t ON t.thread_id = e.id
+WHERE e.kind = 'accusation'
+""",
+    "threads": """
+SELECT t.thread_id,
+       t.thread_id AS event_id,
+       t.status,
+       e.event_date,
+       e.date_precision,
+       e.speaker_id AS accuser_id,
+       coalesce(s.name, e.speaker_text) AS accuser,
+       e.target_ids AS accused_ids,
+       """ + _NAMES + """ AS accused,
+       e.topic,
+       t.responses,
+       t.evidence,
+       t.actions,
+       t.last_date,
+       e.reports,
+       t.updated_at
+FROM event_threads t
+JOIN events e ON e.id = t.thread_id
+LEFT JOIN entities s ON s.id = e.speaker_id
+""",
+    "thread_timeline": """
+SELECT l.thread_id,
+       l.event_id,
+       l.relation,
+       l.reason,
+       l.days,
+       e.kind,
+       e.event_date,
+       e.date_precision,
+       e.speaker_id,
+       coalesce(s.name, e.speaker_text) AS speaker,
+       c.sentence,
+       e.first_article_id AS article_id,
+       a.title AS article_title,
+       a.url AS article_url,
+       e.first_outlet AS outlet,
+       e.reports
+FROM thread_links l
+JOIN events e ON e.id = l.event_id
+LEFT JOIN entities s ON s.id = e.speaker_id
+LEFT JOIN claims c ON c.id = e.first_claim_id
+LEFT JOIN articles a ON a.id = e.first_article_id
+""",
+    "first_reports": """
+SELECT e.id AS event_id,
+       e.kind,
+       e.event_date,
+       e.speaker_id,
+       coalesce(s.name, e.speaker_text) AS speaker,
+       e.first_article_id AS article_id,
+       e.first_outlet AS outlet,
+       a.title AS article_title,
+       a.url AS article_url,
+       e.first_published AS published,
+       e.first_seen,
+       e.reports,
+       e.independent_outlets
+FROM events e
+LEFT JOIN entities s ON s.id = e.speaker_id
+LEFT JOIN articles a ON a.id = e.first_article_id
+""",
+    "event_sentences": """
+SELECT ec.event_id,
+       e.kind,
+       ec.claim_id,
+       ec.article_id,
+       r.role,
+       coalesce(a.outlet, a.source) AS outlet,
+       coalesce(a.published, a.fetched_at) AS date,
+       ec.date_value AS claim_date,
+       ec.date_precision AS claim_date_precision,
+       ec.date_source AS claim_date_source,
+       c.sentence,
+       a.title AS article_title,
+       a.url AS article_url
+FROM event_claims ec
+JOIN events e ON e.id = ec.event_id
+JOIN claims c ON c.id = ec.claim_id
+JOIN articles a ON a.id = ec.article_id
+LEFT JOIN event_reports r ON r.event_id = ec.event_id AND r.article_id = ec.article_id
 """,
 }
 
@@ -232,3 +350,135 @@ VIEW_DOCS: dict[str, dict] = {
         },
     },
 }
+
+_EVENT_DATE = ("When the act happened, at its precision: 2026-02-23 (day; a week is its Monday), 2026-02 "
+               "(month) or 2026 (year).")
+_PRECISION = "Precision of event_date: day, week, month or year."
+_DATE_SOURCE = ("Where event_date comes from: text (the sentence dates the act, e.g. \"on Monday\", \"in "
+                "January 2025\", read relative to the article's date) or article (no report dates it: the "
+                "first report's publication day).")
+_ACCUSED_IDS = "JSON array of the entity ids of the accused (one event per act, however many targets)."
+_STATUS = ("Thread status: alleged (nothing followed yet), disputed (a denial by the accused), corroborated "
+           "(a third party repeated it) or acted_on (a government action naming a party followed).")
+
+VIEW_DOCS.update({
+    "accusation_events": {
+        "description": "One row per accusation as a real-world act, however many articles retold it and "
+                       "however many parties it names: dated when it was made (from the text, not the "
+                       "article), with its first report, how many articles reported it and how many "
+                       "independent outlets (syndicated copies count once). Supporting sentences: "
+                       "event_sentences; what followed: threads.",
+        "columns": {
+            "event_id": "Stable id of the event (events.id).",
+            "event_date": _EVENT_DATE,
+            "date_precision": _PRECISION,
+            "date_source": _DATE_SOURCE,
+            "date_expression": "The words that date it (\"on Monday\"), when the text does.",
+            "accuser_id": "Entity id of the accuser, or null when the speaker is no known entity.",
+            "accuser": "Name of the accuser, or as written.",
+            "accused_ids": _ACCUSED_IDS,
+            "accused": "Names of the accused, comma-separated (targets with no entity as written).",
+            "topic": "Topic of the claims: distillation or export-controls.",
+            "sentence": "The sentence of the first report that states it.",
+            "first_article_id": "Id of the first report: the earliest article (then the first fetched).",
+            "first_title": "Title of the first report.",
+            "first_url": "URL of the first report.",
+            "first_outlet": "Outlet of the first report (articles.outlet).",
+            "first_published": "Publication date of the first report.",
+            "first_seen": "When aiwatch first fetched the first report (UTC).",
+            "reports": "Articles reporting it (copies and retellings included).",
+            "independent_outlets": "Publisher families reporting it: syndicated and near copies, and "
+                                   "articles "
+                                   "of one outlet, count once.",
+            "retellings": "Reports published more than a few days after the first, outside its story.",
+            "claims": "Supporting claims (sentences x targets).",
+            "thread_status": _STATUS,
+            "updated_at": "When its reports last changed (UTC): feeds update the entry then.",
+        },
+    },
+    "threads": {
+        "description": "One thread per accusation event: what followed it (denials, statements naming the "
+                       "accuser, further accusations, government actions) and the status a reader sees at "
+                       "a glance. Each link, with its reason, is in thread_timeline.",
+        "columns": {
+            "thread_id": "Thread id: the id of the accusation event it follows.",
+            "event_id": "The accusation event (events.id).",
+            "status": _STATUS,
+            "event_date": _EVENT_DATE,
+            "date_precision": _PRECISION,
+            "accuser_id": "Entity id of the accuser.",
+            "accuser": "Name of the accuser, or as written.",
+            "accused_ids": _ACCUSED_IDS,
+            "accused": "Names of the accused.",
+            "topic": "Topic of the accusation.",
+            "responses": "Denials and responses by the accused linked to it.",
+            "evidence": "Later accusations of the same party linked to it (by the accuser or third parties).",
+            "actions": "Government actions linked to it.",
+            "last_date": "Start date of the latest thing that followed (or of the accusation).",
+            "reports": "Articles reporting the accusation.",
+            "updated_at": "When the thread's links or status last changed (UTC).",
+        },
+    },
+    "thread_timeline": {
+        "description": "The links of every thread, accusation -> responses -> actions, each with the reason "
+                       "it was made (shared parties, topic, days apart) so a reader can judge it.",
+        "columns": {
+            "thread_id": "The thread (the accusation event's id).",
+            "event_id": "The event that followed (events.id).",
+            "relation": "denial, response (a statement naming the accuser), evidence (the accuser again), "
+                        "corroboration (a third party) or action (a government action).",
+            "reason": "Why the link was made: who, which parties, topic and days after the accusation.",
+            "days": "Days from the accusation to the event.",
+            "kind": "Claim kind of the event.",
+            "event_date": _EVENT_DATE,
+            "date_precision": _PRECISION,
+            "speaker_id": "Entity id of who spoke or acted.",
+            "speaker": "Name of who spoke or acted, or as written.",
+            "sentence": "The sentence of the event's first report.",
+            "article_id": "Id of the event's first report.",
+            "article_title": "Title of that article.",
+            "article_url": "URL of that article.",
+            "outlet": "Outlet of that article.",
+            "reports": "Articles reporting the event.",
+        },
+    },
+    "first_reports": {
+        "description": "Who reported each event first: the earliest article, its outlet and when aiwatch "
+                       "first saw it.",
+        "columns": {
+            "event_id": "The event (events.id).",
+            "kind": "Claim kind: accusation, denial, statement, policy_action or announcement.",
+            "event_date": _EVENT_DATE,
+            "speaker_id": "Entity id of the speaker or actor.",
+            "speaker": "Name of the speaker, or as written.",
+            "article_id": "Id of the first report.",
+            "outlet": "Its outlet.",
+            "article_title": "Its title.",
+            "article_url": "Its URL.",
+            "published": "Its publication date.",
+            "first_seen": "When aiwatch first fetched it (UTC).",
+            "reports": "Articles reporting the event.",
+            "independent_outlets": "Publisher families reporting it (copies count once).",
+        },
+    },
+    "event_sentences": {
+        "description": "Every claim and sentence supporting each event, with the article, its outlet and "
+                       "its role (first report, report, copy, retelling).",
+        "columns": {
+            "event_id": "The event (events.id).",
+            "kind": "Claim kind of the event.",
+            "claim_id": "The supporting claim (claims.id).",
+            "article_id": "Its article.",
+            "role": "The article's role: first, report (same story or days), copy (syndicated or near copy) "
+                    "or retelling (a later article recounting it).",
+            "outlet": "Outlet of the article.",
+            "date": _DATE,
+            "claim_date": "The date this sentence gives the act (or the article's day when it gives none).",
+            "claim_date_precision": _PRECISION,
+            "claim_date_source": "text or article (see accusation_events.date_source).",
+            "sentence": "The sentence.",
+            "article_title": "Title of the article.",
+            "article_url": "URL of the article.",
+        },
+    },
+})

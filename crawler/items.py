@@ -54,6 +54,7 @@ class PageItem:
     brief: bool = False  # shorter than min_article_words: kept only with brief_min_relevance
     language: str | None = None
     site_name: str | None = None
+    outlet: str | None = None  # publisher name for articles.outlet (crawler/page/outlet.py)
     text: str | None = field(default=None, repr=False)
     words: list[str] | None = field(default=None, repr=False)  # text_words(text), from extract to fingerprint
     word_count: int = 0

@@ -37,6 +37,7 @@ from aiwatch.graph.contributions import (
     read_contributions,
     stored_contributions,
 )
+from aiwatch.graph.events.pipeline import EventSettings, update_events
 from aiwatch.graph.export import export_graph
 from aiwatch.graph.metrics import compute_metrics
 from aiwatch.graph.store import replace_graph, stored_metrics, stored_totals, write_edges, write_nodes
@@ -72,12 +73,14 @@ class GraphStats:
     changed: bool = True
     mode: str = "full"
     articles: int = 0
+    events: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"nodes": self.nodes, "edges": self.edges, "edges_by_kind": dict(self.edges_by_kind),
                 "communities": self.communities, "seconds": round(self.seconds, 3),
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}, "export": self.export,
-                "changed": self.changed, "mode": self.mode, "articles": self.articles}
+                "changed": self.changed, "mode": self.mode, "articles": self.articles,
+                "events": self.events}
 
     def summary(self) -> str:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.edges_by_kind.items())) or "none"
@@ -85,12 +88,19 @@ class GraphStats:
                 f"in {self.seconds:.1f}s")
         line += f" ({self.mode}, {self.articles} articles)"
         line += "" if self.changed else " (tables unchanged)"
+        if self.events:
+            ev = self.events
+            line += (f"; events: {ev['events']} ({ev['accusation_events']} accusations), {ev['stories']} "
+                     f"stories, {ev['events_changed']} events updated")
         return line + (f"; exported {self.export}" if self.export else "")
 
 
 def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
-                 export: str | os.PathLike[str] | None = None, full: bool = False) -> GraphStats:
-    """Bring ``graph_nodes``/``graph_edges`` up to date with the extraction tables; export if asked.
+                 export: str | os.PathLike[str] | None = None, full: bool = False,
+                 events: EventSettings | None = None) -> GraphStats:
+    """Bring ``graph_nodes``/``graph_edges`` up to date with the extraction tables; export if asked; then
+    claim events, stories and threads (:func:`aiwatch.graph.events.pipeline.update_events`, its own
+    transaction, with ``events`` settings or the declared defaults).
 
     Everything runs in one write transaction: readers see the previous graph until it commits, and a run
     killed midway leaves the previous graph and the list of changed articles as they were.
@@ -128,6 +138,7 @@ def update_graph(conn: sqlite3.Connection, *, betweenness_k: int, seed: int,
             mark = time.perf_counter()
             stats.export = str(export_graph(graph_as_stored(conn), Path(export), stored_metrics(conn)))
             stats.timings["export"] = time.perf_counter() - mark
+    stats.events = update_events(conn, events, full=full).as_dict()
     stats.seconds = time.perf_counter() - start
     log.debug(stats.summary())
     return stats

@@ -41,6 +41,7 @@ def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
         if export_path is not None or full:
             raise click.UsageError("--export and --full apply to the build, not to a subcommand")
         return
+    from aiwatch.graph.events.pipeline import EventSettings
     from aiwatch.graph.export import ExportError, check_export_path
     from aiwatch.graph.pipeline import update_graph
 
@@ -50,7 +51,7 @@ def graph(ctx: click.Context, export_path: Path | None, full: bool) -> None:
     conn = app.writable_db()
     with user_errors(ExportError), recorded_run(conn, "graph", expected=(ExportError,)) as run:
         stats = update_graph(conn, betweenness_k=app.config.graph_betweenness_k, seed=app.config.graph_seed,
-                             export=export_path, full=full)
+                             export=export_path, full=full, events=EventSettings.from_config(app.config))
         run.stats = stats.as_dict()
     if app.verbosity >= 0:
         click.echo(stats.summary())

@@ -103,9 +103,11 @@ def extract_stage(config: Config, show_progress: bool, conn: sqlite3.Connection,
 
 def graph_stage(config: Config, conn: sqlite3.Connection, progress: Progress) -> StageResult:
     """Apply the changed articles to the graph tables."""
+    from aiwatch.graph.events.pipeline import EventSettings
     from aiwatch.graph.pipeline import update_graph
 
-    built = update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed)
+    built = update_graph(conn, betweenness_k=config.graph_betweenness_k, seed=config.graph_seed,
+                         events=EventSettings.from_config(config))
     return StageResult(built.as_dict(), built.summary())
 
 

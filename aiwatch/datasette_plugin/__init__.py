@@ -5,7 +5,8 @@
   return, so one anonymous query cannot build a huge value or response in memory, spin for seconds or read
   a pointer (plugin config ``max_string_bytes`` and ``max_response_bytes``, defaults the
   ``serve_max_string_bytes`` and ``serve_max_response_bytes`` settings; see :mod:`.limits`).
-* ``register_routes``: ``/-/aiwatch/entity/<id>`` and ``/-/aiwatch/overview`` (see :mod:`.pages`).
+* ``register_routes``: ``/-/aiwatch/entity/<id>``, ``/-/aiwatch/overview`` and ``/-/aiwatch/thread/<id>``
+  (see :mod:`.pages`).
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
   to claim/article rows and entity pages; foreign keys left bare on row pages get a label and a link.
 * ``menu_links``: the overview in the navigation menu.
@@ -107,6 +108,7 @@ def register_routes(datasette: Any) -> list[tuple[str, Any]]:
     return [
         (r"^/-/aiwatch/entity/(?P<entity_id>[^/]+)$", pages.entity_view),
         (r"^/-/aiwatch/overview$", pages.overview_view),
+        (r"^/-/aiwatch/thread/(?P<thread_id>[^/]+)$", pages.thread_view),
     ]
 
 
@@ -122,13 +124,17 @@ ROW_PAGE_LINKS = {
     ("graph_nodes", "entity_id"): "entities",
     ("graph_edges", "source_id"): "entities",
     ("graph_edges", "target_id"): "entities",
+    ("event_claims", "claim_id"): "claims",
+    ("event_claims", "article_id"): "articles",
 }
 # Id columns in canned-query results and views: claim and article ids link to their rows, entity ids to
 # their entity page.
-QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles"}
+QUERY_ROW_LINKS = {"claim_id": "claims", "article_id": "articles", "first_article_id": "articles"}
 QUERY_ENTITY_COLUMNS = {"accuser_id", "accused_id", "speaker_id", "target_id", "actor_id", "entity_id",
                         "source_id", "via_id"}
-VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions"}
+VIEW_NAMES = {"accusations", "entity_timeline", "co_mentions", "policy_actions", "accusation_events",
+              "threads", "thread_timeline", "first_reports", "event_sentences"}
+THREAD_VIEWS = {"accusation_events", "threads"}  # their event_id is a thread's id
 DATE_COLUMNS = frozenset({"published", "fetched_at", "first_seen", "last_seen", "started_at", "finished_at",
                           "updated_at", "date"})
 LABELS = {
@@ -157,7 +163,7 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
 
         cell = query_cell(row, value, column,
                           lambda entity: datasette.urls.path(f"/-/aiwatch/entity/{tilde_encode(entity)}"))
-        return cell if cell is not None else _query_cell_link(value, column, database, datasette)
+        return cell if cell is not None else _query_cell_link(value, column, database, datasette, table)
     if column in DATE_COLUMNS:
         from aiwatch.datasette_plugin.cells import date_cell
 
@@ -178,11 +184,18 @@ def render_cell(row: Any, value: Any, column: str, table: str, database: str, da
     return labelled
 
 
-def _query_cell_link(value: Any, column: str, database: str, datasette: Any) -> Markup | None:
+def _query_cell_link(value: Any, column: str, database: str, datasette: Any,
+                     table: str | None = None) -> Markup | None:
     from datasette.utils import tilde_encode
 
     if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
         return None
+    if column == "thread_id" or (column == "event_id" and table in THREAD_VIEWS):
+        if not str(value).isdigit():
+            return None
+        href = datasette.urls.path(f"/-/aiwatch/thread/{int(value)}")
+        return Markup('<a href="{}" title="Thread page: the accusation and what followed">{}</a>').format(
+            href, value)
     if column in QUERY_ROW_LINKS:
         href = datasette.urls.row(database, QUERY_ROW_LINKS[column], tilde_encode(str(value)))
     elif column in QUERY_ENTITY_COLUMNS and isinstance(value, str):

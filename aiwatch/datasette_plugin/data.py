@@ -21,7 +21,8 @@ CLAIM_COLUMNS = f"""
     c.id AS claim_id, {PUBLISHED} AS date, c.kind, c.verb, c.content, c.sentence, c.is_quote,
     c.confidence, c.speaker_id, sp.name AS speaker, c.speaker_text, c.speaker_kind,
     c.via_id, vi.name AS via, c.via_text, c.target_id, tg.name AS target, c.target_text,
-    a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source
+    a.id AS article_id, a.title AS article_title, a.url AS article_url, a.source AS article_source,
+    coalesce(a.outlet, a.source) AS article_outlet
 """
 CLAIM_JOINS = """
     LEFT JOIN entities sp ON sp.id = c.speaker_id LEFT JOIN entities vi ON vi.id = c.via_id
@@ -118,7 +119,7 @@ def entity_page(
             SELECT a.id, a.published FROM articles a
             WHERE a.id IN ({article_ids}) AND a.duplicate_of IS NULL
             ORDER BY a.published DESC, a.id DESC LIMIT 50)
-        SELECT a.id, {PUBLISHED} AS date, a.title, a.url, a.source
+        SELECT a.id, {PUBLISHED} AS date, a.title, a.url, a.source, coalesce(a.outlet, a.source) AS outlet
         FROM picked p JOIN articles a ON a.id = p.id ORDER BY p.published DESC, p.id DESC""",
         {"id": entity_id},
     )

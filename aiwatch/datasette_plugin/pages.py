@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
-from aiwatch.datasette_plugin import data, svg
+from aiwatch.datasette_plugin import data, events, svg
 from aiwatch.datasette_plugin.summary_cache import cached_fn
 
 DEFAULT_DATABASE = "aiwatch"
@@ -44,6 +44,9 @@ class Links:
 
     def overview(self) -> str:
         return self.ds.urls.path("/-/aiwatch/overview")
+
+    def thread(self, thread_id: Any) -> str:
+        return self.ds.urls.path(f"/-/aiwatch/thread/{int(thread_id)}")
 
     def row(self, table: str, pk: Any) -> str:
         return self.ds.urls.row(self.database, table, tilde_encode(str(pk)))
@@ -80,15 +83,46 @@ def _link_claims(claims: list[dict[str, Any]], links: Links) -> list[dict[str, A
     return claims
 
 
+def _link_events(rows: list[dict[str, Any]], links: Links) -> list[dict[str, Any]]:
+    """Links of event rows: thread page, speaker and targets' entity pages, the first report and its row."""
+    for e in rows:
+        e["thread_href"] = links.thread(e["event_id"]) if e.get("kind") == "accusation" else None
+        e["speaker_href"] = links.entity(e["speaker_id"]) if e.get("speaker_id") else None
+        for t in e.get("targets", []):
+            t["href"] = links.entity(t["id"]) if t["id"] else None
+        e["first_href"] = links.row("articles", e["first_article_id"]) if e.get("first_article_id") else None
+        e["first_safe_url"] = safe_url(e.get("first_url"))
+        for report in e.get("reports_list", []):
+            report["href"] = links.row("articles", report["article_id"])
+            report["safe_url"] = safe_url(report.get("url"))
+            for sentence in report["sentences"]:
+                sentence["claim_href"] = links.row("claims", sentence["claim_id"])
+    return rows
+
+
 def _network_nodes(nodes: dict[str, dict[str, Any]], links: Links) -> dict[str, dict[str, Any]]:
     return {k: {**v, "href": links.entity(k)} for k, v in nodes.items()}
+
+
+def _entity_info(conn: Any, entity_id: str) -> dict[str, Any] | None:
+    info = data.entity_page(conn, entity_id)
+    if info is not None:
+        info["threads"] = events.entity_threads(conn, entity_id)
+    return info
+
+
+def _overview_info(conn: Any) -> dict[str, Any]:
+    info = data.overview_page(conn)
+    info["accusation_events"] = events.latest_events(conn, "accusation")
+    info["accusation_event_count"] = events.event_count(conn, "accusation")
+    return info
 
 
 async def entity_view(datasette: Any, request: Any) -> Response:
     """The page about one entity: facts, claims made and received, articles per month, network."""
     entity_id = tilde_decode(request.url_vars["entity_id"])
     db = find_database(datasette)
-    info = await cached_fn(db, ("entity", entity_id), lambda conn: data.entity_page(conn, entity_id))
+    info = await cached_fn(db, ("entity", entity_id), lambda conn: _entity_info(conn, entity_id))
     links = Links(datasette, db.name)
     if info is None:
         # Reachable by name or alias too (/-/aiwatch/entity/DeepSeek): redirect to the stable id's page.
@@ -104,6 +138,7 @@ async def entity_view(datasette: Any, request: Any) -> Response:
     for article in info["articles"]:
         article["safe_url"] = safe_url(article["url"])
         article["href"] = links.row("articles", article["id"])
+    _link_events(info["threads"], links)
     wikidata = info["entity"].get("wikidata")
     context = {
         **info,
@@ -128,8 +163,9 @@ async def entity_view(datasette: Any, request: Any) -> Response:
 async def overview_view(datasette: Any, request: Any) -> Response:
     """The dispute overview: totals, monthly timeline per topic, central entities, latest claims."""
     db = find_database(datasette)
-    info = await cached_fn(db, ("overview",), data.overview_page)
+    info = await cached_fn(db, ("overview",), _overview_info)
     links = Links(datasette, db.name)
+    _link_events(info["accusation_events"], links)
     _link_claims(info["accusations"], links)
     _link_claims(info["policy_actions"], links)
     nodes = {r["id"]: {"name": r["name"], "type": r["type"]} for r in info["central"]}
@@ -143,6 +179,7 @@ async def overview_view(datasette: Any, request: Any) -> Response:
         ),
         "network": svg.network(None, _network_nodes(nodes, links), info["central_edges"], width=560),
         "accusations_href": links.query("who_accused_whom"),
+        "accusation_events_href": links.table("accusation_events", _sort_desc="event_date"),
         "actions_href": links.query("policy_actions_by_date"),
         "undated_href": links.table("articles", published__isnull="1", duplicate_of__isnull="1"),
         # Each total links to a list whose row count is the same number.
@@ -157,4 +194,31 @@ async def overview_view(datasette: Any, request: Any) -> Response:
         "home_href": datasette.urls.instance(),
     }
     html = await datasette.render_template("aiwatch_overview.html", context, request=request)
+    return Response.html(html)
+
+
+async def thread_view(datasette: Any, request: Any) -> Response:
+    """One accusation and what followed it: responses, evidence and actions, each with every report."""
+    raw = request.url_vars["thread_id"]
+    if not raw.isdigit():
+        raise NotFound(f"No thread with id {raw!r}")
+    thread_id = int(raw)
+    db = find_database(datasette)
+    info = await cached_fn(db, ("thread", thread_id), lambda conn: events.thread_page(conn, thread_id))
+    if info is None:
+        raise NotFound(f"No thread with id {thread_id}")
+    links = Links(datasette, db.name)
+    _link_events([info["event"]], links)
+    info["event"]["reports_list"] = info["reports_list"]
+    _link_events([info["event"]], links)
+    _link_events(info["links"], links)
+    context = {
+        **info,
+        "threads_href": links.table("threads"),
+        "timeline_href": links.table("thread_timeline", thread_id=str(thread_id)),
+        "sentences_href": links.table("event_sentences", event_id=str(thread_id)),
+        "overview_href": links.overview(),
+        "home_href": datasette.urls.instance(),
+    }
+    html = await datasette.render_template("aiwatch_thread.html", context, request=request)
     return Response.html(html)

@@ -6,6 +6,7 @@ from aiwatch.crawler.items import PageItem, Rejected
 from aiwatch.crawler.page.article import ExtractedPage, extract_page
 from aiwatch.crawler.page.dates import valid_date
 from aiwatch.crawler.page.fingerprints import text_words
+from aiwatch.crawler.page.outlet import outlet_name
 from aiwatch.crawler.page.structure import PageStructure
 
 TEXTUAL_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
@@ -112,6 +113,8 @@ def extract_item(item: PageItem, min_words: int, min_brief_words: int | None = N
         item.language = page.language
         item.site_name = page.site_name
         item.canonical_link = page.canonical_link
+    item.outlet = outlet_name(page.site_name if page else None, item.response_url or item.url,
+                              feed_title=hints.get("feed_title"), feed_url=item.origin)
     if not item.language and hints.get("language"):
         item.language = hints["language"]
     return item

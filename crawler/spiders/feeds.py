@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import scrapy
 from aiwatch.crawler.spiders.base import AiwatchSpider
-from aiwatch.crawler.spiders.formats import FormatError, parse_feed
+from aiwatch.crawler.spiders.formats import FormatError, feed_title, parse_feed
 from scrapy.http import Response
 
 
@@ -28,8 +28,9 @@ class FeedsSpider(AiwatchSpider):
             self.format_error(response, source, str(exc))
             return
         self.source_ok(source, len(entries))
+        title = feed_title(response.body)  # the outlet of same-site pages without publisher metadata
         for entry in entries:
             entry = replace(entry, url=response.urljoin(entry.url))  # relative links happen
-            request = self.article_request(entry, source, origin=response.url)
+            request = self.article_request(entry, source, origin=response.url, feed_title=title)
             if request is not None:
                 yield request

@@ -112,6 +112,29 @@ def _feedparser_entries(stripped: bytes) -> list[Entry]:
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+_RSS1_NS = "http://purl.org/rss/1.0/"
+_FEED_TITLE_PATHS = ("channel/title", f"{{{ATOM_NS}}}title", f"{{{_RSS1_NS}}}channel/{{{_RSS1_NS}}}title")
+
+
+def feed_title(body: bytes) -> str | None:
+    """The title of an RSS or Atom feed (its outlet's name, usually), or None.
+
+    >>> feed_title(b"<rss><channel><title> Circuit  Ledger </title></channel></rss>")
+    'Circuit Ledger'
+    """
+    try:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+        root = etree.fromstring(_check_body(body), parser=parser)
+    except (FormatError, etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None:
+        return None
+    for path in _FEED_TITLE_PATHS:
+        node = root.find(path)
+        if node is not None:
+            text = " ".join("".join(node.itertext()).split())
+            return text or None
+    return None
 # Item children that cannot change what feedparser reports for link, id, dates or title.
 _RSS_ITEM_CHILDREN = frozenset({
     "title", "link", "guid", "pubDate", "description", "category", "author", "comments", "enclosure",

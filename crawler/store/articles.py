@@ -98,8 +98,8 @@ class StoreResult:
 
 
 _ARTICLE_COLUMNS = (
-    "url", "url_key", "source", "title", "byline", "published", "date_source", "fetched_at", "language",
-    "text", "topics", "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
+    "url", "url_key", "source", "outlet", "title", "byline", "published", "date_source", "fetched_at",
+    "language", "text", "topics", "relevance", "content_hash", "simhash", "kind", "doc_number", "word_count",
 )
 
 
@@ -122,6 +122,7 @@ def _article_values(item: PageItem, now: str) -> dict[str, object]:
         "url": item.article_url,
         "url_key": item.url_key,
         "source": site_of(item.article_url),
+        "outlet": item.outlet or site_of(item.article_url),
         "title": item.title,
         "byline": item.byline,
         "published": published,
@@ -193,7 +194,7 @@ def link_duplicates(
     return (None if article_id == earliest else earliest), marked
 
 
-_COMPARED = ("content_hash", "title", "published", "date_source", "byline", "topics")
+_COMPARED = ("content_hash", "title", "published", "date_source", "byline", "topics", "outlet")
 
 
 def _existing(conn: sqlite3.Connection, key: str, url: str) -> sqlite3.Row | None:

@@ -39,6 +39,8 @@ def test_feed_crawl_stores_articles_as_contracted(news_site, crawl_config: Confi
     assert distill["byline"] == "Ana Ruiz"
     assert distill["published"].startswith("2025-01-29")
     assert distill["source"] == "127.0.0.1:" + base.rsplit(":", 1)[1]
+    # No publisher metadata on the page: the outlet is the title of the same-site feed that listed it.
+    assert distill["outlet"] == "Test News"
     assert distill["language"] == "en"
     assert "distillation" in json.loads(distill["topics"])
     assert distill["relevance"] >= crawl_config.topic_min_relevance
@@ -156,6 +158,8 @@ def test_explicit_urls_and_sitemap(news_site, crawl_config: Config, db_path: Pat
     urls = sorted(r[0].rsplit("/", 1)[1] for r in rows(db_path, "SELECT url FROM articles"))
     assert urls == ["distill.html", "h20.html"]
     assert stats.status == "ok" and stats.ignored == 1  # /private/ refused by robots.txt
+    # No publisher metadata and no feed: the outlet falls back to the domain.
+    assert {r[0] for r in rows(db_path, "SELECT outlet = source FROM articles")} == {1}
     assert "/private/secret.html" not in news_site.hit_paths()
     assert set(stats.spiders) == {"sitemap", "urls"}
 

@@ -679,6 +679,10 @@ def build_database(path: Path) -> dict[str, Any]:
                     )
                     info["claims"].setdefault((speaker, kind, target), cur.lastrowid)
         _build_graph(conn)
+    # Claim events, stories and threads as the graph stage builds them from these claims.
+    from aiwatch.graph.events.pipeline import update_events
+
+    update_events(conn)
     conn.close()
     return info
 

@@ -415,3 +415,22 @@ def test_demo_agency_is_one_node(page, demo_server):
     assert page.locator("tbody tr").count() == 1
     page.locator("td.col-name a").click()
     page.wait_for_url("**/-/aiwatch/entity/cac")
+
+
+def test_latest_accusations_lead_to_a_thread_timeline(page, server):
+    """The overview lists each accusation once (not per target); its row opens the thread page, whose
+    timeline shows the accusation with every report, and the entity page lists the thread."""
+    _visit(page, server + "-/aiwatch/overview", "overview-events")
+    rows = page.locator("tr.aiwatch-event")
+    texts = [rows.nth(i).inner_text() for i in range(rows.count())]
+    anthropic = [t for t in texts if t.startswith("2026-02-24") and "Anthropic accused" in t]
+    assert len(anthropic) == 1 and "DeepSeek" in anthropic[0] and "Moonshot AI" in anthropic[0], texts
+    row = rows.filter(has_text="Anthropic accused").first
+    row.locator("a[href^='/-/aiwatch/thread/']").click()
+    page.wait_for_url("**/-/aiwatch/thread/*")
+    assert page.locator("h1").inner_text().startswith("Anthropic accused")
+    assert page.locator("ol.aiwatch-timeline > li").count() >= 1
+    assert page.locator("ol.aiwatch-timeline .aiwatch-reports a[href^='https://']").count() >= 1
+    _visit(page, page.url, "thread")
+    _visit(page, server + "-/aiwatch/entity/deepseek", "entity-threads")
+    assert page.locator("#threads + table tr.aiwatch-event").count() >= 2

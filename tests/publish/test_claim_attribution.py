@@ -29,8 +29,9 @@ def test_overview_shows_kind_channel_and_unresolved_speakers(get):
     via = '<small class="aiwatch-via">via <a href="/-/aiwatch/entity/wsj">The Wall Street Journal</a></small>'
     assert via in row
     assert '<a href="/-/aiwatch/entity/nvidia-h20">Nvidia H20</a>' in row
-    # Resolved speakers carry their kind too, and the channel when they have one.
-    row = claim_row(page, "distillation too")
+    # Resolved speakers carry their kind too, and the channel when they have one (the overview lists
+    # accusations as events; the accuser's page lists the claim).
+    row = claim_row(get("/-/aiwatch/entity/google").text, "distillation too")
     assert '<a href="/-/aiwatch/entity/google">Google</a>' in row
     assert ">entity</span>" in row and "via people familiar with the matter" in row
     row = claim_row(page, "rescinded the AI Diffusion Rule")
@@ -143,6 +144,9 @@ def test_who_accused_whom_finds_accusers_and_accused_as_written(fixture_db, tmp_
         " VALUES (12, NULL, 'US officials', 'group', 'wsj', 'the WSJ', 'accuse', 'accusation', NULL,"
         " 'Chinese AI labs', 'smuggling chips',"
         " 'US officials accused Chinese AI labs of smuggling chips, the WSJ reported.', 0, 10)")
+    from aiwatch.graph.events.pipeline import update_events
+
+    update_events(conn)  # as the graph stage does after extraction
     conn.close()
     ds = build_datasette(path, load_config(environ={}))
 
@@ -162,4 +166,6 @@ def test_who_accused_whom_finds_accusers_and_accused_as_written(fixture_db, tmp_
     titles = [e.title for e in feed.entries]
     assert "US officials accused Chinese AI labs: smuggling chips" in titles
     overview = asyncio.run(ds.client.get("/-/aiwatch/overview")).text
-    assert '<span class="aiwatch-as-written">US officials</span>' in claim_row(overview, "smuggling chips")
+    events = [r for r in re.findall(r'<tr class="aiwatch-event".*?</tr>', overview, flags=re.S)
+              if "smuggling chips" in r]
+    assert len(events) == 1 and '<span class="aiwatch-as-written">US officials</span>' in events[0]

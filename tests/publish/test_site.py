@@ -165,10 +165,17 @@ def test_atom_feeds_parse(get):
     _, feed = _entries(get, "/aiwatch/feed_accusations.atom")
     assert feed.feed.title == "aiwatch: new accusations"
     titles = [e.title for e in feed.entries]
-    assert "Anthropic accused Moonshot AI: running large distillation campaigns against Claude" in titles
+    # One entry per accusation event, not per target: Anthropic's sentence names DeepSeek and Moonshot AI.
+    expected = "Anthropic accused DeepSeek, Moonshot AI: running large distillation campaigns against Claude"
+    assert expected in titles
+    assert sum(t.startswith("Anthropic accused") for t in titles) == 1
+    # The syndicated copy of OpenAI's accusation is a report of the same event, not a second entry.
+    assert sum(t.startswith("OpenAI accused DeepSeek") for t in titles) == 1
     assert all(e.link for e in feed.entries)
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
     newest = feed.entries[0]
     assert newest.updated.startswith("2026-02-24")
+    assert "/-/aiwatch/thread/" in newest.content[0].value
     _, actions = _entries(get, "/aiwatch/feed_policy_actions.atom")
     assert any("Nvidia H20" in e.title for e in actions.entries)
 

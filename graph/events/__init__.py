@@ -1,0 +1,1 @@
+"""Claim events, stories and threads (see :mod:`aiwatch.graph.events.pipeline`)."""

@@ -1,0 +1,512 @@
+"""Claim events, stories and threads as one incremental update (run by the graph stage after the graph).
+
+Triggers list in ``events_pending`` every article whose claims, date, duplicate status, outlet or text
+changed.
+An update then:
+
+1. regroups the claims of every *group* (kind and speaker) those articles had or have claims in
+   (:mod:`.grouping`), reusing the dates resolved before for claims of unchanged articles, and keeps event ids
+   stable by matching the new events to the stored ones by the sentences they share;
+2. signs the changed articles (MinHash) and links them to the articles of the same days that are copies or
+   rewrites of them (:mod:`.stories`), renaming the stories those links touch;
+3. recomputes the reports of the touched events: first report, reports, independent outlets, retellings;
+4. recomputes the threads (:mod:`.threads`) of the accusations those events are, or could answer.
+
+So the cost follows the changed articles and the size of their groups and days, not the archive. A full
+rebuild (``full=True``, the first update, or state from another version) does the same for every article.
+Grouping takes units oldest first, so an update whose new articles are the newest gives the same events as a
+rebuild; an article arriving out of order may, until the next rebuild, leave an event split.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from aiwatch.graph.events import stories as st
+from aiwatch.graph.events.dates import article_day, interval
+from aiwatch.graph.events.grouping import Event, event_date, group_events
+from aiwatch.graph.events.linking import update_threads
+from aiwatch.graph.events.store import (
+    chunks,
+    claim_rows,
+    group_claims,
+    marks,
+    old_events,
+    touched_groups,
+    write_claims,
+)
+
+from aiwatch.config import default
+from aiwatch.db import get_meta, set_meta, transaction, tuple_cursor
+from aiwatch.runs import utcnow
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+STATE_VERSION = "1"
+_STATE_KEY = "events_state"
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Windows and thresholds (settings ``events_*`` and ``story_*``)."""
+
+    undated_window: int = 14
+    response_window: int = 365
+    evidence_window: int = 180
+    action_window: int = 365
+    story_window: int = 3
+    copy_similarity: float = 0.5
+    rewrite_similarity: float = 0.05
+
+    @classmethod
+    def from_config(cls, config: Any = None) -> EventSettings:
+        """From a :class:`aiwatch.config.Config` (or the declared defaults when None)."""
+        def get(name: str) -> Any:
+            return getattr(config, name) if config is not None else default(name)
+
+        return cls(get("events_undated_window_days"), get("events_response_window_days"),
+                   get("events_evidence_window_days"), get("events_action_window_days"),
+                   get("story_window_days"), get("story_copy_similarity"), get("story_rewrite_similarity"))
+
+
+@dataclass
+class EventStats:
+    mode: str = "unchanged"
+    articles: int = 0
+    groups: int = 0
+    events_changed: int = 0
+    events: int = 0
+    accusation_events: int = 0
+    threads_changed: int = 0
+    stories: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "articles": self.articles, "groups": self.groups,
+                "events_changed": self.events_changed, "events": self.events,
+                "accusation_events": self.accusation_events, "threads_changed": self.threads_changed,
+                "stories": self.stories, "seconds": round(self.seconds, 3),
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+
+    def summary(self) -> str:
+        return (f"events: {self.events} ({self.accusation_events} accusations), {self.stories} stories; "
+                f"{self.events_changed} events and {self.threads_changed} threads updated from "
+                f"{self.articles} articles ({self.mode}) in {self.seconds:.1f}s")
+
+
+def update_events(conn: sqlite3.Connection, settings: EventSettings | None = None, *,
+                  full: bool = False) -> EventStats:
+    """Bring events, stories and threads up to date with the claims, in one write transaction."""
+    settings = settings or EventSettings.from_config()
+    stats = EventStats()
+    start = time.perf_counter()
+    wanted = json.dumps({"version": STATE_VERSION, **settings.__dict__}, sort_keys=True)
+    with transaction(conn):
+        state = get_meta(conn, _STATE_KEY)
+        if full or state != wanted:
+            stats.mode = "full"
+            for table in ("thread_links", "event_threads", "event_parties", "event_reports", "event_claims",
+                          "events", "story_links"):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("UPDATE article_stories SET story_id = article_id")
+            pending = [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY id")]
+        else:
+            pending = [r[0] for r in conn.execute(
+                "SELECT article_id FROM events_pending ORDER BY article_id")]
+            stats.mode = "incremental" if pending else "unchanged"
+        stats.articles = len(pending)
+        if pending:
+            _run(conn, pending, settings, stats, full=stats.mode == "full")
+        if pending:
+            conn.execute("DELETE FROM events_pending")
+        if state != wanted:
+            set_meta(conn, _STATE_KEY, wanted)
+        stats.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        stats.accusation_events = conn.execute(
+            "SELECT count(*) FROM events WHERE kind = 'accusation'").fetchone()[0]
+        stats.stories = conn.execute("SELECT count(DISTINCT story_id) FROM article_stories").fetchone()[0]
+    stats.seconds = time.perf_counter() - start
+    log.debug(stats.summary())
+    return stats
+
+
+def _timed(stats: EventStats, name: str, mark: float) -> float:
+    now = time.perf_counter()
+    stats.timings[name] = stats.timings.get(name, 0.0) + now - mark
+    return now
+
+
+def _run(conn: sqlite3.Connection, pending: list[int], settings: EventSettings, stats: EventStats, *,
+         full: bool) -> None:
+    mark = time.perf_counter()
+    groups = set(_all_groups(conn)) if full else touched_groups(conn, pending)
+    stats.groups = len(groups)
+    touched, reports_only, removed_threads = _regroup(conn, groups, set(pending), settings)
+    mark = _timed(stats, "group", mark)
+    restoried = _update_stories(conn, pending, settings, full=full)
+    mark = _timed(stats, "stories", mark)
+    for part in chunks(sorted(restoried)):  # a story change moves reports, not threads
+        reports_only |= {r[0] for r in conn.execute(
+            f"SELECT DISTINCT event_id FROM event_claims WHERE article_id IN ({marks(part)})", part)}
+    touched = {e for e in touched if conn.execute("SELECT 1 FROM events WHERE id = ?", (e,)).fetchone()}
+    reports_only = {e for e in reports_only - touched
+                    if conn.execute("SELECT 1 FROM events WHERE id = ?", (e,)).fetchone()}
+    for event_id in sorted(touched | reports_only):
+        _write_reports(conn, event_id, settings)
+    stats.events_changed = len(touched)
+    mark = _timed(stats, "reports", mark)
+    stats.threads_changed = update_threads(conn, touched, removed_threads, settings, full=full)
+    _timed(stats, "threads", mark)
+
+
+def _all_groups(conn: sqlite3.Connection):
+    from aiwatch.graph.events.store import speaker_key
+
+    for kind, article_id, speaker_id, speaker_text in tuple_cursor(conn).execute(
+            "SELECT DISTINCT kind, CASE WHEN speaker_id IS NULL THEN article_id END, speaker_id, "
+            "CASE WHEN speaker_id IS NULL THEN speaker_text END FROM claims WHERE negated = 0"):
+        yield kind, speaker_key(article_id, speaker_id, speaker_text)
+
+
+# -- 1. grouping --------------------------------------------------------------------------------------------
+
+
+def _regroup(conn: sqlite3.Connection, groups: set[tuple[str, str]], pending: set[int],
+             settings: EventSettings) -> tuple[set[int], set[int], set[int]]:
+    """Regroup ``groups``; return the ids of new or changed events, of events whose reports alone may have
+    changed (same claims and fields, a changed article), and the threads that lost a member."""
+    rows_by_group = group_claims(conn, sorted(groups))
+    claim_ids = [row[0] for rows in rows_by_group.values() for row in rows]
+    from aiwatch.graph.events.store import cached_dates
+
+    cached = cached_dates(conn, claim_ids, pending)
+    old = old_events(conn, sorted(groups))
+    texts: dict[int, str] = {}
+    touched: set[int] = set()
+    reports: set[int] = set()
+    keep: set[int] = set()
+    for group in sorted(groups):
+        claims = claim_rows(conn, rows_by_group.get(group, []), cached, texts)
+        events = group_events(claims, undated_window=settings.undated_window)
+        stored = old.get(group, {})
+        matched = _match(events, {eid: units for eid, (units, _) in stored.items()})
+        fields = _stored_fields(conn, [eid for _, eid in matched if eid is not None])
+        for event, event_id in matched:
+            if event_id is not None and stored[event_id][1] == event.claim_ids() \
+                    and fields.get(event_id) == _fields(event):
+                keep.add(event_id)  # the same claims, dates and fields: nothing to rewrite
+                if {u.article_id for u in event.units} & pending:
+                    reports.add(event_id)  # an article's date, outlet or duplicate status may have moved
+                continue
+            event_id = _write_event(conn, event, event_id)
+            keep.add(event_id)
+            touched.add(event_id)
+    gone = sorted({eid for mine in old.values() for eid in mine} - keep)
+    lost_threads: set[int] = set()
+    for part in chunks(gone):
+        lost_threads |= {r[0] for r in conn.execute(
+            f"SELECT thread_id FROM thread_links WHERE event_id IN ({marks(part)})", part)}
+        conn.execute(f"DELETE FROM events WHERE id IN ({marks(part)})", part)
+    # Claims of changed articles that no longer report anything (deleted, negated now).
+    for part in chunks(sorted(pending)):
+        conn.execute(f"DELETE FROM event_claims WHERE article_id IN ({marks(part)}) AND claim_id NOT IN "
+                     f"(SELECT id FROM claims WHERE article_id IN ({marks(part)}) AND negated = 0)",
+                     part + part)
+    return touched, reports - touched, lost_threads - set(gone)
+
+
+_FIELDS = ("kind, speaker_key, speaker_id, speaker_text, target_ids, target_texts, topic, event_date, "
+           "date_precision, date_source, date_expression, claims")
+
+
+def _fields(event: Event) -> tuple:
+    """The ``events`` columns ``event`` sets (in ``_FIELDS`` order) and its claims' dates."""
+    first = event.units[0].claims[0]
+    ids = sorted(t for t in event.targets if not t.startswith("text:"))
+    texts = sorted(event.labels.get(t, t[5:]) for t in event.targets if t.startswith("text:"))
+    when = event_date(event)
+    values = (event.kind, event.speaker_key, first.speaker_id, first.speaker_text, json.dumps(ids),
+              json.dumps(texts), event.topic, when.value if when else None, when.precision if when else None,
+              when.source if when else None, when.expression if when else None,
+              sum(len(u.claims) for u in event.units))
+    dates = tuple(sorted((c.claim_id, c.date.value if c.date else None, c.date.precision if c.date else None,
+                          c.date.source if c.date else None) for u in event.units for c in u.claims))
+    return values, dates
+
+
+def _stored_fields(conn: sqlite3.Connection, event_ids: list[int]) -> dict[int, tuple]:
+    out: dict[int, tuple] = {}
+    dates: dict[int, list] = defaultdict(list)
+    for part in chunks(event_ids):
+        for row in conn.execute(f"SELECT claim_id, event_id, date_value, date_precision, date_source "
+                                f"FROM event_claims WHERE event_id IN ({marks(part)})", part):
+            dates[row[1]].append((row[0], row[2], row[3], row[4]))
+        for row in conn.execute(f"SELECT id, {_FIELDS} FROM events WHERE id IN ({marks(part)})", part):
+            out[row[0]] = (tuple(row[1:]), tuple(sorted(dates[row[0]])))
+    return out
+
+
+def _match(events: list[Event], old: dict[int, set[str]]) -> list[tuple[Event, int | None]]:
+    """Pair each new event with the stored event sharing most of its sentences (each stored id used once)."""
+    owner = {key: eid for eid, keys in old.items() for key in keys}
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for i, e in enumerate(events):
+        for key in {u.key for u in e.units}:
+            if key in owner:
+                counts[(i, owner[key])] += 1
+    pairs = sorted(((n, i, eid) for (i, eid), n in counts.items()), reverse=True)
+    chosen: dict[int, int] = {}
+    used: set[int] = set()
+    for overlap, i, eid in pairs:
+        if overlap == 0:
+            break
+        if i not in chosen and eid not in used:
+            chosen[i] = eid
+            used.add(eid)
+    return [(e, chosen.get(i)) for i, e in enumerate(events)]
+
+
+def _write_event(conn: sqlite3.Connection, event: Event, event_id: int | None) -> int:
+    """Store ``event`` (under ``event_id`` when it keeps one), its claims and its parties; return its id."""
+    first = event.units[0].claims[0]
+    ids = sorted(t for t in event.targets if not t.startswith("text:"))
+    values = _fields(event)[0]
+    columns = _FIELDS
+    if event_id is None:
+        event_id = int(conn.execute(f"INSERT INTO events ({columns}) VALUES ({marks(list(values))})",
+                                    values).lastrowid)
+    else:
+        sets = ", ".join(f"{c.strip()} = ?" for c in columns.split(","))
+        conn.execute(f"UPDATE events SET {sets} WHERE id = ?", (*values, event_id))
+        conn.execute("DELETE FROM event_claims WHERE event_id = ?", (event_id,))
+        conn.execute("DELETE FROM event_parties WHERE event_id = ?", (event_id,))
+    for unit in event.units:
+        write_claims(conn, event_id, unit.claims)
+    day = values[7] or ""
+    parties = [(first.speaker_id, "speaker", event.kind, day, event_id)] if first.speaker_id else []
+    parties += [(t, "target", event.kind, day, event_id) for t in ids]
+    conn.executemany("INSERT OR IGNORE INTO event_parties (entity_id, role, kind, event_date, event_id) "
+                     "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)",
+                     [(*p, p[0]) for p in parties])
+    return event_id
+
+
+# -- 2. stories ---------------------------------------------------------------------------------------------
+
+
+def _lean(blob: bytes):
+    import numpy as np
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=st.SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme="affine32")
+
+
+def _update_stories(conn: sqlite3.Connection, pending: list[int], settings: EventSettings, *,
+                    full: bool) -> set[int]:
+    """Sign the changed articles, relink them, rename the stories touched; return the articles whose
+    story changed."""
+    from datasketch import MinHashLSH
+
+    cur = tuple_cursor(conn)
+    before: dict[int, int] = {}
+    days: dict[int, date] = {}
+    for part in chunks(pending):
+        before.update(cur.execute(
+            f"SELECT article_id, story_id FROM article_stories WHERE article_id IN ({marks(part)})", part))
+        for article_id, published, text in cur.execute(
+                f"SELECT id, coalesce(published, fetched_at), text FROM articles WHERE id IN ({marks(part)})",
+                part).fetchall():
+            day = article_day(published)
+            blob = st.signature(text or "")
+            conn.execute("INSERT INTO article_stories (article_id, story_id, day, minhash) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET day = excluded.day, "
+                         "minhash = excluded.minhash",
+                         (article_id, before.get(article_id, article_id), day.isoformat() if day else None,
+                          blob))
+            if day is not None and blob is not None:
+                days[article_id] = day
+        if not full:
+            conn.execute(f"DELETE FROM story_links WHERE a IN ({marks(part)}) OR b IN ({marks(part)})",
+                         part + part)
+    # Old story-mates may be split off when a changed article leaves their story.
+    affected = set(pending)
+    for part in chunks(sorted({s for s in before.values()})):
+        affected |= {r[0] for r in cur.execute(
+            f"SELECT article_id FROM article_stories WHERE story_id IN ({marks(part)})", part)}
+    if days:
+        window = timedelta(days=settings.story_window)
+        lo, hi = min(days.values()) - window, max(days.values()) + window
+        signed = {a: (date.fromisoformat(d), blob) for a, d, blob in cur.execute(
+            "SELECT article_id, day, minhash FROM article_stories WHERE day BETWEEN ? AND ? "
+            "AND minhash IS NOT NULL", (lo.isoformat(), hi.isoformat()))}
+        wanted = {d + timedelta(days=k) for d in days.values()
+                  for k in range(-settings.story_window, settings.story_window + 1)}
+        signed = {a: v for a, v in signed.items() if v[0] in wanted}
+        lsh = MinHashLSH(threshold=settings.copy_similarity, num_perm=st.NUM_PERM)
+        sketches = {a: _lean(blob) for a, (_, blob) in signed.items()}
+        for a, sketch in sketches.items():
+            lsh.insert(a, sketch)
+        events_of = _fresh_events_of(conn, {a: day for a, (day, _) in signed.items()}, settings.story_window)
+        reporting: dict[int, set[int]] = defaultdict(set)
+        for article_id, found in events_of.items():
+            for event_id in found:
+                reporting[event_id].add(article_id)
+        links: dict[tuple[int, int], tuple[float, str]] = {}
+        texts: dict[int, set[bytes]] = {}
+        for a, day in days.items():
+            if a not in sketches:
+                continue
+            # Copies: LSH over the MinHash signatures of the same days.
+            for b in set(lsh.query(sketches[a])) - {a}:
+                if abs((signed[b][0] - day).days) <= settings.story_window:
+                    similarity = sketches[a].jaccard(sketches[b])
+                    if similarity >= settings.copy_similarity:
+                        links[(min(a, b), max(a, b))] = (similarity, "copy")
+            # Rewrites: articles of the same days first reporting an event in common, compared exactly (the
+            # MinHash estimate is too coarse at these low similarities).
+            for b in {b for e in events_of.get(a, ()) for b in reporting[e]} - {a}:
+                pair = (min(a, b), max(a, b))
+                if pair in links or abs((signed[b][0] - day).days) > settings.story_window:
+                    continue
+                similarity = _jaccard(conn, texts, a, b)
+                reason = st.link_reason(similarity, 1, copy_similarity=settings.copy_similarity,
+                                        rewrite_similarity=settings.rewrite_similarity)
+                if reason:
+                    links[pair] = (similarity, reason)
+        conn.executemany("INSERT OR REPLACE INTO story_links (a, b, similarity, reason) VALUES (?, ?, ?, ?)",
+                         [(a, b, round(s, 4), r) for (a, b), (s, r) in links.items()])
+        affected |= {x for pair in links for x in pair}
+    return _rename_stories(conn, affected)
+
+
+def _fresh_events_of(conn: sqlite3.Connection, days: dict[int, date], window: int) -> dict[int, set[int]]:
+    """The events each article reports while they are news: dated within ``window`` days before it (an
+    article retelling an older act shares no story with another retelling of it)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for part in chunks(sorted(days)):
+        for article_id, event_id, value, precision in conn.execute(
+                "SELECT DISTINCT ec.article_id, ec.event_id, e.event_date, e.date_precision "
+                "FROM event_claims ec JOIN events e ON e.id = ec.event_id "
+                f"WHERE ec.article_id IN ({marks(part)})", part):
+            if value is None:
+                continue
+            lo, hi = interval(value, precision)
+            if lo - timedelta(days=window) <= days[article_id] <= hi + timedelta(days=window):
+                out[article_id].add(event_id)
+    return out
+
+
+def _jaccard(conn: sqlite3.Connection, texts: dict[int, set[bytes]], a: int, b: int) -> float:
+    """Exact Jaccard similarity of two articles' word 3-shingles."""
+    for article_id in (a, b):
+        if article_id not in texts:
+            row = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+            texts[article_id] = st.shingles(row[0] or "") if row else set()
+    union = texts[a] | texts[b]
+    return len(texts[a] & texts[b]) / len(union) if union else 0.0
+
+
+def _rename_stories(conn: sqlite3.Connection, seeds: set[int]) -> set[int]:
+    """Recompute the components holding ``seeds``; name each by its smallest article id. Changed articles."""
+    members: set[int] = set()
+    frontier = set(seeds)
+    edges: set[tuple[int, int]] = set()
+    while frontier:
+        members |= frontier
+        found: set[int] = set()
+        for part in chunks(sorted(frontier)):
+            for a, b in conn.execute(f"SELECT a, b FROM story_links WHERE a IN ({marks(part)}) "
+                                     f"OR b IN ({marks(part)})", part + part):
+                edges.add((a, b))
+                found |= {a, b}
+        frontier = found - members
+    present = set()
+    for part in chunks(sorted(members)):
+        present |= {r[0] for r in conn.execute(
+            f"SELECT article_id FROM article_stories WHERE article_id IN ({marks(part)})", part)}
+    named = st.components(present, [(a, b) for a, b in edges if a in present and b in present])
+    changed = set()
+    for article_id, story_id in named.items():
+        if conn.execute("UPDATE article_stories SET story_id = ? WHERE article_id = ? AND story_id != ?",
+                        (story_id, article_id, story_id)).rowcount:
+            changed.add(article_id)
+    return changed
+
+
+# -- 3. reports ---------------------------------------------------------------------------------------------
+
+
+def _write_reports(conn: sqlite3.Connection, event_id: int, settings: EventSettings) -> None:
+    """First report, reports, publisher families and retellings of one event."""
+    rows = conn.execute(
+        """SELECT ec.article_id, count(*), coalesce(a.published, a.fetched_at), a.fetched_at, a.duplicate_of,
+                  lower(coalesce(a.outlet, a.source, '')), coalesce(a.outlet, a.source), s.story_id
+           FROM event_claims ec JOIN articles a ON a.id = ec.article_id
+           LEFT JOIN article_stories s ON s.article_id = a.id
+           WHERE ec.event_id = ? GROUP BY ec.article_id""", (event_id,)).fetchall()
+    if not rows:
+        conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+        return
+    rows.sort(key=lambda r: (r[2] or "9999", r[4] is not None, r[3] or "", r[0]))
+    ids = [r[0] for r in rows]
+    copies = {(a, b) for a, b in conn.execute(
+        f"SELECT a, b FROM story_links WHERE reason = 'copy' AND a IN ({marks(ids)}) AND b IN ({marks(ids)})",
+        ids + ids)}
+    family_links = set(copies)
+    by_outlet: dict[str, int] = {}
+    for r in rows:
+        if r[5] in by_outlet:
+            family_links.add((by_outlet[r[5]], r[0]))
+        by_outlet.setdefault(r[5], r[0])
+        if r[4] is not None and r[4] in ids:
+            family_links.add((r[4], r[0]))
+    family = st.components(ids, family_links)
+    # Copies of the same original count once even when the original is not among the reports.
+    roots = {r[0]: r[4] or r[0] for r in rows}
+    root_family: dict[int, int] = {}
+    for r in rows:
+        root_family.setdefault(roots[r[0]], family[r[0]])
+    family = {a: root_family[roots[a]] if roots[a] != a else family[a] for a in ids}
+    family = st.components(ids, [(a, f) for a, f in family.items() if f in family])
+    first = rows[0]
+    first_day = article_day(first[2])
+    copied_of = {b for a, b in copies} | {a for a, b in copies}
+    out = []
+    for r in rows:
+        day = article_day(r[2])
+        if r is first:
+            role = "first"
+        elif r[4] is not None or (r[0] in copied_of and family[r[0]] == family[first[0]]):
+            role = "copy"
+        elif (r[7] is not None and r[7] == first[7]) or (
+                day and first_day and (day - first_day).days <= settings.story_window):
+            role = "report"
+        else:
+            role = "retelling"
+        out.append((event_id, r[0], role, family[r[0]], r[1]))
+    conn.execute("DELETE FROM event_reports WHERE event_id = ?", (event_id,))
+    conn.executemany("INSERT INTO event_reports (event_id, article_id, role, family, claims) "
+                     "VALUES (?, ?, ?, ?, ?)", out)
+    first_claim = conn.execute(
+        "SELECT c.id FROM event_claims ec JOIN claims c ON c.id = ec.claim_id WHERE ec.event_id = ? "
+        "AND ec.article_id = ? ORDER BY c.start_char, c.id LIMIT 1", (event_id, first[0])).fetchone()
+    old = conn.execute("SELECT reports, first_article_id, updated_at FROM events WHERE id = ?",
+                       (event_id,)).fetchone()
+    reports = len(rows)
+    changed = old is None or old[0] != reports or old[1] != first[0] or old[2] is None
+    conn.execute(
+        """UPDATE events SET first_article_id = ?, first_claim_id = ?, first_outlet = ?, first_published = ?,
+           first_seen = ?, reports = ?, independent_outlets = ?, retellings = ?, last_report = ?,
+           updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE id = ?""",
+        (first[0], first_claim[0] if first_claim else None, first[6], first[2], first[3], reports,
+         len(set(family.values())), sum(1 for o in out if o[2] == "retelling"), max(r[2] or "" for r in rows),
+         changed, utcnow(), event_id))

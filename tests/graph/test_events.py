@@ -1,0 +1,136 @@
+"""Claim events, threads and outlets on small hand-written databases (no spaCy model)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+from aiwatch.graph.events.dates import resolve_date
+from aiwatch.graph.events.pipeline import update_events
+
+from aiwatch.db import MIGRATIONS, _split_sql, connect, transaction
+
+ANTHROPIC = "Anthropic said on Monday that DeepSeek, Moonshot AI and MiniMax ran distillation campaigns."
+RETELLING = "In February, Anthropic said that DeepSeek, Moonshot AI and MiniMax had distilled Claude."
+DENIAL = "DeepSeek denied that it had distilled Claude."
+RULE = "The Commerce Department added DeepSeek to the Entity List."
+
+
+def _db(path) -> sqlite3.Connection:
+    conn = connect(path)
+    with transaction(conn):
+        conn.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, ?)", [
+            ("anthropic", "Anthropic", "ai_lab"), ("deepseek", "DeepSeek", "ai_lab"),
+            ("moonshot-ai", "Moonshot AI", "ai_lab"), ("minimax", "MiniMax", "ai_lab"),
+            ("us-commerce", "US Department of Commerce", "government")])
+    return conn
+
+
+def _article(conn, article_id: int, published: str, outlet: str, text: str, duplicate_of=None) -> None:
+    conn.execute("INSERT INTO articles (id, url, source, outlet, title, published, fetched_at, text, "
+                 "duplicate_of) VALUES (?, ?, 'site.example', ?, ?, ?, ?, ?, ?)",
+                 (article_id, f"https://site.example/{article_id}", outlet, f"Article {article_id}",
+                  published, published, text, duplicate_of))
+
+
+def _claims(conn, article_id: int, sentence: str, speaker: str, kind: str, targets: list[str]) -> None:
+    for target in targets or [None]:
+        conn.execute("INSERT INTO claims (article_id, speaker_id, speaker_text, verb, kind, target_id, "
+                     "target_text, content, sentence, start_char, end_char, topic) "
+                     "VALUES (?, ?, ?, 'say', ?, ?, ?, ?, ?, 0, ?, 'distillation')",
+                     (article_id, speaker, speaker, kind, target, target, sentence, sentence, len(sentence)))
+
+
+def _story(conn) -> None:
+    with transaction(conn):
+        _article(conn, 1, "2026-02-23T21:00:00Z", "The Circuit Ledger", ANTHROPIC)
+        _claims(conn, 1, ANTHROPIC, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+        _article(conn, 2, "2026-02-24T08:00:00Z", "Harbor City Gazette", ANTHROPIC, duplicate_of=1)
+        _claims(conn, 2, ANTHROPIC, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+        _article(conn, 3, "2026-03-05", "Halvard AI Newsroom", RETELLING)
+        _claims(conn, 3, RETELLING, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+
+
+def test_dates_come_from_the_text_relative_to_the_article():
+    assert resolve_date("OpenAI said last week that DeepSeek distilled its models.", "2025-02-07").value == \
+        "2025-01-27"  # the week's Monday
+    found = resolve_date("On Feb. 12, OpenAI told lawmakers that DeepSeek evaded safeguards.", "2026-02-16")
+    assert (found.value, found.precision, found.source) == ("2026-02-12", "day", "text")
+    # A date inside what is claimed dates the alleged conduct, not the claim.
+    claim = "OpenAI said DeepSeek had used its models in January 2025."
+    found = resolve_date(claim, "2026-03-10", cue=7, content=(12, len(claim)))
+    assert (found.value, found.source) == ("2026-03-10", "article")
+    assert resolve_date("He said it may take a second look now.", "2026-02-23").source == "article"
+
+
+def test_one_event_per_act_with_first_report_copies_and_retellings(tmp_path):
+    conn = _db(tmp_path / "a.db")
+    _story(conn)
+    stats = update_events(conn)
+    assert stats.mode == "full" and stats.accusation_events == 1
+    row = conn.execute("SELECT event_id, event_date, date_precision, date_source, accused_ids, "
+                       "first_article_id, reports, independent_outlets, retellings FROM accusation_events"
+                       ).fetchone()
+    accused = json.dumps(["deepseek", "minimax", "moonshot-ai"])
+    assert tuple(row)[1:] == ("2026-02-23", "day", "text", accused, 1, 3, 2, 1)
+    roles = dict(conn.execute("SELECT article_id, role FROM event_reports"))
+    assert roles == {1: "first", 2: "copy", 3: "retelling"}
+    assert update_events(conn).mode == "unchanged"
+
+
+def test_updates_follow_changed_articles_and_match_a_rebuild(tmp_path):
+    conn = _db(tmp_path / "a.db")
+    _story(conn)
+    update_events(conn)
+    event_id = conn.execute("SELECT id FROM events WHERE kind = 'accusation'").fetchone()[0]
+    with transaction(conn):
+        _article(conn, 4, "2026-03-10", "Export Control Dispatch", DENIAL + " " + RULE)
+        _claims(conn, 4, DENIAL, "deepseek", "denial", [])
+        conn.execute("INSERT INTO claims (article_id, speaker_id, speaker_text, verb, kind, target_id, "
+                     "content, sentence, start_char, end_char, topic) VALUES (4, 'us-commerce', 'Commerce', "
+                     "'add', 'policy_action', 'deepseek', ?, ?, 0, 10, 'distillation')", (RULE, RULE))
+    stats = update_events(conn)
+    assert (stats.mode, stats.articles) == ("incremental", 1)
+    # The accusation kept its id; its thread now has a denial and an action, each with a reason.
+    assert conn.execute("SELECT id FROM events WHERE kind = 'accusation'").fetchone()[0] == event_id
+    thread = conn.execute("SELECT status, responses, actions FROM threads WHERE thread_id = ?",
+                          (event_id,)).fetchone()
+    assert tuple(thread) == ("acted_on", 1, 1)
+    reasons = [r[0] for r in conn.execute("SELECT reason FROM thread_links WHERE thread_id = ?", (event_id,))]
+    assert any("denial by the accused DeepSeek" in r for r in reasons), reasons
+    assert any("naming deepseek" in r for r in reasons), reasons
+    incremental = _tables(conn)
+    conn.close()
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+    rebuilt = connect(tmp_path / "b.db")
+    update_events(rebuilt, full=True)
+    assert _tables(rebuilt) == incremental
+
+
+def _tables(conn) -> dict:
+    return {
+        "events": sorted(tuple(r) for r in conn.execute(
+            "SELECT kind, speaker_key, target_ids, event_date, date_precision, first_article_id, reports, "
+            "independent_outlets FROM events")),
+        "links": sorted(tuple(r) for r in conn.execute(
+            "SELECT a.speaker_key, b.kind, l.relation FROM thread_links l "
+            "JOIN events a ON a.id = l.thread_id JOIN events b ON b.id = l.event_id")),
+        "stories": sorted(tuple(r) for r in conn.execute("SELECT article_id, story_id FROM article_stories")),
+    }
+
+
+def test_migration_backfills_outlet_with_the_domain(tmp_path):
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    version = next(n for n, script in enumerate(MIGRATIONS) if "ADD COLUMN outlet" in script)
+    for number in range(version):
+        for statement in _split_sql(MIGRATIONS[number]):
+            raw.execute(statement)
+    raw.execute(f"PRAGMA user_version = {version}")
+    raw.execute("INSERT INTO articles (id, url, source, title) VALUES (1, 'https://wire.example/a', "
+                "'wire.example', 'A')")
+    raw.close()
+    conn = connect(path)
+    assert conn.execute("SELECT outlet FROM articles").fetchone()[0] == "wire.example"
+    assert conn.execute("SELECT article_id FROM events_pending").fetchone()[0] == 1
