@@ -228,14 +228,14 @@ FROM events e
 LEFT JOIN entities s ON s.id = e.speaker_id
 LEFT JOIN articles a ON a.id = e.first_article_id
 """,
-    "event_sentences": """
+    "event_sentences": f"""
 SELECT ec.event_id,
        e.kind,
        ec.claim_id,
        ec.article_id,
        r.role,
        coalesce(a.outlet, a.source) AS outlet,
-       coalesce(a.published, a.fetched_at) AS date,
+       {PUBLISHED_DATE} AS date,
        ec.date_value AS claim_date,
        ec.date_precision AS claim_date_precision,
        ec.date_source AS claim_date_source,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from aiwatch.crawler.page.fingerprints import same_site, site_of
+from aiwatch.urls import same_site, site_of
 
 _HOSTLIKE = re.compile(r"^[\w.-]+\.[a-z]{2,}(?::\d+)?$|^[\d.]+(?::\d+)?$", re.I)
 MAX_OUTLET_CHARS = 200

@@ -46,6 +46,7 @@ from aiwatch.graph.events.store import (
 from aiwatch.config import default
 from aiwatch.db import get_meta, set_meta, transaction, tuple_cursor
 from aiwatch.runs import utcnow
+from aiwatch.views import iso_date_sql
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -448,8 +449,9 @@ def _rename_stories(conn: sqlite3.Connection, seeds: set[int]) -> set[int]:
 def _write_reports(conn: sqlite3.Connection, event_id: int, settings: EventSettings) -> None:
     """First report, reports, publisher families and retellings of one event."""
     rows = conn.execute(
-        """SELECT ec.article_id, count(*), coalesce(a.published, a.fetched_at), a.fetched_at, a.duplicate_of,
-                  lower(coalesce(a.outlet, a.source, '')), coalesce(a.outlet, a.source), s.story_id
+        f"""SELECT ec.article_id, count(*), coalesce(a.published, a.fetched_at), a.fetched_at, a.duplicate_of,
+                  lower(coalesce(a.outlet, a.source, '')), coalesce(a.outlet, a.source), s.story_id,
+                  {iso_date_sql("a.published")}
            FROM event_claims ec JOIN articles a ON a.id = ec.article_id
            LEFT JOIN article_stories s ON s.article_id = a.id
            WHERE ec.event_id = ? GROUP BY ec.article_id""", (event_id,)).fetchall()
@@ -507,6 +509,7 @@ def _write_reports(conn: sqlite3.Connection, event_id: int, settings: EventSetti
         """UPDATE events SET first_article_id = ?, first_claim_id = ?, first_outlet = ?, first_published = ?,
            first_seen = ?, reports = ?, independent_outlets = ?, retellings = ?, last_report = ?,
            updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE id = ?""",
-        (first[0], first_claim[0] if first_claim else None, first[6], first[2], first[3], reports,
+        # first_published is the publication date only: an undated first report shows as such
+        (first[0], first_claim[0] if first_claim else None, first[6], first[8], first[3], reports,
          len(set(family.values())), sum(1 for o in out if o[2] == "retelling"), max(r[2] or "" for r in rows),
          changed, utcnow(), event_id))

@@ -15,18 +15,20 @@ from aiwatch.graph.events.dates import EventDate, resolve_date
 from aiwatch.graph.events.grouping import ClaimRow, unit_key
 
 from aiwatch.db import tuple_cursor
+from aiwatch.views import iso_date_sql
 
 _CHUNK = 500
 ACTS = ("policy_action", "announcement")  # kinds whose content is the act, not what someone says of one
 
-# Claims that can report an act: not negated. Copies (duplicate_of set) count as reports of their own.
+# Claims that can report an act: not negated. Copies (duplicate_of set) count as reports of their own. The
+# article's date is its publication date only: an undated article never dates an act by when it was fetched.
 CLAIM_SQL = """
 SELECT c.id, c.article_id, c.kind, c.speaker_id, c.speaker_text, c.speaker_kind, c.target_id, c.target_text,
        c.topic, c.sentence, c.start_char, c.cue_start, c.content_start, c.content_end,
-       coalesce(a.published, a.fetched_at)
+       {PUBLISHED}
 FROM claims c JOIN articles a ON a.id = c.article_id
 WHERE c.negated = 0 AND {where}
-"""
+""".replace("{PUBLISHED}", iso_date_sql("a.published"))
 
 
 _ORDER = " ORDER BY c.article_id, c.start_char, c.id"

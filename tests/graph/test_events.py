@@ -9,7 +9,7 @@ import sqlite3
 from aiwatch.graph.events.dates import resolve_date
 from aiwatch.graph.events.pipeline import update_events
 
-from aiwatch.db import MIGRATIONS, _split_sql, connect, transaction
+from aiwatch.db import MIGRATIONS, _split_sql, connect, register_functions, transaction
 
 ANTHROPIC = "Anthropic said on Monday that DeepSeek, Moonshot AI and MiniMax ran distillation campaigns."
 RETELLING = "In February, Anthropic said that DeepSeek, Moonshot AI and MiniMax had distilled Claude."
@@ -123,6 +123,7 @@ def _tables(conn) -> dict:
 def test_migration_backfills_outlet_with_the_domain(tmp_path):
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path, isolation_level=None)
+    register_functions(raw)  # earlier migrations call the URL functions
     version = next(n for n, script in enumerate(MIGRATIONS) if "ADD COLUMN outlet" in script)
     for number in range(version):
         for statement in _split_sql(MIGRATIONS[number]):
