@@ -5,8 +5,8 @@
   it) reads the waiting rows of ``crawl_backoff`` when the spider opens and refuses their requests at once
   (``IgnoreRequest``; one WARNING per host, stats ``aiwatch/backoff/skipped``), so a source of slow or dead
   links costs the next hourly runs nothing until its wait is over. It counts this crawl's failed attempts
-  (exceptions, HTTP 5xx and 429) and successes per URL and per host, and writes them every few seconds
-  and when the spider closes (a crawl killed at its time limit keeps them): a URL that failed and never
+  (exceptions, HTTP 5xx and 429), written at once (a crawl killed at the end of its time share keeps
+  them), and successes per URL and per host, which clear their rows at once: a URL that failed and never
   succeeded, and a host with no success at all, wait (see
   :mod:`aiwatch.crawler.store.backoff`). Setting ``AIWATCH_SOURCE_BACKOFF_MINUTES``
   (``source_backoff_minutes``; 0 turns it off).
@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 FAILING_STATUSES = frozenset({429, 500, 502, 503, 504, 522, 524})
-FLUSH_SECONDS = 5.0
 
 
 def netloc_of(url: str) -> str:
@@ -59,6 +57,7 @@ class BackoffMiddleware:
         self.db_path = settings.get("AIWATCH_DB_PATH") or ""
         self.base_minutes = settings.getfloat("AIWATCH_SOURCE_BACKOFF_MINUTES")
         self.waiting: dict[tuple[str, str], tuple[int, str]] = {}
+        self.known: set[tuple[str, str]] = set()  # rows in the table when the spider opened
         self.failed: dict[str, str] = {}  # url -> error
         self.succeeded: set[str] = set()
         self.host_ok: Counter[str] = Counter()
@@ -66,7 +65,6 @@ class BackoffMiddleware:
         self.warned: set[str] = set()
         self.recorded: set[tuple[str, str]] = set()  # failures written during this crawl (counted once)
         self.cleared: set[tuple[str, str]] = set()
-        self.last_flush = time.monotonic()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -80,6 +78,7 @@ class BackoffMiddleware:
         conn = connect(self.db_path, migrate_schema=False)
         try:
             self.waiting = store.active(conn)
+            self.known = store.targets(conn)
         finally:
             conn.close()
 
@@ -106,22 +105,25 @@ class BackoffMiddleware:
         if response.status in FAILING_STATUSES:
             self._failure(url, f"HTTP {response.status}")
         elif not 300 <= response.status < 400:
+            host = netloc_of(url)
             self.succeeded.add(url)
-            self.host_ok[netloc_of(url)] += 1
-        self._flush_now_and_then()
+            self.host_ok[host] += 1
+            keys = (("url", url), ("host", host))
+            if any((k in self.known or k in self.recorded) and k not in self.cleared for k in keys):
+                self.flush()  # a success clears its row at once
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
         if isinstance(exception, IgnoreRequest):
             return None  # refused here, by robots.txt or by the address guard: not the source's failure
         self._failure(urldefrag(request.url)[0], type(exception).__name__)
-        self._flush_now_and_then()
         return None
 
     def _failure(self, url: str, error: str) -> None:
         if not url.endswith("/robots.txt"):
             self.failed[url] = error
         self.host_failed[netloc_of(url)] = error
+        self.flush()  # at once: a crawl killed at the end of its time share must not forget it
 
     def failures(self) -> tuple[list[store.Failure], list[tuple[str, str]]]:
         """This crawl's (failures, successes) to record: failing URLs, and hosts with no success at all."""
@@ -132,19 +134,14 @@ class BackoffMiddleware:
         successes = [("url", url) for url in self.succeeded] + [("host", host) for host in self.host_ok]
         return failures, successes
 
-    def _flush_now_and_then(self) -> None:
-        """Write what changed every few seconds, so a crawl killed at its time limit loses little."""
-        if time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-            self.flush()
-
     def flush(self) -> int:
         """Write the failures and successes not written yet; returns the targets newly waiting."""
-        self.last_flush = time.monotonic()
         if not self.db_path:
             return 0
         failures, successes = self.failures()
         failures = [f for f in failures if (f.kind, f.target) not in self.recorded]
-        successes = [s for s in successes if s not in self.cleared]
+        successes = [s for s in successes
+                     if s not in self.cleared and (s in self.known or s in self.recorded)]
         if not failures and not successes:
             return 0
         conn = connect(self.db_path, migrate_schema=False)

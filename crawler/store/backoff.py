@@ -49,6 +49,14 @@ def active(conn: sqlite3.Connection, now: datetime | None = None) -> dict[tuple[
     return {(r[0], r[1]): (int(r[2]), str(r[3])) for r in rows}
 
 
+def targets(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """Every ``(kind, target)`` with a row, waiting or not (a success must clear it either way)."""
+    try:
+        return {(r[0], r[1]) for r in conn.execute("SELECT kind, target FROM crawl_backoff")}
+    except sqlite3.OperationalError:
+        return set()
+
+
 def record(conn: sqlite3.Connection, failures: Iterable[Failure], successes: Iterable[tuple[str, str]],
            base_minutes: float, now: datetime | None = None) -> int:
     """Store this crawl's failures (each one more failing crawl in a row) and clear its successes.
