@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -44,6 +45,18 @@ def read_holder(path: Path) -> dict[str, object] | None:
         return None
 
 
+def _written_holder(path: Path, wait: float = 0.25) -> dict[str, object] | None:
+    """The holder, once it has written itself into the lock file: a run that took the lock an instant ago
+    may not have yet (it writes right after locking), so an empty file is read again for up to ``wait``
+    seconds before the holder is called unknown."""
+    deadline = time.monotonic() + wait
+    while True:
+        holder = read_holder(path)
+        if holder or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.01)
+
+
 class RunLock:
     """Non-blocking exclusive lock; use as a context manager.
 
@@ -69,7 +82,7 @@ class RunLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise LockHeldError(self.path, read_holder(self.path)) from None
+            raise LockHeldError(self.path, _written_holder(self.path)) from None
         holder = {"pid": os.getpid(), "started_at": utcnow(), "host": socket.gethostname(),
                   "command": self.command}
         os.ftruncate(fd, 0)

@@ -326,7 +326,8 @@ def test_entity_pages_by_name_or_alias_with_accusations_first(page, server):
 def test_feed_pages_render_entry_html(page, server):
     _visit(page, server + "aiwatch/feed_accusations", "feed-accusations-page")
     cell = page.locator("td.col-atom_content_html").first
-    assert cell.locator("blockquote").count() == 1 and cell.locator("a").count() == 1
+    # an event entry: its sentence, a link to its first report and one to its thread
+    assert cell.locator("blockquote").count() == 1 and cell.locator("a").count() == 2
     assert "<p>" not in cell.inner_text() and "&lt;" not in cell.inner_text()
 
 

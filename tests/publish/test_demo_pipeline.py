@@ -43,10 +43,14 @@ def _sample_params(db) -> dict[str, dict[str, str]]:
         f"SELECT speaker_id FROM claims WHERE kind = 'accusation' AND target_id = '{accused}' "
         "AND speaker_id IS NOT NULL"
     )[0]
-    responded = one(
-        "SELECT acc.id FROM claims acc JOIN claims r ON r.speaker_id = acc.target_id "
-        "AND r.kind IN ('denial', 'statement', 'announcement') WHERE acc.kind = 'accusation' "
-        "AND acc.negated = 0 ORDER BY r.kind = 'denial' DESC, acc.id"
+    responded = one(  # an accusation with a response the query shows (by the accused, not before it)
+        "SELECT acc.id FROM claims acc JOIN articles aa ON aa.id = acc.article_id "
+        "JOIN claims r ON r.speaker_id = acc.target_id AND r.id != acc.id "
+        "AND r.kind IN ('denial', 'statement', 'announcement') JOIN articles ra ON ra.id = r.article_id "
+        "WHERE acc.kind = 'accusation' AND acc.negated = 0 "
+        "AND (r.target_id = acc.speaker_id OR r.target_id IS NULL OR r.article_id = acc.article_id) "
+        "AND (r.article_id = acc.article_id OR substr(ra.published, 1, 10) >= substr(aa.published, 1, 10)) "
+        "ORDER BY r.kind = 'denial' DESC, acc.id"
     )
     edge = one("SELECT source_id, target_id FROM graph_edges ORDER BY weight DESC")
     first, last = one("SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles")
@@ -103,8 +107,10 @@ def test_atom_titles_are_cut_at_a_word_boundary(demo):
     """Entry titles never end mid-word: a cut title ends with a whole word of the claim and an ellipsis."""
     ds, db = demo
     conn = sqlite3.connect(db)
-    texts = {f"tag:aiwatch,2026:claim/{i}": " ".join((t or "").split())
-             for i, t in conn.execute("SELECT id, coalesce(content, sentence) FROM claims")}
+    # one entry per event, titled by its first report's claim
+    texts = {f"tag:aiwatch,2026:event/{i}": " ".join((t or "").split())
+             for i, t in conn.execute("SELECT e.id, coalesce(c.content, c.sentence, '') FROM events e "
+                                      "LEFT JOIN claims c ON c.id = e.first_claim_id")}
     conn.close()
     cut = 0
     for feed in ("feed_accusations", "feed_policy_actions"):
