@@ -5,9 +5,10 @@
   it) reads the waiting rows of ``crawl_backoff`` when the spider opens and refuses their requests at once
   (``IgnoreRequest``; one WARNING per host, stats ``aiwatch/backoff/skipped``), so a source of slow or dead
   links costs the next hourly runs nothing until its wait is over. It counts this crawl's failed attempts
-  (exceptions, HTTP 5xx and 429), written at once (a crawl killed at the end of its time share keeps
-  them), and successes per URL and per host, which clear their rows at once: a URL that failed and never
-  succeeded, and a host with no success at all, wait (see
+  (exceptions, HTTP 5xx and 429), written at once by a writer thread (a crawl killed at the end of its
+  time share keeps them; the reactor never waits for the storage pipeline's transaction), and successes
+  per URL and per host, which clear their rows at once: a URL that failed and never succeeded, and a host
+  with no success at all, wait (see
   :mod:`aiwatch.crawler.store.backoff`). Setting ``AIWATCH_SOURCE_BACKOFF_MINUTES``
   (``source_backoff_minutes``; 0 turns it off).
 * :class:`RedirectLoopMiddleware` (priority 650, so it sees a redirect before Scrapy's ``RedirectMiddleware``
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -65,6 +67,7 @@ class BackoffMiddleware:
         self.warned: set[str] = set()
         self.recorded: set[tuple[str, str]] = set()  # failures written during this crawl (counted once)
         self.cleared: set[tuple[str, str]] = set()
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aiwatch-backoff")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -134,32 +137,52 @@ class BackoffMiddleware:
         successes = [("url", url) for url in self.succeeded] + [("host", host) for host in self.host_ok]
         return failures, successes
 
-    def flush(self) -> int:
-        """Write the failures and successes not written yet; returns the targets newly waiting."""
-        if not self.db_path:
-            return 0
+    def pending(self) -> tuple[list[store.Failure], list[tuple[str, str]]]:
+        """What is not written yet, marked as written (reactor thread: the dicts are read here only)."""
         failures, successes = self.failures()
         failures = [f for f in failures if (f.kind, f.target) not in self.recorded]
         successes = [s for s in successes
                      if s not in self.cleared and (s in self.known or s in self.recorded)]
-        if not failures and not successes:
-            return 0
-        conn = connect(self.db_path, migrate_schema=False)
-        try:
-            waiting = store.record(conn, failures, successes, self.base_minutes)
-        finally:
-            conn.close()
         self.recorded.update((f.kind, f.target) for f in failures)
         self.cleared.update(successes)
         self.recorded.difference_update(successes)
-        return waiting
+        return failures, successes
+
+    def write(self, failures: list[store.Failure], successes: list[tuple[str, str]]) -> int:
+        """Store one batch (any thread); returns the targets newly waiting."""
+        conn = connect(self.db_path, migrate_schema=False)
+        try:
+            return store.record(conn, failures, successes, self.base_minutes)
+        finally:
+            conn.close()
+
+    def flush(self) -> None:
+        """Write what changed in the writer thread, in order. Never in the reactor thread: the storage
+        pipeline may hold a write transaction open across reactor turns, and waiting for it there would
+        stall the crawl until SQLite's busy timeout."""
+        if not self.db_path:
+            return
+        failures, successes = self.pending()
+        if failures or successes:
+            future = self.writer.submit(self.write, failures, successes)
+            future.add_done_callback(_report_write_error)
 
     def spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        self.flush()
+        self.writer.shutdown(wait=True)  # the pipelines have committed by now
+        if self.db_path:
+            failures, successes = self.pending()
+            if failures or successes:
+                self.write(failures, successes)
         waiting = len(self.recorded)
         if waiting and self.base_minutes > 0:
             logger.info("backoff: %d failing URL(s) or host(s) will be skipped by the next crawls for at "
                         "least %g minutes", waiting, self.base_minutes)
+
+
+def _report_write_error(future: Future) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.warning("backoff: could not record failing sources: %s", error)
 
 
 class RedirectLoopMiddleware:
