@@ -317,22 +317,17 @@ def speaker_of(
         if kind is None:
             kind = "person" if named.type == "person" else "entity"
         return _make(token, span, kind, named, "modifier")
-    country_bound = token.lemma_.lower() in lex["gov_nouns"] + ["regulator", "watchdog"] and any(
-        c.dep_ in ("compound", "amod", "poss") and (emap.at(c) is not None and emap.at(c).type == "country")
-        for c in token.children
+    country = next(
+        (m for c in token.children
+         if c.dep_ in ("compound", "amod", "poss") and (m := emap.at(c)) is not None and m.type == "country"),
+        None,
     )
-    if country_bound and token.lemma_.lower() in ("government", "administration"):
+    institution = token.lemma_.lower() in lex["gov_nouns"] + ["regulator", "watchdog"]
+    country_bound = country is not None and institution
+    government = emap.governments.get(country.entity_id) if country_bound else None
+    if government is not None and token.lemma_.lower() in ("government", "administration"):
         # "the U.S. government", "China's government": the KB government that speaks for that country
-        country = next(
-            m
-            for c in token.children
-            if c.dep_ in ("compound", "amod", "poss")
-            and (m := emap.at(c)) is not None
-            and m.type == "country"
-        )
-        government = emap.governments.get(country.entity_id)
-        if government is not None:
-            return _make(token, span, "entity", Mention(government, "government", token.i, ""), "modifier")
+        return _make(token, span, "entity", Mention(government, "government", token.i, ""), "modifier")
     if kind in ("entity", "role") and not country_bound:
         # "the U.S. government", "China's cyberspace regulator": a country's institution is not whichever
         # agency was named last
