@@ -265,17 +265,17 @@ def target_match(p: Predicted, g: GoldClaim, aliases: dict[str, frozenset[str]],
 Scorer = Callable[[Predicted, GoldClaim], int]
 
 
-def one_to_one(preds: Sequence[Predicted], golds: Sequence[GoldClaim], score: Scorer) -> set[int]:
-    """Indices of gold claims matched when pairs (score > 0) are assigned greedily, best first."""
+def one_to_one(preds: Sequence[Predicted], golds: Sequence[GoldClaim], score: Scorer) -> dict[int, int]:
+    """Gold index -> predicted index, pairs (score > 0) assigned greedily, best first."""
     pairs = sorted(
         (-s, i, j) for i, p in enumerate(preds) for j, g in enumerate(golds) if (s := score(p, g)) > 0
     )
     used_p: set[int] = set()
-    used_g: set[int] = set()
+    used_g: dict[int, int] = {}
     for _, i, j in pairs:
         if i not in used_p and j not in used_g:
             used_p.add(i)
-            used_g.add(j)
+            used_g[j] = i
     return used_g
 
 
@@ -347,7 +347,11 @@ def score_article(
     t.claim_recall_lenient.add(len(lenient), len(golds))
     for j, g in enumerate(golds):
         if j not in matched:
-            how = "speaker found" if j in lenient else "speaker missed"
+            if j in lenient:
+                p = preds[lenient[j]]
+                how = f"speaker found, paired with {p.kind} target={p.target_id or p.target_text}"
+            else:
+                how = "speaker missed"
             errors.append(
                 f"{article.id} FN {g.kind} speaker={g.speaker or g.speaker_text} "
                 f"target={g.target or g.target_text} ({how}): {g.gist}"
