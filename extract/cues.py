@@ -33,6 +33,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "policy"  # "opened an antitrust investigation into Nvidia"
     if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
         return "accusation"  # "made similar accusations against DeepSeek"
+    if lemma in lex["echoing_verbs"] and any(o.lemma_.lower() in lex["accusation_cue_nouns"] for o in objs):
+        return "accusation"  # "the White House echoed similar allegations"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
     if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
@@ -57,6 +59,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
+    if lemma == "continue" and children_with(verb, ("xcomp",)):
+        return None  # "the race continues to escalate": aspect, not "he continued"
     if lemma in lex["attribution_verbs"] and attributes_wrongdoing(verb, lex):
         return "accusation"  # "Anthropic links the campaign to operators connected with Alibaba"
     if lemma in HOLDING_VERBS and holds_evidence(verb, lex):
@@ -183,15 +187,32 @@ def own_participle(verb: Token, lex: Lexicons) -> bool:
     )
 
 
+_REPORTING_HEADS = frozenset({"speech", "accusation", "cognition", "evidence"})
+
+
+def _contrast_clause(clause: Token) -> bool:
+    """A "while"/"whereas" clause with a subject of its own: set beside the report, not inside it."""
+    return (
+        clause.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in clause.children)
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+    )
+
+
 def reporting_head(verb: Token, lex: Lexicons) -> Token | None:
     """The earlier speech verb in whose clause ``verb`` sits ("X said it would ban Y" -> "said"), or None."""
-    speech = set(lex["speech"]) | set(lex["accusation"]) | set(lex["cognition"]) | set(lex["evidence"])
-    speech.add("accord")
+    speech = {w for family in _REPORTING_HEADS for w in lex[family]} | {"accord"}
     if own_participle(verb, lex):
         return None
     child = verb
     for ancestor in verb.ancestors:
-        if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
+        if _contrast_clause(child):
+            return None  # "X alleged that ..., while OpenAI has warned that ...": a report of its own
+        # a verb of the lists that cues nothing here does not report ("the race continues to escalate")
+        reports = ancestor.lemma_.lower() in speech and (
+            ancestor.pos_ not in ("VERB", "AUX") or trigger_family(ancestor, lex) is not None
+        )
+        if reports and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
             own = child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex)
             return None if own else ancestor
         child = ancestor

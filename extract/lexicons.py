@@ -96,6 +96,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "attributed_nouns": _words("attack attacks activity activities intrusion intrusions incident incidents"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
+    # "detected obfuscated methods": verbs of finding whose object's wrongdoing is asserted.
+    "discovery_verbs": _words(
+        "detect find identify uncover spot observe discover catch flag disrupt thwart block"
+    ),
     # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.
     "evidence_nouns": _words("evidence sign signs proof indication indications trace traces"),
     # Verbs of copying someone's technology: wrongdoing only with such an object ("replicate US AI models",
@@ -136,6 +140,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Nouns that accuse on behalf of their possessor ("Anthropic's accusations that DeepSeek ...").
     "accusation_cue_nouns": _words("accusation accusations allegation allegations charge charges"),
+    # Verbs that deliver a document whose participle speaks for the sender ("sent a memo accusing ...").
+    "delivery_verbs": _words(
+        "send submit file write issue deliver present pen draft publish release circulate"
+    ),
     # Speakers that are documents: "the report says", "according to the survey".
     "document_nouns": _words(
         "report study survey poll memo memorandum letter filing statement document analysis paper "
@@ -230,6 +238,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "investigation probe inquiry review campaign push initiative crackdown drive effort"
     ),
     "making_verbs": _words("make level lodge repeat renew file"),
+    # Verbs that voice someone's allegations as one's own, with an allegation noun only ("echoed the
+    # allegations"; not "echoed the report").
+    "echoing_verbs": _words("echo voice air reiterate raise"),
     "modal_aux": _words("would could may might should will"),
     # Topic cues.
     "topic_distillation": _words(

@@ -40,6 +40,8 @@ from aiwatch.extract.references import (
 from aiwatch.extract.speakers import Speaker, is_outlet, phrase_tokens, speaker_of
 from spacy.tokens import Span, Token
 
+# Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
+SPOKEN = REPORTING | {"accusation", "denial"}
 # Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
 REPORTING_ONLY_KINDS = frozenset({"document", "outlet", "anonymous"})
 
@@ -109,20 +111,37 @@ def _subject_ok(verb: Token, ctx: ClaimContext) -> tuple[Speaker | None, Token |
     return speaker, subj, passive
 
 
+def document_sender(verb: Token, lex: Lexicons) -> Token | None:
+    """The verb that delivered a document this participle speaks for ("OpenAI sent a memo to lawmakers
+    accusing DeepSeek of ...", "submitted a letter warning that ..."): the sender is its subject."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("acl", "advcl"):
+        return None
+    head = verb.head
+    if verb.dep_ == "acl" and head.dep_ == "pobj" and head.head.dep_ in ("prep", "dative"):
+        head = head.head.head  # "a letter to lawmakers warning ...": the participle hangs on the addressee
+    if verb.dep_ == "acl" and head.lemma_.lower() in lex["document_nouns"] and head.dep_ == "dobj":
+        head = head.head  # "a memo accusing ...": the noun's verb
+    if head.pos_ != "VERB" or head.lemma_.lower() not in lex["delivery_verbs"]:
+        return None
+    sent_document = any(o.lemma_.lower() in lex["document_nouns"] for o in children_with(head, ("dobj",)))
+    return head if sent_document else None
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
     family = ctx.family(verb)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
+    sender = document_sender(verb, lex) if family in SPOKEN else None
     if (
         family is None
         or verb.pos_ != "VERB"
-        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying)
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None)
     ):
         return []
-    reported = is_reported(verb, lex) and not by_saying
-    if reported and family in REPORTING and relay_of(verb, ctx) is not None:
+    reported = is_reported(sender or verb, lex) and not by_saying
+    if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
     in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
     if in_speech:
@@ -135,7 +154,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
     # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
     # ...") or a non-cue verb ("attacked Clinton, saying ...") the participle reports on its own
-    merged = ctx.family(verb.head) in REPORTING | {"accusation", "denial"}
+    merged = ctx.family(verb.head) in SPOKEN and sender is None
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and merged:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
@@ -148,7 +167,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
     if base.dep_ == "advcl" and infinitive:
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
-    speaker, subj, passive = _subject_ok(verb, ctx)
+    speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None or subj is None:
         return []
     if speaker.kind == "document" and speaker.entity_id is None:
@@ -170,7 +189,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         for claim in claims:
             claim.how.append(IN_SPEECH)
     via = _via(verb, lex, ctx.emap)
-    relay = relay_of(verb, ctx) if family in REPORTING else None
+    relay = relay_of(sender or verb, ctx) if family in SPOKEN else None
     if relay is not None:
         via = (relay.entity_id, relay.text)
     if via is not None:
@@ -197,6 +216,10 @@ def _relay_speaker(verb: Token, ctx: ClaimContext) -> Speaker | None:
     """The speaker of a reporting verb when it relays others: an outlet ("Bloomberg reported"), or unnamed
     sources and reports ("people familiar with the matter said", "reports said")."""
     subj, _ = subject_of(verb)
+    unsent = document_sender(verb, ctx.lex) is None  # "released a report concluding": the sender speaks
+    on_document = verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.lex["document_nouns"]
+    if subj is None and unsent and on_document:
+        subj = verb.head  # "there were reports suggesting that ..."
     speaker = ctx.speaker(subj)
     if speaker is None:
         return None
@@ -230,7 +253,7 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
         return None  # unnamed sources and reports keep a claim of their own
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
-            if ctx.family(node) in REPORTING and subject_of(node)[0] is not None:
+            if ctx.family(node) in SPOKEN and subject_of(node)[0] is not None:
                 inner = ctx.speaker(subject_of(node)[0])
                 if inner is not None and inner.kind != "outlet":
                     return node
@@ -266,6 +289,13 @@ def naming_accusation(
     ]
     named_as = ("oprd", "attr", "appos", "acl")
     predicate += [t for o in objects for c in o.children if c.dep_ in named_as for t in c.subtree]
+    as_clauses = [c for c in children_with(verb, ("advcl",)) if any(
+        m.dep_ == "mark" and m.lower_ == "as" for m in c.children)]
+    if objects and (as_clauses or any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)):
+        # "described the campaigns as organised, utilising fake accounts": the "as" clause, and the
+        # participle that goes on naming
+        predicate += [t for c in children_with(verb, ("advcl",))
+                      if c.tag_ == "VBG" or c in as_clauses for t in c.subtree]
     if not any(is_wrongdoing_cue(t, lex) for t in predicate):
         return None
     return [m for o in objects for m in doers(o, emap, exclude, sent_starts, lex)]
@@ -362,6 +392,15 @@ def _claims_by(
         if acts or lemma not in lex["announcement"]:
             return acts
         # "Nvidia released new export-compliance rules": no government, so the release is an announcement
+    if family == "announcement" and children_with(verb, ("ccomp",)):
+        # "GTIG announced that it had disrupted an attempt to extract ...": an announced finding of
+        # wrongdoing (or a denial) is that claim; anything else stays an announcement
+        said, _ = content_tokens(verb, sent, ctx.regions, ctx.next_sentence(sent))
+        kind, targets, kind_how = classify_content(said, ctx.emap, lex, exclude, ctx.sent_starts)
+        if kind in ("accusation", "denial", "unnamed"):
+            kind = "accusation" if kind == "unnamed" else kind
+            return [build_claim(ctx, sent, cue, speaker, kind, kind_how, t, said, False, lemma)
+                    for t in (targets or [None])]
     return claims_of_announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
 
 

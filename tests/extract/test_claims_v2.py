@@ -371,8 +371,30 @@ def test_an_act_reported_in_speech_is_the_actors_policy_action(nlp) -> None:
 
 @pytest.mark.model
 def test_a_wrongdoing_word_asserted_of_no_one_keeps_the_attribution(nlp) -> None:
+    # found and marked as wrongful: an accusation whose doer the text does not name
     claim = one(nlp, 'OpenAI says it has detected "new, obfuscated methods" designed to evade its defenses.')
-    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "statement", None)
+    assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "accusation", None)
+    # a capability to find it, or finding none of it, asserts nothing
+    for text in ("OpenAI says it has built tools to detect obfuscated requests.",
+                 "OpenAI says it detected no fraudulent accounts."):
+        claim = one(nlp, text)
+        assert (claim["speaker_id"], claim["kind"], claim["target_id"]) == ("openai", "statement", None)
+
+
+@pytest.mark.model
+def test_document_senders_and_relayed_acts_keep_their_speaker(nlp) -> None:
+    memo = ("The race continues to escalate, with OpenAI recently submitting a memorandum to Congress "
+            "accusing DeepSeek of improperly using its models.")
+    assert [(c["speaker_id"], c["kind"], c["target_id"]) for c in claims(nlp, memo)] == [
+        ("openai", "accusation", "deepseek")
+    ]
+    relayed = one(nlp, "Bloomberg reported that OpenAI accused DeepSeek of distilling its models.")
+    found = (relayed["speaker_id"], relayed["kind"], relayed["target_id"])
+    assert found == ("openai", "accusation", "deepseek")
+    assert relayed["via_id"] == "bloomberg"
+    echoed = one(nlp, "This week, the White House echoed similar allegations.")
+    assert (echoed["speaker_id"], echoed["kind"], echoed["target_id"]) == ("white-house", "accusation", None)
+    assert not claims(nlp, "The White House echoed the report.")
 
 
 @pytest.mark.model
@@ -559,3 +581,26 @@ def test_launching_a_campaign_is_a_governments_act_and_a_companys_release_an_ann
     assert act["target_id"] == "deepseek"
     release = one(nlp, "Nvidia released new export control measures for its shipments.")
     assert (release["speaker_id"], release["kind"]) == ("nvidia", "announcement")
+
+
+@pytest.mark.model
+def test_wrongdoing_said_without_a_named_doer_or_beside_another_report(nlp) -> None:
+    def found(text: str) -> list[tuple]:
+        return [(c["speaker_id"], c["kind"], c["target_id"] or c["target_text"]) for c in claims(nlp, text)]
+
+    both = ("Anthropic has alleged that DeepSeek attempted to extract capabilities from its models, while "
+            "OpenAI has warned that some competitors are trying to replicate its technology.")
+    assert found(both) == [
+        ("anthropic", "accusation", "deepseek"), ("openai", "accusation", "some competitors")]
+    announced = "Google announced that it had identified and disrupted an attempt to extract its reasoning."
+    assert found(announced) == [("google", "accusation", None)]
+    assert found("Nvidia announced that it will launch a new chip.") == [("nvidia", "announcement", None)]
+    assert found('OpenAI claims this is tantamount to "free-riding."') == [("openai", "accusation", None)]
+    assert found("Anthropic described the campaigns as organised, utilising fake accounts.") == [
+        ("anthropic", "accusation", "the campaigns")]
+    assert found("OpenAI argues the method is being exploited to mimic proprietary systems.") == [
+        ("openai", "accusation", None)]
+    # a suspected past act accuses; a possibility does not
+    assert found("OpenAI believes DeepSeek may have used the outputs of its models to train R1.") == [
+        ("openai", "accusation", "deepseek")]
+    assert found("OpenAI said DeepSeek could copy the model.") == [("openai", "statement", None)]
