@@ -14,6 +14,7 @@ from aiwatch.extract.references import (
     Lexicons,
     Mention,
     children_with,
+    cleft_doers,
     is_negated,
     resolve_reference,
     subject_of,
@@ -29,8 +30,8 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     examining whether accounts ... had extracted data" does not make Microsoft the extractor)."""
     current = token
     for _ in range(8):
-        if current.pos_ in ("VERB", "AUX") and any(
-            c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
+        if current.pos_ in ("VERB", "AUX") and (
+            any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children) or cleft_doers(current)
         ):
             return current
         if current.head.i == current.i or current.head.lemma_.lower() in stop:

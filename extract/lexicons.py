@@ -235,7 +235,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # "opened an investigation into X" is a policy action; "made accusations against X" an accusation.
     "opening_verbs": _words("open launch start begin initiate announce"),
     "probe_nouns": _words(
-        "investigation probe inquiry review campaign push initiative crackdown drive effort"
+        "investigation probe inquiry review campaign push initiative crackdown drive effort proceeding "
+        "proceedings case"
     ),
     "making_verbs": _words("make level lodge repeat renew file"),
     # Verbs that voice someone's allegations as one's own, with an allegation noun only ("echoed the

@@ -127,13 +127,22 @@ def document_sender(verb: Token, lex: Lexicons) -> Token | None:
     return head if sent_document else None
 
 
+def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
+    """ "opened proceedings against Nvidia on finding it had failed to comply": a finding (or saying) made
+    in the course of the main act; returns that act's verb, whose subject found it."""
+    if verb.tag_ != "VBG" or verb.dep_ != "pcomp" or verb.head.lower_ not in ("on", "upon", "after"):
+        return None
+    act = verb.head.head
+    return act if act.pos_ == "VERB" and children_with(verb, ("ccomp",)) else None
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
     family = ctx.family(verb)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
-    sender = document_sender(verb, lex) if family in SPOKEN else None
+    sender = (document_sender(verb, lex) or finding_gerund(verb, lex)) if family in SPOKEN else None
     if (
         family is None
         or verb.pos_ != "VERB"

@@ -604,3 +604,14 @@ def test_wrongdoing_said_without_a_named_doer_or_beside_another_report(nlp) -> N
     assert found("OpenAI believes DeepSeek may have used the outputs of its models to train R1.") == [
         ("openai", "accusation", "deepseek")]
     assert found("OpenAI said DeepSeek could copy the model.") == [("openai", "statement", None)]
+
+
+@pytest.mark.model
+def test_pseudo_clefts_and_findings_made_while_acting(nlp) -> None:
+    cleft = one(nlp, "Sacks said what DeepSeek is doing is extracting knowledge from OpenAI's model.")
+    assert (cleft["kind"], cleft["target_id"]) == ("accusation", "deepseek")
+    text = ("The State Administration for Market Regulation announced further antitrust proceedings against "
+            "Nvidia on finding that the company had breached the conditions of its Mellanox deal.")
+    found = {(c["speaker_id"], c["kind"], c["target_id"], c["verb"]) for c in claims(nlp, text)}
+    assert ("samr", "policy_action", "nvidia", "announce") in found
+    assert any(c[0] == "samr" and c[3] == "find" for c in found)
