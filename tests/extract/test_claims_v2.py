@@ -615,3 +615,12 @@ def test_pseudo_clefts_and_findings_made_while_acting(nlp) -> None:
     found = {(c["speaker_id"], c["kind"], c["target_id"], c["verb"]) for c in claims(nlp, text)}
     assert ("samr", "policy_action", "nvidia", "announce") in found
     assert any(c[0] == "samr" and c[3] == "find" for c in found)
+
+
+@pytest.mark.model
+def test_per_names_a_source_but_not_a_rate(nlp) -> None:
+    sourced = one(nlp, "The tactic is used to build competing AI systems, per NBC News.")
+    assert (sourced["speaker_id"], sourced["speaker_kind"], sourced["verb"]) == ("nbc-news", "outlet", "per")
+    assert one(nlp, "Per Nvidia, the H20 has no backdoor.")["kind"] == "denial"
+    for rate in ("The chips cost $10,000 per unit.", "Exports rose 5 per cent."):
+        assert claims(nlp, rate) == []
