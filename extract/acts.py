@@ -112,7 +112,7 @@ def claims_of_denial(
     ]
 
 
-def _policy_actor(speaker: Speaker, ctx: ClaimContext) -> bool:
+def policy_actor(speaker: Speaker, ctx: ClaimContext) -> bool:
     """A policy action needs a governmental actor: a government entity, a country or person, or an unnamed
     agency ("the regulator", "authorities", "Chinese regulators")."""
     if speaker.entity_id is not None:
@@ -133,7 +133,7 @@ def claims_of_policy(
 ) -> list[Claim]:
     """Policy actions: a governmental actor acting on an object or through a preposition; the target is the
     entity acted upon, never the list a party is added to."""
-    if not _policy_actor(speaker, ctx):
+    if not policy_actor(speaker, ctx):
         return []
     preps = [
         p
@@ -161,8 +161,23 @@ def claims_of_policy(
         if listing and prep.lower_ == "to":
             continue  # the list itself
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
-    claim = build_claim(ctx, sent, cue, speaker, "policy_action", "verb", target, content, False, lemma)
-    return [claim]
+    targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]
+    return [build_claim(ctx, sent, cue, speaker, "policy_action", "verb", t, content, False, lemma)
+            for t in targets]
+
+
+def _conjoined(target: Mention, ctx: ClaimContext, exclude: set[str]) -> list[Mention]:
+    """Parties conjoined with the target, acted on alike ("restrictions on Nvidia's H20 chips and AMD's
+    MI308 chips"): the entity heading each conjunct of the target's phrase."""
+    phrase = ctx.doc[target.token_i]
+    while phrase.dep_ in ("compound", "poss", "nmod", "amod") and phrase.head.i != phrase.i:
+        phrase = phrase.head
+    out: list[Mention] = []
+    for conj in phrase.conjuncts:
+        found = head_entity(conj, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 1)
+        if found is not None and found.type == target.type and found.entity_id != target.entity_id:
+            out.append(found)
+    return out
 
 
 def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:

@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from aiwatch.extract.content import GROUP, topic_counts, topic_from
-from aiwatch.extract.cues import REPORTING, is_heading, own_participle, trigger_family
+from aiwatch.extract.cues import (
+    REPORTING,
+    directed_party,
+    inquires,
+    is_heading,
+    own_participle,
+    trigger_family,
+)
 from aiwatch.extract.references import EntityMap, Lexicons, Mention
 from aiwatch.extract.speakers import Speaker, entity_tokens, speaker_of
 from spacy.tokens import Doc, Span, Token
@@ -244,9 +251,9 @@ def build_claim(
 
 
 def cue_source(sent: Span, cue: list[Token], verb_text: str, lex: Lexicons) -> str:
-    """Which detector found the cue: a verb family, "according", "noun", "label", "heading" or
-    "participle"."""
-    if verb_text == "according to":
+    """Which detector found the cue: a verb family, "according", "noun", "label", "heading", "participle"
+    or "directive" (an authority telling a party to act)."""
+    if verb_text in ("according to", "per"):
         return "according"
     if not cue[0].is_alpha:
         return "label"
@@ -256,6 +263,10 @@ def cue_source(sent: Span, cue: list[Token], verb_text: str, lex: Lexicons) -> s
         return "noun"
     if own_participle(cue[0], lex) and trigger_family(cue[0].head, lex) in REPORTING:
         return "participle"  # "..., he said, adding that ...": a claim of its own after another cue
+    if cue[0].lemma_.lower() in lex["directive_verbs"] and directed_party(cue[0]) is not None:
+        return "directive"
+    if inquires(cue[0], lex):
+        return "inquiry"  # "is investigating whether ...": outside the v1 guidelines
     return trigger_family(cue[0], lex) or "verb"
 
 

@@ -35,6 +35,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "accusation"  # "made similar accusations against DeepSeek"
     if lemma in lex["echoing_verbs"] and any(o.lemma_.lower() in lex["accusation_cue_nouns"] for o in objs):
         return "accusation"  # "the White House echoed similar allegations"
+    if voices_stance(verb, lex):
+        return "speech"  # "OpenAI and Anthropic have raised similar concerns"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
     if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
@@ -70,6 +72,33 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
             return family
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
+    return None
+
+
+def inquires(verb: Token, lex: Lexicons) -> bool:
+    """ "investigating whether data was obtained ...": an inquiry verb with an open question."""
+    return verb.lemma_.lower() in lex["inquiry_verbs"] and any(
+        m.lower_ in ("whether", "if") for c in children_with(verb, ("ccomp",)) for m in c.children
+    )
+
+
+def voices_stance(verb: Token, lex: Lexicons) -> bool:
+    """ "raised similar concerns", "voiced skepticism about DeepSeek", "expressed concerns that ..."."""
+    return verb.lemma_.lower() in lex["stance_verbs"] and any(
+        o.lemma_.lower() in lex["stance_nouns"] for o in children_with(verb, ("dobj",))
+    )
+
+
+def directed_party(verb: Token) -> Token | None:
+    """ "asked Nvidia to explain", "instructed Alibaba and ByteDance to cancel": the object told to act."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    for clause in verb.children:
+        if clause.dep_ not in ("xcomp", "ccomp") or not any(a.lower_ == "to" for a in clause.children):
+            continue
+        # the parser hangs the object either on the verb or, as a subject, on the infinitive
+        told = objects or [c for c in clause.children if c.dep_ == "nsubj" and c.i > verb.i]
+        if told and told[0].i < clause.i:
+            return told[0]
     return None
 
 

@@ -91,7 +91,7 @@ PLURAL_PRONOUNS = frozenset({"they", "them"})
 # Cue sources of the v2 detector that the v1 guidelines do not annotate: attributions of belief or finding
 # ("believes", "expects", "the study found"), nominal acts ("the department's ban"), labelled lines
 # ("NAME: ...") and heading lines ("Headlines/titles are not annotated").
-V2_ONLY_SOURCES = frozenset({"cognition", "evidence", "noun", "label", "heading", "participle"})
+V2_ONLY_SOURCES = frozenset({"cognition", "evidence", "noun", "label", "heading", "participle", "inquiry"})
 
 
 def out_of_scope(claim: dict) -> str | None:

@@ -12,6 +12,7 @@ from aiwatch.extract.acts import (
     claims_of_announcement,
     claims_of_denial,
     claims_of_policy,
+    policy_actor,
 )
 from aiwatch.extract.claim_model import IN_SPEECH, Claim, ClaimContext, build_claim, mark_negated
 from aiwatch.extract.content import ACCUSED_TYPES, classify_content, doers, is_wrongdoing_cue
@@ -19,13 +20,16 @@ from aiwatch.extract.cues import (
     REPORTING,
     calls_for,
     content_tokens,
+    directed_party,
     heading_blocks,
     holds_evidence,
+    inquires,
     interrupts,
     is_hypothetical,
     is_reported,
     own_participle,
     reporting_head,
+    voices_stance,
 )
 from aiwatch.extract.references import (
     EntityMap,
@@ -40,6 +44,7 @@ from aiwatch.extract.references import (
 from aiwatch.extract.speakers import Speaker, is_outlet, phrase_tokens, speaker_of
 from spacy.tokens import Span, Token
 
+PRODUCT_TYPES = frozenset({"chip", "ai_model"})
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
 SPOKEN = REPORTING | {"accusation", "denial"}
 # Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
@@ -127,6 +132,36 @@ def document_sender(verb: Token, lex: Lexicons) -> Token | None:
     return head if sent_document else None
 
 
+def directed_objects(verb: Token, ctx: ClaimContext) -> list[Token]:
+    """What a directive acts on: the chip or model the directed act concerns ("instructed Alibaba to
+    terminate its orders for the RTX Pro 6000D"), else the party told ("asked Nvidia to explain")."""
+    told = directed_party(verb)
+    if told is None:
+        return []
+    for clause in (c for c in verb.children if c.dep_ in ("xcomp", "ccomp")):
+        for obj in children_with(clause, ("dobj",)):
+            if head_entity(obj, ctx.emap, set(), PRODUCT_TYPES, max_depth=3) is not None:
+                return [obj]
+    return [told]
+
+
+def _subordinate(party: Token, ctx: ClaimContext) -> bool:
+    """A party an authority can direct: a company, lab, organisation or person, named or not; never a
+    country or government ("asked the US to correct its practices" is diplomacy, not a policy act)."""
+    mention = ctx.emap.at(party)
+    return mention is None or mention.type not in ("country", "government")
+
+
+def withdraws_permission(verb: Token, lex: Lexicons) -> bool:
+    """A negated permission that bans: "will no longer allow", "would not permit" (not "has not approved
+    yet", a decision still to come)."""
+    if verb.lemma_.lower() not in lex["permission_verbs"]:
+        return False
+    no_longer = any(c.lower_ == "longer" for c in verb.children if c.dep_ == "advmod")
+    decided = any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "wo") for c in verb.children)
+    return no_longer or decided
+
+
 def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     """ "opened proceedings against Nvidia on finding it had failed to comply": a finding (or saying) made
     in the course of the main act; returns that act's verb, whose subject found it."""
@@ -143,6 +178,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
     sender = (document_sender(verb, lex) or finding_gerund(verb, lex)) if family in SPOKEN else None
+    told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
+    directive = told is not None and _subordinate(told, ctx)
+    family = family or ("policy" if directive else None)
     if (
         family is None
         or verb.pos_ != "VERB"
@@ -179,6 +217,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None or subj is None:
         return []
+    if directive and policy_actor(speaker, ctx):
+        family = "policy"  # "the regulator wants Nvidia to explain the risks": an authority's directive
+    elif family == "policy" and inquires(verb, lex) and not policy_actor(speaker, ctx):
+        family = "cognition"  # "Microsoft is investigating whether ...": a company's inquiry, not a probe
     if speaker.kind == "document" and speaker.entity_id is None:
         _author_from_outer_cue(speaker, verb, ctx)
     if family in REPORTING and relayed_speech(verb, ctx) is not None:
@@ -317,7 +359,7 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True
     if lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2:
         return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
-    if calls_for(verb):
+    if calls_for(verb) or voices_stance(verb, lex):
         return True
     if lemma in ("tell", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
         return True  # "told his advisers to find a way", "urged Congress to act"
@@ -374,6 +416,8 @@ def _claims_by(
             for t in (targets or [None])
         ]
     content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
+    if negated and family == "policy" and withdraws_permission(verb, lex):
+        negated = False  # "will no longer allow sales of gallium to the US": a ban
     if negated:
         claim = build_claim(ctx, sent, cue, speaker, "statement", "negated", None, content, False, lemma)
         return [mark_negated(claim)]
@@ -390,6 +434,12 @@ def _claims_by(
         if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))
+    if family == "policy" and verb.lemma_.lower() in lex["directive_verbs"]:
+        objects = directed_objects(verb, ctx) or objects
+    if family == "policy" and not objects and inquires(verb, lex):
+        # "is investigating whether Nvidia chips were smuggled": the party the question is about
+        clauses = children_with(verb, ("ccomp",))
+        objects = [s for c in clauses for s in children_with(c, ("nsubj", "nsubjpass"))]
     if passive:
         objects = children_with(verb, ("nsubjpass",))
     if family == "accusation":
@@ -423,6 +473,10 @@ def _self_announced(verb: Token, speaker: Speaker, ctx: ClaimContext) -> bool:
     if not modals or not modals <= {"will", "would", "'ll", "wo"}:
         return False
     head = reporting_head(verb, ctx.lex)
+    if head is None and verb.dep_ == "ccomp" and ctx.family(verb.head) == "announcement":
+        if ctx.family(verb) != "policy":
+            return False  # "announced that it will launch a chip" is one announcement, not two
+        head = verb.head  # "MOFCOM announced that it will no longer allow ..."
     if head is None or speaker.entity_id is None:
         return False
     outer, _ = subject_of(head)

@@ -525,7 +525,9 @@ def test_hard_wrapped_wire_copy_is_read_as_paragraphs(nlp) -> None:
     assert len(doc.text) == len(text) and "\n" not in doc.text[:-1]
     found = doc._.claims
     acts = [c for c in found if c["kind"] == "policy_action"]
-    assert [(c["speaker_id"], c["verb"]) for c in acts] == [("us-doj", "charge")]
+    # the department charged; its official announced the charges
+    acts_by = [(c["speaker_id"], c["verb"]) for c in acts]
+    assert acts_by == [("us-doj", "charge"), ("jane-example", "announce")]
     accusation = next(c for c in found if c["speaker_id"] == "chinese-government")
     assert (accusation["kind"], accusation["target_id"]) == ("accusation", "united-states")
     # offsets still point into the stored text, line breaks and all
@@ -624,3 +626,40 @@ def test_per_names_a_source_but_not_a_rate(nlp) -> None:
     assert one(nlp, "Per Nvidia, the H20 has no backdoor.")["kind"] == "denial"
     for rate in ("The chips cost $10,000 per unit.", "Exports rose 5 per cent."):
         assert claims(nlp, rate) == []
+
+
+@pytest.mark.model
+def test_policy_acts_by_directive_announcement_withdrawn_permission_and_on_conjoined_parties(nlp) -> None:
+    def acts(text: str) -> list[tuple]:
+        return [(c["speaker_id"], c["verb"], c["target_id"]) for c in claims(nlp, text)
+                if c["kind"] == "policy_action"]
+
+    assert acts("China's internet regulator has instructed Alibaba and ByteDance to terminate their orders "
+                "for Nvidia's RTX Pro 6000D chips.") == [("cac", "instruct", "nvidia-rtx-pro-6000d")]
+    assert acts("The Commerce Department asked Nvidia to explain how its chips reached China.") == [
+        ("us-commerce", "ask", "nvidia")]
+    # a wish is no directive, and asking a country is diplomacy
+    assert acts("The White House wants Nvidia and AMD to prioritise American buyers.") == []
+    assert acts("The ministry asked the United States to correct its practices.") == []
+    assert acts("China has announced a total ban on exports to the United States of dual-use items.") == [
+        ("chinese-government", "announce", "united-states")]
+    assert acts("The Ministry of Commerce announced that it will no longer allow sales of gallium "
+                "to the United States.") == [("mofcom", "allow", "united-states")]
+    assert acts("The Commerce Department has not approved any licences yet.") == []
+    assert acts("The Trump administration instituted new restrictions on Nvidia's H20 chips and AMD's "
+                "MI308 chips.") == [("trump-administration", "institute", "nvidia-h20"),
+                                    ("trump-administration", "institute", "amd-mi308")]
+
+
+@pytest.mark.model
+def test_voiced_concerns_and_inquiries_are_statements_and_a_government_inquiry_acts(nlp) -> None:
+    def found(text: str) -> list[tuple]:
+        return [(c["speaker_id"], c["kind"], c["target_id"]) for c in claims(nlp, text)]
+
+    assert found("OpenAI and Anthropic have previously raised similar concerns.") == [
+        ("openai", "statement", None), ("anthropic", "statement", None)]
+    assert found("Microsoft is investigating whether OpenAI's data was misused.") == [
+        ("microsoft", "statement", None)]
+    assert found("The Commerce Department is investigating whether Nvidia chips were smuggled.") == [
+        ("us-commerce", "policy_action", "nvidia")]
+    assert found("The company raised $5 billion.") == []
