@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
-from aiwatch.extract.cues import attributed_to, trigger_family
+from aiwatch.extract.cues import acts_against_wrongdoing, attributed_to, trigger_family
 from aiwatch.extract.references import CLAUSE_DEPS, EntityMap, Mention, children_with, head_entity
 from aiwatch.extract.speakers import Speaker
 from spacy.tokens import Doc, Span, Token
@@ -52,10 +52,11 @@ def claims_of_accusation(
         objects = attributed_to(verb)
     targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
     if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
+        against = ("against", "on") if acts_against_wrongdoing(verb, lex) else ("against",)
         targets = [
             m
             for p in children_with(verb, ("prep",))
-            if p.lower_ == "against"
+            if p.lower_ in against
             for o in children_with(p, ("pobj",))
             for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)
         ]

@@ -35,6 +35,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "accusation"  # "made similar accusations against DeepSeek"
     if lemma in lex["echoing_verbs"] and any(o.lemma_.lower() in lex["accusation_cue_nouns"] for o in objs):
         return "accusation"  # "the White House echoed similar allegations"
+    if acts_against_wrongdoing(verb, lex):
+        return "accusation"  # "clamp down on Chinese competitors for extracting results"
     if voices_stance(verb, lex):
         return "speech"  # "OpenAI and Anthropic have raised similar concerns"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
@@ -79,6 +81,22 @@ def inquires(verb: Token, lex: Lexicons) -> bool:
     """ "investigating whether data was obtained ...": an inquiry verb with an open question."""
     return verb.lemma_.lower() in lex["inquiry_verbs"] and any(
         m.lower_ in ("whether", "if") for c in children_with(verb, ("ccomp",)) for m in c.children
+    )
+
+
+def acts_against_wrongdoing(verb: Token, lex: Lexicons) -> bool:
+    """ "clamp down on Chinese rivals for extracting results", "act against X for smuggling": acting on a
+    party for a wrongdoing accuses it (the "for" phrase names the wrongdoing)."""
+    preps = {c.lower_: c for c in verb.children if c.dep_ == "prep"}
+    acted = [o for p in ("on", "against") if p in preps for o in children_with(preps[p], ("pobj",))]
+    # the "for" phrase hangs on the verb or, misparsed, on the party acted on
+    reasons = [preps.get("for")]
+    reasons += [c for o in acted for c in o.children if c.dep_ == "prep" and c.lower_ == "for"]
+    wrong = set(lex["wrongdoing"]) | set(lex["wrongdoing_nouns"])
+    return bool(acted) and any(
+        t.lemma_.lower() in wrong and (t.tag_ == "VBG" or t.pos_ == "NOUN")
+        for reason in reasons if reason is not None
+        for t in reason.subtree
     )
 
 

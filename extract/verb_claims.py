@@ -45,6 +45,7 @@ from aiwatch.extract.speakers import Speaker, is_outlet, phrase_tokens, speaker_
 from spacy.tokens import Span, Token
 
 PRODUCT_TYPES = frozenset({"chip", "ai_model"})
+SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
 SPOKEN = REPORTING | {"accusation", "denial"}
 # Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
@@ -195,8 +196,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         # "Nvidia said the US government informed it that the H20 would require a licence": the act is
         # reported, but it is the government's act (a future one only per :func:`_self_announced`)
         reported = False
-    if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
-        return []
+    quoted = in_regions(verb.i, [r for r in ctx.regions if r[1] - r[0] > SCARE_QUOTE_TOKENS])
+    if quoted or reported or heading_blocks(sent, verb):
+        return []  # (a verb in scare quotes, 'to "clamp down" on', is still the sentence's own)
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
     # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
@@ -212,7 +214,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
     if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
-    if base.dep_ == "advcl" and infinitive:
+    if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None or subj is None:
@@ -288,7 +290,7 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
     """The outlet whose report carries this speech verb ("Bloomberg reported that OpenAI said"), if any."""
     child = verb
     for ancestor in verb.ancestors:
-        if child.dep_ not in ("ccomp", "conj"):
+        if child.dep_ not in ("ccomp", "conj", "xcomp", "advcl"):  # "... claimed that X began working to"
             return None
         if ctx.family(ancestor) in REPORTING:
             return _relay_speaker(ancestor, ctx)

@@ -663,3 +663,15 @@ def test_voiced_concerns_and_inquiries_are_statements_and_a_government_inquiry_a
     assert found("The Commerce Department is investigating whether Nvidia chips were smuggled.") == [
         ("us-commerce", "policy_action", "nvidia")]
     assert found("The company raised $5 billion.") == []
+
+
+@pytest.mark.model
+def test_acting_against_a_party_for_a_wrongdoing_accuses_it(nlp) -> None:
+    text = ('A Bloomberg report claimed that OpenAI, Anthropic and Google have begun working together to '
+            '"clamp down" on Chinese competitors for extracting results from US AI models.')
+    acts = [(c["speaker_id"], c["kind"], c["via_id"]) for c in claims(nlp, text) if c["kind"] == "accusation"]
+    assert acts == [("openai", "accusation", "bloomberg"), ("anthropic", "accusation", "bloomberg"),
+                    ("google", "accusation", "bloomberg")]
+    crackdown = claims(nlp, "Nvidia moved to crack down on resellers for smuggling chips.")
+    assert [c["kind"] for c in crackdown] == ["accusation"]
+    assert claims(nlp, "The agency cracked down on exporters for paperwork errors.") == []
