@@ -24,7 +24,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if lemma == "add":
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
         has_obj = any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
-        return "policy" if has_to and has_obj else "speech"
+        listed = any(c.dep_ == "nsubjpass" for c in verb.children) and not children_with(verb, ("ccomp",))
+        return "policy" if (has_to and has_obj) or listed else "speech"  # "12 entities are added for ..."
     objs = children_with(verb, ("dobj", "nsubjpass", "dative"))
     if lemma == "deny":
         licence = any(o.lemma_.lower() in LICENCE_NOUNS for o in objs)

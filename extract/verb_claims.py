@@ -217,6 +217,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if speaker is None and subj is None and passive and family == "policy":
+        # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
+        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
     if speaker is None or subj is None:
         return []
     if directive and policy_actor(speaker, ctx):
@@ -450,6 +454,8 @@ def _claims_by(
         return claims_of_denial(verb, sent, ctx, speaker, objects, content, exclude, cue)
     if family == "policy":
         acts = claims_of_policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
+        if acts:
+            ctx.acts.append((verb.i, lemma, speaker))
         if acts or lemma not in lex["announcement"]:
             return acts
         # "Nvidia released new export-compliance rules": no government, so the release is an announcement

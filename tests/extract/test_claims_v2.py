@@ -675,3 +675,14 @@ def test_acting_against_a_party_for_a_wrongdoing_accuses_it(nlp) -> None:
     crackdown = claims(nlp, "Nvidia moved to crack down on resellers for smuggling chips.")
     assert [c["kind"] for c in crackdown] == ["accusation"]
     assert claims(nlp, "The agency cracked down on exporters for paperwork errors.") == []
+
+
+@pytest.mark.model
+def test_an_agentless_act_is_carried_from_the_same_act_just_before(nlp) -> None:
+    text = ("The Bureau of Industry and Security added 80 entities to the Entity List on Tuesday. "
+            "The notice gave reasons. 13 entities are added for their contributions to nuclear activities.")
+    acts = [(c["speaker_id"], c["how"][0]) for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert acts == [("us-bis", "entity"), ("us-bis", "carried")]
+    assert out_of_scope([c for c in claims(nlp, text) if c["how"][0] == "carried"][0]) is not None
+    # no earlier act of that verb: no actor to carry
+    assert claims(nlp, "13 entities are added for their contributions to nuclear activities.") == []
