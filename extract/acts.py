@@ -9,7 +9,14 @@ from __future__ import annotations
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
 from aiwatch.extract.cues import acts_against_wrongdoing, attributed_to, trigger_family
-from aiwatch.extract.references import CLAUSE_DEPS, EntityMap, Mention, children_with, head_entity
+from aiwatch.extract.references import (
+    CLAUSE_DEPS,
+    EntityMap,
+    Mention,
+    children_with,
+    head_entity,
+    resolve_reference,
+)
 from aiwatch.extract.speakers import Speaker
 from spacy.tokens import Doc, Span, Token
 
@@ -153,7 +160,7 @@ def claims_of_policy(
         found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
         if found is not None and _country_of_thing(obj, found, ctx.doc):
             found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
-        target = target or found
+        target = target or found or _described(obj, ctx, exclude)
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
         if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
@@ -162,9 +169,26 @@ def claims_of_policy(
         if listing and prep.lower_ == "to":
             continue  # the list itself
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
+    if target is None:
+        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names
+        for purpose in children_with(verb, ("advcl", "xcomp")):
+            infinitive = any(a.lower_ == "to" for a in purpose.children)
+            if infinitive and purpose.lemma_.lower() in ctx.lex["policy"]:
+                for obj in children_with(purpose, ("dobj",)):
+                    target = target or head_entity(obj, ctx.emap, exclude, None, deep, 2)
     targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]
     return [build_claim(ctx, sent, cue, speaker, "policy_action", "verb", t, content, False, lemma)
             for t in targets]
+
+
+def _described(obj: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """ "summoned the US chipmaker", "fined the company": a definite description of an organisation named
+    before, resolved like a pronoun."""
+    definite = any(c.dep_ == "det" and c.lower_ == "the" for c in obj.children)
+    if not definite or obj.pos_ != "NOUN" or obj.lemma_.lower() not in ctx.lex["org_nouns"]:
+        return None
+    found = resolve_reference(obj, ctx.emap, ctx.sent_starts, ctx.lex)[0]
+    return found if found is not None and found.entity_id not in exclude else None
 
 
 def _conjoined(target: Mention, ctx: ClaimContext, exclude: set[str]) -> list[Mention]:

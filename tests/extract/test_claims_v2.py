@@ -686,3 +686,12 @@ def test_an_agentless_act_is_carried_from_the_same_act_just_before(nlp) -> None:
     assert out_of_scope([c for c in claims(nlp, text) if c["how"][0] == "carried"][0]) is not None
     # no earlier act of that verb: no actor to carry
     assert claims(nlp, "13 entities are added for their contributions to nuclear activities.") == []
+
+
+@pytest.mark.model
+def test_policy_targets_from_a_definite_description_and_the_acts_purpose(nlp) -> None:
+    text = "Nvidia shipped the H20 to China. Weeks later Beijing formally summoned the US chipmaker."
+    acts = [(c["speaker_id"], c["target_id"]) for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert acts == [("chinese-government", "nvidia")]
+    text = "BIS unveiled new export controls to curb China's advanced chipmaking."
+    assert [(c["kind"], c["target_id"]) for c in claims(nlp, text)] == [("policy_action", "china")]
