@@ -164,12 +164,16 @@ def withdraws_permission(verb: Token, lex: Lexicons) -> bool:
 
 
 def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
-    """ "opened proceedings against Nvidia on finding it had failed to comply": a finding (or saying) made
-    in the course of the main act; returns that act's verb, whose subject found it."""
+    """ "opened proceedings against Nvidia on finding it had failed to comply", "drew attention after
+    launching AI models": a finding (or saying, or launch) made in the course of the main act; returns that
+    act's verb, whose subject did it."""
     if verb.tag_ != "VBG" or verb.dep_ != "pcomp" or verb.head.lower_ not in ("on", "upon", "after"):
         return None
     act = verb.head.head
-    return act if act.pos_ == "VERB" and children_with(verb, ("ccomp",)) else None
+    said = children_with(verb, ("ccomp",)) or (
+        verb.lemma_.lower() in lex["announcement"] and children_with(verb, ("dobj",))
+    )
+    return act if act.pos_ == "VERB" and said else None
 
 
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
@@ -178,7 +182,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     family = ctx.family(verb)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
-    sender = (document_sender(verb, lex) or finding_gerund(verb, lex)) if family in SPOKEN else None
+    sender = document_sender(verb, lex) if family in SPOKEN else None
+    if family in SPOKEN | {"announcement"}:
+        sender = sender or finding_gerund(verb, lex)
     told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
     directive = told is not None and _subordinate(told, ctx)
     family = family or ("policy" if directive else None)
@@ -369,6 +375,10 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True
     if lemma in ("tell", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
         return True  # "told his advisers to find a way", "urged Congress to act"
+    if lemma in ("claim", "deny", "admit", "pledge", "promise", "vow", "threaten") and any(
+        c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in verb.children
+    ):
+        return True  # "the firm claimed to have built the model in two months"
     if family == "cognition":
         return lemma in lex["wish_verbs"] and any(
             c.dep_ == "xcomp" or (c.dep_ == "dobj" and children_with(c, ("xcomp",)))

@@ -695,3 +695,11 @@ def test_policy_targets_from_a_definite_description_and_the_acts_purpose(nlp) ->
     assert acts == [("chinese-government", "nvidia")]
     text = "BIS unveiled new export controls to curb China's advanced chipmaking."
     assert [(c["kind"], c["target_id"]) for c in claims(nlp, text)] == [("policy_action", "china")]
+
+
+@pytest.mark.model
+def test_claims_made_by_infinitive_and_launches_made_along_the_way(nlp) -> None:
+    claimed = one(nlp, "DeepSeek claimed to have built the model in two months.")
+    assert (claimed["speaker_id"], claimed["kind"]) == ("deepseek", "statement")
+    launch = one(nlp, "DeepSeek drew attention after launching AI models that rivaled US offerings.")
+    assert (launch["speaker_id"], launch["kind"], launch["verb"]) == ("deepseek", "announcement", "launch")
