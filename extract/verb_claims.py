@@ -46,6 +46,7 @@ from spacy.tokens import Span, Token
 
 PRODUCT_TYPES = frozenset({"chip", "ai_model"})
 SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
+PLAN_HEADS = frozenset({"plan", "intend", "prepare", "aim"})  # "plans to launch": an announced plan
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
 SPOKEN = REPORTING | {"accusation", "denial"}
 # Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
@@ -447,6 +448,8 @@ def _claims_by(
             c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
         )
         hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
+        if family == "announcement" and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in PLAN_HEADS:
+            hypothetical = False  # "Foster plans to introduce a bill": a plan announced is an announcement
         if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))

@@ -703,3 +703,10 @@ def test_claims_made_by_infinitive_and_launches_made_along_the_way(nlp) -> None:
     assert (claimed["speaker_id"], claimed["kind"]) == ("deepseek", "statement")
     launch = one(nlp, "DeepSeek drew attention after launching AI models that rivaled US offerings.")
     assert (launch["speaker_id"], launch["kind"], launch["verb"]) == ("deepseek", "announcement", "launch")
+
+
+@pytest.mark.model
+def test_a_planned_launch_is_announced_but_a_planned_ban_is_not_an_act(nlp) -> None:
+    planned = one(nlp, "Nvidia plans to launch a new chip for China.")
+    assert (planned["speaker_id"], planned["kind"]) == ("nvidia", "announcement")
+    assert claims(nlp, "Commerce plans to restrict exports of the H20.") == []
