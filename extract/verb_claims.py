@@ -147,6 +147,21 @@ def directed_objects(verb: Token, ctx: ClaimContext) -> list[Token]:
     return [told]
 
 
+def _imposing_teller(verb: Token, thing: Token, ctx: ClaimContext) -> Speaker | None:
+    """The authority that tells a party its product "would require a licence": the teller of the clause
+    when the requirement's subject is a thing (a chip, a product), not an actor."""
+    if verb.lemma_.lower() != "require" or ctx.emap.at(thing) is not None and ctx.emap.at(thing).type not in (
+        "chip", "ai_model"
+    ):
+        return None
+    head = reporting_head(verb, ctx.lex)
+    if head is None or head.lemma_.lower() not in ("inform", "tell", "notify"):
+        return None
+    teller_token, _ = subject_of(head)
+    teller = ctx.speaker(teller_token, True) if teller_token is not None else None
+    return teller if teller is not None and policy_actor(teller, ctx) else None
+
+
 def _subordinate(party: Token, ctx: ClaimContext) -> bool:
     """A party an authority can direct: a company, lab, organisation or person, named or not; never a
     country or government ("asked the US to correct its practices" is diplomacy, not a policy act)."""
@@ -228,6 +243,15 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
         actor = ctx.recent_actor(sent, verb.lemma_.lower())
         return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
+    if speaker is None and subj is not None and family == "policy":
+        # "the government informed it that the H20 chip would require a licence": the teller imposes it
+        teller = _imposing_teller(verb, subj, ctx)
+        if teller is not None and not is_negated(verb):
+            content = [t for t in verb.subtree if sent.start <= t.i < sent.end]
+            acts = claims_of_policy(verb, sent, ctx, teller, [subj], content, ctx.own_side(teller), [verb])
+            for act in acts:
+                act.how.extend([IN_SPEECH] if in_speech else [])
+            return acts
     if speaker is None or subj is None:
         return []
     if directive and policy_actor(speaker, ctx):

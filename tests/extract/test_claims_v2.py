@@ -710,3 +710,14 @@ def test_a_planned_launch_is_announced_but_a_planned_ban_is_not_an_act(nlp) -> N
     planned = one(nlp, "Nvidia plans to launch a new chip for China.")
     assert (planned["speaker_id"], planned["kind"]) == ("nvidia", "announcement")
     assert claims(nlp, "Commerce plans to restrict exports of the H20.") == []
+
+
+@pytest.mark.model
+def test_a_licence_requirement_told_to_a_company_is_the_tellers_act(nlp) -> None:
+    text = ("Nvidia said on Tuesday that the U.S. government informed it on April 9 that the H20 chip would "
+            "require a license to be exported to China.")
+    acts = [(c["speaker_id"], c["verb"], c["target_id"]) for c in claims(nlp, text)
+            if c["kind"] == "policy_action"]
+    assert acts == [("us-government", "require", "nvidia-h20")]
+    forecast = claims(nlp, "Analysts said the H20 chip would require a license.")
+    assert [c["kind"] for c in forecast] == ["statement"]
