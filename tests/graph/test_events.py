@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from datetime import date
 
 from aiwatch.graph.events.dates import resolve_date
 from aiwatch.graph.events.pipeline import update_events
+from aiwatch.graph.events.threads import Summary, evidence_links
 
 from aiwatch.db import MIGRATIONS, _split_sql, connect, register_functions, transaction
 
@@ -200,3 +202,16 @@ def test_an_independent_rewrite_of_the_same_news_is_one_story(tmp_path):
     update_events(conn)
     assert dict(conn.execute("SELECT article_id, story_id FROM article_stories")) == {1: 1, 2: 1}
     assert [r[0] for r in conn.execute("SELECT reason FROM story_links")] == ["rewrite"]
+
+
+def test_corroboration_needs_the_same_known_topic():
+    lab = Summary(1, "accusation", "openai", "OpenAI", frozenset({"deepseek"}), "distillation",
+                  date(2025, 1, 29), date(2025, 1, 29))
+    # "The app is a weapon built to spy on Americans": the same party accused, of something with no topic.
+    spying = Summary(2, "accusation", "john-moolenaar", "John Moolenaar", frozenset({"deepseek"}), None,
+                     date(2025, 4, 16), date(2025, 4, 16))
+    distilled = Summary(3, "accusation", "house-select-committee-ccp", "House Select Committee",
+                        frozenset({"deepseek"}), "distillation", date(2025, 4, 16), date(2025, 4, 16))
+    assert evidence_links(spying, [lab], window=180) == []
+    assert [(x.thread_id, x.relation) for x in evidence_links(distilled, [lab], window=180)] == \
+        [(1, "corroboration")]
