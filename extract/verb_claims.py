@@ -477,7 +477,8 @@ def _claims_by(
         if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))
-    if family == "policy" and verb.lemma_.lower() in lex["directive_verbs"]:
+    if family == "policy" and lemma in set(lex["directive_verbs"]) | set(lex["permission_verbs"]):
+        # "instructed Alibaba to cancel orders for the RTX Pro 6000D", "allowing Nvidia to sell its H200"
         objects = directed_objects(verb, ctx) or objects
     if family == "policy" and not objects and inquires(verb, lex):
         # "is investigating whether Nvidia chips were smuggled": the party the question is about

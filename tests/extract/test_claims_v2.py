@@ -721,3 +721,10 @@ def test_a_licence_requirement_told_to_a_company_is_the_tellers_act(nlp) -> None
     assert acts == [("us-government", "require", "nvidia-h20")]
     forecast = claims(nlp, "Analysts said the H20 chip would require a license.")
     assert [c["kind"] for c in forecast] == ["statement"]
+
+
+@pytest.mark.model
+def test_a_permission_acts_on_the_product_it_lets_a_party_sell(nlp) -> None:
+    text = "President Trump announced that he is allowing Nvidia to sell its powerful H200 chips in China."
+    acts = [(c["speaker_id"], c["target_id"]) for c in claims(nlp, text) if c["kind"] == "policy_action"]
+    assert acts == [("donald-trump", "nvidia-h200")]
