@@ -142,7 +142,13 @@ def is_dateline(span: Span) -> bool:
         return False
     if after.text in ("–", "—", "-", "--"):
         return True
-    return after.text == "," and span.end + 1 < len(doc) and doc[span.end + 1].ent_type_ == "DATE"
+    if after.text != "," or span.end + 1 >= len(doc):
+        return False
+    nxt = doc[span.end + 1]
+    # "BEIJING, Jan 5 ...", "Washington, D.C.—The ..." (the tokenizer may glue the dash to the next word)
+    return nxt.ent_type_ == "DATE" or any(d in nxt.text for d in ("—", "–")) or (
+        span.end + 2 < len(doc) and doc[span.end + 2].text in ("–", "—", "-", "--")
+    )
 
 
 def follows_clock_time(span: Span) -> bool:

@@ -42,6 +42,7 @@ SPEAKER_CONFIDENCE: dict[str, float] = {
     "pronoun_far": 0.65,  # resolved two sentences back
     "unresolved": 0.78,  # a speaker known by its text only ("officials", "the report", "he" unresolved)
     "carried": 0.7,  # the actor of the same act just before ("BIS added 80 entities. ... 12 are added for")
+    "issuer": 0.7,  # the last policy actor, for a rule that acts ("these updates will restrict ...")
 }
 # How the kind was decided -> confidence factor.
 KIND_CONFIDENCE: dict[str, float] = {
@@ -111,10 +112,12 @@ class ClaimContext:
     answer_lines: dict[int, Token] = field(default_factory=dict)  # line index -> colon of its "A:" label
     acts: list[tuple[int, str, Speaker]] = field(default_factory=list)  # (token index, lemma, actor)
 
-    def recent_actor(self, sent: Span, lemma: str, reach: int = 400) -> Speaker | None:
-        """The named actor of the same policy act (same verb) at most ``reach`` tokens before, if any."""
+    def recent_actor(self, sent: Span, lemma: str | None, reach: int = 400) -> Speaker | None:
+        """The named actor of the same policy act (same verb; any when ``lemma`` is None) at most ``reach``
+        tokens before, if any."""
         for i, act_lemma, actor in reversed(self.acts):
-            if act_lemma == lemma and sent.start - reach <= i <= sent.start and actor.entity_id is not None:
+            same = lemma is None or act_lemma == lemma
+            if same and sent.start - reach <= i <= sent.start and actor.entity_id is not None:
                 return replace(actor, how="carried")
         return None
 

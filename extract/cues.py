@@ -123,11 +123,21 @@ def directed_party(verb: Token) -> Token | None:
 
 def is_policy_noun(noun: Token, lex: Lexicons) -> bool:
     """A noun naming a policy act, or a head such as "measures" compounded with one ("export control
-    measures", "licence requirements")."""
+    measures", "licence requirements") or aimed at one ("a series of updates to its export controls")."""
     if noun.lemma_.lower() in lex["policy_nouns"]:
         return True
-    return noun.lemma_.lower() in lex["policy_heads"] and any(
-        c.dep_ == "compound" and c.lemma_.lower() in lex["policy_nouns"] for c in noun.children
+    holders = [noun, noun.head] if noun.dep_ == "dobj" else [noun]  # "to" on the noun or on its verb
+    if noun.lemma_.lower() == "series":
+        of = [o for p in noun.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+        noun = of[0] if of else noun
+        holders.append(noun)
+    if noun.lemma_.lower() not in lex["policy_heads"]:
+        return False
+    compounded = any(c.dep_ == "compound" and c.lemma_.lower() in lex["policy_nouns"] for c in noun.children)
+    return compounded or any(
+        o.lemma_.lower() in lex["policy_nouns"]
+        for h in holders for p in h.children if p.dep_ == "prep" and p.lower_ == "to"
+        for o in p.children if o.dep_ == "pobj"
     )
 
 

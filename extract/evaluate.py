@@ -105,7 +105,7 @@ def out_of_scope(claim: dict) -> str | None:
         return "plural pronoun"
     if claim["kind"] == "accusation" and claim.get("target_id") is None:
         return "accused unnamed"
-    if (claim.get("how") or [None])[0] == "carried":
+    if (claim.get("how") or [None])[0] in ("carried", "issuer"):
         return "actor carried from an earlier act"  # the v1 gold names only actors in the sentence
     how = claim.get("how") or []
     if len(how) > 2 and how[2] in V2_ONLY_SOURCES:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aiwatch.extract.chrome import is_dateline
 from aiwatch.extract.kbindex import speaker_key
 from aiwatch.extract.references import (
     MODIFIER_ORDER,
@@ -257,8 +258,8 @@ def _speaker_name(token: Token, emap: EntityMap) -> Speaker | None:
     if token.i - start > 4:
         return None
     entity_id = emap.speaker_names.get(speaker_key(token.doc[start : token.i + 1].text))
-    if entity_id is None:
-        return None
+    if entity_id is None or is_dateline(token.doc[start : token.i + 1]):
+        return None  # "Washington, D.C.—The department ...": a dateline's place speaks for no one
     kind = "group" if token.tag_ in ("NNS", "NNPS") else "entity"
     mention = Mention(entity_id, emap.types.get(entity_id, "government"), token.i, "")
     return _make(token, (start, token.i + 1), kind, mention, "speaker_alias")

@@ -7,6 +7,8 @@ are labelled in :mod:`aiwatch.extract.acts`. Called per verb by :func:`aiwatch.e
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiwatch.extract.acts import (
     claims_of_accusation,
     claims_of_announcement,
@@ -46,6 +48,7 @@ from spacy.tokens import Span, Token
 
 PRODUCT_TYPES = frozenset({"chip", "ai_model"})
 SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
+RULE_DETERMINERS = frozenset({"these", "the", "this", "such", "those"})
 PLAN_HEADS = frozenset({"plan", "intend", "prepare", "aim"})  # "plans to launch": an announced plan
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
 SPOKEN = REPORTING | {"accusation", "denial"}
@@ -147,6 +150,16 @@ def directed_objects(verb: Token, ctx: ClaimContext) -> list[Token]:
     return [told]
 
 
+def is_rule(subject: Token, ctx: ClaimContext) -> bool:
+    """ "these updates", "the new rules", "the measures": a policy named by a definite or demonstrative
+    noun, not by its issuer ("the US rules" names theirs)."""
+    lemma = subject.lemma_.lower()
+    policy = lemma in ctx.lex["policy_nouns"] or lemma in ctx.lex["policy_heads"]
+    pointed = any(c.dep_ == "det" and c.lower_ in RULE_DETERMINERS for c in subject.children)
+    unowned = not any(ctx.emap.at(t) is not None for t in subject.subtree)
+    return subject.pos_ == "NOUN" and policy and pointed and unowned
+
+
 def _imposing_teller(verb: Token, thing: Token, ctx: ClaimContext) -> Speaker | None:
     """The authority that tells a party its product "would require a licence": the teller of the clause
     when the requirement's subject is a thing (a chip, a product), not an actor."""
@@ -243,6 +256,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
         actor = ctx.recent_actor(sent, verb.lemma_.lower())
         return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
+    if family == "policy" and subj is not None and not passive and is_rule(subj, ctx):
+        # "These updates will restrict the PRC's ability to ...": a rule acts for whoever issued it last
+        issuer = ctx.recent_actor(sent, None)
+        return _claims_by(verb, sent, ctx, family, replace(issuer, how="issuer"), passive) if issuer else []
     if speaker is None and subj is not None and family == "policy":
         # "the government informed it that the H20 chip would require a licence": the teller imposes it
         teller = _imposing_teller(verb, subj, ctx)
@@ -474,6 +491,9 @@ def _claims_by(
         hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
         if family == "announcement" and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in PLAN_HEADS:
             hypothetical = False  # "Foster plans to introduce a bill": a plan announced is an announcement
+        possible = {**lex, "modal_aux": ["could", "might", "may"]}
+        if speaker.how == "issuer" and not is_hypothetical(verb, possible):
+            hypothetical = False  # "these rules will restrict ...": what an issued rule does
         if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))

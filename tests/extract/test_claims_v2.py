@@ -728,3 +728,14 @@ def test_a_permission_acts_on_the_product_it_lets_a_party_sell(nlp) -> None:
     text = "President Trump announced that he is allowing Nvidia to sell its powerful H200 chips in China."
     acts = [(c["speaker_id"], c["target_id"]) for c in claims(nlp, text) if c["kind"] == "policy_action"]
     assert acts == [("donald-trump", "nvidia-h200")]
+
+
+@pytest.mark.model
+def test_a_rule_acts_for_its_issuer_and_a_dateline_place_speaks_for_no_one(nlp) -> None:
+    text = ("The Bureau of Industry and Security is implementing a series of targeted updates to its export "
+            "controls. These updates will restrict China's ability to purchase certain high-end chips.")
+    acts = [(c["speaker_id"], c["verb"], c["target_id"], c["how"][0]) for c in claims(nlp, text)]
+    assert acts == [("us-bis", "implement", None, "entity"), ("us-bis", "restrict", "china", "issuer")]
+    assert out_of_scope(claims(nlp, text)[1]) is not None
+    dateline = "Washington, D.C.—The Commerce Department is implementing new export controls."
+    assert [c["speaker_id"] for c in claims(nlp, dateline)] == ["us-commerce"]
