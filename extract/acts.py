@@ -88,6 +88,8 @@ def accused_before_charge(verb: Token, emap: EntityMap, exclude: set[str]) -> li
             return out if tok.lower_ in ("of", "with", "for", "over") else []
         mention = emap.at(tok)
         usable = mention is not None and mention.type in ACCUSED_TYPES and mention.entity_id not in exclude
+        if usable and mention.type == "country" and tok.dep_ in ("compound", "amod", "nmod"):
+            usable = False  # "charges two U.S. citizens with ...": the country only describes them
         if usable and all(m.entity_id != mention.entity_id for m in out):
             out.append(mention)
     return []

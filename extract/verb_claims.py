@@ -277,6 +277,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         family = "cognition"  # "Microsoft is investigating whether ...": a company's inquiry, not a probe
     if speaker.kind == "document" and speaker.entity_id is None:
         _author_from_outer_cue(speaker, verb, ctx)
+        author = _author_of_document(subj, ctx)
+        if author is not None and family in ("policy", "accusation"):
+            speaker = author  # "The indictment, which the Justice Department announced, charges four ..."
     if family in REPORTING and relayed_speech(verb, ctx) is not None:
         return []  # "Bloomberg reported that OpenAI said ...": the outlet is the channel of OpenAI's claim
     members = _members(subj, ctx.emap, lex) if speaker.entity_id is None else []
@@ -315,6 +318,20 @@ def _author_from_outer_cue(speaker: Speaker, verb: Token, ctx: ClaimContext) -> 
                 speaker.entity_id, speaker.type, speaker.how = outer.entity_id, outer.type, "modifier"
             return
         child = ancestor
+
+
+def _author_of_document(document: Token, ctx: ClaimContext) -> Speaker | None:
+    """The party a relative clause says issued the document ("the indictment, which the Justice Department
+    announced on Thursday"), as a speaker that can act."""
+    for clause in children_with(document, ("relcl",)):
+        issued = clause.lemma_.lower() in ctx.lex["delivery_verbs"] or ctx.family(clause) == "announcement"
+        subject, passive = subject_of(clause)
+        if not issued or passive or subject is None or subject.lower_ in ("which", "that", "who"):
+            continue
+        author = ctx.speaker(subject)
+        if author is not None and author.entity_id is not None and author.kind not in REPORTING_ONLY_KINDS:
+            return replace(author, how="modifier")
+    return None
 
 
 def _relay_speaker(verb: Token, ctx: ClaimContext) -> Speaker | None:

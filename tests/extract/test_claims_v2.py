@@ -739,3 +739,12 @@ def test_a_rule_acts_for_its_issuer_and_a_dateline_place_speaks_for_no_one(nlp) 
     assert out_of_scope(claims(nlp, text)[1]) is not None
     dateline = "Washington, D.C.—The Commerce Department is implementing new export controls."
     assert [c["speaker_id"] for c in claims(nlp, dateline)] == ["us-commerce"]
+
+
+@pytest.mark.model
+def test_a_document_acts_for_the_party_that_issued_it(nlp) -> None:
+    text = ("The indictment, which the U.S. Department of Justice announced on Thursday, charges two U.S. "
+            "citizens and two Chinese nationals with conspiring to export Nvidia GPUs to China.")
+    found = [(c["speaker_id"], c["kind"], c["target_id"]) for c in claims(nlp, text)
+             if c["kind"] != "announcement"]
+    assert found == [("us-doj", "accusation", None)]  # "U.S. citizens" are not the United States
