@@ -48,6 +48,7 @@ from spacy.tokens import Span, Token
 
 PRODUCT_TYPES = frozenset({"chip", "ai_model"})
 SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
+QUOTING_VERBS = frozenset({"cite", "quote"})
 RULE_DETERMINERS = frozenset({"these", "the", "this", "such", "those"})
 PLAN_HEADS = frozenset({"plan", "intend", "prepare", "aim"})  # "plans to launch": an announced plan
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
@@ -160,6 +161,18 @@ def is_rule(subject: Token, ctx: ClaimContext) -> bool:
     return subject.pos_ == "NOUN" and policy and pointed and unowned
 
 
+def _quoted_claims(verb: Token, quoted: Token, sent: Span, ctx: ClaimContext, family: str) -> list[Claim]:
+    speaker = ctx.speaker(quoted, True)
+    if speaker is None or in_regions(verb.i, ctx.regions):
+        return []
+    claims = _claims_by(verb, sent, ctx, family, speaker, False)
+    outlet = ctx.speaker(subject_of(verb.head.head)[0])
+    for claim in claims:
+        if outlet is not None:
+            claim.via_id, claim.via_text = outlet.entity_id, outlet.text
+    return claims
+
+
 def _imposing_teller(verb: Token, thing: Token, ctx: ClaimContext) -> Speaker | None:
     """The authority that tells a party its product "would require a licence": the teller of the clause
     when the requirement's subject is a thing (a chip, a product), not an actor."""
@@ -205,10 +218,23 @@ def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     return act if act.pos_ == "VERB" and said else None
 
 
+def quoted_as_saying(verb: Token) -> Token | None:
+    """ "Bloomberg cited people familiar with the matter as saying ...", "quoted Lin as saying ...": the
+    party quoted (the object of "cite"/"quote"), whose claim "saying" introduces."""
+    if verb.dep_ != "pcomp" or verb.head.lower_ != "as" or verb.head.head.lemma_.lower() not in QUOTING_VERBS:
+        return None
+    return next(iter(children_with(verb.head.head, ("dobj",))), None)
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
     family = ctx.family(verb)
+    if verb.lemma_.lower() in QUOTING_VERBS and any(quoted_as_saying(t) is not None for t in verb.subtree):
+        return []  # the outlet is the channel of the quoted party's claim (see :func:`quoted_as_saying`)
+    quoted = quoted_as_saying(verb) if family in REPORTING else None
+    if quoted is not None:
+        return _quoted_claims(verb, quoted, sent, ctx, family)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
     sender = document_sender(verb, lex) if family in SPOKEN else None

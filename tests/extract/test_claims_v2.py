@@ -748,3 +748,11 @@ def test_a_document_acts_for_the_party_that_issued_it(nlp) -> None:
     found = [(c["speaker_id"], c["kind"], c["target_id"]) for c in claims(nlp, text)
              if c["kind"] != "announcement"]
     assert found == [("us-doj", "accusation", None)]  # "U.S. citizens" are not the United States
+
+
+@pytest.mark.model
+def test_cited_as_saying_is_the_quoted_partys_claim_through_the_outlet(nlp) -> None:
+    claim = one(nlp, "Reuters quoted Lin Jian as saying that China opposes the curbs.")
+    assert (claim["speaker_id"], claim["via_text"], claim["verb"]) == ("lin-jian", "Reuters", "say")
+    sources = one(nlp, "Bloomberg cited people familiar with the matter as saying that the firms share data.")
+    assert (sources["speaker_kind"], sources["via_id"]) == ("anonymous", "bloomberg")
