@@ -16,6 +16,7 @@ from aiwatch.extract.references import (
     children_with,
     head_entity,
     resolve_reference,
+    subject_of,
 )
 from aiwatch.extract.speakers import Speaker
 from spacy.tokens import Doc, Span, Token
@@ -117,6 +118,14 @@ def claims_of_denial(
         for child in obj.children:
             if child.dep_ == "poss" or (child.dep_ == "prep" and child.lower_ in ("by", "from")):
                 target = target or head_entity(child, ctx.emap, exclude, SPEAKER_TYPES)
+    claim_noun = verb.head if verb.dep_ == "relcl" else None
+    if target is None and claim_noun is not None and claim_noun.lemma_.lower() in lex["accusation_nouns"]:
+        # "Washington has framed it as a threat, a claim the companies have denied": the claim's maker
+        maker = claim_noun.head
+        subject = subject_of(maker)[0] if maker.pos_ in ("VERB", "AUX") and maker.i < claim_noun.i else None
+        found = ctx.speaker(subject) if subject is not None else None
+        if found is not None and found.entity_id and found.entity_id not in exclude:
+            target = Mention(found.entity_id, found.type or "", found.token_i, "")
     return [
         build_claim(ctx, sent, cue, speaker, "denial", "verb", target, content, False, verb.lemma_.lower())
     ]

@@ -270,6 +270,8 @@ def reporting_head(verb: Token, lex: Lexicons) -> Token | None:
         reports = ancestor.lemma_.lower() in speech and (
             ancestor.pos_ not in ("VERB", "AUX") or trigger_family(ancestor, lex) is not None
         )
+        if ancestor.pos_ in ("NOUN", "PROPN") and child.dep_ == "relcl":
+            reports = False  # "a claim the companies have denied": a relative clause is no claim's content
         if reports and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
             own = child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex)
             return None if own else ancestor

@@ -756,3 +756,11 @@ def test_cited_as_saying_is_the_quoted_partys_claim_through_the_outlet(nlp) -> N
     assert (claim["speaker_id"], claim["via_text"], claim["verb"]) == ("lin-jian", "Reuters", "say")
     sources = one(nlp, "Bloomberg cited people familiar with the matter as saying that the firms share data.")
     assert (sources["speaker_kind"], sources["via_id"]) == ("anonymous", "bloomberg")
+
+
+@pytest.mark.model
+def test_a_claim_denied_in_a_relative_clause_answers_its_maker(nlp) -> None:
+    text = "Washington has framed it as a security threat, a claim the companies involved have denied."
+    denial = one(nlp, text)
+    assert (denial["speaker_text"], denial["kind"], denial["target_id"]) == (
+        "the companies involved", "denial", "us-government")
