@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from aiwatch.graph.events import stories as st
 from aiwatch.graph.events.dates import article_day, interval
 from aiwatch.graph.events.grouping import Event, event_date, event_span, group_events, unit_span, units_of
@@ -389,7 +390,6 @@ class _Writer:
 
 
 def _lean(blob: bytes):
-    import numpy as np
     from datasketch import LeanMinHash
 
     return LeanMinHash(seed=st.SEED, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme="affine32")
@@ -477,10 +477,16 @@ def _story_links(conn: sqlite3.Connection, changed: dict[int, date],
             "AND minhash IS NOT NULL", (lo.isoformat(), hi.isoformat())):
         if date.fromisoformat(day) in wanted:
             signed[a] = (date.fromisoformat(day), blob)
+    # The signatures as one matrix (row i: article ids[i]), so a candidate's similarity and day are read at
+    # once; LSH (keyed by row) finds the candidates.
+    ids = list(signed)
+    row = {a: i for i, a in enumerate(ids)}
+    sketches = [_lean(signed[a][1]) for a in ids]
     lsh = MinHashLSH(threshold=settings.copy_similarity, num_perm=st.NUM_PERM)
-    sketches = {a: _lean(blob) for a, (_, blob) in signed.items()}
-    for a, sketch in sketches.items():
-        lsh.insert(a, sketch)
+    for i, sketch in enumerate(sketches):
+        lsh.insert(i, sketch)
+    matrix = np.stack([s.hashvalues for s in sketches]) if sketches else None
+    ordinals = np.array([signed[a][0].toordinal() for a in ids], dtype=np.int64)
     events_of = _fresh_events_of(conn, {a: day for a, (day, _) in signed.items()}, settings.story_window)
     reporting: dict[int, set[int]] = defaultdict(set)
     for article_id, found in events_of.items():
@@ -489,14 +495,17 @@ def _story_links(conn: sqlite3.Connection, changed: dict[int, date],
     links: dict[tuple[int, int], tuple[float, str]] = {}
     texts: dict[int, Any] = {}
     for a, day in changed.items():
-        if a not in sketches:
+        if a not in row:
             continue
-        # Copies: LSH over the MinHash signatures of the same days.
-        for b in set(lsh.query(sketches[a])) - {a}:
-            if abs((signed[b][0] - day).days) <= settings.story_window:
-                similarity = sketches[a].jaccard(sketches[b])
-                if similarity >= settings.copy_similarity:
-                    links[(min(a, b), max(a, b))] = (similarity, "copy")
+        # Copies: LSH over the MinHash signatures of the same days (the estimate is MinHash's: the share of
+        # equal values).
+        i = row[a]
+        found = np.fromiter(lsh.query(sketches[i]), dtype=np.int64)
+        found = found[(found != i) & (np.abs(ordinals[found] - ordinals[i]) <= settings.story_window)]
+        estimates = (matrix[found] == matrix[i]).mean(axis=1)
+        for j in found[estimates >= settings.copy_similarity].tolist():
+            b = ids[j]
+            links[(min(a, b), max(a, b))] = (float((matrix[j] == matrix[i]).mean()), "copy")
         # Rewrites: articles of the same days first reporting an event in common, compared exactly (the
         # MinHash estimate is too coarse at these low similarities).
         for b in {b for e in events_of.get(a, ()) for b in reporting[e]} - {a}:

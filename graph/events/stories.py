@@ -32,14 +32,16 @@ _POSITION = [np.uint64((0x9E3779B97F4A7C15 * (2 * i + 1)) % 2**64 | 1) for i in 
 _WORD_HASHES: dict[str, int] = {}  # word -> 64-bit hash (blake2b), kept while the vocabulary is small
 
 
-def _word_hash(word: str) -> int:
-    found = _WORD_HASHES.get(word)
-    if found is None:
+def _word_hashes(words: list[str]) -> list[int]:
+    found = list(map(_WORD_HASHES.get, words))
+    if None in found:
         if len(_WORD_HASHES) > 1_000_000:
             _WORD_HASHES.clear()
-        found = _WORD_HASHES[word] = int.from_bytes(
-            hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-    return found
+        for i, word in enumerate(words):
+            if found[i] is None:
+                found[i] = _WORD_HASHES.setdefault(word, int.from_bytes(
+                    hashlib.blake2b(word.encode(), digest_size=8).digest(), "little"))
+    return found  # type: ignore[return-value]
 
 
 def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
@@ -55,7 +57,7 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     words = _WORD.findall(text.casefold())
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
+    h = np.array(_word_hashes(words), dtype=np.uint64)
     if len(h) < k:
         h = np.concatenate([h, np.zeros(k - len(h), dtype=np.uint64)])
     mixed = np.zeros(len(h) - k + 1, dtype=np.uint64)
