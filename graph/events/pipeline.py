@@ -96,6 +96,7 @@ class EventStats:
     mode: str = "unchanged"
     articles: int = 0
     groups: int = 0
+    claims: int = 0  # claims regrouped
     events_changed: int = 0
     events: int = 0
     accusation_events: int = 0
@@ -105,7 +106,7 @@ class EventStats:
     timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode, "articles": self.articles, "groups": self.groups,
+        return {"mode": self.mode, "articles": self.articles, "groups": self.groups, "claims": self.claims,
                 "events_changed": self.events_changed, "events": self.events,
                 "accusation_events": self.accusation_events, "threads_changed": self.threads_changed,
                 "stories": self.stories, "seconds": round(self.seconds, 3),
@@ -200,15 +201,45 @@ def _group_all(conn: sqlite3.Connection, settings: EventSettings, stats: EventSt
     """Group every claim (a full rebuild: the events tables are empty); the ids of the events written."""
     writer = _Writer(conn, settings)
     memo: dict[tuple, Any] = {}
+    order: list[tuple[tuple, int]] = []
     for _group, rows in all_groups(conn):
         stats.groups += 1
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
         claims = claim_rows(conn, rows, {}, {}, memo)
+        stats.claims += len(claims)
         for event in group_events(claims, undated_window=settings.undated_window):
-            writer.add(event)
+            order.append((_founded(event), writer.add(event)))
     writer.flush()
-    return writer.written
+    return _renumber(conn, order)
+
+
+def _founded(event: Event) -> tuple:
+    """When ``event`` was first reported, as grouping orders units (then its group): new event ids follow
+    this order, in a rebuild as in an update, because the thread rules break ties of dates by event id."""
+    unit = event.units[0]
+    return unit.published or "9999", unit.article_id, unit.position, unit.key, event.kind, event.speaker_key
+
+
+def _renumber(conn: sqlite3.Connection, order: list[tuple[tuple, int]]) -> set[int]:
+    """Number the events a rebuild wrote (streaming, group by group) in the order they were first
+    reported; their ids."""
+    order.sort()
+    mapping = [(old, new) for new, (_, old) in enumerate(order, start=1) if old != new]
+    if mapping:
+        conn.execute("PRAGMA defer_foreign_keys = ON")  # checked at commit, once the children moved too
+        conn.execute("CREATE TEMP TABLE event_renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+        conn.executemany("INSERT INTO temp.event_renumber (old, new) VALUES (?, ?)", mapping)
+        new_id = "(SELECT new FROM temp.event_renumber WHERE old = {0})"
+        moved = "{0} IN (SELECT old FROM temp.event_renumber)"
+        conn.execute(f"UPDATE events SET id = -{new_id.format('events.id')} WHERE {moved.format('id')}")
+        conn.execute("UPDATE events SET id = -id WHERE id < 0")
+        for table in ("event_claims", "event_parties"):  # through negative ids: no clash on the way
+            conn.execute(f"UPDATE {table} SET event_id = -{new_id.format(f'{table}.event_id')} "
+                         f"WHERE {moved.format('event_id')}")
+            conn.execute(f"UPDATE {table} SET event_id = -event_id WHERE event_id < 0")
+        conn.execute("DROP TABLE temp.event_renumber")
+    return set(range(1, len(order) + 1))
 
 
 def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSettings,
@@ -228,6 +259,7 @@ def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSe
     reports: set[int] = set()
     keep: set[int] = set()
     regrouped: set[int] = set()
+    founded: list[Event] = []
     for group in groups:
         new_claims = claim_rows(conn, fresh.get(group, []), {}, texts, memo)
         window = set(members.get(group, ()))
@@ -236,6 +268,7 @@ def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSe
         rows = event_rows(conn, sorted(window), pending)
         claims = claim_rows(conn, rows, cached_dates(conn, [r[0] for r in rows], pending), texts, memo)
         claims = sorted(claims + new_claims, key=lambda c: (c.article_id, c.position, c.claim_id))
+        stats.claims += len(claims)
         events = group_events(claims, undated_window=settings.undated_window)
         stored = old_events(conn, window)
         matched = _match(events, {eid: units for eid, (units, _) in stored.items()})
@@ -247,9 +280,16 @@ def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSe
                 if {u.article_id for u in event.units} & pending:
                     reports.add(event_id)  # an article's date, outlet or duplicate status may have moved
                 continue
-            event_id = writer.add(event, event_id)
+            if event_id is None:
+                founded.append(event)
+                continue
+            writer.add(event, event_id)
             keep.add(event_id)
             touched.add(event_id)
+    for event in sorted(founded, key=_founded):  # new ids in the order of first reports, as a rebuild's
+        event_id = writer.add(event)
+        keep.add(event_id)
+        touched.add(event_id)
     writer.flush()
     gone = sorted(regrouped - keep)
     lost_threads: set[int] = set()
