@@ -44,10 +44,11 @@ def _word_hashes(words: list[str]) -> list[int]:
     return found  # type: ignore[return-value]
 
 
-def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
-    """64-bit hashes of the word ``k``-shingles of ``text`` (case-folded), sorted and distinct; a text of
-    fewer than ``k`` words is one shingle. Each word is hashed once (blake2b), a shingle's hash mixes its
-    words' (numpy, no per-shingle Python call: this is what makes signing an archive fast).
+def shingle_hashes(text: str, k: int = SHINGLE, *, distinct: bool = True) -> np.ndarray:
+    """64-bit hashes of the word ``k``-shingles of ``text`` (case-folded), sorted and distinct (with
+    ``distinct`` False: in text order, repeats kept); a text of fewer than ``k`` words is one shingle. Each
+    word is hashed once (blake2b), a shingle's hash mixes its words' (numpy, no per-shingle Python call:
+    this is what makes signing an archive fast).
 
     >>> len(shingle_hashes("The cat sat on the mat")), len(shingle_hashes("the cat sat, the cat sat"))
     (4, 3)
@@ -66,7 +67,7 @@ def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
     mixed ^= mixed >> np.uint64(31)  # splitmix64's finaliser: every input bit moves every output bit
     mixed *= np.uint64(0xBF58476D1CE4E5B9)
     mixed ^= mixed >> np.uint64(29)
-    return np.unique(mixed)
+    return np.unique(mixed) if distinct else mixed
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -96,7 +97,7 @@ def signature(text: str) -> bytes | None:
     per permutation) over the high 32 bits of each shingle hash, computed for all shingles at once; so
     :class:`datasketch.LeanMinHash` and ``MinHashLSH`` read it as one of their own.
     """
-    hashes = shingle_hashes(text)
+    hashes = shingle_hashes(text, distinct=False)  # a repeated shingle changes no minimum
     if not len(hashes):
         return None
     a, b = _permutations()
