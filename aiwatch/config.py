@@ -133,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_copy_similarity", 0.5,
             "Estimated Jaccard similarity of word 3-shingles (MinHash) from which two articles of the same "
             "days are copies of one story.", minimum=0, maximum=1),
-    Setting("story_rewrite_similarity", 0.05,
+    Setting("story_rewrite_similarity", 0.01,
             "Similarity from which two articles of the same days that report a claim event in common are "
             "rewrites of one story.", minimum=0, maximum=1),
     Setting("serve_sql_time_limit_ms", 1000, "Datasette sql_time_limit_ms.", minimum=10, maximum=600_000),

@@ -1,5 +1,5 @@
-"""Claims of the form "According to X, ..." (:func:`claims_according_to`): X is the speaker and the rest of
-the sentence the content, or X is only the channel of a claim the rest of the sentence holds.
+"""Claims of the form "According to X, ..." or "..., per X" (:func:`claims_according_to`): X is the speaker
+and the rest of the sentence the content, or X is only the channel of a claim the rest of the sentence holds.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> li
     out = []
     doc = ctx.doc
     for tok in sent:
-        if tok.lower_ != "according" or tok.i + 1 >= sent.end or doc[tok.i + 1].lower_ != "to":
+        per = tok.lower_ == "per" and _per_source(tok, ctx)
+        if not per and (tok.lower_ != "according" or tok.i + 1 >= sent.end or doc[tok.i + 1].lower_ != "to"):
             continue
         if in_regions(tok.i, ctx.regions) or is_heading(sent):
             continue
-        pobj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-        if pobj is None:
+        pobj = next((c for c in (tok if per else doc[tok.i + 1]).children if c.dep_ == "pobj"), None)
+        if pobj is None and not per:
             # a misparsed source ("according to show insiders"): the last noun before the punctuation
             after = []
             for t in doc[tok.i + 2 : min(tok.i + 8, sent.end)]:
@@ -32,7 +33,7 @@ def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> li
                 after.append(t)
             pobj = next((t for t in reversed(after) if t.pos_ in ("NOUN", "PROPN")), None)
         speaker = ctx.speaker(pobj, speaking=True)
-        if speaker is None:
+        if speaker is None or (per and speaker.kind not in ("outlet", "document", "entity", "person")):
             continue
         phrase = {t.i for t in tok.subtree} | _title_after(pobj)
         relayed = [
@@ -55,12 +56,24 @@ def claims_according_to(sent: Span, ctx: ClaimContext, inner: list[Claim]) -> li
             kind, targets, kind_how = "statement", [], "statement"
         if speaker.how == "entity":
             speaker.how = "according"
-        cue = [tok, doc[tok.i + 1]]
+        cue = [tok] if per else [tok, doc[tok.i + 1]]
         out.extend(
-            build_claim(ctx, sent, cue, speaker, kind, kind_how, t, content, False, "according to")
+            build_claim(ctx, sent, cue, speaker, kind, kind_how, t, content, False,
+                        "per" if per else "according to")
             for t in (targets or [None])
         )
     return out
+
+
+def _per_source(tok: Token, ctx: ClaimContext) -> bool:
+    """ "..., per NBC News", "per the filing": "per" naming a source (a name or a document), not a rate
+    ("$5 per chip", "per cent")."""
+    pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if tok.dep_ != "prep" or pobj is None:
+        return False
+    return pobj.pos_ == "PROPN" or pobj.lemma_.lower() in ctx.lex["document_nouns"] and any(
+        c.dep_ in ("det", "poss") for c in pobj.children
+    )
 
 
 def _title_after(source: Token) -> set[int]:

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
-from aiwatch.extract.cues import attributed_to, trigger_family
-from aiwatch.extract.references import CLAUSE_DEPS, EntityMap, Mention, children_with, head_entity
+from aiwatch.extract.cues import acts_against_wrongdoing, attributed_to, trigger_family
+from aiwatch.extract.references import (
+    CLAUSE_DEPS,
+    EntityMap,
+    Mention,
+    children_with,
+    head_entity,
+    resolve_reference,
+)
 from aiwatch.extract.speakers import Speaker
 from spacy.tokens import Doc, Span, Token
 
@@ -52,10 +59,11 @@ def claims_of_accusation(
         objects = attributed_to(verb)
     targets = [m for o in objects for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)]
     if not targets and trigger_family(verb, {**lex, "accusation": []}) != "accusation":
+        against = ("against", "on") if acts_against_wrongdoing(verb, lex) else ("against",)
         targets = [
             m
             for p in children_with(verb, ("prep",))
-            if p.lower_ == "against"
+            if p.lower_ in against
             for o in children_with(p, ("pobj",))
             for m in doers(o, ctx.emap, exclude, ctx.sent_starts, lex)
         ]
@@ -112,7 +120,7 @@ def claims_of_denial(
     ]
 
 
-def _policy_actor(speaker: Speaker, ctx: ClaimContext) -> bool:
+def policy_actor(speaker: Speaker, ctx: ClaimContext) -> bool:
     """A policy action needs a governmental actor: a government entity, a country or person, or an unnamed
     agency ("the regulator", "authorities", "Chinese regulators")."""
     if speaker.entity_id is not None:
@@ -133,7 +141,7 @@ def claims_of_policy(
 ) -> list[Claim]:
     """Policy actions: a governmental actor acting on an object or through a preposition; the target is the
     entity acted upon, never the list a party is added to."""
-    if not _policy_actor(speaker, ctx):
+    if not policy_actor(speaker, ctx):
         return []
     preps = [
         p
@@ -152,7 +160,7 @@ def claims_of_policy(
         found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
         if found is not None and _country_of_thing(obj, found, ctx.doc):
             found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
-        target = target or found
+        target = target or found or _described(obj, ctx, exclude)
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
         if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
@@ -161,8 +169,40 @@ def claims_of_policy(
         if listing and prep.lower_ == "to":
             continue  # the list itself
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
-    claim = build_claim(ctx, sent, cue, speaker, "policy_action", "verb", target, content, False, lemma)
-    return [claim]
+    if target is None:
+        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names
+        for purpose in children_with(verb, ("advcl", "xcomp")):
+            infinitive = any(a.lower_ == "to" for a in purpose.children)
+            if infinitive and purpose.lemma_.lower() in ctx.lex["policy"]:
+                for obj in children_with(purpose, ("dobj",)):
+                    target = target or head_entity(obj, ctx.emap, exclude, None, deep, 2)
+    targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]
+    return [build_claim(ctx, sent, cue, speaker, "policy_action", "verb", t, content, False, lemma)
+            for t in targets]
+
+
+def _described(obj: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """ "summoned the US chipmaker", "fined the company": a definite description of an organisation named
+    before, resolved like a pronoun."""
+    definite = any(c.dep_ == "det" and c.lower_ == "the" for c in obj.children)
+    if not definite or obj.pos_ != "NOUN" or obj.lemma_.lower() not in ctx.lex["org_nouns"]:
+        return None
+    found = resolve_reference(obj, ctx.emap, ctx.sent_starts, ctx.lex)[0]
+    return found if found is not None and found.entity_id not in exclude else None
+
+
+def _conjoined(target: Mention, ctx: ClaimContext, exclude: set[str]) -> list[Mention]:
+    """Parties conjoined with the target, acted on alike ("restrictions on Nvidia's H20 chips and AMD's
+    MI308 chips"): the entity heading each conjunct of the target's phrase."""
+    phrase = ctx.doc[target.token_i]
+    while phrase.dep_ in ("compound", "poss", "nmod", "amod") and phrase.head.i != phrase.i:
+        phrase = phrase.head
+    out: list[Mention] = []
+    for conj in phrase.conjuncts:
+        found = head_entity(conj, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 1)
+        if found is not None and found.type == target.type and found.entity_id != target.entity_id:
+            out.append(found)
+    return out
 
 
 def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:

@@ -161,7 +161,7 @@ def extract_claims(
     verb_pos, noun_pos = strings["VERB"], strings["NOUN"]
     policy_nouns = {strings.add(w) for w in lex["policy_nouns"]}
     claim_nouns = {strings.add(w) for w in lex["claim_nouns"]}
-    according = strings.add("according")
+    according = {strings.add("according"), strings.add("per")}
     cues: list[list[int]] = [[] for _ in sents]
     nouns: list[list[int]] = [[] for _ in sents]
     reports: list[list[int]] = [[] for _ in sents]
@@ -176,7 +176,7 @@ def extract_claims(
             nouns[k].append(i)
         if pos[i] == noun_pos and (lemma[i] in claim_nouns or lower[i] in claim_nouns):
             reports[k].append(i)
-        if lower[i] == according:
+        if lower[i] in according:
             accordings[k].append(i)
     # labelled turns first: what a "NAME:" line or a signed paragraph says is that speaker's, like a quote
     ctx.answerer, ctx.answer_lines = answer_turns(ctx)

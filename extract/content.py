@@ -14,6 +14,7 @@ from aiwatch.extract.references import (
     Lexicons,
     Mention,
     children_with,
+    cleft_doers,
     is_negated,
     resolve_reference,
     subject_of,
@@ -29,8 +30,8 @@ def _governing_verb(token: Token, stop: set[str]) -> Token | None:
     examining whether accounts ... had extracted data" does not make Microsoft the extractor)."""
     current = token
     for _ in range(8):
-        if current.pos_ in ("VERB", "AUX") and any(
-            c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children
+        if current.pos_ in ("VERB", "AUX") and (
+            any(c.dep_ in ("nsubj", "nsubjpass", "agent") for c in current.children) or cleft_doers(current)
         ):
             return current
         if current.head.i == current.i or current.head.lemma_.lower() in stop:
@@ -67,6 +68,24 @@ def _happened(noun: Token, lex: Lexicons) -> bool:
 
 
 COPULAS = frozenset({"be", "constitute", "amount", "represent", "equal"})
+EQUATING_ADJECTIVES = frozenset({"tantamount", "equivalent", "akin", "equal", "comparable"})
+
+
+def _discovered(noun: Token, lex: Lexicons) -> bool:
+    """ "detected obfuscated methods", "identified distillation attempts": the object of a verb of finding,
+    so the wrongdoing it is marked with is asserted, not merely mentioned."""
+    while noun.dep_ == "conj":
+        noun = noun.head
+    verb = noun.head
+    return (
+        noun.dep_ == "dobj"
+        and verb.pos_ == "VERB"
+        and verb.lemma_.lower() in lex["discovery_verbs"]
+        and not is_negated(verb)
+        and not _modal(verb, lex)
+        and not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)  # "tools to detect ..."
+        and not any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in noun.children)
+    )
 
 
 def _predicated(noun: Token) -> bool:
@@ -75,6 +94,8 @@ def _predicated(noun: Token) -> bool:
     head = noun.head
     if noun.dep_ == "pobj" and head.lower_ == "to" and head.head.lemma_.lower() == "amount":
         head = head.head
+    elif noun.dep_ == "pobj" and head.lower_ == "to" and head.head.lemma_.lower() in EQUATING_ADJECTIVES:
+        head = head.head.head  # "this is tantamount to free-riding"
     elif noun.dep_ not in ("attr", "dobj"):
         return False
     if head.lemma_.lower() not in COPULAS or head.pos_ not in ("VERB", "AUX"):
@@ -96,8 +117,15 @@ def _agentive(subject: Token | None, emap: EntityMap, lex: Lexicons) -> bool:
 
 
 def _modal(verb: Token, lex: Lexicons) -> bool:
-    """ "could have copied", "may be smuggled": possibility, not assertion."""
+    """ "could copy", "may be smuggled": possibility, not assertion."""
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in lex["modal_aux"] for c in verb.children)
+
+
+def _suspected(verb: Token, lex: Lexicons) -> bool:
+    """ "may have used", "might have copied": a past act suspected (a hedged accusation), unlike a
+    possibility to come ("could copy")."""
+    auxes = [c.lower_ for c in verb.children if c.dep_ == "aux"]
+    return "have" in auxes and any(a in ("may", "might", "could") for a in auxes)
 
 
 def _in_question(token: Token, inside: set[int] | None = None) -> bool:
@@ -290,6 +318,8 @@ def wrongdoer_in(
                 found = doers(cand, emap, exclude, sent_starts, lex)
                 if found and found[0].type != GROUP:
                     return found, True, True
+            if _discovered(tok.head, lex):
+                cue_seen = any_cue = asserted = True  # "detected new, obfuscated methods"
             maker = tok.head.head
             if (
                 tok.head.dep_ == "dobj"
@@ -338,7 +368,7 @@ def wrongdoer_in(
                 )  # "Nvidia does not have backdoors", "the H20 contains no backdoors"
             if by_doers or governing.lemma_.lower() in lex["doing_verbs"]:
                 cue_seen = any_cue = True
-            if _evidenced(noun, lex) or _happened(noun, lex) or _predicated(noun):
+            if _evidenced(noun, lex) or _happened(noun, lex) or _predicated(noun) or _discovered(noun, lex):
                 # "saw evidence of distillation", "theft had occurred", "the measures constitute coercion"
                 cue_seen = any_cue = asserted = True
             if governing.lemma_.lower() not in lex["doing_verbs"]:
@@ -369,6 +399,8 @@ def wrongdoer_in(
             if by_doers:
                 cue_seen = True
                 continue
+            if _discovered(tok.head, lex):
+                cue_seen = any_cue = asserted = True  # "disrupted an attempt to extract its IP"
             infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
             if tok.dep_ == "acl" and not infinitive and not children_with(tok, ("nsubj", "nsubjpass")):
                 # "individuals linked to DeepSeek exfiltrating data": the participle's doer is the noun
@@ -384,10 +416,13 @@ def wrongdoer_in(
             # ("fraudulent accounts") asserts wrongdoing; a cue verb governed by another verb ("meant to stop
             # smuggling") does not
             cue_seen = True
-        if own_clause and tok.pos_ in ("VERB", "AUX") and not _modal(controller, lex):
+        acts = not _modal(controller, lex) or _suspected(controller, lex)
+        if own_clause and tok.pos_ in ("VERB", "AUX") and acts:
             # a wrongdoing verb in a clause of its own with an agent: "the firms copied Claude"; not a
             # definition ("a technique that uses a teacher's outputs")
-            asserted = asserted or _agentive(subject_of(controller)[0], emap, lex)
+            subject, passive = subject_of(controller)
+            # "the method is being exploited": a passive wrongdoing with no agent still says it happened
+            asserted = asserted or _agentive(subject, emap, lex) or (passive and subject is None)
         verb = _governing_verb(tok, stop)
         if verb is None:
             # "observed attempts by accounts linked to DeepSeek to circumvent ...": the participle's noun
@@ -409,8 +444,8 @@ def wrongdoer_in(
             if found:
                 return found, True, True
         subj, _passive = subject_of(verb)
-        if subj is None:
-            continue
+        if subj is None or (_modal(verb, lex) and not _suspected(verb, lex)):
+            continue  # no doer, or a possibility ("DeepSeek could copy the model") rather than an act
         found = doers(subj, emap, exclude, sent_starts, lex)
         if found:
             return found, True, True

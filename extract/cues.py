@@ -24,7 +24,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if lemma == "add":
         has_to = any(c.dep_ in ("prep", "dative") and c.lower_ == "to" for c in verb.children)
         has_obj = any(c.dep_ in ("dobj", "nsubjpass") for c in verb.children)
-        return "policy" if has_to and has_obj else "speech"
+        listed = any(c.dep_ == "nsubjpass" for c in verb.children) and not children_with(verb, ("ccomp",))
+        return "policy" if (has_to and has_obj) or listed else "speech"  # "12 entities are added for ..."
     objs = children_with(verb, ("dobj", "nsubjpass", "dative"))
     if lemma == "deny":
         licence = any(o.lemma_.lower() in LICENCE_NOUNS for o in objs)
@@ -33,6 +34,12 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "policy"  # "opened an antitrust investigation into Nvidia"
     if lemma in lex["making_verbs"] and any(o.lemma_.lower() in lex["accusation_nouns"] for o in objs):
         return "accusation"  # "made similar accusations against DeepSeek"
+    if lemma in lex["echoing_verbs"] and any(o.lemma_.lower() in lex["accusation_cue_nouns"] for o in objs):
+        return "accusation"  # "the White House echoed similar allegations"
+    if acts_against_wrongdoing(verb, lex):
+        return "accusation"  # "clamp down on Chinese competitors for extracting results"
+    if voices_stance(verb, lex):
+        return "speech"  # "OpenAI and Anthropic have raised similar concerns"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
     if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
@@ -57,6 +64,8 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return None
     if lemma == "point" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
         return None
+    if lemma == "continue" and children_with(verb, ("xcomp",)):
+        return None  # "the race continues to escalate": aspect, not "he continued"
     if lemma in lex["attribution_verbs"] and attributes_wrongdoing(verb, lex):
         return "accusation"  # "Anthropic links the campaign to operators connected with Alibaba"
     if lemma in HOLDING_VERBS and holds_evidence(verb, lex):
@@ -66,6 +75,49 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
             return family
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
+    return None
+
+
+def inquires(verb: Token, lex: Lexicons) -> bool:
+    """ "investigating whether data was obtained ...": an inquiry verb with an open question."""
+    return verb.lemma_.lower() in lex["inquiry_verbs"] and any(
+        m.lower_ in ("whether", "if") for c in children_with(verb, ("ccomp",)) for m in c.children
+    )
+
+
+def acts_against_wrongdoing(verb: Token, lex: Lexicons) -> bool:
+    """ "clamp down on Chinese rivals for extracting results", "act against X for smuggling": acting on a
+    party for a wrongdoing accuses it (the "for" phrase names the wrongdoing)."""
+    preps = {c.lower_: c for c in verb.children if c.dep_ == "prep"}
+    acted = [o for p in ("on", "against") if p in preps for o in children_with(preps[p], ("pobj",))]
+    # the "for" phrase hangs on the verb or, misparsed, on the party acted on
+    reasons = [preps.get("for")]
+    reasons += [c for o in acted for c in o.children if c.dep_ == "prep" and c.lower_ == "for"]
+    wrong = set(lex["wrongdoing"]) | set(lex["wrongdoing_nouns"])
+    return bool(acted) and any(
+        t.lemma_.lower() in wrong and (t.tag_ == "VBG" or t.pos_ == "NOUN")
+        for reason in reasons if reason is not None
+        for t in reason.subtree
+    )
+
+
+def voices_stance(verb: Token, lex: Lexicons) -> bool:
+    """ "raised similar concerns", "voiced skepticism about DeepSeek", "expressed concerns that ..."."""
+    return verb.lemma_.lower() in lex["stance_verbs"] and any(
+        o.lemma_.lower() in lex["stance_nouns"] for o in children_with(verb, ("dobj",))
+    )
+
+
+def directed_party(verb: Token) -> Token | None:
+    """ "asked Nvidia to explain", "instructed Alibaba and ByteDance to cancel": the object told to act."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    for clause in verb.children:
+        if clause.dep_ not in ("xcomp", "ccomp") or not any(a.lower_ == "to" for a in clause.children):
+            continue
+        # the parser hangs the object either on the verb or, as a subject, on the infinitive
+        told = objects or [c for c in clause.children if c.dep_ == "nsubj" and c.i > verb.i]
+        if told and told[0].i < clause.i:
+            return told[0]
     return None
 
 
@@ -183,15 +235,32 @@ def own_participle(verb: Token, lex: Lexicons) -> bool:
     )
 
 
+_REPORTING_HEADS = frozenset({"speech", "accusation", "cognition", "evidence"})
+
+
+def _contrast_clause(clause: Token) -> bool:
+    """A "while"/"whereas" clause with a subject of its own: set beside the report, not inside it."""
+    return (
+        clause.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in clause.children)
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children)
+    )
+
+
 def reporting_head(verb: Token, lex: Lexicons) -> Token | None:
     """The earlier speech verb in whose clause ``verb`` sits ("X said it would ban Y" -> "said"), or None."""
-    speech = set(lex["speech"]) | set(lex["accusation"]) | set(lex["cognition"]) | set(lex["evidence"])
-    speech.add("accord")
+    speech = {w for family in _REPORTING_HEADS for w in lex[family]} | {"accord"}
     if own_participle(verb, lex):
         return None
     child = verb
     for ancestor in verb.ancestors:
-        if ancestor.lemma_.lower() in speech and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
+        if _contrast_clause(child):
+            return None  # "X alleged that ..., while OpenAI has warned that ...": a report of its own
+        # a verb of the lists that cues nothing here does not report ("the race continues to escalate")
+        reports = ancestor.lemma_.lower() in speech and (
+            ancestor.pos_ not in ("VERB", "AUX") or trigger_family(ancestor, lex) is not None
+        )
+        if reports and ancestor.i < verb.i and child.dep_ not in ("conj", "cc"):
             own = child.dep_ == "advcl" and child.tag_ == "VBG" and own_participle(child, lex)
             return None if own else ancestor
         child = ancestor

@@ -96,6 +96,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "attributed_nouns": _words("attack attacks activity activities intrusion intrusions incident incidents"),
     # "used <outputs> to train": a use verb whose object or purpose names model outputs.
     "use_verbs": _words("use train harvest collect query"),
+    # "detected obfuscated methods": verbs of finding whose object's wrongdoing is asserted.
+    "discovery_verbs": _words(
+        "detect find identify uncover spot observe discover catch flag disrupt thwart block"
+    ),
     # "evidence of distillation": nouns of a finding that make a wrongdoing noun asserted.
     "evidence_nouns": _words("evidence sign signs proof indication indications trace traces"),
     # Verbs of copying someone's technology: wrongdoing only with such an object ("replicate US AI models",
@@ -136,6 +140,10 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Nouns that accuse on behalf of their possessor ("Anthropic's accusations that DeepSeek ...").
     "accusation_cue_nouns": _words("accusation accusations allegation allegations charge charges"),
+    # Verbs that deliver a document whose participle speaks for the sender ("sent a memo accusing ...").
+    "delivery_verbs": _words(
+        "send submit file write issue deliver present pen draft publish release circulate"
+    ),
     # Speakers that are documents: "the report says", "according to the survey".
     "document_nouns": _words(
         "report study survey poll memo memorandum letter filing statement document analysis paper "
@@ -181,7 +189,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "policy_nouns": _words(
         "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
         "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "
-        "blacklisting listing licence license prohibition embargo crackdown designation order limit limits"
+        "blacklisting listing licence license prohibition embargo crackdown designation order limit limits "
+        "conviction"
     ),
     # Heads of a group that can be accused without a name ("three Chinese AI labs", "the operations").
     "doer_nouns": _words(
@@ -193,7 +202,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
     "act_verbs": _words(
-        "institute issue adopt put place slap implement enforce unveil introduce release"
+        "institute issue adopt put place slap implement enforce unveil introduce release announce"
     ),
     # Heads that name a policy act only with a policy noun before them ("export control measures").
     "policy_heads": _words("measure measures package update updates change changes action actions"),
@@ -225,11 +234,29 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "plan propose seek consider threaten want hope aim intend expect try weigh urge recommend ask call"
     ),
     # "opened an investigation into X" is a policy action; "made accusations against X" an accusation.
-    "opening_verbs": _words("open launch start begin initiate announce"),
+    "opening_verbs": _words("open launch start begin initiate announce conduct carry"),
+    # Verbs by which an authority directs a party to act ("asked Nvidia to explain", "instructed firms to
+    # cancel orders"): a policy action on that party, or on the chip or model the directed act concerns
+    # ("wants firms to prioritise US buyers" is a wish, not a directive)
+    "directive_verbs": _words("order instruct direct require demand ask tell summon"),
+    # "Microsoft is investigating whether ...": inquiries that, by a company, report a question it examines.
+    "inquiry_verbs": _words("investigate probe examine review study"),
+    # "raised concerns", "voiced similar skepticism about DeepSeek": a stance voiced, a statement.
+    "stance_verbs": _words("raise express voice air share flag"),
+    "stance_nouns": _words(
+        "concern concerns doubt doubts skepticism scepticism worry worries fear fears objection objections "
+        "reservation reservations alarm misgivings criticism"
+    ),
+    # Permissions whose negation is a ban ("will no longer allow sales of gallium to the US").
+    "permission_verbs": _words("allow permit authorize authorise approve"),
     "probe_nouns": _words(
-        "investigation probe inquiry review campaign push initiative crackdown drive effort"
+        "investigation probe inquiry review campaign push initiative crackdown drive effort proceeding "
+        "proceedings case"
     ),
     "making_verbs": _words("make level lodge repeat renew file"),
+    # Verbs that voice someone's allegations as one's own, with an allegation noun only ("echoed the
+    # allegations"; not "echoed the report").
+    "echoing_verbs": _words("echo voice air reiterate raise"),
     "modal_aux": _words("would could may might should will"),
     # Topic cues.
     "topic_distillation": _words(

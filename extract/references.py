@@ -123,6 +123,17 @@ def is_negated(verb: Token) -> bool:
     return verb.dep_ == "xcomp" and verb.head.lemma_.lower() in {"decline", "refuse", "fail"}
 
 
+def cleft_doers(verb: Token) -> list[Token]:
+    """ "what DeepSeek is doing here is extracting knowledge": the doer of the pseudo-cleft's "do"."""
+    return [
+        s
+        for c in verb.children
+        if c.dep_ == "csubj" and c.lemma_.lower() == "do" and any(w.lower_ == "what" for w in c.children)
+        for s in c.children
+        if s.dep_ == "nsubj"
+    ]
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """The token that performs ``verb`` and whether the verb is passive (the doer is the agent "by" X)."""
     current = verb
@@ -135,7 +146,7 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                     return pobj, True
             if child.dep_ == "nsubjpass":
                 passive = True
-        subjects = [c for c in current.children if c.dep_ == "nsubj"]
+        subjects = [c for c in current.children if c.dep_ == "nsubj"] or cleft_doers(current)
         # "SAN FRANCISCO, Jan 29 - OpenAI said": the subject nearest the verb wins.
         subj = min(subjects, key=lambda c: abs(c.i - current.i)) if subjects else None
         if subj is not None:

@@ -12,6 +12,7 @@ from aiwatch.extract.acts import (
     claims_of_announcement,
     claims_of_denial,
     claims_of_policy,
+    policy_actor,
 )
 from aiwatch.extract.claim_model import IN_SPEECH, Claim, ClaimContext, build_claim, mark_negated
 from aiwatch.extract.content import ACCUSED_TYPES, classify_content, doers, is_wrongdoing_cue
@@ -19,13 +20,16 @@ from aiwatch.extract.cues import (
     REPORTING,
     calls_for,
     content_tokens,
+    directed_party,
     heading_blocks,
     holds_evidence,
+    inquires,
     interrupts,
     is_hypothetical,
     is_reported,
     own_participle,
     reporting_head,
+    voices_stance,
 )
 from aiwatch.extract.references import (
     EntityMap,
@@ -40,6 +44,11 @@ from aiwatch.extract.references import (
 from aiwatch.extract.speakers import Speaker, is_outlet, phrase_tokens, speaker_of
 from spacy.tokens import Span, Token
 
+PRODUCT_TYPES = frozenset({"chip", "ai_model"})
+SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
+PLAN_HEADS = frozenset({"plan", "intend", "prepare", "aim"})  # "plans to launch": an announced plan
+# Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
+SPOKEN = REPORTING | {"accusation", "denial"}
 # Speaker kinds that can only report (say, find, show), never act (ban, accuse by verb, announce).
 REPORTING_ONLY_KINDS = frozenset({"document", "outlet", "anonymous"})
 
@@ -109,33 +118,114 @@ def _subject_ok(verb: Token, ctx: ClaimContext) -> tuple[Speaker | None, Token |
     return speaker, subj, passive
 
 
+def document_sender(verb: Token, lex: Lexicons) -> Token | None:
+    """The verb that delivered a document this participle speaks for ("OpenAI sent a memo to lawmakers
+    accusing DeepSeek of ...", "submitted a letter warning that ..."): the sender is its subject."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("acl", "advcl"):
+        return None
+    head = verb.head
+    if verb.dep_ == "acl" and head.dep_ == "pobj" and head.head.dep_ in ("prep", "dative"):
+        head = head.head.head  # "a letter to lawmakers warning ...": the participle hangs on the addressee
+    if verb.dep_ == "acl" and head.lemma_.lower() in lex["document_nouns"] and head.dep_ == "dobj":
+        head = head.head  # "a memo accusing ...": the noun's verb
+    if head.pos_ != "VERB" or head.lemma_.lower() not in lex["delivery_verbs"]:
+        return None
+    sent_document = any(o.lemma_.lower() in lex["document_nouns"] for o in children_with(head, ("dobj",)))
+    return head if sent_document else None
+
+
+def directed_objects(verb: Token, ctx: ClaimContext) -> list[Token]:
+    """What a directive acts on: the chip or model the directed act concerns ("instructed Alibaba to
+    terminate its orders for the RTX Pro 6000D"), else the party told ("asked Nvidia to explain")."""
+    told = directed_party(verb)
+    if told is None:
+        return []
+    for clause in (c for c in verb.children if c.dep_ in ("xcomp", "ccomp")):
+        for obj in children_with(clause, ("dobj",)):
+            if head_entity(obj, ctx.emap, set(), PRODUCT_TYPES, max_depth=3) is not None:
+                return [obj]
+    return [told]
+
+
+def _imposing_teller(verb: Token, thing: Token, ctx: ClaimContext) -> Speaker | None:
+    """The authority that tells a party its product "would require a licence": the teller of the clause
+    when the requirement's subject is a thing (a chip, a product), not an actor."""
+    if verb.lemma_.lower() != "require" or ctx.emap.at(thing) is not None and ctx.emap.at(thing).type not in (
+        "chip", "ai_model"
+    ):
+        return None
+    head = reporting_head(verb, ctx.lex)
+    if head is None or head.lemma_.lower() not in ("inform", "tell", "notify"):
+        return None
+    teller_token, _ = subject_of(head)
+    teller = ctx.speaker(teller_token, True) if teller_token is not None else None
+    return teller if teller is not None and policy_actor(teller, ctx) else None
+
+
+def _subordinate(party: Token, ctx: ClaimContext) -> bool:
+    """A party an authority can direct: a company, lab, organisation or person, named or not; never a
+    country or government ("asked the US to correct its practices" is diplomacy, not a policy act)."""
+    mention = ctx.emap.at(party)
+    return mention is None or mention.type not in ("country", "government")
+
+
+def withdraws_permission(verb: Token, lex: Lexicons) -> bool:
+    """A negated permission that bans: "will no longer allow", "would not permit" (not "has not approved
+    yet", a decision still to come)."""
+    if verb.lemma_.lower() not in lex["permission_verbs"]:
+        return False
+    no_longer = any(c.lower_ == "longer" for c in verb.children if c.dep_ == "advmod")
+    decided = any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "wo") for c in verb.children)
+    return no_longer or decided
+
+
+def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
+    """ "opened proceedings against Nvidia on finding it had failed to comply", "drew attention after
+    launching AI models": a finding (or saying, or launch) made in the course of the main act; returns that
+    act's verb, whose subject did it."""
+    if verb.tag_ != "VBG" or verb.dep_ != "pcomp" or verb.head.lower_ not in ("on", "upon", "after"):
+        return None
+    act = verb.head.head
+    said = children_with(verb, ("ccomp",)) or (
+        verb.lemma_.lower() in lex["announcement"] and children_with(verb, ("dobj",))
+    )
+    return act if act.pos_ == "VERB" and said else None
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
     family = ctx.family(verb)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     participle = own_participle(verb, lex)
+    sender = document_sender(verb, lex) if family in SPOKEN else None
+    if family in SPOKEN | {"announcement"}:
+        sender = sender or finding_gerund(verb, lex)
+    told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
+    directive = told is not None and _subordinate(told, ctx)
+    family = family or ("policy" if directive else None)
     if (
         family is None
         or verb.pos_ != "VERB"
-        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying)
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None)
     ):
         return []
-    reported = is_reported(verb, lex) and not by_saying
-    if reported and family in REPORTING and relay_of(verb, ctx) is not None:
+    reported = is_reported(sender or verb, lex) and not by_saying
+    if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
     in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
     if in_speech:
         # "Nvidia said the US government informed it that the H20 would require a licence": the act is
         # reported, but it is the government's act (a future one only per :func:`_self_announced`)
         reported = False
-    if in_regions(verb.i, ctx.regions) or reported or heading_blocks(sent, verb):
-        return []
+    quoted = in_regions(verb.i, [r for r in ctx.regions if r[1] - r[0] > SCARE_QUOTE_TOKENS])
+    if quoted or reported or heading_blocks(sent, verb):
+        return []  # (a verb in scare quotes, 'to "clamp down" on', is still the sentence's own)
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
     # "Nvidia denied any wrongdoing, saying ..." is one claim; after an act ("suspended downloads, saying
     # ...") or a non-cue verb ("attacked Clinton, saying ...") the participle reports on its own
-    merged = ctx.family(verb.head) in REPORTING | {"accusation", "denial"}
+    merged = ctx.family(verb.head) in SPOKEN and sender is None
     if verb.tag_ == "VBG" and verb.dep_ == "advcl" and not participle and merged:
         return []  # "Nvidia denied any wrongdoing, saying ..." is one claim
     if verb.dep_ in ("xcomp", "ccomp") and verb.head.lemma_.lower() == "be":
@@ -146,11 +236,28 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
     if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
-    if base.dep_ == "advcl" and infinitive:
+    if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
-    speaker, subj, passive = _subject_ok(verb, ctx)
+    speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if speaker is None and subj is None and passive and family == "policy":
+        # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
+        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
+    if speaker is None and subj is not None and family == "policy":
+        # "the government informed it that the H20 chip would require a licence": the teller imposes it
+        teller = _imposing_teller(verb, subj, ctx)
+        if teller is not None and not is_negated(verb):
+            content = [t for t in verb.subtree if sent.start <= t.i < sent.end]
+            acts = claims_of_policy(verb, sent, ctx, teller, [subj], content, ctx.own_side(teller), [verb])
+            for act in acts:
+                act.how.extend([IN_SPEECH] if in_speech else [])
+            return acts
     if speaker is None or subj is None:
         return []
+    if directive and policy_actor(speaker, ctx):
+        family = "policy"  # "the regulator wants Nvidia to explain the risks": an authority's directive
+    elif family == "policy" and inquires(verb, lex) and not policy_actor(speaker, ctx):
+        family = "cognition"  # "Microsoft is investigating whether ...": a company's inquiry, not a probe
     if speaker.kind == "document" and speaker.entity_id is None:
         _author_from_outer_cue(speaker, verb, ctx)
     if family in REPORTING and relayed_speech(verb, ctx) is not None:
@@ -170,7 +277,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         for claim in claims:
             claim.how.append(IN_SPEECH)
     via = _via(verb, lex, ctx.emap)
-    relay = relay_of(verb, ctx) if family in REPORTING else None
+    relay = relay_of(sender or verb, ctx) if family in SPOKEN else None
     if relay is not None:
         via = (relay.entity_id, relay.text)
     if via is not None:
@@ -197,6 +304,10 @@ def _relay_speaker(verb: Token, ctx: ClaimContext) -> Speaker | None:
     """The speaker of a reporting verb when it relays others: an outlet ("Bloomberg reported"), or unnamed
     sources and reports ("people familiar with the matter said", "reports said")."""
     subj, _ = subject_of(verb)
+    unsent = document_sender(verb, ctx.lex) is None  # "released a report concluding": the sender speaks
+    on_document = verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.lex["document_nouns"]
+    if subj is None and unsent and on_document:
+        subj = verb.head  # "there were reports suggesting that ..."
     speaker = ctx.speaker(subj)
     if speaker is None:
         return None
@@ -214,7 +325,7 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
     """The outlet whose report carries this speech verb ("Bloomberg reported that OpenAI said"), if any."""
     child = verb
     for ancestor in verb.ancestors:
-        if child.dep_ not in ("ccomp", "conj"):
+        if child.dep_ not in ("ccomp", "conj", "xcomp", "advcl"):  # "... claimed that X began working to"
             return None
         if ctx.family(ancestor) in REPORTING:
             return _relay_speaker(ancestor, ctx)
@@ -230,7 +341,7 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
         return None  # unnamed sources and reports keep a claim of their own
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
-            if ctx.family(node) in REPORTING and subject_of(node)[0] is not None:
+            if ctx.family(node) in SPOKEN and subject_of(node)[0] is not None:
                 inner = ctx.speaker(subject_of(node)[0])
                 if inner is not None and inner.kind != "outlet":
                     return node
@@ -266,6 +377,13 @@ def naming_accusation(
     ]
     named_as = ("oprd", "attr", "appos", "acl")
     predicate += [t for o in objects for c in o.children if c.dep_ in named_as for t in c.subtree]
+    as_clauses = [c for c in children_with(verb, ("advcl",)) if any(
+        m.dep_ == "mark" and m.lower_ == "as" for m in c.children)]
+    if objects and (as_clauses or any(c.dep_ == "prep" and c.lower_ == "as" for c in verb.children)):
+        # "described the campaigns as organised, utilising fake accounts": the "as" clause, and the
+        # participle that goes on naming
+        predicate += [t for c in children_with(verb, ("advcl",))
+                      if c.tag_ == "VBG" or c in as_clauses for t in c.subtree]
     if not any(is_wrongdoing_cue(t, lex) for t in predicate):
         return None
     return [m for o in objects for m in doers(o, emap, exclude, sent_starts, lex)]
@@ -278,10 +396,14 @@ def _has_clause(verb: Token, family: str, is_quote: bool, lex: Lexicons) -> bool
         return True
     if lemma == "tell" and len(children_with(verb, ("dobj", "dative"))) >= 2:
         return True  # "told reporters the measures targeted ...": a clause misparsed as a second object
-    if calls_for(verb):
+    if calls_for(verb) or voices_stance(verb, lex):
         return True
     if lemma in ("tell", "urge", "warn", "advise", "instruct") and children_with(verb, ("xcomp",)):
         return True  # "told his advisers to find a way", "urged Congress to act"
+    if lemma in ("claim", "deny", "admit", "pledge", "promise", "vow", "threaten") and any(
+        c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in verb.children
+    ):
+        return True  # "the firm claimed to have built the model in two months"
     if family == "cognition":
         return lemma in lex["wish_verbs"] and any(
             c.dep_ == "xcomp" or (c.dep_ == "dobj" and children_with(c, ("xcomp",)))
@@ -335,6 +457,8 @@ def _claims_by(
             for t in (targets or [None])
         ]
     content = [t for t in verb.subtree if t.i >= verb.i and sent.start <= t.i < sent.end]
+    if negated and family == "policy" and withdraws_permission(verb, lex):
+        negated = False  # "will no longer allow sales of gallium to the US": a ban
     if negated:
         claim = build_claim(ctx, sent, cue, speaker, "statement", "negated", None, content, False, lemma)
         return [mark_negated(claim)]
@@ -348,9 +472,18 @@ def _claims_by(
             c.dep_ == "advmod" and c.lower_ in ("always", "long", "often", "usually") for c in verb.children
         )
         hypothetical = is_hypothetical(verb, lex) and not _self_announced(verb, speaker, ctx)
+        if family == "announcement" and verb.dep_ == "xcomp" and verb.head.lemma_.lower() in PLAN_HEADS:
+            hypothetical = False  # "Foster plans to introduce a bill": a plan announced is an announcement
         if hypothetical or (verb.tag_ == "VBN" and no_aux) or habitual:
             return []
     objects = children_with(verb, ("dobj", "dative"))
+    if family == "policy" and lemma in set(lex["directive_verbs"]) | set(lex["permission_verbs"]):
+        # "instructed Alibaba to cancel orders for the RTX Pro 6000D", "allowing Nvidia to sell its H200"
+        objects = directed_objects(verb, ctx) or objects
+    if family == "policy" and not objects and inquires(verb, lex):
+        # "is investigating whether Nvidia chips were smuggled": the party the question is about
+        clauses = children_with(verb, ("ccomp",))
+        objects = [s for c in clauses for s in children_with(c, ("nsubj", "nsubjpass"))]
     if passive:
         objects = children_with(verb, ("nsubjpass",))
     if family == "accusation":
@@ -359,9 +492,20 @@ def _claims_by(
         return claims_of_denial(verb, sent, ctx, speaker, objects, content, exclude, cue)
     if family == "policy":
         acts = claims_of_policy(verb, sent, ctx, speaker, objects, content, exclude, cue)
+        if acts:
+            ctx.acts.append((verb.i, lemma, speaker))
         if acts or lemma not in lex["announcement"]:
             return acts
         # "Nvidia released new export-compliance rules": no government, so the release is an announcement
+    if family == "announcement" and children_with(verb, ("ccomp",)):
+        # "GTIG announced that it had disrupted an attempt to extract ...": an announced finding of
+        # wrongdoing (or a denial) is that claim; anything else stays an announcement
+        said, _ = content_tokens(verb, sent, ctx.regions, ctx.next_sentence(sent))
+        kind, targets, kind_how = classify_content(said, ctx.emap, lex, exclude, ctx.sent_starts)
+        if kind in ("accusation", "denial", "unnamed"):
+            kind = "accusation" if kind == "unnamed" else kind
+            return [build_claim(ctx, sent, cue, speaker, kind, kind_how, t, said, False, lemma)
+                    for t in (targets or [None])]
     return claims_of_announcement(verb, sent, ctx, speaker, objects, content, exclude, cue)
 
 
@@ -375,6 +519,10 @@ def _self_announced(verb: Token, speaker: Speaker, ctx: ClaimContext) -> bool:
     if not modals or not modals <= {"will", "would", "'ll", "wo"}:
         return False
     head = reporting_head(verb, ctx.lex)
+    if head is None and verb.dep_ == "ccomp" and ctx.family(verb.head) == "announcement":
+        if ctx.family(verb) != "policy":
+            return False  # "announced that it will launch a chip" is one announcement, not two
+        head = verb.head  # "MOFCOM announced that it will no longer allow ..."
     if head is None or speaker.entity_id is None:
         return False
     outer, _ = subject_of(head)

@@ -90,3 +90,48 @@ def test_e2e_crawl_only_runs(tmp_path):
                         "--max-words", "400")
     assert 6 <= result["stored"] <= 8 and result["crawl_ratio"] > 0
     assert result["crawl_process_peak_rss_mb"] > 0
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_real_news_events_benchmark_runs(tmp_path):
+    """Two articles written for this test stand in for the real pages (never stored in the repository)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    texts = {
+        "t-1": "Anthropic said on Monday that DeepSeek had distilled its Claude models through thousands of "
+               "fake accounts. DeepSeek denied the accusation in a statement on Monday evening.",
+        "t-2": "Anthropic accused DeepSeek of distilling Claude, the lab wrote in a blog post.",
+    }
+    for name, text in texts.items():
+        (pages / f"{name}.txt").write_text(text, encoding="utf-8")
+
+    def claim(speaker, kind, target, event):
+        return {"speaker": speaker, "speaker_text": speaker.capitalize(), "speaker_kind": "entity",
+                "kind": kind, "target": target, "target_text": target and target.capitalize(), "gist": "",
+                "event": event}
+
+    rows = [
+        {"id": "t-1", "url": "https://one.test/a", "outlet": "One", "topic": "distillation",
+         "published": "2026-02-23", "story": "s", "names": [],
+         "claims": [claim("anthropic", "accusation", "deepseek", "acc"),
+                    claim("deepseek", "denial", None, "den")]},
+        {"id": "t-2", "url": "https://two.test/b", "outlet": "Two", "topic": "distillation",
+         "published": "2026-02-24", "story": "s", "names": [],
+         "claims": [claim("anthropic", "accusation", "deepseek", "acc")]},
+    ]
+    events = [
+        {"event": "acc", "kind": "accusation", "event_date": "2026-02-23", "precision": "day",
+         "date_basis": "text", "links": [{"event": "den", "relation": "denial", "strength": "answers"}]},
+        {"event": "den", "kind": "denial", "event_date": "2026-02-23", "precision": "day",
+         "date_basis": "text", "links": []},
+    ]
+    manifest, gold = tmp_path / "manifest.jsonl", tmp_path / "events.jsonl"
+    manifest.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    gold.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    result = run_script("real_news_events.py", "--manifest", str(manifest), "--events", str(gold),
+                        "--pages", str(pages), "--json")
+    assert (result["articles"], result["gold_claims"], result["gold_events"]) == (2, 3, 2)
+    for key in ("grouping", "date_accuracy", "first_report_accuracy", "thread_link_precision_strict",
+                "stories"):
+        assert key in result, key

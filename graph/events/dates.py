@@ -29,6 +29,9 @@ _CANDIDATE = re.compile(
     rf"\b(?:{_MONTHS}|{_WEEKDAYS}|may\s+\d|\d{{1,2}}\s+may|in\s+may|(?:19|20)\d\d|yesterday|today|"
     r"(?:last|this|past|previous)\s+(?:week|month|year)|ago)\b", re.I)
 _WEEKDAY = re.compile(rf"\b(?:{_WEEKDAYS})\b", re.I)
+# "in a Wednesday press release": dateparser reads the article as a number ("a" = 1) and returns a month.
+_ARTICLE_WEEKDAY = re.compile(rf"\b(?:(?:in|on)\s+)?an?\s+(?=(?:{_WEEKDAYS})\b)", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ABBREVIATION_DOT = re.compile(rf"\b({_MONTHS})\.", re.I)
 _PERIODS = {"day": "day", "time": "day", "week": "week", "month": "month", "year": "year"}
 
@@ -111,7 +114,7 @@ def _resolve(expression: str, base: date) -> tuple[date, str] | None:
     start = base + timedelta(days=1) if _WEEKDAY.search(expression) else base
     parser = _parser()
     parser._settings.RELATIVE_BASE = datetime(start.year, start.month, start.day, 12)  # noqa: SLF001
-    data = parser.get_date_data(expression)
+    data = parser.get_date_data(_ARTICLE_WEEKDAY.sub("", expression))
     if data is None or data.date_obj is None:
         return None
     precision = _PERIODS.get(data.period or "day", "day")
@@ -154,6 +157,8 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
                  content: tuple[int, int] | None = None) -> EventDate | None:
     """When the act a claim reports happened: from ``sentence`` (offsets ``cue`` of the reporting verb and
     ``content`` span, both relative to the sentence, when known), else the article's day; None if neither.
+    An undated article (``published`` None) takes only a date that names its year: "on Monday" needs the
+    article's date, "in October 2023" does not.
 
     >>> resolve_date("Anthropic said on Monday that labs ran campaigns.", "2026-02-23T21:00:00Z")
     EventDate(value='2026-02-23', precision='day', source='text', expression='on Monday')
@@ -161,13 +166,18 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
     EventDate(value='2025-01', precision='month', source='text', expression='In January 2025')
     >>> resolve_date("OpenAI said DeepSeek distilled its models.", "2026-03-02")
     EventDate(value='2026-03-02', precision='day', source='article', expression=None)
+    >>> resolve_date("The BIS issued the rules in October 2023.", None)
+    EventDate(value='2023-10', precision='month', source='text', expression='in October 2023')
+    >>> resolve_date("The BIS said on Monday it issued rules.", None) is None
+    True
     """
     base = article_day(published)
+    absolute_only = base is None  # an undated article: only a date that names its year ("in October 2023")
     if base is None:
-        return None
-    fallback = EventDate(base.isoformat(), "day", "article")
+        base = date.today()
+    fallback = None if absolute_only else EventDate(base.isoformat(), "day", "article")
     text = _ABBREVIATION_DOT.sub(r"\1 ", sentence or "")
-    if not _CANDIDATE.search(text):
+    if not _CANDIDATE.search(text) or (absolute_only and not _YEAR.search(text)):
         return fallback
     if content and 0 <= content[0] < content[1] <= len(text):
         # Blank out what the speaker claims so its dates are not taken for the claim's own date.
@@ -177,6 +187,8 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
     found = _search(text, base)
     anchor = cue if cue is not None else 0
     for expression, _at in sorted(found, key=lambda f: abs(f[1] - anchor) if f[1] >= 0 else 1 << 30):
+        if absolute_only and not _YEAR.search(expression):
+            continue
         resolved = _resolve(expression, base)
         if resolved is not None:
             day, precision = resolved

@@ -8,7 +8,9 @@ new one. Units are taken oldest article first, so the earliest report founds the
 
 Dates: a unit whose sentence dates the act ("on Monday", "in January 2025") covers that day, week, month or
 year; an undated one covers the ``undated_window`` days up to its article's date (a report follows the act
-within days; an undated mention much later is taken for a new act, not a retelling).
+within days; an undated mention much later is taken for a new act, not a retelling). A unit of an undated
+article whose sentence gives no date either can only be placed by its parties: it joins the act its own
+article reports, else the one dated event of its group sharing a named target (not one of several).
 """
 
 from __future__ import annotations
@@ -211,6 +213,8 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
                             (_event_span(event, undated_window) or (date.min, date.min))[1], event.order)
                     if best is None or rank > best_rank:
                         best, best_rank = event, rank
+        if best is None and span is None:
+            best = _only_dated(unit, by_target, undated_window)
         if best is None:
             best = Event(first.kind, first.speaker_key, order=len(events))
             events.append(best)
@@ -223,6 +227,21 @@ def group_events(claims: Iterable[ClaimRow], *, undated_window: int) -> list[Eve
             unnamed = [e for e in unnamed if e is not best] if unnamed and unnamed[-1] is not best \
                 else unnamed[:-1]
     return events
+
+
+def _only_dated(unit: Unit, by_target: dict[str, list[Event]], undated_window: int) -> Event | None:
+    """The act an undated report (no article date, no date in its sentence) retells: the one dated event of
+    its group that shares a named target with it and fits its topic; None when there are none or several
+    (then it cannot tell which act it reports)."""
+    found: dict[int, Event] = {}
+    for target in sorted(unit.named):
+        for event in by_target.get(target, []):
+            if _event_span(event, undated_window) is not None and not (
+                    event.topic and unit.topic and event.topic != unit.topic):
+                found[id(event)] = event
+                if len(found) > 1:
+                    return None
+    return next(iter(found.values()), None)
 
 
 def event_date(event: Event) -> EventDate | None:

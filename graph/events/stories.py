@@ -5,9 +5,11 @@ articles published within ``window`` days of each other are in one story when th
 similarity reaches ``copy_similarity`` (a copy or near-copy; candidates found with ``MinHashLSH`` over the
 articles of those days), or when both first report a claim event (within ``window`` days of its date) and
 their exact shingle similarity reaches ``rewrite_similarity`` (a rewrite: the same news in other words, which
-SimHash at the near-duplicate threshold misses; two rewrites of one report share few 3-shingles, under 0.1,
-while unrelated articles of the same days share under 0.03 on the sample site). A story is a connected
-component of those links; its id is its smallest article id.
+SimHash at the near-duplicate threshold misses). Rewrites share few 3-shingles: under 0.1 on the sample site,
+0.0025 to 0.031 for the 15 pairs of independent reports of one news event in the real-news development set
+(10 of them at least 0.01). Text alone cannot tell them apart (unrelated articles there share up to 0.047, one
+ministry's boilerplate months apart): the window and the shared fresh event do most of the work. A story is a
+connected component of those links; its id is its smallest article id.
 
 The cost of adding an article follows the news of its days, not the archive.
 """

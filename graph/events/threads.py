@@ -7,9 +7,10 @@ For an accusation event A (accuser S, accused T, topic P, date d):
   else of each accuser with an open accusation against it,
   same topic, dated from d to ``response_window`` days after. When a denial could answer several
   accusations, it goes to those whose accuser it names, else to the latest one before it.
-- **evidence / corroboration**: a later accusation on the same topic against one of T, within
-  ``evidence_window`` days, when A is the latest earlier accusation of that party by the same accuser
-  (evidence) or by one of the other accusers (corroboration).
+- **evidence / corroboration**: a later accusation on the same topic (known on both: an accusation with no
+  topic may accuse the party of something else) against one of T, within ``evidence_window`` days, when A
+  is the latest earlier accusation of that party by the same accuser (evidence) or by one of the other
+  accusers (corroboration).
 - **action**: a policy action naming one of T (as actor or target) or S (as target), same topic, within
   ``action_window`` days, when A is the latest earlier accusation involving that party.
 
@@ -60,6 +61,11 @@ class Link:
 
 def _topic_ok(a: Summary, b: Summary) -> bool:
     return not (a.topic and b.topic and a.topic != b.topic)
+
+
+def _same_topic(a: Summary, b: Summary) -> bool:
+    """Both on one known topic: an accusation with no topic may accuse the same party of something else."""
+    return a.topic is not None and a.topic == b.topic
 
 
 def _days(accusation: Summary, other: Summary) -> int:
@@ -119,7 +125,7 @@ def evidence_links(later: Summary, earlier: Iterable[Summary], *, window: int) -
     out: dict[int, Link] = {}
     for target in sorted(later.targets):
         fits = [a for a in earlier if a.kind == "accusation" and target in a.targets
-                and a.event_id != later.event_id and _topic_ok(a, later) and _follows(a, later, window)
+                and a.event_id != later.event_id and _same_topic(a, later) and _follows(a, later, window)
                 and (a.start, a.event_id) < (later.start, later.event_id)]
         mine = [a for a in fits if later.speaker_id is not None and a.speaker_id == later.speaker_id]
         others = [a for a in fits if a not in mine]

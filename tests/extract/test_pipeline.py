@@ -105,7 +105,8 @@ def test_mentions_offsets_and_possessives(nlp) -> None:
             "China's Ministry of Commerce condemned the new US restrictions.",
             [("mofcom", "accusation", "united-states")],
         ),
-        ("The regulator asked Nvidia to explain the risks.", []),
+        # the regulator's directive acts on Nvidia; "explain" is Nvidia's to do, no claim of the regulator's
+        ("The regulator asked Nvidia to explain the risks.", [(None, "policy_action", "nvidia")]),
         ("How Anthropic says it found them", []),
         ('"We have never copied anyone," said Liang Wenfeng.', [("liang-wenfeng", "denial", None)]),
         (

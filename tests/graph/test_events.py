@@ -6,10 +6,12 @@ import json
 import random
 import shutil
 import sqlite3
+from datetime import date
 
 import pytest
 from aiwatch.graph.events.dates import resolve_date
 from aiwatch.graph.events.pipeline import update_events
+from aiwatch.graph.events.threads import Summary, evidence_links
 
 from aiwatch.db import MIGRATIONS, _split_sql, connect, register_functions, transaction
 
@@ -213,3 +215,81 @@ def test_migration_backfills_outlet_with_the_domain(tmp_path):
     conn = connect(path)
     assert conn.execute("SELECT outlet FROM articles").fetchone()[0] == "wire.example"
     assert conn.execute("SELECT article_id FROM events_pending").fetchone()[0] == 1
+
+
+def test_a_weekday_after_an_article_and_dates_that_name_their_year_in_undated_articles():
+    found = resolve_date("The app is a weapon, the chairman said in a Wednesday press release.", "2025-04-17")
+    assert (found.value, found.precision, found.source) == ("2025-04-16", "day", "text")
+    # An undated article dates an act only by a date that names its year.
+    found = resolve_date("The ministry said on Monday, March 2, 2026, that the lab copied its rival.", None)
+    assert (found.value, found.precision, found.source) == ("2026-03-02", "day", "text")
+    assert resolve_date("The ministry said on Monday that the lab copied its rival.", None) is None
+    assert resolve_date("The ministry said that the lab copied its rival.", None) is None
+
+
+UNDATED = "Anthropic has accused DeepSeek of distilling its Claude models."
+AGAIN = "Anthropic said on Tuesday that DeepSeek had distilled Claude again."
+
+
+def test_an_undated_report_joins_the_one_dated_act_it_can_retell(tmp_path):
+    conn = _db(tmp_path / "a.db")
+    with transaction(conn):
+        _article(conn, 1, "2026-02-23T21:00:00Z", "The Circuit Ledger", ANTHROPIC)
+        _claims(conn, 1, ANTHROPIC, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+        _article(conn, 2, None, "Undated Weekly", UNDATED)
+        _claims(conn, 2, UNDATED, "anthropic", "accusation", ["deepseek"])
+    update_events(conn)
+    rows = conn.execute("SELECT event_date, first_article_id, reports FROM accusation_events").fetchall()
+    assert [tuple(r) for r in rows] == [("2026-02-23", 1, 2)]
+    # Once Anthropic has accused DeepSeek twice, an undated mention cannot tell which act it retells.
+    with transaction(conn):
+        _article(conn, 3, "2026-06-10", "The Circuit Ledger", AGAIN)
+        _claims(conn, 3, AGAIN, "anthropic", "accusation", ["deepseek"])
+    update_events(conn)
+    rows = conn.execute("SELECT event_date, first_article_id, reports FROM accusation_events "
+                        "ORDER BY first_article_id").fetchall()
+    assert [tuple(r) for r in rows] == [("2026-02-23", 1, 1), (None, 2, 1), ("2026-06-09", 3, 1)]
+
+
+REPORT = ANTHROPIC + " " + (
+    "The San Francisco lab wrote in a blog post that the three Chinese developers opened thousands of"
+    " accounts to harvest answers from its Claude models and used them to train rival systems. It "
+    "said the traffic came through resellers and proxy networks built to hide where it came from. The"
+    " company has closed the accounts and shared what it found with other labs and with officials in "
+    "Washington. None of the three Chinese firms answered requests for comment on Monday evening."
+)
+REWRITE_LEAD = "On Monday, Anthropic accused DeepSeek, Moonshot AI and MiniMax of distilling its models."
+REWRITE = REWRITE_LEAD + " " + (
+    "In a post on its website the maker of Claude described a pattern of automated queries from fake "
+    "accounts, which it said were meant to copy the reasoning and coding skills of its models. "
+    "Engineers spotted the activity because the requests arrived in bursts from a small set of "
+    "payment cards. Lawmakers in Washington have asked for tighter rules on model access, and the lab"
+    " said it supported that push. Representatives of the Chinese companies could not be reached."
+)
+
+
+def test_an_independent_rewrite_of_the_same_news_is_one_story(tmp_path):
+    # Reports of one event by two outlets in their own words share few word 3-shingles (here 0.017, as the
+    # independent reports of the real-news set do: 0.0025 to 0.031).
+    conn = _db(tmp_path / "a.db")
+    with transaction(conn):
+        _article(conn, 1, "2026-02-23T21:00:00Z", "The Circuit Ledger", REPORT)
+        _claims(conn, 1, ANTHROPIC, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+        _article(conn, 2, "2026-02-24T07:00:00Z", "Harbor City Gazette", REWRITE)
+        _claims(conn, 2, REWRITE_LEAD, "anthropic", "accusation", ["deepseek", "moonshot-ai", "minimax"])
+    update_events(conn)
+    assert dict(conn.execute("SELECT article_id, story_id FROM article_stories")) == {1: 1, 2: 1}
+    assert [r[0] for r in conn.execute("SELECT reason FROM story_links")] == ["rewrite"]
+
+
+def test_corroboration_needs_the_same_known_topic():
+    lab = Summary(1, "accusation", "openai", "OpenAI", frozenset({"deepseek"}), "distillation",
+                  date(2025, 1, 29), date(2025, 1, 29))
+    # "The app is a weapon built to spy on Americans": the same party accused, of something with no topic.
+    spying = Summary(2, "accusation", "john-moolenaar", "John Moolenaar", frozenset({"deepseek"}), None,
+                     date(2025, 4, 16), date(2025, 4, 16))
+    distilled = Summary(3, "accusation", "house-select-committee-ccp", "House Select Committee",
+                        frozenset({"deepseek"}), "distillation", date(2025, 4, 16), date(2025, 4, 16))
+    assert evidence_links(spying, [lab], window=180) == []
+    assert [(x.thread_id, x.relation) for x in evidence_links(distilled, [lab], window=180)] == \
+        [(1, "corroboration")]

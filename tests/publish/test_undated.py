@@ -69,11 +69,12 @@ def test_pages_link_to_the_readable_url_and_show_undated_articles_apart(get) -> 
     assert entity.status_code == 200
     assert f'href="{UNDATED[0]}"' in entity.text and f'href="{UNDATED[1]}"' not in entity.text
     assert "undated" in entity.text and "2026-11-27" not in entity.text
-    # entries link to their first report's readable address; the undated report is not dated by its
-    # fetch time, so it is not taken for the dated act
+    # one entry per act, linking to its first report's readable address: the undated report retells the
+    # only dated act of its accuser against that party, so it is a report of it, never dated by its fetch time
     feed = get("/aiwatch/feed_accusations.atom")
-    assert feed.status_code == 200 and UNDATED[0] in feed.text and DATED[0] in feed.text
-    assert f"{UNDATED[1]}<" not in feed.text and f"{DATED[1]}<" not in feed.text
+    assert feed.status_code == 200 and DATED[0] in feed.text and UNDATED[0] not in feed.text
+    assert "(2025-02-03)" in feed.text and "Reported by 2 article(s)" in feed.text
+    assert f"{DATED[1]}<" not in feed.text
     table = get("/aiwatch/articles.json?_shape=array&published__isnull=1")
     assert [row["url"] for row in table.json()] == [UNDATED[0]]
 
