@@ -208,22 +208,16 @@ def _group_all(conn: sqlite3.Connection, settings: EventSettings, stats: EventSt
             memo.clear()
         claims = claim_rows(conn, rows, {}, {}, memo)
         stats.claims += len(claims)
-        for event in group_events(claims, undated_window=settings.undated_window):
-            order.append((_founded(event), writer.add(event)))
+        for i, event in enumerate(group_events(claims, undated_window=settings.undated_window)):
+            order.append(((event.kind, event.speaker_key, i), writer.add(event)))
     writer.flush()
     return _renumber(conn, order)
 
 
-def _founded(event: Event) -> tuple:
-    """When ``event`` was first reported, as grouping orders units (then its group): new event ids follow
-    this order, in a rebuild as in an update, because the thread rules break ties of dates by event id."""
-    unit = event.units[0]
-    return unit.published or "9999", unit.article_id, unit.position, unit.key, event.kind, event.speaker_key
-
-
 def _renumber(conn: sqlite3.Connection, order: list[tuple[tuple, int]]) -> set[int]:
-    """Number the events a rebuild wrote (streaming, group by group) in the order they were first
-    reported; their ids."""
+    """Number the events a rebuild wrote (streaming the claims) by group (kind, speaker key), then as their
+    group made them, as rebuilds always have: the thread rules break ties of dates by event id, so another
+    order would change links. Their ids."""
     order.sort()
     mapping = [(old, new) for new, (_, old) in enumerate(order, start=1) if old != new]
     if mapping:
@@ -259,15 +253,21 @@ def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSe
     reports: set[int] = set()
     keep: set[int] = set()
     regrouped: set[int] = set()
-    founded: list[Event] = []
     for group in groups:
         new_claims = claim_rows(conn, fresh.get(group, []), {}, texts, memo)
         window = set(members.get(group, ()))
         window |= _meeting(conn, group, new_claims, settings.undated_window)
+        claims = list(new_claims)
+        extra = set(window) | _undated_reach(conn, group, new_claims, window, settings.undated_window,
+                                             new=True)
+        while extra:  # the events an undated report can join, and theirs in turn
+            window |= extra
+            rows = event_rows(conn, sorted(extra), pending)
+            more = claim_rows(conn, rows, cached_dates(conn, [r[0] for r in rows], pending), texts, memo)
+            claims += more
+            extra = _undated_reach(conn, group, more, window, settings.undated_window)
         regrouped |= window
-        rows = event_rows(conn, sorted(window), pending)
-        claims = claim_rows(conn, rows, cached_dates(conn, [r[0] for r in rows], pending), texts, memo)
-        claims = sorted(claims + new_claims, key=lambda c: (c.article_id, c.position, c.claim_id))
+        claims = sorted(claims, key=lambda c: (c.article_id, c.position, c.claim_id))
         stats.claims += len(claims)
         events = group_events(claims, undated_window=settings.undated_window)
         stored = old_events(conn, window)
@@ -280,16 +280,9 @@ def _regroup(conn: sqlite3.Connection, pending_ids: list[int], settings: EventSe
                 if {u.article_id for u in event.units} & pending:
                     reports.add(event_id)  # an article's date, outlet or duplicate status may have moved
                 continue
-            if event_id is None:
-                founded.append(event)
-                continue
-            writer.add(event, event_id)
+            event_id = writer.add(event, event_id)
             keep.add(event_id)
             touched.add(event_id)
-    for event in sorted(founded, key=_founded):  # new ids in the order of first reports, as a rebuild's
-        event_id = writer.add(event)
-        keep.add(event_id)
-        touched.add(event_id)
     writer.flush()
     gone = sorted(regrouped - keep)
     lost_threads: set[int] = set()
@@ -318,6 +311,34 @@ def _meeting(conn: sqlite3.Connection, group: tuple[str, str], claims: list, und
                                                                    span[1].isoformat())
                   if not named or not targets or targets & named}
     return found
+
+
+def _undated_reach(conn: sqlite3.Connection, group: tuple[str, str], claims: list, window: set[int],
+                   undated_window: int, *, new: bool = False) -> set[int]:
+    """Stored events of ``group`` outside ``window`` that grouping reads for the undated units of ``claims``
+    (no article date, no date in the sentence): such a unit joins the one dated act of its group sharing a
+    target, wherever it is (``grouping._only_dated``), so up to two such acts come along (two: it joins
+    neither). With ``new`` (the changed articles' claims), also the events holding undated units that share a
+    target with a new dated unit: they may now have two acts to choose from."""
+    units = units_of(claims)
+    undated = [u for u in units if u.named and unit_span(u, undated_window) is None]
+    dated = {t for u in units if u.named and unit_span(u, undated_window) is not None for t in u.named} \
+        if new else set()
+    found: set[int] = set()
+    if undated:
+        acts = [(r[0], set(json.loads(r[1])), r[2]) for r in conn.execute(
+            "SELECT id, target_ids, topic FROM events WHERE kind = ? AND speaker_key = ? "
+            "AND span_start IS NOT NULL ORDER BY id", group)]
+        for unit in undated:
+            fits = [e for e, targets, topic in acts if targets & unit.named
+                    and not (topic and unit.topic and topic != unit.topic)]
+            found |= set(fits[:2])
+    if dated:
+        found |= {r[0] for r in conn.execute(
+            "SELECT DISTINCT e.id, e.target_ids FROM articles a JOIN event_claims ec ON ec.article_id = a.id "
+            "JOIN events e ON e.id = ec.event_id WHERE a.published IS NULL AND e.kind = ? AND "
+            "e.speaker_key = ?", group) if set(json.loads(r[1])) & dated}
+    return found - window
 
 
 _FIELDS = ("kind, speaker_key, speaker_id, speaker_text, target_ids, target_texts, topic, event_date, "
