@@ -553,6 +553,14 @@ MIGRATIONS: list[str] = [
     {_events_pending_triggers("articles", "id", "id, published, fetched_at, duplicate_of, outlet, text")}
     INSERT OR IGNORE INTO events_pending (article_id) SELECT id FROM articles;
     """,
+    # 10: the days an event's act can have happened, as grouping compares them (`span_start`, `span_end`),
+    # so an update regroups only the stored events whose span meets the changed claims' dates, not the whole
+    # history of their speaker. Filled by the next events update (a full rebuild: the events state changes).
+    """
+    ALTER TABLE events ADD COLUMN span_start TEXT;
+    ALTER TABLE events ADD COLUMN span_end TEXT;
+    CREATE INDEX idx_events_span ON events(kind, speaker_key, span_end);
+    """,
 ]
 
 

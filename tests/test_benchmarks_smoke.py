@@ -75,6 +75,16 @@ def test_e2e_benchmark_runs(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.model
+def test_e2e_incremental_only_runs(tmp_path):
+    result = run_script("e2e.py", "--incremental-only", "--incremental-base", "40", "--new-articles", "3",
+                        "--cache-dir", str(tmp_path), timeout=400)
+    assert result["base_articles"] == 40 and result["incremental_ratio"] > 0
+    assert result["big"]["stored"] == 3 and result["big"]["extracted"] == 3
+    assert result["big"]["events"]["mode"] == "incremental" and result["big"]["events"]["articles"] == 3
+
+
+@pytest.mark.slow
 def test_e2e_crawl_only_runs(tmp_path):
     result = run_script("e2e.py", "--articles", "8", "--crawl-only", "--min-words", "300",
                         "--max-words", "400")

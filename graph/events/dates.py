@@ -104,6 +104,7 @@ def _parser():
                                                      "RETURN_AS_TIMEZONE_AWARE": False})
 
 
+@functools.lru_cache(maxsize=8192)  # pure in its arguments; "on Monday" recurs across a day's articles
 def _resolve(expression: str, base: date) -> tuple[date, str] | None:
     """``expression`` resolved against ``base`` (day and precision), or None."""
     from dateparser.search import search_dates  # noqa: F401  (same package; keeps import lazy)
@@ -140,6 +141,16 @@ def _search(text: str, base: date) -> list[tuple[str, int]]:
         if _CANDIDATE.search(expression):
             out.append((expression, at))
     return out
+
+
+def mentions_date(sentence: str | None) -> bool:
+    """Whether ``sentence`` may hold a date expression (the cheap test before dateparser: without one,
+    :func:`resolve_date` gives the article's day whatever the offsets).
+
+    >>> mentions_date("Anthropic said on Monday that labs ran campaigns."), mentions_date("It said so.")
+    (True, False)
+    """
+    return bool(_CANDIDATE.search(_ABBREVIATION_DOT.sub(r"\1 ", sentence or "")))
 
 
 def resolve_date(sentence: str, published: str | None, *, cue: int | None = None,

@@ -154,6 +154,16 @@ def _event_span(event: Event, undated_window: int) -> tuple[date, date] | None:
     return event.first_day - timedelta(days=undated_window), event.first_day
 
 
+def event_span(event: Event, undated_window: int) -> tuple[date, date] | None:
+    """The days ``event``'s act can have happened, as :func:`compatible` compares them (None: undated)."""
+    return _event_span(event, undated_window)
+
+
+def unit_span(unit: Unit, undated_window: int) -> tuple[date, date] | None:
+    """The days ``unit``'s sentence can report, as :func:`compatible` compares them (None: undated)."""
+    return _unit_span(unit, undated_window)
+
+
 def compatible(event: Event, unit: Unit, undated_window: int) -> bool:
     """Whether ``unit`` can report the act ``event`` is: same topic, overlapping targets and dates.
 

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from aiwatch.graph.events.dates import EventDate, resolve_date
+from aiwatch.graph.events.dates import EventDate, mentions_date, resolve_date
 from aiwatch.graph.events.grouping import ClaimRow, unit_key
 
 from aiwatch.db import tuple_cursor
@@ -30,8 +30,6 @@ FROM claims c JOIN articles a ON a.id = c.article_id
 WHERE c.negated = 0 AND {where}
 """.replace("{PUBLISHED}", iso_date_sql("a.published"))
 
-
-_ORDER = " ORDER BY c.article_id, c.start_char, c.id"
 
 
 def chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
@@ -84,22 +82,30 @@ def _sentence_offsets(text: str | None, row: tuple) -> tuple[int | None, tuple[i
 
 
 def claim_rows(conn: sqlite3.Connection, rows: list[tuple], cached: dict[int, EventDate],
-               texts: dict[int, str]) -> list[ClaimRow]:
+               texts: dict[int, str | None], memo: dict[tuple, EventDate | None] | None = None
+               ) -> list[ClaimRow]:
     """``CLAIM_SQL`` rows as :class:`ClaimRow`, dated from ``cached`` or resolved now (with ``texts``,
-    article texts by id, read on demand)."""
+    article texts by id, read on demand, and ``memo``, dates resolved before in this update by sentence,
+    day and offsets: dateparser is slow, and a sentence with several targets is one date)."""
     out = []
+    memo = {} if memo is None else memo
     for row in rows:
         claim_id, article_id = row[0], row[1]
         date = cached.get(claim_id)
         if date is None:
-            text = texts.get(article_id)
-            if text is None and article_id not in texts:
-                found = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
-                text = texts[article_id] = found[0] if found else None
-            cue, content = _sentence_offsets(text, row)
-            if row[2] in ACTS:
-                content = None  # "restricted sales in October 2022": an act's content dates the act itself
-            date = resolve_date(row[9], row[14], cue=cue, content=content)
+            if not mentions_date(row[9]):
+                date = resolve_date(row[9], row[14])  # no date expression: the article's day, no text read
+            else:
+                if article_id not in texts:
+                    found = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+                    texts[article_id] = found[0] if found else None
+                cue, content = _sentence_offsets(texts[article_id], row)
+                if row[2] in ACTS:
+                    content = None  # "restricted sales in October 2022": an act's content dates the act
+                key = (row[9], (row[14] or "")[:10], cue, content)
+                if key not in memo:
+                    memo[key] = resolve_date(row[9], row[14], cue=cue, content=content)
+                date = memo[key]
         out.append(ClaimRow(claim_id, article_id, row[2], speaker_key(article_id, row[3], row[4]), row[3],
                             row[4], target_key(row[6], row[7]), row[8], row[9], row[14], date,
                             None if row[6] else " ".join((row[7] or "").split()) or None,
@@ -107,22 +113,67 @@ def claim_rows(conn: sqlite3.Connection, rows: list[tuple], cached: dict[int, Ev
     return out
 
 
-def group_claims(conn: sqlite3.Connection, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list]:
-    """Every claim row of each group (kind, speaker key)."""
-    out: dict[tuple[str, str], list] = {}
-    cur = tuple_cursor(conn)
-    for kind, key in groups:
-        if key.startswith("article:"):
-            article_id = int(key.split(":", 2)[1])
-            where = "c.article_id = ? AND c.kind = ? AND c.speaker_id IS NULL"
-            rows = cur.execute(CLAIM_SQL.format(where=where) + _ORDER,
-                               (article_id, kind)).fetchall()
-            rows = [r for r in rows if speaker_key(r[1], r[3], r[4]) == key]
-        else:
-            rows = cur.execute(CLAIM_SQL.format(where="c.speaker_id = ? AND c.kind = ?") + _ORDER,
-                               (key, kind)).fetchall()
-        out[(kind, key)] = rows
+def all_groups(conn: sqlite3.Connection) -> Iterator[tuple[tuple[str, str], list[tuple]]]:
+    """Every group (kind, speaker key) with its claim rows in article and text order, one group at a time
+    (a full rebuild reads the claims once; a speaker that is no entity is a group within its article)."""
+    block: list[tuple] = []
+    block_key = None
+    for row in tuple_cursor(conn).execute(CLAIM_SQL.format(where="1") +
+                                          " ORDER BY c.kind, c.speaker_id, c.article_id, c.start_char, c.id"):
+        key = (row[2], row[3]) if row[3] is not None else (row[2], None, row[1])
+        if key != block_key and block:
+            yield from _by_group(block).items()
+            block = []
+        block_key = key
+        block.append(row)
+    if block:
+        yield from _by_group(block).items()
+
+
+def _by_group(rows: Iterable[tuple]) -> dict[tuple[str, str], list[tuple]]:
+    out: dict[tuple[str, str], list[tuple]] = {}
+    for row in rows:
+        out.setdefault(group_of(row), []).append(row)
     return out
+
+
+def article_rows(conn: sqlite3.Connection, articles: list[int]) -> dict[tuple[str, str], list[tuple]]:
+    """The claim rows of ``articles`` by group."""
+    cur = tuple_cursor(conn)
+    rows: list[tuple] = []
+    for part in chunks(articles):
+        rows += cur.execute(CLAIM_SQL.format(where=f"c.article_id IN ({marks(part)})"), part).fetchall()
+    return _by_group(rows)
+
+
+def event_rows(conn: sqlite3.Connection, event_ids: list[int], skip: set[int]) -> list[tuple]:
+    """The claim rows of the stored events ``event_ids``, but for those of the articles in ``skip``."""
+    cur = tuple_cursor(conn)
+    out: list[tuple] = []
+    for part in chunks(event_ids):
+        where = f"c.id IN (SELECT claim_id FROM event_claims WHERE event_id IN ({marks(part)}))"
+        out += [r for r in cur.execute(CLAIM_SQL.format(where=where), part) if r[1] not in skip]
+    return out
+
+
+def member_events(conn: sqlite3.Connection, articles: list[int]) -> dict[tuple[str, str], set[int]]:
+    """The stored events with claims of ``articles``, by group."""
+    out: dict[tuple[str, str], set[int]] = {}
+    for part in chunks(articles):
+        for event_id, kind, key in conn.execute(
+                "SELECT DISTINCT e.id, e.kind, e.speaker_key FROM event_claims ec JOIN events e "
+                f"ON e.id = ec.event_id WHERE ec.article_id IN ({marks(part)})", part):
+            out.setdefault((kind, key), set()).add(event_id)
+    return out
+
+
+def events_meeting(conn: sqlite3.Connection, group: tuple[str, str], lo: str,
+                   hi: str) -> list[tuple[int, set[str]]]:
+    """The stored events of ``group`` whose span (``span_start`` to ``span_end``) meets the days ``lo`` to
+    ``hi`` (ISO), with their target entity ids."""
+    return [(r[0], set(json.loads(r[1]))) for r in conn.execute(
+        "SELECT id, target_ids FROM events WHERE kind = ? AND speaker_key = ? AND span_end >= ? "
+        "AND span_start <= ?", (*group, lo, hi))]
 
 
 def cached_dates(conn: sqlite3.Connection, claim_ids: list[int],
@@ -138,45 +189,30 @@ def cached_dates(conn: sqlite3.Connection, claim_ids: list[int],
     return out
 
 
-def old_events(conn: sqlite3.Connection,
-               groups: Iterable[tuple[str, str]]
-               ) -> dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]]:
-    """The stored events of each group with the sentence (unit) keys and the claim ids of their claims (to
-    keep ids stable and leave unchanged events alone)."""
-    out: dict[tuple[str, str], dict[int, tuple[set[str], set[int]]]] = {}
-    for kind, key in groups:
-        mine = out[(kind, key)] = {}
+def old_events(conn: sqlite3.Connection, event_ids: Iterable[int]) -> dict[int, tuple[set[str], set[int]]]:
+    """Stored events with the sentence (unit) keys and the ids of their claims (to keep ids stable and leave
+    unchanged events alone)."""
+    out: dict[int, tuple[set[str], set[int]]] = {}
+    for part in chunks(sorted(event_ids)):
+        out.update((event_id, (set(), set())) for event_id in part)
         for event_id, unit, claim_id in conn.execute(
-                "SELECT e.id, ec.unit_key, ec.claim_id FROM events e "
-                "LEFT JOIN event_claims ec ON ec.event_id = e.id WHERE e.kind = ? AND e.speaker_key = ?",
-                (kind, key)):
-            units, claims = mine.setdefault(event_id, (set(), set()))
-            if unit:
-                units.add(unit)
-                claims.add(claim_id)
+                f"SELECT event_id, unit_key, claim_id FROM event_claims WHERE event_id IN ({marks(part)})",
+                part):
+            out[event_id][0].add(unit)
+            out[event_id][1].add(claim_id)
     return out
 
 
-def touched_groups(conn: sqlite3.Connection, articles: list[int]) -> set[tuple[str, str]]:
-    """Groups whose claims were in, or are in, the ``articles``."""
-    groups: set[tuple[str, str]] = set()
-    cur = tuple_cursor(conn)
-    for part in chunks(articles):
-        groups |= {(k, s) for k, s in cur.execute(
-            "SELECT DISTINCT e.kind, e.speaker_key FROM event_claims ec JOIN events e ON e.id = ec.event_id "
-            f"WHERE ec.article_id IN ({marks(part)})", part)}
-        for row in cur.execute(CLAIM_SQL.format(where=f"c.article_id IN ({marks(part)})"), part):
-            groups.add(group_of(row))
-    return groups
+def claim_values(event_id: int, claims: list[ClaimRow]) -> list[tuple]:
+    """``event_claims`` rows of ``claims`` in ``event_id`` (in ``EVENT_CLAIMS_SQL`` order)."""
+    return [(c.claim_id, event_id, c.article_id, unit_key(c.article_id, c.sentence),
+             c.date.value if c.date else None, c.date.precision if c.date else None,
+             c.date.source if c.date else None, c.date.expression if c.date else None) for c in claims]
 
 
-def write_claims(conn: sqlite3.Connection, event_id: int, claims: list[ClaimRow]) -> None:
-    conn.executemany(
-        "INSERT OR REPLACE INTO event_claims (claim_id, event_id, article_id, unit_key, date_value, "
-        "date_precision, date_source, date_expression) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(c.claim_id, event_id, c.article_id, unit_key(c.article_id, c.sentence),
-          c.date.value if c.date else None, c.date.precision if c.date else None,
-          c.date.source if c.date else None, c.date.expression if c.date else None) for c in claims])
+EVENT_CLAIMS_SQL = ("INSERT OR REPLACE INTO event_claims (claim_id, event_id, article_id, unit_key, "
+                    "date_value, date_precision, date_source, date_expression) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def json_list(values: Iterable[str]) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import sqlite3
 from datetime import date
 
+import pytest
 from aiwatch.graph.events.dates import resolve_date
 from aiwatch.graph.events.pipeline import update_events
 from aiwatch.graph.events.threads import Summary, evidence_links
@@ -110,11 +112,112 @@ def test_updates_follow_changed_articles_and_match_a_rebuild(tmp_path):
     assert _tables(rebuilt) == incremental
 
 
+def _accusation(conn, article_id: int, published: str, sentence: str, target: str = "deepseek") -> None:
+    _article(conn, article_id, published, f"Outlet {article_id % 3}", sentence)
+    _claims(conn, article_id, sentence, "openai", "accusation", [target])
+
+
+def test_update_regroups_only_the_events_the_new_dates_meet(tmp_path):
+    conn = _db(tmp_path / "a.db")
+    with transaction(conn):
+        conn.execute("INSERT INTO entities (id, name, type) VALUES ('openai', 'OpenAI', 'ai_lab')")
+        _accusation(conn, 1, "2025-01-20", "OpenAI accused DeepSeek of distilling its models.")
+        _accusation(conn, 2, "2025-06-10", "OpenAI accused DeepSeek of evading its safeguards.")
+        _accusation(conn, 3, "2026-02-25", "OpenAI accused DeepSeek of harvesting answers.")
+    update_events(conn)
+    ids = {r[0]: r[1] for r in conn.execute("SELECT first_article_id, id FROM events")}
+    untouched = tuple(conn.execute("SELECT * FROM events WHERE id = ?", (ids[2],)).fetchone())
+    with transaction(conn):
+        # A retelling dated by its text a year back joins the act it retells, far outside the new days ...
+        _accusation(conn, 4, "2026-03-05",
+                    "In January 2025, OpenAI accused DeepSeek of distilling its models.")
+        # ... and an undated report joins the act first reported before them (it straddles the window's edge).
+        _accusation(conn, 5, "2026-03-06", "OpenAI accused DeepSeek of harvesting answers again.")
+    stats = update_events(conn)
+    assert (stats.mode, stats.articles) == ("incremental", 2)
+    # Regrouped: the two new claims and the two events they meet (whole); not the June act.
+    assert stats.claims == 4
+    reports = dict(conn.execute("SELECT id, reports FROM events"))
+    assert reports == {ids[1]: 2, ids[2]: 1, ids[3]: 2}
+    assert tuple(conn.execute("SELECT event_date, date_precision FROM events WHERE id = ?",
+                              (ids[1],)).fetchone()) == ("2025-01-20", "day")
+    assert tuple(conn.execute("SELECT * FROM events WHERE id = ?", (ids[2],)).fetchone()) == untouched
+    _assert_matches_rebuild(conn, tmp_path)
+
+
+def test_an_undated_report_follows_the_one_dated_act_it_can_retell(tmp_path):
+    conn = _db(tmp_path / "a.db")
+    with transaction(conn):
+        conn.execute("INSERT INTO entities (id, name, type) VALUES ('openai', 'OpenAI', 'ai_lab')")
+        _accusation(conn, 1, "2025-06-10", "OpenAI accused DeepSeek of evading its safeguards.")
+        _accusation(conn, 2, "2026-01-10", "OpenAI accused Moonshot AI of copying.", "moonshot-ai")
+    update_events(conn)
+    with transaction(conn):  # an article with no date, far from the June act: it retells the only one
+        _accusation(conn, 3, None, "OpenAI accused DeepSeek of distilling its models.")
+    update_events(conn)
+    assert conn.execute("SELECT reports FROM events WHERE first_article_id = 1").fetchone()[0] == 2
+    _assert_matches_rebuild(conn, tmp_path)
+    with transaction(conn):  # a second dated act against DeepSeek: the undated report can no longer tell
+        _accusation(conn, 4, "2026-03-01", "OpenAI accused DeepSeek of harvesting answers.")
+    stats = update_events(conn)
+    assert conn.execute("SELECT reports FROM events WHERE first_article_id = 1").fetchone()[0] == 1
+    assert stats.claims < 5  # not the Moonshot AI act
+    _assert_matches_rebuild(conn, tmp_path)
+
+
+def _assert_matches_rebuild(conn, tmp_path, *, links: bool = True) -> None:
+    incremental = _tables(conn)
+    rebuilt_path = tmp_path / "rebuilt.db"
+    rebuilt_path.unlink(missing_ok=True)
+    conn.execute("VACUUM INTO ?", (str(rebuilt_path),))
+    rebuilt = connect(rebuilt_path)
+    update_events(rebuilt, full=True)
+    rebuilt_tables = _tables(rebuilt)
+    rebuilt.close()
+    if not links:
+        del incremental["links"], rebuilt_tables["links"]
+    assert rebuilt_tables == incremental
+
+
+TARGETS = ("deepseek", "moonshot-ai", "minimax")
+SAYINGS = ("{s} accused {t} of distilling its models.", "On Monday, {s} accused {t} of copying outputs.",
+           "In January 2025, {s} accused {t} of harvesting answers.",
+           "{s} said last week that {t} broke rules.", "{s} accused {t} and others of distillation.")
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_updates_of_the_newest_articles_match_a_rebuild(tmp_path, seed):
+    rng = random.Random(seed)
+    conn = _db(tmp_path / "a.db")
+    with transaction(conn):
+        conn.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, 'ai_lab')",
+                         [("openai", "OpenAI"), ("google", "Google")])
+    day, article = 0, 0
+    for _ in range(6):
+        with transaction(conn):
+            for _ in range(rng.randint(2, 6)):
+                day += rng.choice((0, 1, 2, 5, 12, 30))
+                article += 1
+                published = f"2025-{1 + day // 28 % 12:02d}-{1 + day % 28:02d}T{article % 24:02d}:00:00Z"
+                speaker = rng.choice(("openai", "google"))
+                target = rng.choice(TARGETS)
+                kind = rng.choice(("accusation", "accusation", "denial"))
+                sentence = rng.choice(SAYINGS).format(s=speaker.title(), t=target)
+                duplicate = article - 1 if article > 1 and rng.random() < 0.15 else None
+                _article(conn, article, published, f"Outlet {rng.randint(1, 3)}", sentence, duplicate)
+                targets = [target, "minimax"] if "others" in sentence else [target]
+                _claims(conn, article, sentence, speaker, kind, targets)
+        assert update_events(conn).mode in ("full", "incremental")
+    # Thread links are left out: the thread rules break ties of dates by event id, and a rebuild numbers
+    # events by group where updates number new ones after the others.
+    _assert_matches_rebuild(conn, tmp_path, links=False)
+
+
 def _tables(conn) -> dict:
     return {
-        "events": sorted(tuple(r) for r in conn.execute(
+        "events": sorted((tuple(r) for r in conn.execute(
             "SELECT kind, speaker_key, target_ids, event_date, date_precision, first_article_id, reports, "
-            "independent_outlets FROM events")),
+            "independent_outlets FROM events")), key=repr),  # repr: an undated event's date is None
         "links": sorted(tuple(r) for r in conn.execute(
             "SELECT a.speaker_key, b.kind, l.relation FROM thread_links l "
             "JOIN events a ON a.id = l.thread_id JOIN events b ON b.id = l.event_id")),
