@@ -1,0 +1,93 @@
+"""The long canned-query lists come in pages of 100 rows that, read one after another, give the whole list in
+its order, each row once, with Previous/Next links on the page."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aiwatch.config import load_config
+from aiwatch.datasette_plugin.search import fts_words
+from aiwatch.db import connect, transaction
+from aiwatch.serve import load_metadata
+
+ARTICLES = 230
+PAGED = {
+    "who_accused_whom": {"accuser": "", "accused": "", "about": "", "since": ""},
+    "policy_actions_by_date": {"from": "", "to": ""},
+    "dispute_timeline": {"topic": "distillation"},
+    "connection_between": {"a": "acme", "b": "bolt"},
+}
+PAGE_CLAUSE = re.compile(re.escape(
+    "LIMIT 100 OFFSET (max(coalesce(cast(nullif(trim(:page), '') AS INTEGER), 1), 1) - 1) * 100"))
+
+
+def build(path: Path) -> None:
+    """Two entities in every article (dates shuffled and often tied), each article with an accusation and a
+    policy action."""
+    rng = random.Random(15)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    conn = connect(path)
+    with transaction(conn):
+        conn.executemany("INSERT INTO entities (id, name, type) VALUES (?, ?, 'company')",
+                         [("acme", "Acme"), ("bolt", "Bolt")])
+        for i in range(1, ARTICLES + 1):
+            published = (start + timedelta(days=rng.randrange(60))).isoformat()
+            text = f"Acme accused Bolt, story {i}. Acme banned exports."
+            conn.execute("INSERT INTO articles (id, url, source, title, published, text, topics) "
+                         "VALUES (?, ?, 'a.example', ?, ?, ?, '[\"distillation\"]')",
+                         (i, f"https://a.example/{i}", f"Story {i}", published, text))
+            conn.executemany("INSERT INTO mentions (article_id, entity_id, text, start_char, end_char) "
+                             "VALUES (?, ?, ?, ?, ?)",
+                             [(i, "acme", "Acme", 0, 4), (i, "bolt", "Bolt", 14, 18)])
+            conn.executemany(
+                "INSERT INTO claims (article_id, speaker_id, speaker_text, verb, kind, target_id, content,"
+                " sentence, start_char, end_char) VALUES (?, 'acme', 'Acme', ?, ?, ?, ?, ?, 0, 10)",
+                [(i, "accuse", "accusation", "bolt", f"story {i}", text.split(". ")[0] + "."),
+                 (i, "ban", "policy_action", None, "exports", "Acme banned exports.")])
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from aiwatch.serve import build_datasette
+
+    path = tmp_path_factory.mktemp("paging") / "paging.db"
+    build(path)
+    ds = build_datasette(path, load_config(environ={}))
+    reference = sqlite3.connect(path)
+    reference.create_function("aiwatch_words", 1, fts_words, deterministic=True)
+    yield ds, reference
+    reference.close()
+
+
+@pytest.mark.parametrize("name", sorted(PAGED))
+def test_pages_of_100_add_up_to_the_whole_list(app, name):
+    ds, reference = app
+    sql = load_metadata()["databases"]["aiwatch"]["queries"][name]["sql"]
+    assert len(PAGE_CLAUSE.findall(sql)) == 1, "the paging clause changed: update this test"
+    whole = [list(row) for row in reference.execute(PAGE_CLAUSE.sub("", sql), {**PAGED[name], "page": ""})]
+    assert len(whole) > 200
+    pages, number = [], 1
+    while True:
+        response = asyncio.run(ds.client.get(f"/aiwatch/{name}.json",
+                                             params={**PAGED[name], "page": str(number), "_shape": "arrays"}))
+        rows = response.json()["rows"]
+        if not rows:
+            break
+        assert len(rows) <= 100
+        pages.append(rows)
+        number += 1
+    assert [len(rows) for rows in pages] == [len(whole[i:i + 100]) for i in range(0, len(whole), 100)]
+    assert [row for rows in pages for row in rows] == whole
+    first = asyncio.run(ds.client.get(f"/aiwatch/{name}", params=PAGED[name])).text
+    assert "Page 1" in first and "Next page" in first and "Previous page" not in first
+    last = asyncio.run(ds.client.get(f"/aiwatch/{name}",
+                                     params={**PAGED[name], "page": str(len(pages))})).text
+    assert f"Page {len(pages)}" in last and "Previous page" in last and "Next page" not in last
