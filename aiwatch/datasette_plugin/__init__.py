@@ -1,10 +1,11 @@
 """Datasette plugin for aiwatch (entry point ``datasette: aiwatch``).
 
-* ``prepare_connection``: caps SQLite string/blob length (and SQL text length) on every connection, guards
-  ``printf``/``format``, denies ``fts3_tokenizer`` and ``load_extension`` and caps the bytes one query may
-  return, so one anonymous query cannot build a huge value or response in memory, spin for seconds or read
-  a pointer (plugin config ``max_string_bytes`` and ``max_response_bytes``, defaults the
-  ``serve_max_string_bytes`` and ``serve_max_response_bytes`` settings; see :mod:`.limits`).
+* ``prepare_connection``: maps the file into memory (one map shared by the serving connections), caps SQLite
+  string/blob length (and SQL text length) on every connection, guards ``printf``/``format``, denies
+  ``fts3_tokenizer`` and ``load_extension`` and caps the bytes one query may return, so one anonymous query
+  cannot build a huge value or response in memory, spin for seconds or read a pointer (plugin config
+  ``max_string_bytes`` and ``max_response_bytes``, defaults the ``serve_max_string_bytes`` and
+  ``serve_max_response_bytes`` settings; see :mod:`.limits`).
 * ``register_routes``: ``/-/aiwatch/entity/<id>``, ``/-/aiwatch/overview`` and ``/-/aiwatch/thread/<id>``
   (see :mod:`.pages`).
 * ``render_cell``: entity names and ids link to their entity page; ids in canned-query results and views link
@@ -36,6 +37,11 @@ from aiwatch.datasette_plugin import cells
 log = logging.getLogger(__name__)
 
 MAX_SQL_LENGTH = 1_000_000
+# Serving connections read the database through a shared memory map (up to this many bytes of the file):
+# Datasette keeps several connections, and each copied the pages a request needed into its own small cache,
+# so a page read by one request was read and copied again by each connection (e2e: the article search and
+# the articles table page ~35% faster). The mapped pages are the operating system's file cache.
+SERVE_MMAP_BYTES = 1 << 30
 
 
 def max_string_bytes(datasette: Any) -> int:
@@ -65,6 +71,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     from aiwatch.datasette_plugin.limits import apply_limits
     from aiwatch.datasette_plugin.search import fts_words
 
+    conn.execute(f"PRAGMA mmap_size = {SERVE_MMAP_BYTES}")
     apply_limits(conn, max_string_bytes(datasette), MAX_SQL_LENGTH, max_response_bytes(datasette))
     conn.create_function("aiwatch_words", 1, fts_words, deterministic=True)
     conn.create_function("aiwatch_cut", 2, cut_words, deterministic=True)
