@@ -125,3 +125,19 @@ def test_latest_claims_gives_the_rows_of_its_definition(app, params):
                                          params={**params, "_shape": "arrays"}))
     expected = [list(row) for row in reference.execute(LATEST_CLAIMS_DEFINITION, params)]
     assert response.json()["rows"] == expected
+
+
+def test_entity_page_lists_the_newest_50_with_links_to_all(app):
+    """An entity with hundreds of claims: each list shows its newest 50, its total and a link to every row."""
+    ds, _ = app
+    html = asyncio.run(ds.client.get("/-/aiwatch/entity/acme")).text
+    assert html.count("<tr>") - html.count("<thead><tr>") <= 3 * 50 + 100  # three claim lists, threads
+    assert f"latest 50 of {ARTICLES}: <a href=\"/aiwatch/who_accused_whom?accuser=acme\">all</a>" in html
+    assert f"latest 50 of {ARTICLES}; <a href=\"/aiwatch/claims?speaker_id=acme\">" in html
+    total, page = 0, 1
+    while rows := asyncio.run(ds.client.get("/aiwatch/who_accused_whom.json", params={
+            "accuser": "acme", "page": str(page), "_shape": "arrays"})).json()["rows"]:
+        total, page = total + len(rows), page + 1
+    assert total == ARTICLES
+    html = asyncio.run(ds.client.get("/-/aiwatch/entity/bolt")).text
+    assert "<a href=\"/aiwatch/who_accused_whom?accused=bolt\">all</a>" in html
