@@ -163,6 +163,7 @@ def run(articles: int, cache_dir: Path, repeat: int, stock: bool = True) -> dict
         "overview_ms": round(ours["overview"][0], 1),
         "canned_query_ms_max": round(max(ms for ms, _ in canned.values()), 1),
         "canned_query_ms": {k: round(ms, 1) for k, (ms, _) in canned.items()},
+        "search_ms": {k: round(ours[k][0], 1) for k in ("fts_relevance", "fts_two_words", "fts_rare")},
         "stock_table_page_ms": round(baseline["table_page"][0], 1) if baseline else None,
         "stock_fts_ms": round(baseline["fts"][0], 1) if baseline else None,
         "non_200": bad,
