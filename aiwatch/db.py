@@ -561,6 +561,45 @@ MIGRATIONS: list[str] = [
     ALTER TABLE events ADD COLUMN span_end TEXT;
     CREATE INDEX idx_events_span ON events(kind, speaker_key, span_end);
     """,
+    # 11: article search counts syndicated copies once without reading one article row per match. The
+    # copies (`duplicate_of` set) that are in `articles_fts` are indexed a second time in the small
+    # contentless `article_copies_fts`, so "matching articles, copies once" is two index counts (the
+    # search_articles canned query); newest-first article lists read the partial index of originals.
+    # The copies' triggers follow the ones of `articles_fts` (an article waiting in `articles_fts_pending`
+    # is in neither index; `flush_search_index` indexes it in both).
+    f"""
+    CREATE VIRTUAL TABLE article_copies_fts USING fts5(
+        title, text, content='', tokenize='porter unicode61'
+    );
+    INSERT INTO article_copies_fts(rowid, title, text)
+    SELECT id, title, text FROM articles WHERE duplicate_of IS NOT NULL
+      AND id NOT IN (SELECT article_id FROM articles_fts_pending);
+    CREATE TRIGGER article_copies_ai AFTER INSERT ON articles
+    WHEN new.duplicate_of IS NOT NULL AND NOT {_FTS_DEFERRED} BEGIN
+        INSERT INTO article_copies_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER article_copies_au AFTER UPDATE OF title, text, duplicate_of ON articles
+    WHEN (old.duplicate_of IS NOT NULL OR new.duplicate_of IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE article_id = old.id) BEGIN
+        INSERT INTO article_copies_fts(article_copies_fts, rowid, title, text)
+        SELECT 'delete', old.id, old.title, old.text WHERE old.duplicate_of IS NOT NULL;
+        INSERT INTO article_copies_fts(rowid, title, text)
+        SELECT new.id, new.title, new.text WHERE new.duplicate_of IS NOT NULL;
+    END;
+    -- One delete trigger for both indexes: the copy must leave its index before the row leaves the list.
+    DROP TRIGGER articles_ad;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        SELECT 'delete', old.id, old.title, old.text
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE article_id = old.id);
+        INSERT INTO article_copies_fts(article_copies_fts, rowid, title, text)
+        SELECT 'delete', old.id, old.title, old.text
+        WHERE old.duplicate_of IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE article_id = old.id);
+        DELETE FROM articles_fts_pending WHERE article_id = old.id;
+    END;
+    CREATE INDEX idx_articles_newest ON articles(published) WHERE duplicate_of IS NULL;
+    """,
 ]
 
 
@@ -730,6 +769,10 @@ def flush_search_index(conn: sqlite3.Connection) -> int:
     indexed = conn.execute(
         "INSERT INTO articles_fts(rowid, title, text) SELECT a.id, a.title, a.text "
         "FROM articles_fts_pending AS p JOIN articles AS a ON a.id = p.article_id").rowcount
+    conn.execute(
+        "INSERT INTO article_copies_fts(rowid, title, text) SELECT a.id, a.title, a.text "
+        "FROM articles_fts_pending AS p JOIN articles AS a ON a.id = p.article_id "
+        "WHERE a.duplicate_of IS NOT NULL")
     conn.execute("DELETE FROM articles_fts_pending")
     conn.execute("DELETE FROM aiwatch_meta WHERE key = ?", (FTS_DEFERRED_KEY,))
     return indexed

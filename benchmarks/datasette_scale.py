@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -39,6 +40,7 @@ def canned_urls(entity: str, other: str, claim_id: int) -> dict[str, str]:
         "dispute_timeline": "/aiwatch/dispute_timeline?topic=distillation",
         "policy_actions_by_date": "/aiwatch/policy_actions_by_date?from=&to=",
         "latest_claims": "/aiwatch/latest_claims?kind=",
+        "who_accused_whom_page_5": "/aiwatch/who_accused_whom?page=5",
         "responses_to_accusation": f"/aiwatch/responses_to_accusation?claim_id={claim_id}",
         "connection_between": f"/aiwatch/connection_between?a={entity}&b={other}",
         "search_claims": f"/aiwatch/search_claims?q={FTS_TERM}",
@@ -46,6 +48,17 @@ def canned_urls(entity: str, other: str, claim_id: int) -> dict[str, str]:
         "feed_accusations": "/aiwatch/feed_accusations",
         "feed_policy_actions": "/aiwatch/feed_policy_actions",
     }
+
+
+def rare_name(db_path: Path) -> str:
+    """The name of an entity mentioned in few articles (a search with few matches, mostly old ones)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    row = conn.execute("SELECT e.name FROM graph_nodes g JOIN entities e ON e.id = g.entity_id "
+                       "WHERE g.article_count > 0 ORDER BY g.article_count, g.entity_id LIMIT 1").fetchone()
+    conn.close()
+    return row[0] if row else "Cambricon"
 
 
 def popular(db_path: Path) -> tuple[str, str, int]:
@@ -84,6 +97,10 @@ async def measure_aiwatch(db_path: Path, repeat: int) -> dict[str, tuple[float, 
         "table_page": "/aiwatch/articles",
         "fts": f"/aiwatch/search_articles?q={FTS_TERM}",  # where the articles search box leads
         "fts_table_filtered": f"/aiwatch/articles?_search={FTS_TERM}&language=en",
+        # Article search beyond the timed default: best match first, two words, a rare name.
+        "fts_relevance": f"/aiwatch/search_articles?q={FTS_TERM}&sort=relevance",
+        "fts_two_words": f"/aiwatch/search_articles?q={FTS_TERM}+rules",
+        "fts_rare": "/aiwatch/search_articles?" + urlencode({"q": rare_name(db_path)}),
         "entity_page": f"/-/aiwatch/entity/{entity}",
         "overview": "/-/aiwatch/overview",
         "article_row": "/aiwatch/articles/1",
@@ -146,6 +163,7 @@ def run(articles: int, cache_dir: Path, repeat: int, stock: bool = True) -> dict
         "overview_ms": round(ours["overview"][0], 1),
         "canned_query_ms_max": round(max(ms for ms, _ in canned.values()), 1),
         "canned_query_ms": {k: round(ms, 1) for k, (ms, _) in canned.items()},
+        "search_ms": {k: round(ours[k][0], 1) for k in ("fts_relevance", "fts_two_words", "fts_rare")},
         "stock_table_page_ms": round(baseline["table_page"][0], 1) if baseline else None,
         "stock_fts_ms": round(baseline["fts"][0], 1) if baseline else None,
         "non_200": bad,

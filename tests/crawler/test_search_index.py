@@ -132,3 +132,75 @@ def test_a_schema_2_database_keeps_its_index_through_the_migration(tmp_path):
     conn.execute("UPDATE articles SET text = 'Foundry rule' WHERE id = 1")
     assert hits(conn, "entity") == [] and hits(conn, "foundry") == [1]
     integrity_check(conn)
+
+
+COPIES = "SELECT rowid FROM article_copies_fts WHERE article_copies_fts MATCH ? ORDER BY rowid"
+COPIES_EXPECTED = ("SELECT a.id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+                   "WHERE f.articles_fts MATCH ? AND a.duplicate_of IS NOT NULL ORDER BY a.id")
+
+
+def copies_agree(conn: sqlite3.Connection, *words: str) -> None:
+    """The copies index holds exactly the indexed articles whose ``duplicate_of`` is set, with their text."""
+    for word in words:
+        assert ([r[0] for r in conn.execute(COPIES, (word,))]
+                == [r[0] for r in conn.execute(COPIES_EXPECTED, (word,))]), word
+    conn.execute("INSERT INTO article_copies_fts(article_copies_fts) VALUES ('integrity-check')")
+    integrity_check(conn)
+
+
+def test_the_copies_index_follows_duplicate_of_text_and_deletes(conns):
+    writer, reader = conns
+    writer.execute("INSERT INTO articles (url, title, text) VALUES ('o', 'T', 'Huawei Ascend exports')")
+    writer.execute("INSERT INTO articles (url, title, text, duplicate_of) "
+                   "VALUES ('c1', 'T', 'Huawei Ascend', 1)")
+    writer.execute("INSERT INTO articles (url, title, text) VALUES ('c2', 'T', 'Ascend exports')")
+    assert hits_of(reader, COPIES, "ascend") == [2]
+    writer.execute("UPDATE articles SET duplicate_of = 1 WHERE url = 'c2'")  # found to be a copy later
+    writer.execute("UPDATE articles SET text = 'Kirin chips' WHERE url = 'c1'")
+    assert hits_of(reader, COPIES, "ascend") == [3] and hits_of(reader, COPIES, "kirin") == [2]
+    writer.execute("UPDATE articles SET duplicate_of = NULL, title = 'Kirin' WHERE url = 'c1'")  # no copy
+    writer.execute("UPDATE articles SET duplicate_of = 2 WHERE url = 'c2'")  # another original, still a copy
+    assert hits_of(reader, COPIES, "kirin") == [] and hits_of(reader, COPIES, "exports") == [3]
+    writer.execute("DELETE FROM articles WHERE url = 'c2'")
+    assert hits_of(reader, COPIES, "exports") == []
+    copies_agree(reader, "huawei", "ascend", "exports", "kirin", "t")
+
+
+def test_copies_stored_in_a_deferred_batch_are_indexed_as_they_end_up(conns):
+    writer, reader = conns
+    writer.execute("INSERT INTO articles (url, title, text) VALUES ('o', 'T', 'Cambricon revenue')")
+    batch = GroupCommit(writer, Timers(), on_begin=defer_search_index, before_commit=flush_search_index)
+    batch.run(lambda conn: conn.execute(
+        "INSERT INTO articles (url, title, text, duplicate_of) VALUES ('a', 'T', 'Cambricon revenue', 1)"))
+    batch.run(add("b", "Cambricon revenue again"))
+    batch.run(add("c", "Cambricon chips"))
+    batch.run(lambda conn: conn.execute("UPDATE articles SET duplicate_of = 1 WHERE url = 'b'"))
+    batch.run(lambda conn: conn.execute("UPDATE articles SET text = 'Moore Threads' WHERE url = 'a'"))
+    batch.run(lambda conn: conn.execute("DELETE FROM articles WHERE url = 'c'"))
+    assert hits_of(writer, COPIES, "moore") == []  # waiting, like the main index
+    batch.commit()
+    assert hits_of(reader, COPIES, "moore") == [2] and hits_of(reader, COPIES, "cambricon") == [3]
+    copies_agree(reader, "cambricon", "revenue", "moore", "chips", "again")
+
+
+def test_the_migration_indexes_the_copies_already_stored(tmp_path):
+    from aiwatch import db
+
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path, isolation_level=None)
+    db.register_functions(raw)
+    before = next(i for i, m in enumerate(db.MIGRATIONS) if "article_copies_fts" in m)  # the lead renumbers
+    for script in db.MIGRATIONS[:before]:
+        for statement in db._split_sql(script):
+            raw.execute(statement)
+    raw.execute(f"PRAGMA user_version = {before}")
+    raw.execute("INSERT INTO articles (url, title, text) VALUES ('a', 'T', 'Entity list additions')")
+    raw.execute("INSERT INTO articles (url, title, text, duplicate_of) VALUES ('b', 'T', 'Entity list', 1)")
+    raw.close()
+    conn = connect(path)
+    assert hits_of(conn, COPIES, "entity") == [2]
+    copies_agree(conn, "entity", "list", "additions")
+
+
+def hits_of(conn: sqlite3.Connection, query: str, word: str) -> list[int]:
+    return [row[0] for row in conn.execute(query, (word,))]

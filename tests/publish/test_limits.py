@@ -102,3 +102,12 @@ def test_served_process_stays_small_under_the_row_size_attack(fixture_db, tmp_pa
         sampler.join()
     assert status == 400 and b"response too big" in body, (status, len(body))
     assert peak / 1e6 < 400, peak / 1e6
+
+
+def test_serving_connections_share_a_memory_map_of_the_file(datasette_instance):
+    """Each of Datasette's connections reads the file through the map, not its own copy of every page."""
+    from aiwatch.datasette_plugin import SERVE_MMAP_BYTES
+
+    database = datasette_instance.get_database("aiwatch")
+    mapped = asyncio.run(database.execute_fn(lambda conn: conn.execute("PRAGMA mmap_size").fetchone()[0]))
+    assert mapped == SERVE_MMAP_BYTES

@@ -13,7 +13,7 @@ from aiwatch.db import connect
 from aiwatch.serve import build_metadata, load_metadata
 
 REPO = Path(__file__).resolve().parents[2]
-SKIP_PREFIXES = ("articles_fts", "claims_fts", "sqlite_")
+SKIP_PREFIXES = ("articles_fts", "article_copies_fts", "claims_fts", "sqlite_")
 
 
 def test_root_file_is_the_packaged_file():

@@ -14,15 +14,15 @@ QUERIES = load_metadata()["databases"]["aiwatch"]["queries"]
 # Sample parameters for every canned query, and a value each result must contain.
 SAMPLES: dict[str, tuple[dict[str, str], str]] = {
     "who_accused_whom": (
-        {"accuser": "", "accused": "deepseek", "about": "distill", "since": "2025-01-01"},
+        {"accuser": "", "accused": "deepseek", "about": "distill", "since": "2025-01-01", "page": ""},
         "OpenAI",
     ),
     "entity_profile": ({"entity": "R1"}, "DeepSeek-R1"),
-    "dispute_timeline": ({"topic": "export-controls"}, "AI Diffusion Rule"),
-    "policy_actions_by_date": ({"from": "2025-01-01", "to": "2025-06-30"}, "Nvidia H20"),
+    "dispute_timeline": ({"topic": "export-controls", "page": "1"}, "AI Diffusion Rule"),
+    "policy_actions_by_date": ({"from": "2025-01-01", "to": "2025-06-30", "page": ""}, "Nvidia H20"),
     "latest_claims": ({"kind": "denial", "speaker_kind": "", "page": ""}, "DeepSeek"),
     "responses_to_accusation": ({"claim_id": "1"}, "deny"),
-    "connection_between": ({"a": "Nvidia", "b": "BIS"}, "AI Diffusion Rule"),
+    "connection_between": ({"a": "Nvidia", "b": "BIS", "page": ""}, "AI Diffusion Rule"),
     "search_claims": ({"q": "distilled", "sort": ""}, "OpenAI"),
     "search_articles": ({"q": "distilled", "sort": "relevance"}, "OpenAI says DeepSeek distilled its models"),
     "feed_accusations": ({}, "accused"),
