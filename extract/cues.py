@@ -90,11 +90,13 @@ def acts_against_wrongdoing(verb: Token, lex: Lexicons) -> bool:
     party for a wrongdoing accuses it (the "for" phrase names the wrongdoing)."""
     preps = {c.lower_: c for c in verb.children if c.dep_ == "prep"}
     acted = [o for p in ("on", "against") if p in preps for o in children_with(preps[p], ("pobj",))]
+    if not acted:
+        return False
     # the "for" phrase hangs on the verb or, misparsed, on the party acted on
     reasons = [preps.get("for")]
     reasons += [c for o in acted for c in o.children if c.dep_ == "prep" and c.lower_ == "for"]
     wrong = set(lex["wrongdoing"]) | set(lex["wrongdoing_nouns"])
-    return bool(acted) and any(
+    return any(
         t.lemma_.lower() in wrong and (t.tag_ == "VBG" or t.pos_ == "NOUN")
         for reason in reasons if reason is not None
         for t in reason.subtree

@@ -176,9 +176,8 @@ def _quoted_claims(verb: Token, quoted: Token, sent: Span, ctx: ClaimContext, fa
 def _imposing_teller(verb: Token, thing: Token, ctx: ClaimContext) -> Speaker | None:
     """The authority that tells a party its product "would require a licence": the teller of the clause
     when the requirement's subject is a thing (a chip, a product), not an actor."""
-    if verb.lemma_.lower() != "require" or ctx.emap.at(thing) is not None and ctx.emap.at(thing).type not in (
-        "chip", "ai_model"
-    ):
+    named = ctx.emap.at(thing)
+    if verb.lemma_.lower() != "require" or (named is not None and named.type not in PRODUCT_TYPES):
         return None
     head = reporting_head(verb, ctx.lex)
     if head is None or head.lemma_.lower() not in ("inform", "tell", "notify"):
@@ -257,8 +256,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         # "Nvidia said the US government informed it that the H20 would require a licence": the act is
         # reported, but it is the government's act (a future one only per :func:`_self_announced`)
         reported = False
-    quoted = in_regions(verb.i, [r for r in ctx.regions if r[1] - r[0] > SCARE_QUOTE_TOKENS])
-    if quoted or reported or heading_blocks(sent, verb):
+    in_quote = in_regions(verb.i, [r for r in ctx.regions if r[1] - r[0] > SCARE_QUOTE_TOKENS])
+    if in_quote or reported or heading_blocks(sent, verb):
         return []  # (a verb in scare quotes, 'to "clamp down" on', is still the sentence's own)
     if verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children):
         return []  # a bare participle modifies ("a version, called R1-0528"); it reports nothing
