@@ -18,7 +18,7 @@ from aiwatch.extract.references import (
     resolve_reference,
     subject_of,
 )
-from aiwatch.extract.speakers import Speaker
+from aiwatch.extract.speakers import Speaker, as_mention
 from spacy.tokens import Doc, Span, Token
 
 SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
@@ -125,7 +125,7 @@ def claims_of_denial(
         subject = subject_of(maker)[0] if maker.pos_ in ("VERB", "AUX") and maker.i < claim_noun.i else None
         found = ctx.speaker(subject) if subject is not None else None
         if found is not None and found.entity_id and found.entity_id not in exclude:
-            target = Mention(found.entity_id, found.type or "", found.token_i, "")
+            target = as_mention(found)
     return [
         build_claim(ctx, sent, cue, speaker, "denial", "verb", target, content, False, verb.lemma_.lower())
     ]

@@ -211,7 +211,8 @@ def _mention_text(token: Token, mention: Mention, emap: EntityMap) -> str:
     return ""
 
 
-def _as_mention(speaker: Speaker) -> Mention:
+def as_mention(speaker: Speaker) -> Mention:
+    """A resolved speaker as a mention (to be a target, or a group's member)."""
     return Mention(speaker.entity_id or "", speaker.type or "", speaker.token_i)
 
 
@@ -300,7 +301,7 @@ def speaker_of(
             antecedent = plural_antecedent(token, sent_starts)
             group = speaker_of(antecedent, emap, sent_starts, lex) if antecedent is not None else None
             if group is not None and group.entity_id is not None and group.kind == "group":
-                return _make(token, span, "group", _as_mention(group), "pronoun")
+                return _make(token, span, "group", as_mention(group), "pronoun")
             return _make(token, span, "group", None, "unresolved")
         found, how = resolve_reference(token, emap, sent_starts, lex)
         kind = "person" if word in ("he", "she") else "entity"

@@ -50,6 +50,7 @@ PRODUCT_TYPES = frozenset({"chip", "ai_model"})
 SCARE_QUOTE_TOKENS = 3  # a quotation this short marks words, it does not quote speech
 QUOTING_VERBS = frozenset({"cite", "quote"})
 RULE_DETERMINERS = frozenset({"these", "the", "this", "such", "those"})
+DECIDED_MODALS = frozenset({"will", "would", "'ll", "wo"})  # a decision told, not a possibility
 PLAN_HEADS = frozenset({"plan", "intend", "prepare", "aim"})  # "plans to launch": an announced plan
 # Cue families a speaker voices, so an outlet can relay them ("Bloomberg reported that OpenAI accused ...").
 SPOKEN = REPORTING | {"accusation", "denial"}
@@ -200,7 +201,7 @@ def withdraws_permission(verb: Token, lex: Lexicons) -> bool:
     if verb.lemma_.lower() not in lex["permission_verbs"]:
         return False
     no_longer = any(c.lower_ == "longer" for c in verb.children if c.dep_ == "advmod")
-    decided = any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "wo") for c in verb.children)
+    decided = any(c.dep_ == "aux" and c.lower_ in DECIDED_MODALS for c in verb.children)
     return no_longer or decided
 
 
@@ -578,7 +579,7 @@ def _self_announced(verb: Token, speaker: Speaker, ctx: ClaimContext) -> bool:
     if verb.dep_ in ("xcomp",) or verb.head.lemma_.lower() in ctx.lex["hypothetical_heads"]:
         return False
     modals = {c.lower_ for c in verb.children if c.dep_ == "aux" and c.tag_ == "MD"}
-    if not modals or not modals <= {"will", "would", "'ll", "wo"}:
+    if not modals or not modals <= DECIDED_MODALS:
         return False
     head = reporting_head(verb, ctx.lex)
     if head is None and verb.dep_ == "ccomp" and ctx.family(verb.head) == "announcement":

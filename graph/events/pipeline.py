@@ -70,15 +70,16 @@ _STATE_KEY = "events_state"
 
 @dataclass(frozen=True)
 class EventSettings:
-    """Windows and thresholds (settings ``events_*`` and ``story_*``)."""
+    """Windows and thresholds (settings ``events_*`` and ``story_*``; values only from their declaration,
+    through :meth:`from_config`)."""
 
-    undated_window: int = 14
-    response_window: int = 365
-    evidence_window: int = 180
-    action_window: int = 365
-    story_window: int = 3
-    copy_similarity: float = 0.5
-    rewrite_similarity: float = 0.05
+    undated_window: int
+    response_window: int
+    evidence_window: int
+    action_window: int
+    story_window: int
+    copy_similarity: float
+    rewrite_similarity: float
 
     @classmethod
     def from_config(cls, config: Any = None) -> EventSettings:
