@@ -287,6 +287,24 @@ def test_title_case_headline_read_on_its_surface(nlp) -> None:
 
 
 @pytest.mark.model
+def test_title_case_headline_possessor_is_no_target(nlp) -> None:
+    found = claims(nlp, "OpenAI Accuses China's DeepSeek Of Copying Its Models\n\nMore follows.")
+    assert [(c["speaker_id"], c["kind"], c["target_id"]) for c in found] == [
+        ("openai", "accusation", "deepseek")
+    ]
+
+
+@pytest.mark.model
+def test_heading_after_a_list_stays_one_sentence(nlp) -> None:
+    # a line with no final punctuation is one sentence: the parser cut this one after "Nvidia"
+    menu = "".join(f"- {city}\n" for city in ("Seattle", "Tampa", "Tucson"))
+    doc = nlp(menu + "Nvidia Rejects Beijing Claims Over Chip Security Risks\nThe reply came on Monday.")
+    heading = next(s for s in doc.sents if "Rejects" in s.text)
+    assert heading.text.startswith("Nvidia Rejects")
+    assert [(c["speaker_id"], c["kind"]) for c in doc._.claims] == [("nvidia", "denial")]
+
+
+@pytest.mark.model
 def test_question_headline_makes_no_claim(nlp) -> None:
     assert claims(nlp, "How Anthropic says it found the accounts") == []
 
