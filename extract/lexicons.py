@@ -64,7 +64,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "report guidance post blog decision deal agreement investment partnership initiative "
         "rule regulation framework model chip version paper result plan policy measure control "
         "restriction list update product system tool standard strategy order essay article analysis "
-        "letter note summary brief act bill legislation law proposal ban sanction tariff"
+        "letter note summary brief act bill legislation law proposal ban sanction tariff "
+        "chatbot assistant app application service preview feature platform processor accelerator gpu "
+        "api dataset program programme guideline"
     ),
     # Content cues: verbs asserting wrongdoing by their subject, modifiers marking it, nouns naming it.
     "wrongdoing": _words(
@@ -216,11 +218,13 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "named_gov_nouns": _words("department ministry bureau agency commission committee office embassy"),
     # Posts held by one person: "the chairman said" refers to a person named earlier.
     "person_role_nouns": _words(
-        "chairman chair chairwoman secretary minister director executive founder president"
+        "chairman chair chairwoman secretary minister director executive founder president senator "
+        "governor ambassador premier commissioner congressman congresswoman"
     ),
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
-        "director secretary minister"
+        "director secretary minister president senator governor ambassador premier commissioner "
+        "congressman congresswoman"
     ),
     # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder"); not
     # "members", "people" or "staff": two members of the House are not the House.

@@ -305,6 +305,8 @@ def speaker_of(
             return _make(token, span, "group", None, "unresolved")
         found, how = resolve_reference(token, emap, sent_starts, lex)
         kind = "person" if word in ("he", "she") else "entity"
+        if kind == "person" and found is not None and found.type != "person":
+            kind = "role"  # "he added", after "a ministry spokesman said": the spokesman again
         return _make(token, span, kind, found, how or "unresolved")
     span = phrase_tokens(token)
     if is_outlet(token.doc[span[0] : span[1]].text, lex):
@@ -334,6 +336,8 @@ def speaker_of(
         # "the U.S. government", "China's cyberspace regulator": a country's institution is not whichever
         # agency was named last
         found, how = resolve_reference(token, emap, sent_starts, lex)
+        if found is not None and found.type == "person":
+            kind = "person"  # "the president" standing for "President Donald Trump" is that person
         return _make(token, span, kind, found, how or "unresolved")
     if kind is not None:
         return _make(token, span, kind, None, "unresolved")

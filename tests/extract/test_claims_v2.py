@@ -782,3 +782,51 @@ def test_a_claim_denied_in_a_relative_clause_answers_its_maker(nlp) -> None:
     denial = one(nlp, text)
     assert (denial["speaker_text"], denial["kind"], denial["target_id"]) == (
         "the companies involved", "denial", "us-government")
+
+
+# --- speakers carried by titles, roles and control adjectives ---------------------------------------------
+
+
+@pytest.mark.model
+def test_control_adjective_passes_its_subject(nlp) -> None:
+    found = one(nlp, "Lutnick made sure to mention that the newest chips stay off the list.")
+    assert (found["speaker_id"], found["verb"], found["kind"]) == ("howard-lutnick", "mention", "statement")
+
+
+@pytest.mark.model
+def test_forecast_adjective_is_no_claim(nlp) -> None:
+    assert claims(nlp, "Lutnick is likely to say that the newest chips stay off the list.") == []
+
+
+@pytest.mark.model
+def test_the_president_is_the_person_titled_so(nlp) -> None:
+    text = (
+        "President Donald Trump approved the chip sales on Monday. Senator Elizabeth Warren objected. "
+        "The vote was close. Few expected it. The president argues that the policy supports American jobs."
+    )
+    found = one(nlp, text, "argue")
+    assert (found["speaker_id"], found["speaker_kind"]) == ("donald-trump", "person")
+
+
+@pytest.mark.model
+def test_he_after_a_spokesman_is_the_spokesman(nlp) -> None:
+    text = (
+        "The Ministry of Commerce published the list. \"The US has politicised trade,\" a ministry spokesman "
+        "said. \"The US has abused export controls,\" he added."
+    )
+    found = one(nlp, text, "add")
+    assert (found["speaker_id"], found["speaker_kind"], found["kind"]) == ("mofcom", "role", "accusation")
+
+
+@pytest.mark.model
+def test_the_agency_is_the_one_body_just_named(nlp) -> None:
+    text = "The State Administration for Market Regulation fined a retailer. The agency said it would appeal."
+    assert one(nlp, text, "say")["speaker_id"] == "samr"
+    two = "The Commerce Department met the Justice Department. The agency said it would act."
+    assert one(nlp, two, "say")["speaker_id"] is None
+
+
+@pytest.mark.model
+def test_launching_a_product_by_its_kind_is_an_announcement(nlp) -> None:
+    found = one(nlp, "DeepSeek surprised investors by introducing a chatbot built at a fraction of the cost.")
+    assert (found["speaker_id"], found["kind"], found["verb"]) == ("deepseek", "announcement", "introduce")
