@@ -34,7 +34,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "believe think feel fear worry doubt expect hope want know suspect consider understand wonder "
         "assume recognize recognise realize realise"
     ),
-    "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove"),
+    "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove document"),
     # Cognition verbs that take an infinitive as their content.
     "wish_verbs": _words("want hope expect intend wish agree"),
     # Participles that report a claim of their own after another trigger ("..., adding that ...");

@@ -137,6 +137,16 @@ def cleft_doers(verb: Token) -> list[Token]:
     ]
 
 
+def _noun_before(token: Token) -> Token | None:
+    """The noun a relative pronoun follows, past one comma ("Democrats and Republicans, who ...")."""
+    k = token.i - 1
+    if k >= 0 and token.doc[k].text == ",":
+        k -= 1
+    if k < 0 or token.doc[k].pos_ not in ("NOUN", "PROPN"):
+        return None
+    return token.doc[k]
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """The token that performs ``verb`` and whether the verb is passive (the doer is the agent "by" X)."""
     current = verb
@@ -153,6 +163,10 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         # "SAN FRANCISCO, Jan 29 - OpenAI said": the subject nearest the verb wins.
         subj = min(subjects, key=lambda c: abs(c.i - current.i)) if subjects else None
         if subj is not None:
+            if subj.lower_ == "who" and (named := _noun_before(subj)) is not None:
+                # "Democrats and Republicans, who have expressed concerns": the noun "who" follows, even
+                # when the parser hangs the clause elsewhere or misses it
+                return named, False
             if subj.lower_ in {"which", "who", "that"} and current.dep_ == "relcl":
                 return current.head, False
             return subj, False

@@ -226,6 +226,12 @@ def quoted_as_saying(verb: Token) -> Token | None:
     return next(iter(children_with(verb.head.head, ("dobj",))), None)
 
 
+def _outlet_agent(verb: Token, lex: Lexicons) -> bool:
+    """A participle whose agent is a news outlet ("first reported by the Financial Times")."""
+    agents = [o for a in children_with(verb, ("agent",)) for o in children_with(a, ("pobj",))]
+    return any(is_outlet(verb.doc[slice(*phrase_tokens(o))].text, lex) for o in agents)
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
@@ -243,10 +249,12 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
     directive = told is not None and _subordinate(told, ctx)
     family = family or ("policy" if directive else None)
+    reported_by = family in REPORTING and verb.dep_ == "acl" and _outlet_agent(verb, lex)
     if (
         family is None
         or verb.pos_ != "VERB"
-        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None)
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None
+            and not reported_by)
     ):
         return []
     reported = is_reported(sender or verb, lex) and not by_saying
@@ -485,6 +493,14 @@ def _claims_by(
     exclude = ctx.own_side(speaker)
     negated = is_negated(verb)
     cue = [verb] + [c for c in verb.children if c.dep_ == "prt"]
+    if family in REPORTING and passive and speaker.kind == "outlet" and verb.dep_ == "acl":
+        # "The arrangement, first reported by the Financial Times, ...": the outlet reported what it names
+        own = {t.i for t in verb.subtree}
+        reported = [t for t in verb.head.subtree if t.i < verb.i and t.i not in own and not t.is_punct]
+        if reported:
+            return [
+                build_claim(ctx, sent, cue, speaker, "statement", "statement", None, reported, False, lemma)
+            ]
     if family in REPORTING:
         content, is_quote = content_tokens(verb, sent, ctx.regions, ctx.next_sentence(sent))
         if not _has_clause(verb, family, is_quote, lex):

@@ -830,3 +830,28 @@ def test_the_agency_is_the_one_body_just_named(nlp) -> None:
 def test_launching_a_product_by_its_kind_is_an_announcement(nlp) -> None:
     found = one(nlp, "DeepSeek surprised investors by introducing a chatbot built at a fraction of the cost.")
     assert (found["speaker_id"], found["kind"], found["verb"]) == ("deepseek", "announcement", "introduce")
+
+
+@pytest.mark.model
+def test_who_is_the_noun_it_follows(nlp) -> None:
+    text = (
+        "The decision to allow the sales has been divisive, drawing criticism from both Democrats and "
+        "Republicans, who have expressed concerns that it could help China's military."
+    )
+    found = one(nlp, text, "express")
+    assert (found["speaker_text"], found["speaker_kind"]) == ("Republicans", "group")
+
+
+@pytest.mark.model
+def test_documented_is_a_finding(nlp) -> None:
+    found = one(nlp, "Reuters has documented how some of the banned chips kept flowing into China.")
+    assert (found["speaker_text"], found["speaker_kind"], found["verb"]) == ("Reuters", "outlet", "document")
+
+
+@pytest.mark.model
+def test_first_reported_by_an_outlet(nlp) -> None:
+    found = one(nlp, "The revenue deal, first reported by the Financial Times, surprised lawmakers.")
+    assert (found["speaker_id"], found["speaker_kind"]) == ("financial-times", "outlet")
+    assert found["kind"] == "statement"
+    assert found["content"] == "The revenue deal"
+    assert claims(nlp, "The revenue deal, first proposed by Nvidia, surprised lawmakers.") == []
