@@ -158,9 +158,9 @@ def _modifier_entity(
             continue
         if child.dep_ in MODIFIER_ORDER and usable(emap.at(child), child.dep_):
             return emap.at(child)
-        if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from", "with"):
-            if child.lower_ == "with" and kind != "anonymous":
-                continue
+        if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from", "with", "by"):
+            if child.lower_ == "with" and kind != "anonymous" or child.lower_ == "by" and kind != "document":
+                continue  # "a report by the Financial Times": its author
             for pobj in (c for c in child.children if c.dep_ == "pobj"):
                 for cand in (pobj, *[g for g in pobj.children if g.dep_ in ("poss", "compound")]):
                     if usable(emap.at(cand), "poss"):

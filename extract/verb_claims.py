@@ -226,6 +226,18 @@ def quoted_as_saying(verb: Token) -> Token | None:
     return next(iter(children_with(verb.head.head, ("dobj",))), None)
 
 
+def _cut_at(speaker: Speaker | None, verb: Token) -> Speaker | None:
+    """The speaker phrase up to the participle it speaks through ("a report by the FT" of "a report by the
+    FT claiming that ...")."""
+    if speaker is None or speaker.start is None or speaker.end is None or speaker.end <= verb.idx:
+        return speaker
+    kept = [t for t in verb.doc[verb.head.left_edge.i : verb.i] if not t.is_punct and not t.is_space]
+    if not kept:
+        return speaker
+    end = kept[-1].idx + len(kept[-1])
+    return replace(speaker, text=verb.doc.text[speaker.start : end], end=end)
+
+
 def _outlet_agent(verb: Token, lex: Lexicons) -> bool:
     """A participle whose agent is a news outlet ("first reported by the Financial Times")."""
     agents = [o for a in children_with(verb, ("agent",)) for o in children_with(a, ("pobj",))]
@@ -250,14 +262,21 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     directive = told is not None and _subordinate(told, ctx)
     family = family or ("policy" if directive else None)
     reported_by = family in REPORTING and verb.dep_ == "acl" and _outlet_agent(verb, lex)
+    # "a report by the Financial Times claiming that ...": the document speaks (for its author)
+    document_says = (
+        family in SPOKEN and sender is None and verb.tag_ == "VBG" and verb.dep_ == "acl"
+        and verb.head.lemma_.lower() in lex["document_nouns"]
+    )
     if (
         family is None
         or verb.pos_ != "VERB"
         or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None
-            and not reported_by)
+            and not reported_by and not document_says)
     ):
         return []
     reported = is_reported(sender or verb, lex) and not by_saying
+    if document_says and (head := reporting_head(verb, lex)) is not None and head.i == verb.head.i:
+        reported = False  # "a report claiming ...": the report noun is the speaker, not an outer report
     if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
     in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
@@ -285,7 +304,12 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
     if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
-    speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if document_says:
+        if _inner_speech(verb, ctx):
+            return []  # "reports suggesting that OpenAI researchers believed ...": the inner claim carries it
+        speaker, subj, passive = _cut_at(ctx.speaker(verb.head, True), verb), verb.head, False
+    else:
+        speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None and subj is None and passive and family == "policy":
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
         actor = ctx.recent_actor(sent, verb.lemma_.lower())
@@ -399,6 +423,15 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
             return _relay_speaker(ancestor, ctx)
         child = ancestor
     return None
+
+
+def _inner_speech(verb: Token, ctx: ClaimContext) -> bool:
+    """The clause ``verb`` reports holds a speech or belief verb with a speaker of its own."""
+    for clause in children_with(verb, ("ccomp",)):
+        for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
+            if ctx.family(node) in SPOKEN and (subj := subject_of(node)[0]) is not None and ctx.speaker(subj):
+                return True
+    return False
 
 
 def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:

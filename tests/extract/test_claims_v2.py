@@ -855,3 +855,18 @@ def test_first_reported_by_an_outlet(nlp) -> None:
     assert found["kind"] == "statement"
     assert found["content"] == "The revenue deal"
     assert claims(nlp, "The revenue deal, first proposed by Nvidia, surprised lawmakers.") == []
+
+
+@pytest.mark.model
+def test_a_report_claiming_speaks_for_its_author(nlp) -> None:
+    text = "Asked about a report by the Financial Times claiming that Nvidia had cut prices, he smiled."
+    found = one(nlp, text, "claim")
+    assert (found["speaker_id"], found["speaker_kind"], found["speaker_text"]) == (
+        "financial-times", "outlet", "a report by the Financial Times"
+    )
+
+
+@pytest.mark.model
+def test_a_report_relaying_a_belief_leaves_it_to_the_believer(nlp) -> None:
+    text = "There were reports suggesting that OpenAI believed DeepSeek may have used its outputs."
+    assert [c["speaker_id"] for c in claims(nlp, text)] == ["openai"]
