@@ -238,6 +238,36 @@ def _cut_at(speaker: Speaker | None, verb: Token) -> Speaker | None:
     return replace(speaker, text=verb.doc.text[speaker.start : end], end=end)
 
 
+STANCE_PREPOSITIONS = frozenset({"about", "over", "regarding", "on", "toward", "towards", "of"})
+
+
+def stance_target(verb: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """The party a stance is about, named in the cue's own phrase: "voiced skepticism about DeepSeek",
+    "praised DeepSeek's models", "questioned whether DeepSeek trained its models itself". Never the subject
+    of a reported clause ("said China was only receiving ..." has no target)."""
+    lex, lemma = ctx.lex, verb.lemma_.lower()
+    if voices_stance(verb, lex):
+        phrases = [
+            o
+            for noun in children_with(verb, ("dobj",))
+            for prep in children_with(noun, ("prep",))
+            if prep.lower_ in STANCE_PREPOSITIONS
+            for o in children_with(prep, ("pobj",))
+        ]
+    elif lemma in lex["appraisal_verbs"]:
+        phrases = children_with(verb, ("dobj",))
+    elif lemma in lex["doubt_verbs"]:
+        phrases = [
+            s
+            for clause in children_with(verb, ("ccomp",))
+            if any(m.lower_ in ("whether", "if") for m in children_with(clause, ("mark",)))
+            for s in children_with(clause, ("nsubj", "nsubjpass"))
+        ]
+    else:
+        return None
+    return next((m for p in phrases if (m := head_entity(p, ctx.emap, exclude, ACCUSED_TYPES))), None)
+
+
 def _outlet_agent(verb: Token, lex: Lexicons) -> bool:
     """A participle whose agent is a news outlet ("first reported by the Financial Times")."""
     agents = [o for a in children_with(verb, ("agent",)) for o in children_with(a, ("pobj",))]
@@ -557,6 +587,9 @@ def _claims_by(
             named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
             if named is not None:
                 kind, targets, kind_how = "accusation", named, "content"
+        if kind == "statement" and not targets:
+            about = stance_target(verb, ctx, exclude)
+            targets = [about] if about is not None else targets
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
         if speaker.kind == "outlet" and kind == "accusation":

@@ -870,3 +870,23 @@ def test_a_report_claiming_speaks_for_its_author(nlp) -> None:
 def test_a_report_relaying_a_belief_leaves_it_to_the_believer(nlp) -> None:
     text = "There were reports suggesting that OpenAI believed DeepSeek may have used its outputs."
     assert [c["speaker_id"] for c in claims(nlp, text)] == ["openai"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lutnick voiced deep skepticism about DeepSeek at the hearing.",
+        "Lutnick has praised DeepSeek's open models in the past.",
+        "Lutnick questioned whether DeepSeek really built its model alone.",
+    ],
+)
+def test_a_stance_is_about_the_party_in_its_own_phrase(nlp, text: str) -> None:
+    found = one(nlp, text)
+    assert (found["speaker_id"], found["kind"]) == ("howard-lutnick", "statement")
+    assert found["target_id"] == "deepseek"
+
+
+@pytest.mark.model
+def test_a_reported_clause_subject_is_no_statement_target(nlp) -> None:
+    assert one(nlp, "Lutnick said DeepSeek was only receiving older chips.")["target_id"] is None
