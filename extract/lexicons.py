@@ -246,14 +246,17 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # "Microsoft is investigating whether ...": inquiries that, by a company, report a question it examines.
     "inquiry_verbs": _words("investigate probe examine review study"),
     # "raised concerns", "voiced similar skepticism about DeepSeek": a stance voiced, a statement.
-    "stance_verbs": _words("raise express voice air share flag"),
+    "stance_verbs": _words(
+        "raise express voice air share flag emphasise emphasize stress reiterate reaffirm restate underline "
+        "underscore"
+    ),
     # Verbs that appraise their object, a party or its work: the party is what the statement is about.
     "appraisal_verbs": _words("praise hail laud commend applaud"),
     # Verbs that doubt a "whether" clause: its subject is what the statement is about.
     "doubt_verbs": _words("question doubt"),
     "stance_nouns": _words(
         "concern concerns doubt doubts skepticism scepticism worry worries fear fears objection objections "
-        "reservation reservations alarm misgivings criticism"
+        "reservation reservations alarm misgivings criticism stance position commitment opposition support"
     ),
     # Permissions whose negation is a ban ("will no longer allow sales of gallium to the US").
     "permission_verbs": _words("allow permit authorize authorise approve"),

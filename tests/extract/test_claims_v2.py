@@ -890,3 +890,10 @@ def test_a_stance_is_about_the_party_in_its_own_phrase(nlp, text: str) -> None:
 @pytest.mark.model
 def test_a_reported_clause_subject_is_no_statement_target(nlp) -> None:
     assert one(nlp, "Lutnick said DeepSeek was only receiving older chips.")["target_id"] is None
+
+
+@pytest.mark.model
+def test_restating_a_stance_is_a_statement(nlp) -> None:
+    found = one(nlp, "The Ministry of Commerce reiterated its firm opposition to unilateral sanctions.")
+    assert (found["speaker_id"], found["kind"], found["verb"]) == ("mofcom", "statement", "reiterate")
+    assert claims(nlp, "The Ministry of Commerce reiterated the figures in a table.") == []
