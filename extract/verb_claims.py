@@ -256,12 +256,18 @@ def stance_target(verb: Token, ctx: ClaimContext, exclude: set[str]) -> Mention 
         ]
     elif lemma in lex["appraisal_verbs"]:
         phrases = children_with(verb, ("dobj",))
-    elif lemma in lex["doubt_verbs"]:
+    elif lemma in lex["doubt_verbs"] or lemma in lex["inquiry_verbs"]:
+        # the doer the question is about: the agent of a passive clause ("whether data was obtained by a
+        # group linked to DeepSeek"), else its active subject; never what was done to ("whether OpenAI's
+        # data was misused")
         phrases = [
             s
-            for clause in children_with(verb, ("ccomp",))
+            for clause in children_with(verb, ("ccomp", "advcl"))
             if any(m.lower_ in ("whether", "if") for m in children_with(clause, ("mark",)))
-            for s in children_with(clause, ("nsubj", "nsubjpass"))
+            for s in (
+                [o for a in children_with(clause, ("agent",)) for o in children_with(a, ("pobj",))]
+                or children_with(clause, ("nsubj",))
+            )
         ]
     else:
         return None

@@ -897,3 +897,12 @@ def test_restating_a_stance_is_a_statement(nlp) -> None:
     found = one(nlp, "The Ministry of Commerce reiterated its firm opposition to unilateral sanctions.")
     assert (found["speaker_id"], found["kind"], found["verb"]) == ("mofcom", "statement", "reiterate")
     assert claims(nlp, "The Ministry of Commerce reiterated the figures in a table.") == []
+
+
+@pytest.mark.model
+def test_a_company_inquiry_is_about_the_suspected_doer(nlp) -> None:
+    text = "Microsoft is investigating whether data from OpenAI was obtained by a group linked to DeepSeek."
+    found = one(nlp, text)
+    assert (found["speaker_id"], found["kind"], found["target_id"]) == ("microsoft", "statement", "deepseek")
+    victim = one(nlp, "Microsoft is investigating whether OpenAI's data was misused.")
+    assert victim["target_id"] is None
