@@ -182,12 +182,16 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
             return True
         # "used its proprietary model for training", "used OpenAI's models to train R1"
         model_object = any(
-            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system") for c in tok.children
+            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system")
+            and not any(g.lower_ == "own" for g in c.children)  # "used its own model": its own
+            for c in tok.children
         )
+        objects = [c for c in tok.children if c.dep_ == "dobj"]
         purpose = any(
             (c.dep_ == "prep" and any(t.lemma_.lower() in ("training", "train") for t in c.subtree))
             or (c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("train", "build", "develop"))
-            for c in tok.children
+            # "used its proprietary model for training": the parser may hang the purpose on the object
+            for c in (*tok.children, *[g for o in objects for g in o.children if g.dep_ == "prep"])
         )
         return lemma == "use" and model_object and purpose
     return False

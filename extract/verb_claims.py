@@ -474,8 +474,8 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
     """A speech verb with its own speaker inside an outlet's report ("Bloomberg reported that OpenAI
     said ..."): the outlet then makes no claim of its own."""
     relay = _relay_speaker(verb, ctx)
-    if relay is None or relay.kind != "outlet":
-        return None  # unnamed sources and reports keep a claim of their own
+    if relay is None or relay.kind in ("anonymous", "document"):
+        return None  # unnamed sources and reports keep a claim of their own; "PANews reported" relays
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
             if ctx.family(node) in SPOKEN and subject_of(node)[0] is not None:

@@ -906,3 +906,18 @@ def test_a_company_inquiry_is_about_the_suspected_doer(nlp) -> None:
     assert (found["speaker_id"], found["kind"], found["target_id"]) == ("microsoft", "statement", "deepseek")
     victim = one(nlp, "Microsoft is investigating whether OpenAI's data was misused.")
     assert victim["target_id"] is None
+
+
+@pytest.mark.model
+def test_training_on_anothers_model_is_wrongdoing_wherever_the_purpose_hangs(nlp) -> None:
+    found = one(nlp, "OpenAI said it found evidence that DeepSeek used its proprietary model for training.")
+    assert (found["speaker_id"], found["kind"], found["target_id"]) == ("openai", "accusation", "deepseek")
+    assert one(nlp, "OpenAI said DeepSeek used its own model for training.")["kind"] == "statement"
+
+
+@pytest.mark.model
+def test_an_organisation_reporting_a_claim_relays_it(nlp) -> None:
+    text = "PANews reported on Monday that OpenAI said DeepSeek used its proprietary model for training."
+    assert [(c["speaker_id"], c["kind"], c["via_text"]) for c in claims(nlp, text)] == [
+        ("openai", "accusation", "PANews")
+    ]
