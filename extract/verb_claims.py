@@ -455,7 +455,7 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
     for ancestor in verb.ancestors:
         if child.dep_ not in ("ccomp", "conj", "xcomp", "advcl"):  # "... claimed that X began working to"
             return None
-        if ctx.family(ancestor) in REPORTING:
+        if ctx.family(ancestor) in REPORTING and child.dep_ != "conj":  # "said ... and stressed": no relay
             return _relay_speaker(ancestor, ctx)
         child = ancestor
     return None

@@ -921,3 +921,14 @@ def test_an_organisation_reporting_a_claim_relays_it(nlp) -> None:
     assert [(c["speaker_id"], c["kind"], c["via_text"]) for c in claims(nlp, text)] == [
         ("openai", "accusation", "PANews")
     ]
+
+
+@pytest.mark.model
+def test_coordinated_cues_each_report_their_own_clause(nlp) -> None:
+    text = (
+        "A source close to Nvidia said resale is common practice and stressed that the company gives buyers "
+        "tools to check sellers, but said: “The trouble starts with brokers.”"
+    )
+    found = claims(nlp, text)
+    assert [(c["verb"], c["via_text"]) for c in found] == [("say", None), ("stress", None), ("say", None)]
+    assert found[1]["content"].startswith("that the company gives buyers tools")
