@@ -336,7 +336,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     while base.dep_ == "conj" and base.head.pos_ in ("VERB", "AUX"):
         base = base.head
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
-    if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
+    if infinitive and base.dep_ == "xcomp" and any(o.i < base.i for o in children_with(base.head, ("dobj",))):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
     if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
