@@ -344,6 +344,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         if _inner_speech(verb, ctx):
             return []  # "reports suggesting that OpenAI researchers believed ...": the inner claim carries it
         speaker, subj, passive = _cut_at(ctx.speaker(verb.head, True), verb), verb.head, False
+    elif participle and verb.head.dep_ == "ccomp" and (outer := reporting_head(verb.head, lex)) is not None:
+        # "Lutnick argued that China was only receiving ..., emphasizing ...": a participle the parser hangs
+        # on the reported clause adds to the report, so its speaker is the reporter, not that clause's subject
+        speaker, subj, passive = _subject_ok(outer, ctx)
     else:
         speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None and subj is None and passive and family == "policy":
@@ -496,7 +500,35 @@ def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
                 member = speaker_of(tok, emap, [], lex) if emap.at(tok) is not None else None
                 if member is not None and member.entity_id:
                     out.append(member)
-    return out
+    return out or _named_pair(subj, emap, lex)
+
+
+PAIR_WORDS = frozenset({"both", "two"})
+PAIR_REACH = 150  # tokens back to the pair a "both firms" refers to (a few sentences)
+
+
+def _named_pair(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
+    """ "Nvidia and AMD ... both firms said": the two organisations last named together, for a plural
+    organisation noun counted as two ("both firms", "the two companies")."""
+    if subj.tag_ != "NNS" or subj.lemma_.lower() not in lex["org_nouns"]:
+        return []
+    if not any(c.lower_ in PAIR_WORDS for c in subj.children if c.dep_ in ("det", "predet", "nummod")):
+        return []
+    doc = subj.doc
+    for tok in reversed(doc[max(0, subj.i - PAIR_REACH) : subj.left_edge.i]):
+        first = emap.at(tok)
+        if first is None or tok.dep_ == "conj" or len(tok.conjuncts) != 1:
+            continue
+        pair = [speaker_of(t, emap, [], lex) for t in (tok, *tok.conjuncts)]
+        if all(m is not None and m.entity_id and m.kind == "entity" for m in pair):
+            lo, hi = phrase_tokens(subj)
+            start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+            return [
+                replace(m, text=doc.text[start:end], start=start, end=end, how="pronoun", token_i=subj.i)
+                for m in pair
+            ]
+        return []
+    return []
 
 
 def naming_accusation(

@@ -932,3 +932,26 @@ def test_coordinated_cues_each_report_their_own_clause(nlp) -> None:
     found = claims(nlp, text)
     assert [(c["verb"], c["via_text"]) for c in found] == [("say", None), ("stress", None), ("say", None)]
     assert found[1]["content"].startswith("that the company gives buyers tools")
+
+
+@pytest.mark.model
+def test_both_firms_are_the_pair_last_named(nlp) -> None:
+    text = (
+        "Nvidia and AMD agreed to pay the government a share of their China sales. However, both firms said "
+        "last month that the government would resume reviewing their licences."
+    )
+    found = claims(nlp, text)
+    assert [(c["speaker_id"], c["speaker_text"]) for c in found] == [
+        ("nvidia", "both firms"), ("amd", "both firms")
+    ]
+
+
+@pytest.mark.model
+def test_a_participle_hung_on_the_reported_clause_is_the_reporters(nlp) -> None:
+    text = (
+        "However, Commerce Secretary Howard Lutnick argued last month that China was only receiving Nvidia's "
+        "“fourth best” chip, emphasizing the decision was part of a deal with China on rare earths."
+    )
+    assert [(c["speaker_id"], c["verb"]) for c in claims(nlp, text)] == [
+        ("howard-lutnick", "argue"), ("howard-lutnick", "emphasize")
+    ]
