@@ -231,10 +231,12 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    if not out and mention is None and subject.lemma_.lower() in lex["policy_nouns"]:
-        # "US export curbs weaponise trade": a country's policy acts for that country
+    acting_nouns = {*lex["policy_nouns"], *lex["conduct_nouns"]}
+    if not out and mention is None and subject.lemma_.lower() in acting_nouns:
+        # "US export curbs weaponise trade", "the U.S. bullying behavior undermines ...": a country's policy
+        # or conduct acts for that country
         for child in subject.children:
-            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod") else None
+            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod", "nmod") else None
             if owner is not None and owner.type == "country" and owner.entity_id not in exclude:
                 return [owner]
     if not out and direct is None and is_group_doer(subject, lex):

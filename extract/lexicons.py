@@ -20,7 +20,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "reiterate assure inform notify tweet recall report describe detail characterize characterise "
         "portray depict liken tout boast question comment remark mention highlight lament quip "
         "brief threaten demand ask accept agree disagree estimate forecast continue cite attack endorse "
-        "project"
+        "point project"
     ),
     # Verbs only people and bodies do: their subject is a speaker whatever noun it is ("the mayor said").
     "speaking_verbs": _words(
@@ -188,6 +188,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "infosecurity magazine", "the wire china", "rest of world", "sina", "36kr", "jiemian", "the paper",
     ],
     # Nouns of a policy act by their possessor or a "by" agent ("the department's ban on H20 sales").
+    # A party's conduct: what it does stands for it ("the U.S. bullying behavior undermines ...").
+    "conduct_nouns": _words("behavior behaviour conduct practice practices action actions"),
     "policy_nouns": _words(
         "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
         "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "

@@ -955,3 +955,12 @@ def test_a_participle_hung_on_the_reported_clause_is_the_reporters(nlp) -> None:
     assert [(c["speaker_id"], c["verb"]) for c in claims(nlp, text)] == [
         ("howard-lutnick", "argue"), ("howard-lutnick", "emphasize")
     ]
+
+
+@pytest.mark.model
+def test_pointing_out_a_countrys_conduct_accuses_that_country(nlp) -> None:
+    found = one(nlp, "China points out that the U.S. unilateral bullying behavior undermines the trade order.")
+    assert (found["speaker_id"], found["verb"], found["kind"], found["target_id"]) == (
+        "chinese-government", "point", "accusation", "united-states"
+    )
+    assert claims(nlp, "The arrow points to the chart.") == []
