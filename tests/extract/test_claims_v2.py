@@ -964,3 +964,5 @@ def test_pointing_out_a_countrys_conduct_accuses_that_country(nlp) -> None:
         "chinese-government", "point", "accusation", "united-states"
     )
     assert claims(nlp, "The arrow points to the chart.") == []
+    misconduct = one(nlp, "The ministry said the U.S. abuse of export controls hinders normal trade.")
+    assert (misconduct["kind"], misconduct["target_id"]) == ("accusation", "united-states")
