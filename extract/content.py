@@ -231,10 +231,10 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    acting_nouns = {*lex["policy_nouns"], *lex["conduct_nouns"], *lex["wrongdoing_nouns"]}
+    acting_nouns = {*lex["policy_nouns"], *lex["conduct_nouns"]}
     if not out and mention is None and subject.lemma_.lower() in acting_nouns:
-        # "US export curbs weaponise trade", "the U.S. bullying behavior undermines ...", "the U.S. abuse of
-        # controls hinders trade": a country's policy, conduct or misconduct acts for that country
+        # "US export curbs weaponise trade", "the U.S. bullying behavior undermines ...": a country's policy
+        # or conduct acts for that country
         for child in subject.children:
             owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod", "nmod") else None
             if owner is not None and owner.type == "country" and owner.entity_id not in exclude:
