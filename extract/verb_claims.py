@@ -303,11 +303,13 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         family in SPOKEN and sender is None and verb.tag_ == "VBG" and verb.dep_ == "acl"
         and verb.head.lemma_.lower() in lex["document_nouns"]
     )
+    # "given that American experts had said ...": a clause with its own subject under a preposition
+    clause_of_its_own = verb.dep_ == "pcomp" and bool(children_with(verb, ("nsubj",)))
     if (
         family is None
         or verb.pos_ != "VERB"
         or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None
-            and not reported_by and not document_says)
+            and not reported_by and not document_says and not clause_of_its_own)
     ):
         return []
     reported = is_reported(sender or verb, lex) and not by_saying

@@ -966,3 +966,9 @@ def test_pointing_out_a_countrys_conduct_accuses_that_country(nlp) -> None:
     assert claims(nlp, "The arrow points to the chart.") == []
     misconduct = one(nlp, "The ministry said the U.S. abuse of export controls hinders normal trade.")
     assert (misconduct["kind"], misconduct["target_id"]) == ("accusation", "united-states")
+
+
+@pytest.mark.model
+def test_a_clause_with_its_own_subject_under_a_preposition_reports(nlp) -> None:
+    found = one(nlp, "The shares fell sharply, given that analysts had said the chips could be tracked.")
+    assert (found["speaker_text"], found["verb"]) == ("analysts", "say")
