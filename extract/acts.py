@@ -19,7 +19,7 @@ from aiwatch.extract.references import (
     subject_of,
 )
 from aiwatch.extract.speakers import Speaker, as_mention
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 POLICY_SPEAKER_TYPES = frozenset({"government", "country", "person"})
@@ -169,16 +169,19 @@ def claims_of_policy(
     deep = POLICY_CLAUSE_DEPS
     for obj in objects:
         found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
-        if found is not None and _country_of_thing(obj, found, ctx.doc):
+        if found is not None and _country_of_thing(obj, found, ctx):
             found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
         target = target or found or _described(obj, ctx, exclude)
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
-        if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
+        if target is not None and listing and target.type == "country" and target.token_i != obj.i:
+            # "added 40 entities from China": the country is where the listed parties come from
+            target = _group_object(obj) or target
+        if target is None and listing and obj.pos_ == "NOUN":
             target = _group_object(obj)
     for prep in preps:
-        if listing and prep.lower_ == "to":
-            continue  # the list itself
+        if listing and prep.lower_ in ("to", "from"):
+            continue  # the list itself, or where the listed parties come from ("80 entities from China")
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
     if target is None:
         # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names
@@ -210,17 +213,23 @@ def _conjoined(target: Mention, ctx: ClaimContext, exclude: set[str]) -> list[Me
         phrase = phrase.head
     out: list[Mention] = []
     for conj in phrase.conjuncts:
-        found = head_entity(conj, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 1)
-        if found is not None and found.type == target.type and found.entity_id != target.entity_id:
+        # of the target's type: "AMD's MI308 chips" is the MI308, not AMD
+        found = head_entity(conj, ctx.emap, exclude, frozenset({target.type}), POLICY_CLAUSE_DEPS, 1)
+        if found is not None and found.entity_id != target.entity_id:
             out.append(found)
     return out
 
 
-def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:
-    """The found entity is only a country modifying a common-noun object ("the US chipmaker")."""
-    token = doc[found.token_i]
-    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and token.dep_ in (
-        "compound", "amod", "nmod"
+def _country_of_thing(obj: Token, found: Mention, ctx: ClaimContext) -> bool:
+    """The found entity is only a country modifying a common-noun object ("the US chipmaker"), unless the
+    same country also owns the object ("curb China's (PRC) ability": the bracketed name repeats the owner)."""
+    token = ctx.doc[found.token_i]
+    owned = any(
+        c.dep_ == "poss" and (m := ctx.emap.at(c)) is not None and m.entity_id == found.entity_id
+        for c in obj.children
+    )
+    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and not owned and (
+        token.dep_ in ("compound", "amod", "nmod")
     )
 
 

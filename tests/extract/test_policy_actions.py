@@ -1,0 +1,41 @@
+"""Policy actions on real-news shapes: who acted and on whom, each rule on sentences written for them."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def acts(nlp, text: str) -> list[tuple]:
+    """(actor id or text, verb, target id or text) of the policy actions found in ``text``."""
+    return [
+        (c["speaker_id"] or c["speaker_text"], c["verb"], c["target_id"] or c["target_text"])
+        for c in nlp(text)._.claims
+        if c["kind"] == "policy_action" and not c["negated"]
+    ]
+
+
+@pytest.mark.model
+def test_a_bracketed_name_repeating_the_owner_keeps_the_country_as_target(nlp) -> None:
+    text = "The Commerce Department restricted the People's Republic of China's (PRC) access to AI chips."
+    assert acts(nlp, text) == [("us-commerce", "restrict", "china")]
+    # a country that only describes the thing acted on is still not the target
+    text = "Nvidia shipped the H20 to China. Weeks later Beijing formally summoned the US chipmaker."
+    assert acts(nlp, text) == [("chinese-government", "summon", "nvidia")]
+
+
+@pytest.mark.model
+def test_conjoined_targets_of_the_same_type_pass_over_their_makers(nlp) -> None:
+    text = ("The administration imposed new limits on Nvidia’s H20 chips and AMD’s MI308 chips in May, "
+            "effectively halting sales to China.")
+    assert [a[2] for a in acts(nlp, text)] == ["nvidia-h20", "amd-mi308"]
+
+
+@pytest.mark.model
+def test_listed_parties_are_the_target_not_the_country_they_come_from(nlp) -> None:
+    text = "The Bureau of Industry and Security added 40 entities from China to the Entity List."
+    assert acts(nlp, text) == [("us-bis", "add", "40 entities from China")]
+    text = "The Bureau of Industry and Security said it had added 40 entities to the Entity List, from Iran."
+    assert acts(nlp, text) == [("us-bis", "add", "40 entities")]
+    # a named party is still the one listed
+    text = "The Bureau of Industry and Security added China's Huawei to the Entity List."
+    assert acts(nlp, text) == [("us-bis", "add", "huawei")]
