@@ -31,7 +31,7 @@ GOVERNMENT_HEADS = frozenset(
         "regulator", "regulators", "watchdog", "authorities", "authority", "agency", "ministry", "department",
         "administration", "government", "bureau", "commission", "committee", "prosecutors", "prosecutor",
         "court", "judge", "customs", "police", "officials", "lawmakers", "congress", "senate", "house",
-        "cabinet", "council", "office", "embassy", "legislature", "parliament", "regime",
+        "cabinet", "council", "office", "embassy", "legislature", "parliament", "regime", "enforcement",
     }
 )
 
@@ -171,6 +171,8 @@ def claims_of_policy(
         found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
         if found is not None and _country_of_thing(obj, found, ctx):
             found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
+        if found is not None and (_maker_of_thing(obj, found, ctx) or _in_purpose(found, obj, ctx)):
+            found = None
         target = target or found or _described(obj, ctx, exclude)
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
@@ -231,6 +233,35 @@ def _country_of_thing(obj: Token, found: Mention, ctx: ClaimContext) -> bool:
     return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and not owned and (
         token.dep_ in ("compound", "amod", "nmod")
     )
+
+
+def _maker_of_thing(obj: Token, found: Mention, ctx: ClaimContext) -> bool:
+    """The found entity is only the maker of the goods acted on ("seized 200 Nvidia GPUs"): a company or lab
+    compounded with a common noun that names no party ("summoned Nvidia representatives" acts on Nvidia)."""
+    token = ctx.doc[found.token_i]
+    parties = ("org_nouns", "doer_nouns", "group_nouns", "role_nouns", "person_role_nouns")
+    lemma = obj.lemma_.lower()
+    party = any(lemma in ctx.lex[key] or obj.lower_ in ctx.lex[key] for key in parties)
+    return (
+        found.type in ("company", "ai_lab")
+        and obj.dep_ == "dobj"  # goods handled, not an inquiry's subject ("whether Nvidia chips ...")
+        and obj.pos_ == "NOUN"
+        and not party
+        and token.head.i == obj.i
+        and token.dep_ in ("compound", "nmod")
+        and not any(c.dep_ == "case" for c in token.children)
+    )
+
+
+def _in_purpose(found: Mention, obj: Token, ctx: ClaimContext) -> bool:
+    """The found entity sits in an infinitive describing the object ("stopped attempts to export servers
+    through Vietnam"): the attempt is acted on, not the places it names."""
+    token = ctx.doc[found.token_i]
+    while token.i != obj.i and token.head.i != token.i:
+        if token.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True
+        token = token.head
+    return False
 
 
 def _group_object(obj: Token) -> Mention | None:

@@ -162,7 +162,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "supporter supporters opponent opponents campaign administration government people company "
         "companies firm firms lab labs startup startups media industry group groups voter voters staff "
         "employee employees adviser advisers advisor advisors aide aides spokespeople officers agencies "
-        "ministries observers commentators skeptics sceptics proponents"
+        "ministries observers commentators skeptics sceptics proponents enforcement"
     ),
     # Words that make a person or group anonymous: "people familiar with the matter", "a source close to".
     "anonymous_markers": _words("familiar close anonymity briefed knowledgeable identified named anonymous"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aiwatch.extract.acts import (
+    GOVERNMENT_HEADS,
     claims_of_accusation,
     claims_of_announcement,
     claims_of_denial,
@@ -409,7 +410,10 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
 
 
 def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
-    """Named members of a group subject: "agencies such as NASA and the Navy", "firms including X"."""
+    """Named members of a group subject: "agencies such as NASA and the Navy", "firms including X". Members
+    of a governmental group are government bodies even when known only as organisations ("agencies such
+    as NASA": NASA is an agency)."""
+    governmental = subj.lemma_.lower() in GOVERNMENT_HEADS or subj.lower_ in GOVERNMENT_HEADS
     out = []
     for prep in subj.children:
         if prep.dep_ != "prep" or prep.lower_ not in ("as", "like", "including"):
@@ -418,6 +422,8 @@ def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
             for tok in (pobj, *pobj.conjuncts):
                 member = speaker_of(tok, emap, [], lex) if emap.at(tok) is not None else None
                 if member is not None and member.entity_id:
+                    if governmental and member.type == "organization":
+                        member = replace(member, type="government")
                     out.append(member)
     return out
 

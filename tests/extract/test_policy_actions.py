@@ -39,3 +39,22 @@ def test_listed_parties_are_the_target_not_the_country_they_come_from(nlp) -> No
     # a named party is still the one listed
     text = "The Bureau of Industry and Security added China's Huawei to the Entity List."
     assert acts(nlp, text) == [("us-bis", "add", "huawei")]
+
+
+@pytest.mark.model
+def test_named_members_of_a_governmental_group_act_as_government_bodies(nlp) -> None:
+    text = "Several federal agencies, such as NASA and the U.S. Navy, have banned DeepSeek on staff phones."
+    assert acts(nlp, text) == [("nasa", "ban", "deepseek"), ("us-navy", "ban", "deepseek")]
+    # members of a group of companies are still no government
+    assert acts(nlp, "Several firms, such as Apple and Nvidia, have banned DeepSeek on their devices.") == []
+
+
+@pytest.mark.model
+def test_law_enforcement_acts_on_goods_not_on_their_maker_or_route(nlp) -> None:
+    text = "Law enforcement seized 200 Nvidia GPUs in Miami, the Justice Department said."
+    assert acts(nlp, text) == [("Law enforcement", "seize", None)]
+    text = "Law enforcement stopped attempts to export 30 servers through Vietnam, the ministry said."
+    assert acts(nlp, text) == [("Law enforcement", "stop", None)]
+    # the company's people are the company acted on
+    text = "China's cyberspace regulator summoned Nvidia representatives on Thursday."
+    assert [a[2] for a in acts(nlp, text)] == ["nvidia"]
