@@ -115,6 +115,21 @@ def stranded_subject(verb: Token) -> Token | None:
     return tok
 
 
+TIME_SPANS = frozenset({"days", "weeks", "months", "years", "shortly", "soon", "just", "long", "day", "week"})
+
+
+def settled_background(verb: Token) -> bool:
+    """A past act set beside the report as its background ("said it could resume sales, months after the
+    Commerce Department restricted them", "since Washington banned ..."): a fact the sentence states, not
+    the speaker's words. Only a past-tense clause after "since"/"because", or after "after"/"when" measured
+    back from the report ("months after", "shortly after"), never an open "after X lifts the ban"."""
+    if verb.dep_ != "advcl" or verb.tag_ != "VBD":
+        return False
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    measured = any(c.dep_ in ("npadvmod", "advmod") and c.lower_ in TIME_SPANS for c in verb.children)
+    return bool(marks & {"since", "because"}) or (bool(marks & {"after", "when"}) and measured)
+
+
 def _subject_ok(verb: Token, ctx: ClaimContext) -> tuple[Speaker | None, Token | None, bool]:
     subj, passive = subject_of(verb)
     if subj is None and not passive and verb.lemma_.lower() in ctx.lex["speaking_verbs"]:
@@ -253,7 +268,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     reported = is_reported(sender or verb, lex) and not by_saying
     if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
-    in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
+    in_speech = reported and family == "policy" and (
+        verb.dep_ in ("ccomp", "conj", "relcl") or settled_background(verb)
+    )
     if in_speech:
         # "Nvidia said the US government informed it that the H20 would require a licence": the act is
         # reported, but it is the government's act (a future one only per :func:`_self_announced`)

@@ -58,3 +58,14 @@ def test_law_enforcement_acts_on_goods_not_on_their_maker_or_route(nlp) -> None:
     # the company's people are the company acted on
     text = "China's cyberspace regulator summoned Nvidia representatives on Thursday."
     assert [a[2] for a in acts(nlp, text)] == ["nvidia"]
+
+
+@pytest.mark.model
+def test_a_past_act_set_beside_a_report_is_the_actors_policy_action(nlp) -> None:
+    text = "Nvidia said sales fell sharply because the Commerce Department restricted exports of the H20."
+    assert acts(nlp, text) == [("us-commerce", "restrict", "nvidia-h20")]
+    text = ("Nvidia said on Monday that it might resume shipments, weeks after the Commerce Department "
+            "restricted exports of the H20.")
+    assert acts(nlp, text) == [("us-commerce", "restrict", "nvidia-h20")]
+    # an open "after" may be the speaker's condition, not a fact
+    assert acts(nlp, "Nvidia said it would resume sales after the Commerce Department lifted the ban.") == []
