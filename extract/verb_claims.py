@@ -234,6 +234,15 @@ def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     return act if act.pos_ == "VERB" and said else None
 
 
+def telegraphic_subject(verb: Token) -> Token | None:
+    """ "Seven entities added for missile work": a headline-style line (a noun heading the sentence, a bare
+    participle after it, no agent) says the noun was acted on; returns that noun."""
+    head = verb.head
+    bare = not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children)
+    line = head.dep_ == "ROOT" and head.pos_ in ("NOUN", "PROPN") and head.i < verb.i
+    return head if verb.dep_ == "acl" and verb.tag_ == "VBN" and bare and line else None
+
+
 def quoted_as_saying(verb: Token) -> Token | None:
     """ "Bloomberg cited people familiar with the matter as saying ...", "quoted Lin as saying ...": the
     party quoted (the object of "cite"/"quote"), whose claim "saying" introduces."""
@@ -259,6 +268,14 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
     directive = told is not None and _subordinate(told, ctx)
     family = family or ("policy" if directive else None)
+    listed = telegraphic_subject(verb) if verb.lemma_.lower() in lex["policy"] else None
+    if listed is not None and not in_regions(verb.i, ctx.regions):
+        # "• Seven entities added for ...": a list line continuing the same act just before
+        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        if actor is None:
+            return []
+        content = [t for t in verb.subtree if sent.start <= t.i < sent.end]
+        return claims_of_policy(verb, sent, ctx, actor, [listed], content, ctx.own_side(actor), [verb])
     if (
         family is None
         or verb.pos_ != "VERB"

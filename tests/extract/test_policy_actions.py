@@ -69,3 +69,14 @@ def test_a_past_act_set_beside_a_report_is_the_actors_policy_action(nlp) -> None
     assert acts(nlp, text) == [("us-commerce", "restrict", "nvidia-h20")]
     # an open "after" may be the speaker's condition, not a fact
     assert acts(nlp, "Nvidia said it would resume sales after the Commerce Department lifted the ban.") == []
+
+
+@pytest.mark.model
+def test_list_lines_continue_the_same_act_just_before(nlp) -> None:
+    text = ("The Bureau of Industry and Security added 30 entities to the Entity List on Friday. "
+            "The rule gives details.\n• Nine entities added for contributions to drone programs\n"
+            "• Four entities added for supplying Iran")
+    assert acts(nlp, text) == [("us-bis", "add", "30 entities"), ("us-bis", "add", "Nine entities"),
+                               ("us-bis", "add", "Four entities")]
+    # without an earlier act of that verb, no actor to carry
+    assert acts(nlp, "Nine entities added for contributions to drone programs") == []
