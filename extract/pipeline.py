@@ -119,6 +119,9 @@ def make_claims(
 # A final period after a digit-letter product name ("use HBM3E.", "the MI308X.") is punctuation; spaCy keeps
 # it on the token (as in "U.S."), which would hide the name from the KB ruler.
 PRODUCT_PERIOD_SUFFIX = r"(?<=[0-9][A-Z])\.$"
+# An em dash between a word and a number ("12 entities—11 under ...") is a dash; spaCy's own infixes split it
+# only before a letter, and the glued token hides both words from the parser.
+DASH_BEFORE_NUMBER_INFIX = r"(?<=[A-Za-z])—(?=[0-9])"
 
 
 class UnwrappingTokenizer:
@@ -136,10 +139,13 @@ class UnwrappingTokenizer:
 
 
 def adjust_tokenizer(nlp: Language) -> None:
-    """Split the sentence-final period off product names such as "HBM3E.", and read hard-wrapped text as
-    paragraphs (:class:`UnwrappingTokenizer`)."""
+    """Split the sentence-final period off product names such as "HBM3E." and an em dash off the number after
+    it, and read hard-wrapped text as paragraphs (:class:`UnwrappingTokenizer`)."""
     suffixes = [*nlp.Defaults.suffixes, PRODUCT_PERIOD_SUFFIX]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    tokenizer = nlp.tokenizer.tokenizer if isinstance(nlp.tokenizer, UnwrappingTokenizer) else nlp.tokenizer
+    infixes = [*nlp.Defaults.infixes, DASH_BEFORE_NUMBER_INFIX]
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     if not isinstance(nlp.tokenizer, UnwrappingTokenizer):
         nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
 

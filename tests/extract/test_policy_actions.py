@@ -80,3 +80,14 @@ def test_list_lines_continue_the_same_act_just_before(nlp) -> None:
                                ("us-bis", "add", "Four entities")]
     # without an earlier act of that verb, no actor to carry
     assert acts(nlp, "Nine entities added for contributions to drone programs") == []
+
+
+@pytest.mark.model
+def test_an_em_dash_before_a_number_is_split_off(nlp) -> None:
+    doc = nlp("Nine entities—five in Iran—are listed, and 12 firms—3 of them in China—too.")
+    words = [t.text for t in doc]
+    assert words[words.index("firms"):words.index("firms") + 3] == ["firms", "—", "3"]
+    assert "entities" in words and "2020–2024" in [t.text for t in nlp("It ran 2020–2024.")]
+    text = ("The Bureau of Industry and Security added 20 entities to the Entity List on Monday. "
+            "12 entities—11 in China and one in Iran—are added for supplying drone parts.")
+    assert acts(nlp, text)[1] == ("us-bis", "add", "12 entities")
