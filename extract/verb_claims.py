@@ -234,6 +234,13 @@ def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     return act if act.pos_ == "VERB" and said else None
 
 
+def included_act(verb: Token) -> bool:
+    """ "took measures, including restricting China's access", "responded by banning ...": a gerund naming
+    an act done as part of the main verb's (its subject is the actor)."""
+    prep = verb.head
+    return verb.dep_ == "pcomp" and prep.lower_ in ("including", "by") and prep.head.pos_ in ("VERB", "AUX")
+
+
 def telegraphic_subject(verb: Token) -> Token | None:
     """ "Seven entities added for missile work": a headline-style line (a noun heading the sentence, a bare
     participle after it, no agent) says the noun was acted on; returns that noun."""
@@ -261,6 +268,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     if quoted is not None:
         return _quoted_claims(verb, quoted, sent, ctx, family)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
+    # "has taken measures, including restricting China's access to chips": an act of the main verb's subject
+    by_saying = by_saying or (family == "policy" and verb.tag_ == "VBG" and included_act(verb))
     participle = own_participle(verb, lex)
     sender = document_sender(verb, lex) if family in SPOKEN else None
     if family in SPOKEN | {"announcement"}:

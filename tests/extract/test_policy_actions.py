@@ -91,3 +91,13 @@ def test_an_em_dash_before_a_number_is_split_off(nlp) -> None:
     text = ("The Bureau of Industry and Security added 20 entities to the Entity List on Monday. "
             "12 entities—11 in China and one in Iran—are added for supplying drone parts.")
     assert acts(nlp, text)[1] == ("us-bis", "add", "12 entities")
+
+
+@pytest.mark.model
+def test_an_act_included_in_the_main_verbs_is_its_subjects(nlp) -> None:
+    text = ("The U.S. government has taken several measures to protect its industry, including restricting "
+            "China’s access to AI chips.")
+    assert acts(nlp, text) == [("us-government", "restrict", "china")]
+    # a company's steps are no policy, and a promised act is no act yet
+    assert acts(nlp, "Nvidia has taken steps, including restricting sales of the H20 to China.") == []
+    assert acts(nlp, "The regulator said it would act, including banning the H20.") == []
