@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
-from aiwatch.extract.cues import acts_against_wrongdoing, attributed_to, trigger_family
+from aiwatch.extract.cues import LICENCE_NOUNS, acts_against_wrongdoing, attributed_to, trigger_family
 from aiwatch.extract.references import (
     CLAUSE_DEPS,
     EntityMap,
@@ -36,6 +36,8 @@ GOVERNMENT_HEADS = frozenset(
 )
 
 
+# Trade acts that a licence is required for ("a licence is required to export its H20 chips").
+TRADE_VERBS = frozenset({"export", "sell", "ship", "supply", "import", "buy", "transfer"})
 # How far below a policy verb's object the entity acted upon may sit, and clauses it may not sit in.
 POLICY_TARGET_DEPTH = 4
 POLICY_CLAUSE_DEPS = CLAUSE_DEPS | {"appos", "parataxis"}
@@ -186,10 +188,13 @@ def claims_of_policy(
             continue  # the list itself, or where the listed parties come from ("80 entities from China")
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
     if target is None:
-        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names
+        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names;
+        # "a licence is required to export its H20 chips": the goods a licence is required for
+        licensed = any(o.lemma_.lower() in LICENCE_NOUNS for o in objects)
         for purpose in children_with(verb, ("advcl", "xcomp")):
             infinitive = any(a.lower_ == "to" for a in purpose.children)
-            if infinitive and purpose.lemma_.lower() in ctx.lex["policy"]:
+            trade = licensed and purpose.lemma_.lower() in TRADE_VERBS
+            if infinitive and (purpose.lemma_.lower() in ctx.lex["policy"] or trade):
                 for obj in children_with(purpose, ("dobj",)):
                     target = target or head_entity(obj, ctx.emap, exclude, None, deep, 2)
     targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]

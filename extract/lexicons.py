@@ -202,7 +202,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
     "act_verbs": _words(
-        "institute issue adopt put place slap implement enforce unveil introduce release announce"
+        "institute issue adopt put place slap implement enforce unveil introduce release announce strengthen"
     ),
     # Heads that name a policy act only with a policy noun before them ("export control measures").
     "policy_heads": _words("measure measures package update updates change changes action actions"),

@@ -29,6 +29,7 @@ from aiwatch.extract.cues import (
     inquires,
     interrupts,
     is_hypothetical,
+    is_policy_noun,
     is_reported,
     own_participle,
     reporting_head,
@@ -234,6 +235,20 @@ def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     return act if act.pos_ == "VERB" and said else None
 
 
+def announcing_actor(verb: Token, ctx: ClaimContext) -> Speaker | None:
+    """The authority announcing an agentless act on a policy ("the ministry announced that controls on
+    graphite will be strengthened"): the subject of the announcing verb, when governmental; whether the act
+    is decided or only possible is judged as for any act it announces (:func:`_self_announced`)."""
+    policy_subject = any(
+        is_policy_noun(s, ctx.lex) for s in children_with(verb, ("nsubjpass",))
+    )
+    if not policy_subject or verb.dep_ != "ccomp" or ctx.family(verb.head) not in ("announcement", "speech"):
+        return None
+    teller, passive = subject_of(verb.head)
+    actor = ctx.speaker(teller, True) if teller is not None and not passive else None
+    return actor if actor is not None and actor.entity_id is not None and policy_actor(actor, ctx) else None
+
+
 def included_act(verb: Token) -> bool:
     """ "took measures, including restricting China's access", "responded by banning ...": a gerund naming
     an act done as part of the main verb's (its subject is the actor)."""
@@ -324,7 +339,7 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if speaker is None and subj is None and passive and family == "policy":
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
-        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        actor = ctx.recent_actor(sent, verb.lemma_.lower()) or announcing_actor(verb, ctx)
         return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
     if family == "policy" and subj is not None and not passive and is_rule(subj, ctx):
         # "These updates will restrict the PRC's ability to ...": a rule acts for whoever issued it last

@@ -101,3 +101,22 @@ def test_an_act_included_in_the_main_verbs_is_its_subjects(nlp) -> None:
     # a company's steps are no policy, and a promised act is no act yet
     assert acts(nlp, "Nvidia has taken steps, including restricting sales of the H20 to China.") == []
     assert acts(nlp, "The regulator said it would act, including banning the H20.") == []
+
+
+@pytest.mark.model
+def test_an_authority_announcing_an_agentless_act_on_a_policy_is_its_actor(nlp) -> None:
+    text = "China's Ministry of Commerce announced that controls on graphite will be strengthened."
+    assert acts(nlp, text) == [("mofcom", "strengthen", None)]
+    text = "China's Ministry of Commerce said export controls on graphite will be tightened."
+    assert acts(nlp, text) == [("mofcom", "tighten", None)]
+    # a possibility, or a speaker with no authority, is no act
+    assert acts(nlp, "China's Ministry of Commerce said controls on graphite could be tightened.") == []
+    assert acts(nlp, "Analysts said export controls on graphite will be tightened.") == []
+    # strengthening anything but a policy is no policy act
+    assert acts(nlp, "China's Ministry of Commerce strengthened its ties with Russia.") == []
+
+
+@pytest.mark.model
+def test_a_licence_required_for_a_trade_act_targets_the_goods(nlp) -> None:
+    text = "Nvidia said the US government had told it a licence would be required to export its H20 chips."
+    assert acts(nlp, text) == [("us-government", "require", "nvidia-h20")]
