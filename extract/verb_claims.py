@@ -249,6 +249,23 @@ def announcing_actor(verb: Token, ctx: ClaimContext) -> Speaker | None:
     return actor if actor is not None and actor.entity_id is not None and policy_actor(actor, ctx) else None
 
 
+DECISION_NOUNS = frozenset({"announcement", "decision"})
+
+
+def decision_owner(verb: Token, lex: Lexicons) -> Token | None:
+    """The owner of a decision or announcement whose act the verb names: "the department's announcement of
+    adding 80 entities", "the ministry's decision to ban the H20" (not a plan or a proposal to act)."""
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ == "of":
+        noun = verb.head.head
+    elif verb.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        noun = verb.head
+    else:
+        return None
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in DECISION_NOUNS:
+        return None
+    return next((c for c in noun.children if c.dep_ == "poss"), None)
+
+
 def included_act(verb: Token) -> bool:
     """ "took measures, including restricting China's access", "responded by banning ...": a gerund naming
     an act done as part of the main verb's (its subject is the actor)."""
@@ -285,6 +302,8 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
     # "has taken measures, including restricting China's access to chips": an act of the main verb's subject
     by_saying = by_saying or (family == "policy" and verb.tag_ == "VBG" and included_act(verb))
+    decider = decision_owner(verb, lex) if family == "policy" else None
+    by_saying = by_saying or decider is not None
     participle = own_participle(verb, lex)
     sender = document_sender(verb, lex) if family in SPOKEN else None
     if family in SPOKEN | {"announcement"}:
@@ -337,6 +356,11 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
     speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if decider is not None:
+        # "the department's announcement of adding 80 entities": the owner of the decision acts
+        speaker, subj, passive = ctx.speaker(decider, True), decider, False
+        if speaker is None or speaker.entity_id is None:
+            return []
     if speaker is None and subj is None and passive and family == "policy":
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
         actor = ctx.recent_actor(sent, verb.lemma_.lower()) or announcing_actor(verb, ctx)

@@ -120,3 +120,15 @@ def test_an_authority_announcing_an_agentless_act_on_a_policy_is_its_actor(nlp) 
 def test_a_licence_required_for_a_trade_act_targets_the_goods(nlp) -> None:
     text = "Nvidia said the US government had told it a licence would be required to export its H20 chips."
     assert acts(nlp, text) == [("us-government", "require", "nvidia-h20")]
+
+
+@pytest.mark.model
+def test_the_owner_of_a_decision_or_announcement_is_the_actor_of_its_act(nlp) -> None:
+    text = ("In response to the US Commerce Department's announcement of adding multiple Chinese entities to "
+            "the Entity List, the ministry said it would respond.")
+    assert acts(nlp, text) == [("us-commerce", "add", "multiple Chinese entities")]
+    text = "Nvidia welcomed the Commerce Department's decision to allow sales of the H20 to China."
+    assert acts(nlp, text) == [("us-commerce", "allow", "nvidia-h20")]
+    # a company's decision, or a plan, is no policy action
+    assert acts(nlp, "Nvidia's decision to halt sales of the H20 hurt revenue.") == []
+    assert acts(nlp, "Critics attacked the Commerce Department's plan to ban the H20.") == []
