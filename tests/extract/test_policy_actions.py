@@ -132,3 +132,12 @@ def test_the_owner_of_a_decision_or_announcement_is_the_actor_of_its_act(nlp) ->
     # a company's decision, or a plan, is no policy action
     assert acts(nlp, "Nvidia's decision to halt sales of the H20 hurt revenue.") == []
     assert acts(nlp, "Critics attacked the Commerce Department's plan to ban the H20.") == []
+
+
+@pytest.mark.model
+def test_a_policy_imposed_by_a_named_authority_is_its_act(nlp) -> None:
+    text = "Beijing acted in response to restrictions imposed by Washington."
+    assert acts(nlp, text) == [("us-government", "restriction", None)]
+    text = "Nvidia criticised the restrictions imposed by the Commerce Department on the H20."
+    assert acts(nlp, text) == [("us-commerce", "restriction", "nvidia-h20")]
+    assert acts(nlp, "The restrictions imposed by analysts were criticised.") == []
