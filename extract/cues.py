@@ -42,6 +42,11 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "speech"  # "OpenAI and Anthropic have raised similar concerns"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
+    if lemma in lex["prevention_verbs"] and any(o.pos_ == "NOUN" for o in objs) and any(
+        p.lower_ == "from" and children_with(p, ("pcomp",)) for p in children_with(verb, ("prep",))
+    ):
+        # "moved to keep the most advanced chips from being sold to China": goods kept from a trade act
+        return "policy"
     if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
         return "policy"  # "instituted new restrictions on the H20", "released export control measures"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):

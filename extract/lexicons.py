@@ -204,6 +204,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "act_verbs": _words(
         "institute issue adopt put place slap implement enforce unveil introduce release announce strengthen"
     ),
+    # Verbs that stop an act: a policy act only on goods, with "from" and a gerund ("keep chips from being
+    # sold"; not "prevent us from shipping", whose party is read elsewhere).
+    "prevention_verbs": _words("keep prevent"),
     # Heads that name a policy act only with a policy noun before them ("export control measures").
     "policy_heads": _words("measure measures package update updates change changes action actions"),
     # Nominal references resolved like pronouns.

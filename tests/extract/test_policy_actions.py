@@ -141,3 +141,15 @@ def test_a_policy_imposed_by_a_named_authority_is_its_act(nlp) -> None:
     text = "Nvidia criticised the restrictions imposed by the Commerce Department on the H20."
     assert acts(nlp, text) == [("us-commerce", "restriction", "nvidia-h20")]
     assert acts(nlp, "The restrictions imposed by analysts were criticised.") == []
+
+
+@pytest.mark.model
+def test_keeping_goods_from_a_trade_act_is_a_policy_action(nlp) -> None:
+    text = "U.S. officials have moved to keep the most advanced chips from being sold to China."
+    assert acts(nlp, text) == [("us-government", "keep", "china")]
+    text = "The Commerce Department moved to prevent advanced chips from being sold to China."
+    assert acts(nlp, text) == [("us-commerce", "prevent", "china")]
+    # a party kept from acting, or anything kept by a company, is not read as such
+    text = "The Commerce Department issued export rules on Monday. These rules prevent us from shipping."
+    assert [a[1] for a in acts(nlp, text)] == ["issue"]
+    assert acts(nlp, "Nvidia kept its chips from overheating.") == []
