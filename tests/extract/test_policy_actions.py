@@ -153,3 +153,12 @@ def test_keeping_goods_from_a_trade_act_is_a_policy_action(nlp) -> None:
     text = "The Commerce Department issued export rules on Monday. These rules prevent us from shipping."
     assert [a[1] for a in acts(nlp, text)] == ["issue"]
     assert acts(nlp, "Nvidia kept its chips from overheating.") == []
+
+
+@pytest.mark.model
+def test_meeting_a_party_to_question_whether_is_an_authoritys_inquiry(nlp) -> None:
+    text = "China's cyberspace regulator met Nvidia executives to question whether the H20 had a backdoor."
+    assert acts(nlp, text) == [("cac", "meet", "nvidia")]
+    # a company's question, or a meeting with no inquiry, is no policy act
+    assert acts(nlp, "Nvidia met Alibaba executives to question whether the deal was fair.") == []
+    assert acts(nlp, "The Commerce Department met Nvidia executives to discuss the rules.") == []
