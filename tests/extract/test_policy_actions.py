@@ -162,3 +162,14 @@ def test_meeting_a_party_to_question_whether_is_an_authoritys_inquiry(nlp) -> No
     # a company's question, or a meeting with no inquiry, is no policy act
     assert acts(nlp, "Nvidia met Alibaba executives to question whether the deal was fair.") == []
     assert acts(nlp, "The Commerce Department met Nvidia executives to discuss the rules.") == []
+
+
+@pytest.mark.model
+def test_a_dateline_glued_to_its_dash_is_no_part_of_the_subject(nlp) -> None:
+    text = ("Washington, D.C.—The Department of Commerce’s Bureau of Industry and Security (BIS) is "
+            "implementing a series of updates to its export controls.\n"
+            "These updates will restrict China’s ability to buy chips.")
+    doc = nlp(text)
+    assert [t.text for t in doc[2:6]] == ["D.C.", "—", "The", "Department"]
+    assert [s.text.split()[0] for s in doc.sents][:2] == ["Washington,", "The"]
+    assert acts(nlp, text) == [("us-bis", "implement", None), ("us-bis", "restrict", "china")]
