@@ -36,6 +36,8 @@ GOVERNMENT_HEADS = frozenset(
 )
 
 
+# Acts that undo an earlier act ("reversed the decision", "lifted the ban").
+REVERSAL_VERBS = frozenset({"reverse", "lift", "rescind", "revoke", "ease", "loosen", "relax", "suspend"})
 # Trade acts that a licence is required for ("a licence is required to export its H20 chips").
 TRADE_VERBS = frozenset({"export", "sell", "ship", "supply", "import", "buy", "transfer"})
 # How far below a policy verb's object the entity acted upon may sit, and clauses it may not sit in.
@@ -197,9 +199,29 @@ def claims_of_policy(
             if infinitive and (purpose.lemma_.lower() in ctx.lex["policy"] or trade):
                 for obj in children_with(purpose, ("dobj",)):
                     target = target or head_entity(obj, ctx.emap, exclude, None, deep, 2)
+    if target is None and lemma in REVERSAL_VERBS:
+        target = _reversed_act_target(verb, objects, ctx, exclude)
     targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]
     return [build_claim(ctx, sent, cue, speaker, "policy_action", "verb", t, content, False, lemma)
             for t in targets]
+
+
+def _reversed_act_target(
+    verb: Token, objects: list[Token], ctx: ClaimContext, exclude: set[str]
+) -> Mention | None:
+    """ "banned H20 sales in April, but later reversed the decision": undoing a definite act named just
+    before by the same actor acts on what that act did (the entity of the first conjunct's object)."""
+    earlier = verb.head
+    pointing = any(
+        o.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in o.children)
+        and (o.lemma_.lower() in ("decision", "move") or o.lemma_.lower() in ctx.lex["policy_nouns"])
+        for o in objects
+    )
+    if verb.dep_ != "conj" or not pointing or ctx.family(earlier) != "policy":
+        return None
+    acted_on = children_with(earlier, ("dobj",))
+    found = (head_entity(o, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 2) for o in acted_on)
+    return next((m for m in found if m is not None), None)
 
 
 def _described(obj: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:

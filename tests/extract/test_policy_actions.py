@@ -173,3 +173,12 @@ def test_a_dateline_glued_to_its_dash_is_no_part_of_the_subject(nlp) -> None:
     assert [t.text for t in doc[2:6]] == ["D.C.", "—", "The", "Department"]
     assert [s.text.split()[0] for s in doc.sents][:2] == ["Washington,", "The"]
     assert acts(nlp, text) == [("us-bis", "implement", None), ("us-bis", "restrict", "china")]
+
+
+@pytest.mark.model
+def test_undoing_the_act_just_named_acts_on_what_it_did(nlp) -> None:
+    text = "The Commerce Department banned H20 sales in April but lifted the ban in July."
+    assert acts(nlp, text) == [("us-commerce", "ban", "nvidia-h20"), ("us-commerce", "lift", "nvidia-h20")]
+    # undoing something else keeps its own target (or none)
+    text = "The Commerce Department banned H20 sales in April but eased other rules in July."
+    assert acts(nlp, text) == [("us-commerce", "ban", "nvidia-h20"), ("us-commerce", "ease", None)]
