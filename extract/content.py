@@ -182,12 +182,16 @@ def _is_cue(tok: Token, lex: Lexicons) -> bool:
             return True
         # "used its proprietary model for training", "used OpenAI's models to train R1"
         model_object = any(
-            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system") for c in tok.children
+            c.dep_ == "dobj" and c.lemma_.lower() in ("model", "data", "system")
+            and not any(g.lower_ == "own" for g in c.children)  # "used its own model": its own
+            for c in tok.children
         )
+        objects = [c for c in tok.children if c.dep_ == "dobj"]
         purpose = any(
             (c.dep_ == "prep" and any(t.lemma_.lower() in ("training", "train") for t in c.subtree))
             or (c.dep_ in ("xcomp", "advcl") and c.lemma_.lower() in ("train", "build", "develop"))
-            for c in tok.children
+            # "used its proprietary model for training": the parser may hang the purpose on the object
+            for c in (*tok.children, *[g for o in objects for g in o.children if g.dep_ == "prep"])
         )
         return lemma == "use" and model_object and purpose
     return False
@@ -227,10 +231,12 @@ def doers(
             out.setdefault(m.entity_id, m)
     if any(m.type != "country" for m in out.values()):
         out = {k: m for k, m in out.items() if m.type != "country"}
-    if not out and mention is None and subject.lemma_.lower() in lex["policy_nouns"]:
-        # "US export curbs weaponise trade": a country's policy acts for that country
+    acting_nouns = {*lex["policy_nouns"], *lex["conduct_nouns"]}
+    if not out and mention is None and subject.lemma_.lower() in acting_nouns:
+        # "US export curbs weaponise trade", "the U.S. bullying behavior undermines ...": a country's policy
+        # or conduct acts for that country
         for child in subject.children:
-            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod") else None
+            owner = emap.at(child) if child.dep_ in ("compound", "poss", "amod", "nmod") else None
             if owner is not None and owner.type == "country" and owner.entity_id not in exclude:
                 return [owner]
     if not out and direct is None and is_group_doer(subject, lex):

@@ -379,6 +379,10 @@ def content_tokens(
             # quotation marks before the cue, while the cue reports the clause after it; and '"...," he
             # said, adding that ...': the participle reports its own clause, the quote is the other cue's
             quotes = []
+        elif lo > verb.i and all(any(t.pos_ == "VERB" for t in doc[hi:s]) for s, e in quotes):
+            # '... stressed that the company offers a way ..., but said: "The problem is ..."': a quote after
+            # this cue's own clause and another verb belongs to that verb
+            quotes = []
     if quotes:
         return [t for s, e in quotes for t in doc[s:e]], True
     if not clause and interrupts(verb):

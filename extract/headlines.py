@@ -31,6 +31,7 @@ TITLE_VERBS: dict[str, tuple[str, str]] = {
 }
 STOP_WORDS = frozenset({"of", "with", "over", "for", "from", "in", "on", "amid", "after", "as", "to", "into"})
 LEADING = frozenset({"the"})
+POSSESSIVES = frozenset({"'s", "’s"})
 
 
 @dataclass
@@ -62,13 +63,17 @@ def title_cue(line: Span, emap: EntityMap) -> TitleCue | None:
     lemma, family = TITLE_VERBS[words[k].lower_]
     targets: list[Mention] = []
     stopped_by = None
-    for tok in words[k + 1 :]:
+    rest = words[k + 1 :]
+    for n, tok in enumerate(rest):
         if tok.lower_ in STOP_WORDS:
             stopped_by = tok.lower_
             break
         mention = emap.at(tok)
-        if mention is not None and mention.entity_id != first.entity_id and mention not in targets:
-            targets.append(mention)
+        if mention is None or mention.entity_id == first.entity_id or mention in targets:
+            continue
+        if n + 1 < len(rest) and rest[n + 1].lower_ in POSSESSIVES:
+            continue  # "Accuses China's DeepSeek": the possessor only says whose the party is
+        targets.append(mention)
     if lemma == "charge" and stopped_by not in ("of", "with"):
         return None  # "Nvidia Charges Higher Prices" accuses nobody
     return TitleCue(first, (words[start].i, words[k - 1].i + 1), words[k].i, lemma, family, targets)

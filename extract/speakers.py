@@ -158,9 +158,9 @@ def _modifier_entity(
             continue
         if child.dep_ in MODIFIER_ORDER and usable(emap.at(child), child.dep_):
             return emap.at(child)
-        if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from", "with"):
-            if child.lower_ == "with" and kind != "anonymous":
-                continue
+        if child.dep_ == "prep" and child.lower_ in ("for", "at", "of", "from", "with", "by"):
+            if child.lower_ == "with" and kind != "anonymous" or child.lower_ == "by" and kind != "document":
+                continue  # "a report by the Financial Times": its author
             for pobj in (c for c in child.children if c.dep_ == "pobj"):
                 for cand in (pobj, *[g for g in pobj.children if g.dep_ in ("poss", "compound")]):
                     if usable(emap.at(cand), "poss"):
@@ -305,6 +305,8 @@ def speaker_of(
             return _make(token, span, "group", None, "unresolved")
         found, how = resolve_reference(token, emap, sent_starts, lex)
         kind = "person" if word in ("he", "she") else "entity"
+        if kind == "person" and found is not None and found.type != "person":
+            kind = "role"  # "he added", after "a ministry spokesman said": the spokesman again
         return _make(token, span, kind, found, how or "unresolved")
     span = phrase_tokens(token)
     if is_outlet(token.doc[span[0] : span[1]].text, lex):
@@ -334,6 +336,8 @@ def speaker_of(
         # "the U.S. government", "China's cyberspace regulator": a country's institution is not whichever
         # agency was named last
         found, how = resolve_reference(token, emap, sent_starts, lex)
+        if found is not None and found.type == "person":
+            kind = "person"  # "the president" standing for "President Donald Trump" is that person
         return _make(token, span, kind, found, how or "unresolved")
     if kind is not None:
         return _make(token, span, kind, None, "unresolved")

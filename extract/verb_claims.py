@@ -290,6 +290,60 @@ def quoted_as_saying(verb: Token) -> Token | None:
     return next(iter(children_with(verb.head.head, ("dobj",))), None)
 
 
+def _cut_at(speaker: Speaker | None, verb: Token) -> Speaker | None:
+    """The speaker phrase up to the participle it speaks through ("a report by the FT" of "a report by the
+    FT claiming that ...")."""
+    if speaker is None or speaker.start is None or speaker.end is None or speaker.end <= verb.idx:
+        return speaker
+    kept = [t for t in verb.doc[verb.head.left_edge.i : verb.i] if not t.is_punct and not t.is_space]
+    if not kept:
+        return speaker
+    end = kept[-1].idx + len(kept[-1])
+    return replace(speaker, text=verb.doc.text[speaker.start : end], end=end)
+
+
+STANCE_PREPOSITIONS = frozenset({"about", "over", "regarding", "on", "toward", "towards", "of"})
+
+
+def stance_target(verb: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """The party a stance is about, named in the cue's own phrase: "voiced skepticism about DeepSeek",
+    "praised DeepSeek's models", "questioned whether DeepSeek trained its models itself". Never the subject
+    of a reported clause ("said China was only receiving ..." has no target)."""
+    lex, lemma = ctx.lex, verb.lemma_.lower()
+    if voices_stance(verb, lex):
+        phrases = [
+            o
+            for noun in children_with(verb, ("dobj",))
+            for prep in children_with(noun, ("prep",))
+            if prep.lower_ in STANCE_PREPOSITIONS
+            for o in children_with(prep, ("pobj",))
+        ]
+    elif lemma in lex["appraisal_verbs"]:
+        phrases = children_with(verb, ("dobj",))
+    elif lemma in lex["doubt_verbs"] or lemma in lex["inquiry_verbs"]:
+        # the doer the question is about: the agent of a passive clause ("whether data was obtained by a
+        # group linked to DeepSeek"), else its active subject; never what was done to ("whether OpenAI's
+        # data was misused")
+        phrases = [
+            s
+            for clause in children_with(verb, ("ccomp", "advcl"))
+            if any(m.lower_ in ("whether", "if") for m in children_with(clause, ("mark",)))
+            for s in (
+                [o for a in children_with(clause, ("agent",)) for o in children_with(a, ("pobj",))]
+                or children_with(clause, ("nsubj",))
+            )
+        ]
+    else:
+        return None
+    return next((m for p in phrases if (m := head_entity(p, ctx.emap, exclude, ACCUSED_TYPES))), None)
+
+
+def _outlet_agent(verb: Token, lex: Lexicons) -> bool:
+    """A participle whose agent is a news outlet ("first reported by the Financial Times")."""
+    agents = [o for a in children_with(verb, ("agent",)) for o in children_with(a, ("pobj",))]
+    return any(is_outlet(verb.doc[slice(*phrase_tokens(o))].text, lex) for o in agents)
+
+
 def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     """Claims cued by one verb (empty when it has no usable speaker or kind)."""
     lex = ctx.lex
@@ -319,13 +373,22 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
             return []
         content = [t for t in verb.subtree if sent.start <= t.i < sent.end]
         return claims_of_policy(verb, sent, ctx, actor, [listed], content, ctx.own_side(actor), [verb])
+    reported_by = family in REPORTING and verb.dep_ == "acl" and _outlet_agent(verb, lex)
+    # "a report by the Financial Times claiming that ...": the document speaks (for its author)
+    document_says = (
+        family in SPOKEN and sender is None and verb.tag_ == "VBG" and verb.dep_ == "acl"
+        and verb.head.lemma_.lower() in lex["document_nouns"]
+    )
     if (
         family is None
         or verb.pos_ != "VERB"
-        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None)
+        or (verb.dep_ in ("amod", "acl", "compound", "pcomp") and not by_saying and sender is None
+            and not reported_by and not document_says)
     ):
         return []
     reported = is_reported(sender or verb, lex) and not by_saying
+    if document_says and (head := reporting_head(verb, lex)) is not None and head.i == verb.head.i:
+        reported = False  # "a report claiming ...": the report noun is the speaker, not an outer report
     if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
     in_speech = reported and family == "policy" and (
@@ -351,11 +414,20 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     while base.dep_ == "conj" and base.head.pos_ in ("VERB", "AUX"):
         base = base.head
     infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in (*verb.children, *base.children))
-    if infinitive and base.dep_ == "xcomp" and children_with(base.head, ("dobj",)):
+    if infinitive and base.dep_ == "xcomp" and any(o.i < base.i for o in children_with(base.head, ("dobj",))):
         return []  # object control: "asked Nvidia to explain" (Nvidia would explain, not the subject)
     if base.dep_ == "advcl" and infinitive and children_with(base.head, ("dobj",)):
         return []  # purpose clause: "summoned Nvidia to explain" (the doer is not the subject)
-    speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if document_says:
+        if _inner_speech(verb, ctx):
+            return []  # "reports suggesting that OpenAI researchers believed ...": the inner claim carries it
+        speaker, subj, passive = _cut_at(ctx.speaker(verb.head, True), verb), verb.head, False
+    elif participle and verb.head.dep_ == "ccomp" and (outer := reporting_head(verb.head, lex)) is not None:
+        # "Lutnick argued that China was only receiving ..., emphasizing ...": a participle the parser hangs
+        # on the reported clause adds to the report, so its speaker is the reporter, not that clause's subject
+        speaker, subj, passive = _subject_ok(outer, ctx)
+    else:
+        speaker, subj, passive = _subject_ok(sender or verb, ctx)
     if decider is not None:
         # "the department's announcement of adding 80 entities": the owner of the decision acts
         speaker, subj, passive = ctx.speaker(decider, True), decider, False
@@ -470,18 +542,27 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
     for ancestor in verb.ancestors:
         if child.dep_ not in ("ccomp", "conj", "xcomp", "advcl"):  # "... claimed that X began working to"
             return None
-        if ctx.family(ancestor) in REPORTING:
+        if ctx.family(ancestor) in REPORTING and child.dep_ != "conj":  # "said ... and stressed": no relay
             return _relay_speaker(ancestor, ctx)
         child = ancestor
     return None
+
+
+def _inner_speech(verb: Token, ctx: ClaimContext) -> bool:
+    """The clause ``verb`` reports holds a speech or belief verb with a speaker of its own."""
+    for clause in children_with(verb, ("ccomp",)):
+        for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
+            if ctx.family(node) in SPOKEN and (subj := subject_of(node)[0]) is not None and ctx.speaker(subj):
+                return True
+    return False
 
 
 def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
     """A speech verb with its own speaker inside an outlet's report ("Bloomberg reported that OpenAI
     said ..."): the outlet then makes no claim of its own."""
     relay = _relay_speaker(verb, ctx)
-    if relay is None or relay.kind != "outlet":
-        return None  # unnamed sources and reports keep a claim of their own
+    if relay is None or relay.kind in ("anonymous", "document"):
+        return None  # unnamed sources and reports keep a claim of their own; "PANews reported" relays
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
             if ctx.family(node) in SPOKEN and subject_of(node)[0] is not None:
@@ -507,7 +588,35 @@ def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
                     if governmental and member.type == "organization":
                         member = replace(member, type="government")
                     out.append(member)
-    return out
+    return out or _named_pair(subj, emap, lex)
+
+
+PAIR_WORDS = frozenset({"both", "two"})
+PAIR_REACH = 150  # tokens back to the pair a "both firms" refers to (a few sentences)
+
+
+def _named_pair(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
+    """ "Nvidia and AMD ... both firms said": the two organisations last named together, for a plural
+    organisation noun counted as two ("both firms", "the two companies")."""
+    if subj.tag_ != "NNS" or subj.lemma_.lower() not in lex["org_nouns"]:
+        return []
+    if not any(c.lower_ in PAIR_WORDS for c in subj.children if c.dep_ in ("det", "predet", "nummod")):
+        return []
+    doc = subj.doc
+    for tok in reversed(doc[max(0, subj.i - PAIR_REACH) : subj.left_edge.i]):
+        first = emap.at(tok)
+        if first is None or tok.dep_ == "conj" or len(tok.conjuncts) != 1:
+            continue
+        pair = [speaker_of(t, emap, [], lex) for t in (tok, *tok.conjuncts)]
+        if all(m is not None and m.entity_id and m.kind == "entity" for m in pair):
+            lo, hi = phrase_tokens(subj)
+            start, end = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+            return [
+                replace(m, text=doc.text[start:end], start=start, end=end, how="pronoun", token_i=subj.i)
+                for m in pair
+            ]
+        return []
+    return []
 
 
 def naming_accusation(
@@ -573,6 +682,14 @@ def _claims_by(
     exclude = ctx.own_side(speaker)
     negated = is_negated(verb)
     cue = [verb] + [c for c in verb.children if c.dep_ == "prt"]
+    if family in REPORTING and passive and speaker.kind == "outlet" and verb.dep_ == "acl":
+        # "The arrangement, first reported by the Financial Times, ...": the outlet reported what it names
+        own = {t.i for t in verb.subtree}
+        reported = [t for t in verb.head.subtree if t.i < verb.i and t.i not in own and not t.is_punct]
+        if reported:
+            return [
+                build_claim(ctx, sent, cue, speaker, "statement", "statement", None, reported, False, lemma)
+            ]
     if family in REPORTING:
         content, is_quote = content_tokens(verb, sent, ctx.regions, ctx.next_sentence(sent))
         if not _has_clause(verb, family, is_quote, lex):
@@ -596,6 +713,9 @@ def _claims_by(
             named = naming_accusation(verb, ctx.emap, lex, exclude, ctx.sent_starts)
             if named is not None:
                 kind, targets, kind_how = "accusation", named, "content"
+        if kind == "statement" and not targets:
+            about = stance_target(verb, ctx, exclude)
+            targets = [about] if about is not None else targets
         if kind == "unnamed":
             kind, targets, kind_how = "accusation", [], "content_weak"  # wrongdoing, doer not named
         if speaker.kind == "outlet" and kind == "accusation":

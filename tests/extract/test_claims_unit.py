@@ -118,3 +118,25 @@ def test_unattributed_speech_gives_no_claim(mini_kb, make_entity) -> None:
 def test_quote_regions_pair_curly_and_straight_quotes() -> None:
     doc = Doc(VOCAB, words=["“", "No", "”", ",", "she", "said", '"', "yes", '"'])
     assert quote_regions(doc) == [(1, 2), (7, 8)]
+
+
+PLAN_WITH_STRAY_OBJECT = [
+    ("Anthropic", 1, "nsubj", "PROPN", "NNP", "Anthropic"),
+    ("plans", 0, "ROOT", "VERB", "VBZ", "plan"),
+    ("to", 1, "aux", "PART", "TO", "to"),
+    ("release", -2, "xcomp", "VERB", "VB", "release"),
+    ("its", 1, "poss", "PRON", "PRP$", "its"),
+    ("model", -2, "dobj", "NOUN", "NN", "model"),
+    ("in", -3, "prep", "ADP", "IN", "in"),
+    ("May", -1, "pobj", "PROPN", "NNP", "May"),
+    ("a", 1, "det", "DET", "DT", "a"),
+    ("statement", -8, "dobj", "NOUN", "NN", "statement"),
+    (".", -9, "punct", "PUNCT", ".", "."),
+]
+
+
+def test_an_object_after_the_infinitive_controls_nothing(mini_kb, make_entity) -> None:
+    # "plans to release its model in May a statement ...": an object the parser hangs on "plans" after the
+    # infinitive does not do the releasing (object control is "asked Nvidia to explain": the object first)
+    doc = parse(PLAN_WITH_STRAY_OBJECT, {0: "anthropic"})
+    assert keys(doc, kb_with_openai(mini_kb, make_entity)) == [("anthropic", "announcement", None, False)]

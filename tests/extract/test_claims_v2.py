@@ -287,6 +287,24 @@ def test_title_case_headline_read_on_its_surface(nlp) -> None:
 
 
 @pytest.mark.model
+def test_title_case_headline_possessor_is_no_target(nlp) -> None:
+    found = claims(nlp, "OpenAI Accuses China's DeepSeek Of Copying Its Models\n\nMore follows.")
+    assert [(c["speaker_id"], c["kind"], c["target_id"]) for c in found] == [
+        ("openai", "accusation", "deepseek")
+    ]
+
+
+@pytest.mark.model
+def test_heading_after_a_list_stays_one_sentence(nlp) -> None:
+    # a line with no final punctuation is one sentence: the parser cut this one after "Nvidia"
+    menu = "".join(f"- {city}\n" for city in ("Seattle", "Tampa", "Tucson"))
+    doc = nlp(menu + "Nvidia Rejects Beijing Claims Over Chip Security Risks\nThe reply came on Monday.")
+    heading = next(s for s in doc.sents if "Rejects" in s.text)
+    assert heading.text.startswith("Nvidia Rejects")
+    assert [(c["speaker_id"], c["kind"]) for c in doc._.claims] == [("nvidia", "denial")]
+
+
+@pytest.mark.model
 def test_question_headline_makes_no_claim(nlp) -> None:
     assert claims(nlp, "How Anthropic says it found the accounts") == []
 
@@ -764,3 +782,187 @@ def test_a_claim_denied_in_a_relative_clause_answers_its_maker(nlp) -> None:
     denial = one(nlp, text)
     assert (denial["speaker_text"], denial["kind"], denial["target_id"]) == (
         "the companies involved", "denial", "us-government")
+
+
+# --- speakers carried by titles, roles and control adjectives ---------------------------------------------
+
+
+@pytest.mark.model
+def test_control_adjective_passes_its_subject(nlp) -> None:
+    found = one(nlp, "Lutnick made sure to mention that the newest chips stay off the list.")
+    assert (found["speaker_id"], found["verb"], found["kind"]) == ("howard-lutnick", "mention", "statement")
+
+
+@pytest.mark.model
+def test_forecast_adjective_is_no_claim(nlp) -> None:
+    assert claims(nlp, "Lutnick is likely to say that the newest chips stay off the list.") == []
+
+
+@pytest.mark.model
+def test_the_president_is_the_person_titled_so(nlp) -> None:
+    text = (
+        "President Donald Trump approved the chip sales on Monday. Senator Elizabeth Warren objected. "
+        "The vote was close. Few expected it. The president argues that the policy supports American jobs."
+    )
+    found = one(nlp, text, "argue")
+    assert (found["speaker_id"], found["speaker_kind"]) == ("donald-trump", "person")
+
+
+@pytest.mark.model
+def test_he_after_a_spokesman_is_the_spokesman(nlp) -> None:
+    text = (
+        "The Ministry of Commerce published the list. \"The US has politicised trade,\" a ministry spokesman "
+        "said. \"The US has abused export controls,\" he added."
+    )
+    found = one(nlp, text, "add")
+    assert (found["speaker_id"], found["speaker_kind"], found["kind"]) == ("mofcom", "role", "accusation")
+
+
+@pytest.mark.model
+def test_the_agency_is_the_one_body_just_named(nlp) -> None:
+    text = "The State Administration for Market Regulation fined a retailer. The agency said it would appeal."
+    assert one(nlp, text, "say")["speaker_id"] == "samr"
+    two = "The Commerce Department met the Justice Department. The agency said it would act."
+    assert one(nlp, two, "say")["speaker_id"] is None
+
+
+@pytest.mark.model
+def test_launching_a_product_by_its_kind_is_an_announcement(nlp) -> None:
+    found = one(nlp, "DeepSeek surprised investors by introducing a chatbot built at a fraction of the cost.")
+    assert (found["speaker_id"], found["kind"], found["verb"]) == ("deepseek", "announcement", "introduce")
+
+
+@pytest.mark.model
+def test_who_is_the_noun_it_follows(nlp) -> None:
+    text = (
+        "The decision to allow the sales has been divisive, drawing criticism from both Democrats and "
+        "Republicans, who have expressed concerns that it could help China's military."
+    )
+    found = one(nlp, text, "express")
+    assert (found["speaker_text"], found["speaker_kind"]) == ("Republicans", "group")
+
+
+@pytest.mark.model
+def test_documented_is_a_finding(nlp) -> None:
+    found = one(nlp, "Reuters has documented how some of the banned chips kept flowing into China.")
+    assert (found["speaker_text"], found["speaker_kind"], found["verb"]) == ("Reuters", "outlet", "document")
+
+
+@pytest.mark.model
+def test_first_reported_by_an_outlet(nlp) -> None:
+    found = one(nlp, "The revenue deal, first reported by the Financial Times, surprised lawmakers.")
+    assert (found["speaker_id"], found["speaker_kind"]) == ("financial-times", "outlet")
+    assert found["kind"] == "statement"
+    assert found["content"] == "The revenue deal"
+    assert claims(nlp, "The revenue deal, first proposed by Nvidia, surprised lawmakers.") == []
+
+
+@pytest.mark.model
+def test_a_report_claiming_speaks_for_its_author(nlp) -> None:
+    text = "Asked about a report by the Financial Times claiming that Nvidia had cut prices, he smiled."
+    found = one(nlp, text, "claim")
+    assert (found["speaker_id"], found["speaker_kind"], found["speaker_text"]) == (
+        "financial-times", "outlet", "a report by the Financial Times"
+    )
+
+
+@pytest.mark.model
+def test_a_report_relaying_a_belief_leaves_it_to_the_believer(nlp) -> None:
+    text = "There were reports suggesting that OpenAI believed DeepSeek may have used its outputs."
+    assert [c["speaker_id"] for c in claims(nlp, text)] == ["openai"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lutnick voiced deep skepticism about DeepSeek at the hearing.",
+        "Lutnick has praised DeepSeek's open models in the past.",
+        "Lutnick questioned whether DeepSeek really built its model alone.",
+    ],
+)
+def test_a_stance_is_about_the_party_in_its_own_phrase(nlp, text: str) -> None:
+    found = one(nlp, text)
+    assert (found["speaker_id"], found["kind"]) == ("howard-lutnick", "statement")
+    assert found["target_id"] == "deepseek"
+
+
+@pytest.mark.model
+def test_a_reported_clause_subject_is_no_statement_target(nlp) -> None:
+    assert one(nlp, "Lutnick said DeepSeek was only receiving older chips.")["target_id"] is None
+
+
+@pytest.mark.model
+def test_restating_a_stance_is_a_statement(nlp) -> None:
+    found = one(nlp, "The Ministry of Commerce reiterated its firm opposition to unilateral sanctions.")
+    assert (found["speaker_id"], found["kind"], found["verb"]) == ("mofcom", "statement", "reiterate")
+    assert claims(nlp, "The Ministry of Commerce reiterated the figures in a table.") == []
+
+
+@pytest.mark.model
+def test_a_company_inquiry_is_about_the_suspected_doer(nlp) -> None:
+    text = "Microsoft is investigating whether data from OpenAI was obtained by a group linked to DeepSeek."
+    found = one(nlp, text)
+    assert (found["speaker_id"], found["kind"], found["target_id"]) == ("microsoft", "statement", "deepseek")
+    victim = one(nlp, "Microsoft is investigating whether OpenAI's data was misused.")
+    assert victim["target_id"] is None
+
+
+@pytest.mark.model
+def test_training_on_anothers_model_is_wrongdoing_wherever_the_purpose_hangs(nlp) -> None:
+    found = one(nlp, "OpenAI said it found evidence that DeepSeek used its proprietary model for training.")
+    assert (found["speaker_id"], found["kind"], found["target_id"]) == ("openai", "accusation", "deepseek")
+    assert one(nlp, "OpenAI said DeepSeek used its own model for training.")["kind"] == "statement"
+
+
+@pytest.mark.model
+def test_an_organisation_reporting_a_claim_relays_it(nlp) -> None:
+    text = "PANews reported on Monday that OpenAI said DeepSeek used its proprietary model for training."
+    assert [(c["speaker_id"], c["kind"], c["via_text"]) for c in claims(nlp, text)] == [
+        ("openai", "accusation", "PANews")
+    ]
+
+
+@pytest.mark.model
+def test_coordinated_cues_each_report_their_own_clause(nlp) -> None:
+    text = (
+        "A source close to Nvidia said resale is common practice and stressed that the company gives buyers "
+        "tools to check sellers, but said: “The trouble starts with brokers.”"
+    )
+    found = claims(nlp, text)
+    assert [(c["verb"], c["via_text"]) for c in found] == [("say", None), ("stress", None), ("say", None)]
+    assert found[1]["content"].startswith("that the company gives buyers tools")
+
+
+@pytest.mark.model
+def test_both_firms_are_the_pair_last_named(nlp) -> None:
+    text = (
+        "Nvidia and AMD agreed to pay the government a share of their China sales. However, both firms said "
+        "last month that the government would resume reviewing their licences."
+    )
+    found = claims(nlp, text)
+    assert [(c["speaker_id"], c["speaker_text"]) for c in found] == [
+        ("nvidia", "both firms"), ("amd", "both firms")
+    ]
+
+
+@pytest.mark.model
+def test_a_participle_hung_on_the_reported_clause_is_the_reporters(nlp) -> None:
+    text = (
+        "However, Commerce Secretary Howard Lutnick argued last month that China was only receiving Nvidia's "
+        "“fourth best” chip, emphasizing the decision was part of a deal with China on rare earths."
+    )
+    assert [(c["speaker_id"], c["verb"]) for c in claims(nlp, text)] == [
+        ("howard-lutnick", "argue"), ("howard-lutnick", "emphasize")
+    ]
+
+
+@pytest.mark.model
+def test_pointing_out_a_countrys_conduct_accuses_that_country(nlp) -> None:
+    found = one(nlp, "China points out that the U.S. bullying behavior undermines the trade order.")
+    assert (found["speaker_id"], found["verb"], found["kind"], found["target_id"]) == (
+        "chinese-government", "point", "accusation", "united-states"
+    )
+    assert claims(nlp, "The arrow points to the chart.") == []
+    misconduct = one(nlp, "The ministry said the U.S. abuse of export controls hinders normal trade.")
+    assert (misconduct["kind"], misconduct["target_id"]) == ("accusation", "united-states")
