@@ -123,9 +123,29 @@ def claims_of_policy_nouns(
             found = ctx.emap.at(child)
             if target is None and found is not None and found.entity_id != actor.entity_id:
                 target = found if found.type in ("chip", "ai_model", "company", "ai_lab") else None
+        target = target or _trade_destination(noun, ctx, exclude)
         content = [t for t in noun.subtree if not t.is_space]
         lemma = noun.lemma_.lower()
         out.append(
             build_claim(ctx, sent, [noun], speaker, "policy_action", "verb", target, content, False, lemma)
         )
     return out
+
+
+TRADE_NOUNS = frozenset({"sale", "sales", "export", "exports", "shipment", "shipments"})
+
+
+def _trade_destination(noun: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """ "restrictions on the sale of memory chips made in the US to China": the country a restricted trade
+    goes to, wherever the parser hung its "to" inside the trade phrase."""
+    for prep in noun.subtree:
+        if prep.dep_ != "prep" or prep.lower_ != "to":
+            continue
+        trade, head = False, prep.head
+        while head.i != noun.i:  # the words between the policy noun and the "to"
+            trade = trade or head.lower_ in TRADE_NOUNS
+            head = head.head
+        found = head_entity(prep, ctx.emap, exclude, frozenset({"country"}), POLICY_CLAUSE_DEPS, 1)
+        if trade and found is not None:
+            return found
+    return None

@@ -182,3 +182,12 @@ def test_undoing_the_act_just_named_acts_on_what_it_did(nlp) -> None:
     # undoing something else keeps its own target (or none)
     text = "The Commerce Department banned H20 sales in April but eased other rules in July."
     assert acts(nlp, text) == [("us-commerce", "ban", "nvidia-h20"), ("us-commerce", "ease", None)]
+
+
+@pytest.mark.model
+def test_a_restricted_trades_destination_is_the_target(nlp) -> None:
+    text = ("He referred to the White House's restrictions on the sale of memory chips manufactured in the "
+            "United States to China.")
+    assert acts(nlp, text) == [("white-house", "restriction", "china")]
+    assert acts(nlp, "The White House's restrictions on chips hurt firms in China.") == [
+        ("white-house", "restriction", None)]
