@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiwatch.extract.claim_model import Claim, ClaimContext, build_claim
 from aiwatch.extract.content import ACCUSED_TYPES, GROUP, doers, wrongdoer_in
-from aiwatch.extract.cues import acts_against_wrongdoing, attributed_to, trigger_family
+from aiwatch.extract.cues import LICENCE_NOUNS, acts_against_wrongdoing, attributed_to, trigger_family
 from aiwatch.extract.references import (
     CLAUSE_DEPS,
     EntityMap,
@@ -19,7 +19,7 @@ from aiwatch.extract.references import (
     subject_of,
 )
 from aiwatch.extract.speakers import Speaker, as_mention
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 SPEAKER_TYPES = frozenset({"ai_lab", "company", "organization", "government", "person", "country"})
 POLICY_SPEAKER_TYPES = frozenset({"government", "country", "person"})
@@ -31,11 +31,15 @@ GOVERNMENT_HEADS = frozenset(
         "regulator", "regulators", "watchdog", "authorities", "authority", "agency", "ministry", "department",
         "administration", "government", "bureau", "commission", "committee", "prosecutors", "prosecutor",
         "court", "judge", "customs", "police", "officials", "lawmakers", "congress", "senate", "house",
-        "cabinet", "council", "office", "embassy", "legislature", "parliament", "regime",
+        "cabinet", "council", "office", "embassy", "legislature", "parliament", "regime", "enforcement",
     }
 )
 
 
+# Acts that undo an earlier act ("reversed the decision", "lifted the ban").
+REVERSAL_VERBS = frozenset({"reverse", "lift", "rescind", "revoke", "ease", "loosen", "relax", "suspend"})
+# Trade acts that a licence is required for ("a licence is required to export its H20 chips").
+TRADE_VERBS = frozenset({"export", "sell", "ship", "supply", "import", "buy", "transfer"})
 # How far below a policy verb's object the entity acted upon may sit, and clauses it may not sit in.
 POLICY_TARGET_DEPTH = 4
 POLICY_CLAUSE_DEPS = CLAUSE_DEPS | {"appos", "parataxis"}
@@ -169,27 +173,55 @@ def claims_of_policy(
     deep = POLICY_CLAUSE_DEPS
     for obj in objects:
         found = head_entity(obj, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
-        if found is not None and _country_of_thing(obj, found, ctx.doc):
+        if found is not None and _country_of_thing(obj, found, ctx):
             found = None  # "summoned the US chipmaker", "seized a PRC fishing boat": the thing is acted on
+        if found is not None and (_maker_of_thing(obj, found, ctx) or _in_purpose(found, obj, ctx)):
+            found = None
         target = target or found or _described(obj, ctx, exclude)
         if target is not None and target.type == "policy" and listing:
             target = None  # "added X to the Entity List": X is acted upon, not the list
-        if target is None and listing and obj.pos_ == "NOUN" and obj.lemma_.lower() not in ("entity",):
+        if target is not None and listing and target.type == "country" and target.token_i != obj.i:
+            # "added 40 entities from China": the country is where the listed parties come from
+            target = _group_object(obj) or target
+        if target is None and listing and obj.pos_ == "NOUN":
             target = _group_object(obj)
     for prep in preps:
-        if listing and prep.lower_ == "to":
-            continue  # the list itself
+        if listing and prep.lower_ in ("to", "from"):
+            continue  # the list itself, or where the listed parties come from ("80 entities from China")
         target = target or head_entity(prep, ctx.emap, exclude, None, deep, POLICY_TARGET_DEPTH)
     if target is None:
-        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names
+        # "unveiled new export controls to curb China's chipmaking": the party the act's purpose names;
+        # "a licence is required to export its H20 chips": the goods a licence is required for
+        licensed = any(o.lemma_.lower() in LICENCE_NOUNS for o in objects)
         for purpose in children_with(verb, ("advcl", "xcomp")):
             infinitive = any(a.lower_ == "to" for a in purpose.children)
-            if infinitive and purpose.lemma_.lower() in ctx.lex["policy"]:
+            trade = licensed and purpose.lemma_.lower() in TRADE_VERBS
+            if infinitive and (purpose.lemma_.lower() in ctx.lex["policy"] or trade):
                 for obj in children_with(purpose, ("dobj",)):
                     target = target or head_entity(obj, ctx.emap, exclude, None, deep, 2)
+    if target is None and lemma in REVERSAL_VERBS:
+        target = _reversed_act_target(verb, objects, ctx, exclude)
     targets = [target, *_conjoined(target, ctx, exclude)] if target is not None else [None]
     return [build_claim(ctx, sent, cue, speaker, "policy_action", "verb", t, content, False, lemma)
             for t in targets]
+
+
+def _reversed_act_target(
+    verb: Token, objects: list[Token], ctx: ClaimContext, exclude: set[str]
+) -> Mention | None:
+    """ "banned H20 sales in April, but later reversed the decision": undoing a definite act named just
+    before by the same actor acts on what that act did (the entity of the first conjunct's object)."""
+    earlier = verb.head
+    pointing = any(
+        o.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in o.children)
+        and (o.lemma_.lower() in ("decision", "move") or o.lemma_.lower() in ctx.lex["policy_nouns"])
+        for o in objects
+    )
+    if verb.dep_ != "conj" or not pointing or ctx.family(earlier) != "policy":
+        return None
+    acted_on = children_with(earlier, ("dobj",))
+    found = (head_entity(o, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 2) for o in acted_on)
+    return next((m for m in found if m is not None), None)
 
 
 def _described(obj: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
@@ -210,18 +242,53 @@ def _conjoined(target: Mention, ctx: ClaimContext, exclude: set[str]) -> list[Me
         phrase = phrase.head
     out: list[Mention] = []
     for conj in phrase.conjuncts:
-        found = head_entity(conj, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 1)
-        if found is not None and found.type == target.type and found.entity_id != target.entity_id:
+        # of the target's type: "AMD's MI308 chips" is the MI308, not AMD
+        found = head_entity(conj, ctx.emap, exclude, frozenset({target.type}), POLICY_CLAUSE_DEPS, 1)
+        if found is not None and found.entity_id != target.entity_id:
             out.append(found)
     return out
 
 
-def _country_of_thing(obj: Token, found: Mention, doc: Doc) -> bool:
-    """The found entity is only a country modifying a common-noun object ("the US chipmaker")."""
-    token = doc[found.token_i]
-    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and token.dep_ in (
-        "compound", "amod", "nmod"
+def _country_of_thing(obj: Token, found: Mention, ctx: ClaimContext) -> bool:
+    """The found entity is only a country modifying a common-noun object ("the US chipmaker"), unless the
+    same country also owns the object ("curb China's (PRC) ability": the bracketed name repeats the owner)."""
+    token = ctx.doc[found.token_i]
+    owned = any(
+        c.dep_ == "poss" and (m := ctx.emap.at(c)) is not None and m.entity_id == found.entity_id
+        for c in obj.children
     )
+    return found.type == "country" and obj.pos_ == "NOUN" and token.head.i == obj.i and not owned and (
+        token.dep_ in ("compound", "amod", "nmod")
+    )
+
+
+def _maker_of_thing(obj: Token, found: Mention, ctx: ClaimContext) -> bool:
+    """The found entity is only the maker of the goods acted on ("seized 200 Nvidia GPUs"): a company or lab
+    compounded with a common noun that names no party ("summoned Nvidia representatives" acts on Nvidia)."""
+    token = ctx.doc[found.token_i]
+    parties = ("org_nouns", "doer_nouns", "group_nouns", "role_nouns", "person_role_nouns")
+    lemma = obj.lemma_.lower()
+    party = any(lemma in ctx.lex[key] or obj.lower_ in ctx.lex[key] for key in parties)
+    return (
+        found.type in ("company", "ai_lab")
+        and obj.dep_ == "dobj"  # goods handled, not an inquiry's subject ("whether Nvidia chips ...")
+        and obj.pos_ == "NOUN"
+        and not party
+        and token.head.i == obj.i
+        and token.dep_ in ("compound", "nmod")
+        and not any(c.dep_ == "case" for c in token.children)
+    )
+
+
+def _in_purpose(found: Mention, obj: Token, ctx: ClaimContext) -> bool:
+    """The found entity sits in an infinitive describing the object ("stopped attempts to export servers
+    through Vietnam"): the attempt is acted on, not the places it names."""
+    token = ctx.doc[found.token_i]
+    while token.i != obj.i and token.head.i != token.i:
+        if token.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+            return True
+        token = token.head
+    return False
 
 
 def _group_object(obj: Token) -> Mention | None:

@@ -168,7 +168,8 @@ def core_phrase(token: Token) -> tuple[int, int]:
     "accounts linked to DeepSeek"), without what it is accused of ("labs of stealing ...")."""
     keep = [token.i]
     for child in token.children:
-        before = child.dep_ in CORE_MODIFIERS and child.i < token.i
+        # a list bullet misread as a modifier ("• Nine entities") is no part of the phrase
+        before = child.dep_ in CORE_MODIFIERS and child.i < token.i and any(c.isalnum() for c in child.text)
         place = child.dep_ == "prep" and child.lower_ in ("in", "from")
         linked = child.dep_ == "acl" and child.lemma_.lower() in ("base", "link", "tie", "connect")
         if before or place or linked:

@@ -42,6 +42,13 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
         return "speech"  # "OpenAI and Anthropic have raised similar concerns"
     if lemma == "call" and any(c.dep_ == "prt" and c.lower_ == "in" for c in verb.children) and objs:
         return "policy"  # "the regulator called in Nvidia's representatives": a summons
+    if objs and any(_inquiring_purpose(c, lex) for c in children_with(verb, ("advcl", "xcomp"))):
+        return "policy"  # "met Nvidia executives to question whether the H20 chips contained a backdoor"
+    if lemma in lex["prevention_verbs"] and any(o.pos_ == "NOUN" for o in objs) and any(
+        p.lower_ == "from" and children_with(p, ("pcomp",)) for p in children_with(verb, ("prep",))
+    ):
+        # "moved to keep the most advanced chips from being sold to China": goods kept from a trade act
+        return "policy"
     if lemma in lex["act_verbs"] and any(is_policy_noun(o, lex) for o in objs):
         return "policy"  # "instituted new restrictions on the H20", "released export control measures"
     if lemma == "roll" and not any(c.dep_ == "prt" and c.lower_ == "out" for c in verb.children):
@@ -76,6 +83,16 @@ def trigger_family(verb: Token, lex: Lexicons) -> str | None:
     if in_statement(verb, lex):
         return "speech"  # "In a blog post, Anthropic detailed ..."
     return None
+
+
+def _inquiring_purpose(clause: Token, lex: Lexicons) -> bool:
+    """ "to question whether ...", "to investigate whether ...": an infinitive of inquiry with an open
+    question, the purpose of meeting or calling in a party (a policy act when an authority does it)."""
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+    asking = clause.lemma_.lower() in lex["inquiry_verbs"] or clause.lemma_.lower() == "question"
+    return infinitive and asking and any(
+        m.lower_ in ("whether", "if") for c in children_with(clause, ("ccomp",)) for m in c.children
+    )
 
 
 def inquires(verb: Token, lex: Lexicons) -> bool:

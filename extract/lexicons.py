@@ -164,7 +164,7 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
         "supporter supporters opponent opponents campaign administration government people company "
         "companies firm firms lab labs startup startups media industry group groups voter voters staff "
         "employee employees adviser advisers advisor advisors aide aides spokespeople officers agencies "
-        "ministries observers commentators skeptics sceptics proponents"
+        "ministries observers commentators skeptics sceptics proponents enforcement"
     ),
     # Words that make a person or group anonymous: "people familiar with the matter", "a source close to".
     "anonymous_markers": _words("familiar close anonymity briefed knowledgeable identified named anonymous"),
@@ -206,8 +206,11 @@ DEFAULT_LEXICONS: dict[str, list[str]] = {
     ),
     # Verbs that enact a policy noun they take as object ("instituted new restrictions", "issued rules").
     "act_verbs": _words(
-        "institute issue adopt put place slap implement enforce unveil introduce release announce"
+        "institute issue adopt put place slap implement enforce unveil introduce release announce strengthen"
     ),
+    # Verbs that stop an act: a policy act only on goods, with "from" and a gerund ("keep chips from being
+    # sold"; not "prevent us from shipping", whose party is read elsewhere).
+    "prevention_verbs": _words("keep prevent"),
     # Heads that name a policy act only with a policy noun before them ("export control measures").
     "policy_heads": _words("measure measures package update updates change changes action actions"),
     # Nominal references resolved like pronouns.

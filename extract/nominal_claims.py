@@ -87,7 +87,7 @@ def claims_of_policy_nouns(
             continue  # "imposed restrictions on ...": the verb's claim already
         if any(c.lower_ in HYPOTHETICAL_MODIFIERS for c in noun.children):
             continue
-        actor = None
+        actor, agent_speaker = None, None
         for child in noun.children:
             if child.dep_ in ("poss", "compound") and ctx.emap.at(child) is not None:
                 actor = actor or ctx.emap.at(child)
@@ -95,6 +95,10 @@ def claims_of_policy_nouns(
                 for agent in children_with(child, ("agent",)):
                     for pobj in children_with(agent, ("pobj",)):
                         actor = actor or ctx.emap.at(pobj)
+                        # "restrictions imposed by Washington": a name that only speaks for a government
+                        agent_speaker = agent_speaker or ctx.speaker(pobj)
+        if actor is None and agent_speaker is not None and agent_speaker.entity_id is not None:
+            actor = Mention(agent_speaker.entity_id, agent_speaker.type or "", agent_speaker.token_i, "")
         possessive = actor is not None and ctx.doc[actor.token_i].dep_ == "poss"
         if possessive and actor.type == "country" and actor.entity_id in ctx.emap.governments:
             # "US export curbs", "China's export ban": the country's government acts
@@ -106,18 +110,42 @@ def claims_of_policy_nouns(
         end_char = doc[end - 1].idx + len(doc[end - 1])
         text, begin = doc[start:end].text, doc[start].idx
         speaker = Speaker(actor.entity_id, actor.type, text, begin, end_char, kind, "modifier", actor.token_i)
+        if agent_speaker is not None and agent_speaker.entity_id == actor.entity_id:
+            speaker = agent_speaker
         exclude = ctx.own_side(speaker)
         target = None
-        for prep in children_with(noun, ("prep",)):
+        # "restrictions on X", or "restrictions imposed by the bureau on X"
+        imposing = [c for c in children_with(noun, ("acl",)) if children_with(c, ("agent",))]
+        for prep in [p for holder in (noun, *imposing) for p in children_with(holder, ("prep",))]:
             if prep.lower_ in ("on", "against", "to", "targeting"):
                 target = target or head_entity(prep, ctx.emap, exclude, None, POLICY_CLAUSE_DEPS, 3)
         for child in children_with(noun, ("compound",)):
             found = ctx.emap.at(child)
             if target is None and found is not None and found.entity_id != actor.entity_id:
                 target = found if found.type in ("chip", "ai_model", "company", "ai_lab") else None
+        target = target or _trade_destination(noun, ctx, exclude)
         content = [t for t in noun.subtree if not t.is_space]
         lemma = noun.lemma_.lower()
         out.append(
             build_claim(ctx, sent, [noun], speaker, "policy_action", "verb", target, content, False, lemma)
         )
     return out
+
+
+TRADE_NOUNS = frozenset({"sale", "sales", "export", "exports", "shipment", "shipments"})
+
+
+def _trade_destination(noun: Token, ctx: ClaimContext, exclude: set[str]) -> Mention | None:
+    """ "restrictions on the sale of memory chips made in the US to China": the country a restricted trade
+    goes to, wherever the parser hung its "to" inside the trade phrase."""
+    for prep in noun.subtree:
+        if prep.dep_ != "prep" or prep.lower_ != "to":
+            continue
+        trade, head = False, prep.head
+        while head.i != noun.i:  # the words between the policy noun and the "to"
+            trade = trade or head.lower_ in TRADE_NOUNS
+            head = head.head
+        found = head_entity(prep, ctx.emap, exclude, frozenset({"country"}), POLICY_CLAUSE_DEPS, 1)
+        if trade and found is not None:
+            return found
+    return None

@@ -26,7 +26,7 @@ from aiwatch.extract.kbindex import EntityLike, KBIndex
 from aiwatch.extract.lexicons import DEFAULT_LEXICONS
 from aiwatch.extract.wrapping import unwrap
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -77,7 +77,8 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     """Preset sentence starts before the parser runs (the parser keeps them). A sentence starts after every
     line break: news text puts headings, datelines and paragraphs on their own lines without final
     punctuation. A line with no sentence-final mark at all (a heading) is one sentence: the parser cut
-    "OpenAI | Accuses Chinese Rival DeepSeek ..." after a list of city names."""
+    "OpenAI | Accuses Chinese Rival DeepSeek ..." after a list of city names. A dateline opening a line
+    ("Washington, D.C.—The Department ...") ends at its dash: it is no part of the sentence's subject."""
     line_start = 0
     for token in doc:
         breaks = "\n" in token.text or "\n" in token.whitespace_
@@ -86,7 +87,23 @@ def paragraph_boundaries(doc: Doc) -> Doc:
             line_start = token.i + 1
             if token.i + 1 < len(doc):
                 doc[token.i + 1].is_sent_start = True
+        elif token.text in DATELINE_DASHES and token.i - line_start <= DATELINE_WORDS and _placename(
+            doc[line_start : token.i]
+        ):
+            doc[token.i + 1].is_sent_start = True
     return doc
+
+
+DATELINE_DASHES = frozenset({"—", "–", "--"})
+DATELINE_WORDS = 6  # "SAN FRANCISCO, Calif." at most
+
+
+def _placename(span: Span) -> bool:
+    """A dateline's place: capitalised words, commas and abbreviations ("Washington, D.C.", "BEIJING")."""
+    words = [t for t in span if not t.is_space]
+    return bool(words) and words[0].text[:1].isupper() and all(
+        t.text[:1].isupper() or t.text in (",", ".") for t in words
+    )
 
 
 def _one_sentence_if_heading(doc: Doc, start: int, end: int) -> None:
@@ -135,6 +152,10 @@ def make_claims(
 # A final period after a digit-letter product name ("use HBM3E.", "the MI308X.") is punctuation; spaCy keeps
 # it on the token (as in "U.S."), which would hide the name from the KB ruler.
 PRODUCT_PERIOD_SUFFIX = r"(?<=[0-9][A-Z])\.$"
+# An em dash glued to its neighbours is punctuation ("12 entities—11 under ...", "Washington, D.C.—The
+# Department ..."); spaCy's own infixes split it only between a letter or digit and a letter, and the glued
+# token hides both words from the parser.
+GLUED_EM_DASH_INFIX = r"(?<=[^\s—])—(?=[^\s—])"
 
 
 class UnwrappingTokenizer:
@@ -152,10 +173,13 @@ class UnwrappingTokenizer:
 
 
 def adjust_tokenizer(nlp: Language) -> None:
-    """Split the sentence-final period off product names such as "HBM3E.", and read hard-wrapped text as
-    paragraphs (:class:`UnwrappingTokenizer`)."""
+    """Split the sentence-final period off product names such as "HBM3E." and a glued em dash off its
+    neighbours, and read hard-wrapped text as paragraphs (:class:`UnwrappingTokenizer`)."""
     suffixes = [*nlp.Defaults.suffixes, PRODUCT_PERIOD_SUFFIX]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    tokenizer = nlp.tokenizer.tokenizer if isinstance(nlp.tokenizer, UnwrappingTokenizer) else nlp.tokenizer
+    infixes = [*nlp.Defaults.infixes, GLUED_EM_DASH_INFIX]
+    tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     if not isinstance(nlp.tokenizer, UnwrappingTokenizer):
         nlp.tokenizer = UnwrappingTokenizer(nlp.tokenizer)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from aiwatch.extract.acts import (
+    GOVERNMENT_HEADS,
     claims_of_accusation,
     claims_of_announcement,
     claims_of_denial,
@@ -28,6 +29,7 @@ from aiwatch.extract.cues import (
     inquires,
     interrupts,
     is_hypothetical,
+    is_policy_noun,
     is_reported,
     own_participle,
     reporting_head,
@@ -112,6 +114,21 @@ def stranded_subject(verb: Token) -> Token | None:
     if tok.pos_ not in ("NOUN", "PROPN") or tok.head.i == verb.i:
         return None
     return tok
+
+
+TIME_SPANS = frozenset({"days", "weeks", "months", "years", "shortly", "soon", "just", "long", "day", "week"})
+
+
+def settled_background(verb: Token) -> bool:
+    """A past act set beside the report as its background ("said it could resume sales, months after the
+    Commerce Department restricted them", "since Washington banned ..."): a fact the sentence states, not
+    the speaker's words. Only a past-tense clause after "since"/"because", or after "after"/"when" measured
+    back from the report ("months after", "shortly after"), never an open "after X lifts the ban"."""
+    if verb.dep_ != "advcl" or verb.tag_ != "VBD":
+        return False
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    measured = any(c.dep_ in ("npadvmod", "advmod") and c.lower_ in TIME_SPANS for c in verb.children)
+    return bool(marks & {"since", "because"}) or (bool(marks & {"after", "when"}) and measured)
 
 
 def _subject_ok(verb: Token, ctx: ClaimContext) -> tuple[Speaker | None, Token | None, bool]:
@@ -218,6 +235,53 @@ def finding_gerund(verb: Token, lex: Lexicons) -> Token | None:
     return act if act.pos_ == "VERB" and said else None
 
 
+def announcing_actor(verb: Token, ctx: ClaimContext) -> Speaker | None:
+    """The authority announcing an agentless act on a policy ("the ministry announced that controls on
+    graphite will be strengthened"): the subject of the announcing verb, when governmental; whether the act
+    is decided or only possible is judged as for any act it announces (:func:`_self_announced`)."""
+    policy_subject = any(
+        is_policy_noun(s, ctx.lex) for s in children_with(verb, ("nsubjpass",))
+    )
+    if not policy_subject or verb.dep_ != "ccomp" or ctx.family(verb.head) not in ("announcement", "speech"):
+        return None
+    teller, passive = subject_of(verb.head)
+    actor = ctx.speaker(teller, True) if teller is not None and not passive else None
+    return actor if actor is not None and actor.entity_id is not None and policy_actor(actor, ctx) else None
+
+
+DECISION_NOUNS = frozenset({"announcement", "decision"})
+
+
+def decision_owner(verb: Token, lex: Lexicons) -> Token | None:
+    """The owner of a decision or announcement whose act the verb names: "the department's announcement of
+    adding 80 entities", "the ministry's decision to ban the H20" (not a plan or a proposal to act)."""
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ == "of":
+        noun = verb.head.head
+    elif verb.dep_ == "acl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        noun = verb.head
+    else:
+        return None
+    if noun.pos_ != "NOUN" or noun.lemma_.lower() not in DECISION_NOUNS:
+        return None
+    return next((c for c in noun.children if c.dep_ == "poss"), None)
+
+
+def included_act(verb: Token) -> bool:
+    """ "took measures, including restricting China's access", "responded by banning ...": a gerund naming
+    an act done as part of the main verb's (its subject is the actor)."""
+    prep = verb.head
+    return verb.dep_ == "pcomp" and prep.lower_ in ("including", "by") and prep.head.pos_ in ("VERB", "AUX")
+
+
+def telegraphic_subject(verb: Token) -> Token | None:
+    """ "Seven entities added for missile work": a headline-style line (a noun heading the sentence, a bare
+    participle after it, no agent) says the noun was acted on; returns that noun."""
+    head = verb.head
+    bare = not any(c.dep_ in ("aux", "auxpass", "agent") for c in verb.children)
+    line = head.dep_ == "ROOT" and head.pos_ in ("NOUN", "PROPN") and head.i < verb.i
+    return head if verb.dep_ == "acl" and verb.tag_ == "VBN" and bare and line else None
+
+
 def quoted_as_saying(verb: Token) -> Token | None:
     """ "Bloomberg cited people familiar with the matter as saying ...", "quoted Lin as saying ...": the
     party quoted (the object of "cite"/"quote"), whose claim "saying" introduces."""
@@ -290,6 +354,10 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     if quoted is not None:
         return _quoted_claims(verb, quoted, sent, ctx, family)
     by_saying = verb.dep_ == "pcomp" and verb.head.lower_ == "by"  # "responded by saying ..."
+    # "has taken measures, including restricting China's access to chips": an act of the main verb's subject
+    by_saying = by_saying or (family == "policy" and verb.tag_ == "VBG" and included_act(verb))
+    decider = decision_owner(verb, lex) if family == "policy" else None
+    by_saying = by_saying or decider is not None
     participle = own_participle(verb, lex)
     sender = document_sender(verb, lex) if family in SPOKEN else None
     if family in SPOKEN | {"announcement"}:
@@ -297,6 +365,14 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
     told = directed_party(verb) if verb.lemma_.lower() in lex["directive_verbs"] else None
     directive = told is not None and _subordinate(told, ctx)
     family = family or ("policy" if directive else None)
+    listed = telegraphic_subject(verb) if verb.lemma_.lower() in lex["policy"] else None
+    if listed is not None and not in_regions(verb.i, ctx.regions):
+        # "• Seven entities added for ...": a list line continuing the same act just before
+        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        if actor is None:
+            return []
+        content = [t for t in verb.subtree if sent.start <= t.i < sent.end]
+        return claims_of_policy(verb, sent, ctx, actor, [listed], content, ctx.own_side(actor), [verb])
     reported_by = family in REPORTING and verb.dep_ == "acl" and _outlet_agent(verb, lex)
     # "a report by the Financial Times claiming that ...": the document speaks (for its author)
     document_says = (
@@ -317,7 +393,9 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         reported = False  # "a report claiming ...": the report noun is the speaker, not an outer report
     if reported and family in SPOKEN and relay_of(sender or verb, ctx) is not None:
         reported = False  # relayed by an outlet: the inner speaker's own claim
-    in_speech = reported and family == "policy" and verb.dep_ in ("ccomp", "conj", "relcl")
+    in_speech = reported and family == "policy" and (
+        verb.dep_ in ("ccomp", "conj", "relcl") or settled_background(verb)
+    )
     if in_speech:
         # "Nvidia said the US government informed it that the H20 would require a licence": the act is
         # reported, but it is the government's act (a future one only per :func:`_self_announced`)
@@ -352,9 +430,14 @@ def claims_for_verb(verb: Token, sent: Span, ctx: ClaimContext) -> list[Claim]:
         speaker, subj, passive = _subject_ok(outer, ctx)
     else:
         speaker, subj, passive = _subject_ok(sender or verb, ctx)
+    if decider is not None:
+        # "the department's announcement of adding 80 entities": the owner of the decision acts
+        speaker, subj, passive = ctx.speaker(decider, True), decider, False
+        if speaker is None or speaker.entity_id is None:
+            return []
     if speaker is None and subj is None and passive and family == "policy":
         # "BIS added 80 entities ... 12 entities are added for ...": an agentless act goes on the last list
-        actor = ctx.recent_actor(sent, verb.lemma_.lower())
+        actor = ctx.recent_actor(sent, verb.lemma_.lower()) or announcing_actor(verb, ctx)
         return _claims_by(verb, sent, ctx, family, actor, passive) if actor is not None else []
     if family == "policy" and subj is not None and not passive and is_rule(subj, ctx):
         # "These updates will restrict the PRC's ability to ...": a rule acts for whoever issued it last
@@ -492,7 +575,10 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
 
 
 def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
-    """Named members of a group subject: "agencies such as NASA and the Navy", "firms including X"."""
+    """Named members of a group subject: "agencies such as NASA and the Navy", "firms including X". Members
+    of a governmental group are government bodies even when known only as organisations ("agencies such
+    as NASA": NASA is an agency)."""
+    governmental = subj.lemma_.lower() in GOVERNMENT_HEADS or subj.lower_ in GOVERNMENT_HEADS
     out = []
     for prep in subj.children:
         if prep.dep_ != "prep" or prep.lower_ not in ("as", "like", "including"):
@@ -501,6 +587,8 @@ def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
             for tok in (pobj, *pobj.conjuncts):
                 member = speaker_of(tok, emap, [], lex) if emap.at(tok) is not None else None
                 if member is not None and member.entity_id:
+                    if governmental and member.type == "organization":
+                        member = replace(member, type="government")
                     out.append(member)
     return out or _named_pair(subj, emap, lex)
 
