@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from aiwatch.graph.events import date_forms
+
 PRECISIONS = ("day", "week", "month", "year")
 _MONTHS = ("january|february|march|april|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec")
@@ -104,9 +106,21 @@ def _parser():
                                                      "RETURN_AS_TIMEZONE_AWARE": False})
 
 
-@functools.lru_cache(maxsize=8192)  # pure in its arguments; "on Monday" recurs across a day's articles
+FAST_FORMS = True  # read the common forms without dateparser (date_forms); False: dateparser throughout
+
+
 def _resolve(expression: str, base: date) -> tuple[date, str] | None:
     """``expression`` resolved against ``base`` (day and precision), or None."""
+    if FAST_FORMS:
+        found = date_forms.resolve(_ARTICLE_WEEKDAY.sub("", expression), base)
+        if found is not date_forms.UNKNOWN:
+            return found
+    return _resolve_dateparser(expression, base)
+
+
+@functools.lru_cache(maxsize=8192)  # pure in its arguments; "on Monday" recurs across a day's articles
+def _resolve_dateparser(expression: str, base: date) -> tuple[date, str] | None:
+    """``expression`` resolved against ``base`` by dateparser."""
     from dateparser.search import search_dates  # noqa: F401  (same package; keeps import lazy)
 
     # "said on Monday" in a Monday article is that Monday, not the one before: weekdays count from the next
@@ -126,6 +140,16 @@ def _resolve(expression: str, base: date) -> tuple[date, str] | None:
 
 def _search(text: str, base: date) -> list[tuple[str, int]]:
     """Date expressions in ``text`` with their offsets (dateparser's search), candidates only."""
+    if FAST_FORMS:
+        for search in (date_forms.quick_search, date_forms.search):
+            found = search(text, _CANDIDATE)
+            if found is not date_forms.UNKNOWN:
+                return found
+    return _search_dateparser(text, base)
+
+
+def _search_dateparser(text: str, base: date) -> list[tuple[str, int]]:
+    """:func:`_search` by dateparser's ``search_dates``."""
     from dateparser.search import search_dates
 
     settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
