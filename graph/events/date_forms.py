@@ -238,16 +238,22 @@ def quick_search(text: str, candidate: re.Pattern) -> list[tuple[str, int]] | ob
         return UNKNOWN
     date_words = _date_words()
     words = [(m.start(), m.end(), m[0]) for m in _WORD.finditer(text)]
-    outside = [_outside(w, date_words) for _, _, w in words]
+    known: dict[int, bool] = {}
+
+    def outside(i: int) -> bool:  # only the words next to a date are looked at
+        if i not in known:
+            known[i] = _outside(words[i][2], date_words)
+        return known[i]
+
     out, done = [], -1
     for match in candidate.finditer(text):
         first = next(i for i, (_, end, _) in enumerate(words) if end > match.start())
         if first <= done:
             continue  # in a run already read
-        while first > 0 and not outside[first - 1]:
+        while first > 0 and not outside(first - 1):
             first -= 1
         last = first
-        while last + 1 < len(words) and not outside[last + 1]:
+        while last + 1 < len(words) and not outside(last + 1):
             last += 1
         done = last
         run = text[words[first][0]:words[last][1]]

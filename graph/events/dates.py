@@ -174,7 +174,14 @@ def mentions_date(sentence: str | None) -> bool:
     >>> mentions_date("Anthropic said on Monday that labs ran campaigns."), mentions_date("It said so.")
     (True, False)
     """
-    return bool(_CANDIDATE.search(_ABBREVIATION_DOT.sub(r"\1 ", sentence or "")))
+    return _prepared(sentence or "")[1]
+
+
+@functools.lru_cache(maxsize=4096)  # a claim's sentence is tested, then read: once for both
+def _prepared(sentence: str) -> tuple[str, bool]:
+    """``sentence`` with abbreviation dots spaced out, and whether it may hold a date expression."""
+    text = _ABBREVIATION_DOT.sub(r"\1 ", sentence)
+    return text, bool(_CANDIDATE.search(text))
 
 
 def resolve_date(sentence: str, published: str | None, *, cue: int | None = None,
@@ -200,8 +207,8 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
     if base is None:
         base = date.today()
     fallback = None if absolute_only else EventDate(base.isoformat(), "day", "article")
-    text = _ABBREVIATION_DOT.sub(r"\1 ", sentence or "")
-    if not _CANDIDATE.search(text) or (absolute_only and not _YEAR.search(text)):
+    text, candidate = _prepared(sentence or "")
+    if not candidate or (absolute_only and not _YEAR.search(text)):
         return fallback
     if content and 0 <= content[0] < content[1] <= len(text):
         # Blank out what the speaker claims so its dates are not taken for the claim's own date.
