@@ -10,7 +10,8 @@ content is read ("OpenAI said on Tuesday that DeepSeek, which released R1 in Jan
 not January; callers pass no content span for acts such as policy actions, whose content dates them), and of
 several expressions the one nearest
 the reporting verb wins. A cheap test skips sentences with no month, weekday, year or relative-time word, so
-most sentences never reach dateparser.
+most sentences never reach dateparser; the common forms ("on Tuesday", "January 23", "last week") are found
+and resolved by :mod:`aiwatch.graph.events.date_forms` with dateparser's results, the rest by dateparser.
 """
 
 from __future__ import annotations
