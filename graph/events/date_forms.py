@@ -6,9 +6,12 @@ goes into parsing the chunks the search cuts the sentence into, and nearly every
 text has one of a few forms ("on Tuesday", "Last Friday", "January 23", "of June 2024", "last week", "2026").
 Both steps are done here for those forms only:
 
-* :func:`search` lets dateparser's English locale cut the sentence into chunks (``translate_search``, the
-  same call its search makes), then reads each chunk that may hold a date: a chunk of a known form is one
-  date whose text is the chunk without its edge punctuation, as dateparser reports it.
+* :func:`quick_search` takes as a date's chunk the run of words around it up to plain words that appear
+  nowhere in dateparser's English data (so cannot join a chunk); :func:`search`, when that is not enough,
+  lets dateparser's English locale cut the sentence into chunks (``translate_search``, the call its search
+  makes). A chunk of a known form is one date whose text is the chunk without its edge punctuation, as
+  dateparser reports it; chunks without a date word are skipped (the settings fix the base, so dateparser
+  parses each chunk on its own).
 * :func:`resolve` resolves an expression of a known form against a day with the rules dateparser applies
   with the settings of ``dates`` (past preferred; a month or a year keeps the day of the month of the base).
 
