@@ -10,7 +10,8 @@ content is read ("OpenAI said on Tuesday that DeepSeek, which released R1 in Jan
 not January; callers pass no content span for acts such as policy actions, whose content dates them), and of
 several expressions the one nearest
 the reporting verb wins. A cheap test skips sentences with no month, weekday, year or relative-time word, so
-most sentences never reach dateparser.
+most sentences never reach dateparser; the common forms ("on Tuesday", "January 23", "last week") are found
+and resolved by :mod:`aiwatch.graph.events.date_forms` with dateparser's results, the rest by dateparser.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from aiwatch.graph.events import date_forms
 
 PRECISIONS = ("day", "week", "month", "year")
 _MONTHS = ("january|february|march|april|june|july|august|september|october|november|december|"
@@ -104,9 +107,21 @@ def _parser():
                                                      "RETURN_AS_TIMEZONE_AWARE": False})
 
 
-@functools.lru_cache(maxsize=8192)  # pure in its arguments; "on Monday" recurs across a day's articles
+FAST_FORMS = True  # read the common forms without dateparser (date_forms); False: dateparser throughout
+
+
 def _resolve(expression: str, base: date) -> tuple[date, str] | None:
     """``expression`` resolved against ``base`` (day and precision), or None."""
+    if FAST_FORMS:
+        found = date_forms.resolve(_ARTICLE_WEEKDAY.sub("", expression), base)
+        if found is not date_forms.UNKNOWN:
+            return found
+    return _resolve_dateparser(expression, base)
+
+
+@functools.lru_cache(maxsize=8192)  # pure in its arguments; "on Monday" recurs across a day's articles
+def _resolve_dateparser(expression: str, base: date) -> tuple[date, str] | None:
+    """``expression`` resolved against ``base`` by dateparser."""
     from dateparser.search import search_dates  # noqa: F401  (same package; keeps import lazy)
 
     # "said on Monday" in a Monday article is that Monday, not the one before: weekdays count from the next
@@ -126,6 +141,16 @@ def _resolve(expression: str, base: date) -> tuple[date, str] | None:
 
 def _search(text: str, base: date) -> list[tuple[str, int]]:
     """Date expressions in ``text`` with their offsets (dateparser's search), candidates only."""
+    if FAST_FORMS:
+        for search in (date_forms.quick_search, date_forms.search):
+            found = search(text, _CANDIDATE)
+            if found is not date_forms.UNKNOWN:
+                return found
+    return _search_dateparser(text, base)
+
+
+def _search_dateparser(text: str, base: date) -> list[tuple[str, int]]:
+    """:func:`_search` by dateparser's ``search_dates``."""
     from dateparser.search import search_dates
 
     settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
@@ -150,7 +175,14 @@ def mentions_date(sentence: str | None) -> bool:
     >>> mentions_date("Anthropic said on Monday that labs ran campaigns."), mentions_date("It said so.")
     (True, False)
     """
-    return bool(_CANDIDATE.search(_ABBREVIATION_DOT.sub(r"\1 ", sentence or "")))
+    return _prepared(sentence or "")[1]
+
+
+@functools.lru_cache(maxsize=4096)  # a claim's sentence is tested, then read: once for both
+def _prepared(sentence: str) -> tuple[str, bool]:
+    """``sentence`` with abbreviation dots spaced out, and whether it may hold a date expression."""
+    text = _ABBREVIATION_DOT.sub(r"\1 ", sentence)
+    return text, bool(_CANDIDATE.search(text))
 
 
 def resolve_date(sentence: str, published: str | None, *, cue: int | None = None,
@@ -176,8 +208,8 @@ def resolve_date(sentence: str, published: str | None, *, cue: int | None = None
     if base is None:
         base = date.today()
     fallback = None if absolute_only else EventDate(base.isoformat(), "day", "article")
-    text = _ABBREVIATION_DOT.sub(r"\1 ", sentence or "")
-    if not _CANDIDATE.search(text) or (absolute_only and not _YEAR.search(text)):
+    text, candidate = _prepared(sentence or "")
+    if not candidate or (absolute_only and not _YEAR.search(text)):
         return fallback
     if content and 0 <= content[0] < content[1] <= len(text):
         # Blank out what the speaker claims so its dates are not taken for the claim's own date.

@@ -196,18 +196,22 @@ def _existing(conn: sqlite3.Connection, event_ids: set[int]) -> set[int]:
 
 
 _MEMO_LIMIT = 200_000  # dates remembered by sentence in one update (a rebuild forgets them past this)
+_TEXTS_LIMIT = 2_000  # article texts a rebuild keeps between groups (a speaker's claims span many articles)
 
 
 def _group_all(conn: sqlite3.Connection, settings: EventSettings, stats: EventStats) -> set[int]:
     """Group every claim (a full rebuild: the events tables are empty); the ids of the events written."""
     writer = _Writer(conn, settings)
     memo: dict[tuple, Any] = {}
+    texts: dict[int, str | None] = {}  # article texts read for sentence offsets, shared by the groups
     order: list[tuple[tuple, int]] = []
     for _group, rows in all_groups(conn):
         stats.groups += 1
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
-        claims = claim_rows(conn, rows, {}, {}, memo)
+        if len(texts) > _TEXTS_LIMIT:
+            texts.clear()
+        claims = claim_rows(conn, rows, {}, texts, memo)
         stats.claims += len(claims)
         for i, event in enumerate(group_events(claims, undated_window=settings.undated_window)):
             order.append(((event.kind, event.speaker_key, i), writer.add(event)))
