@@ -7,6 +7,7 @@ are labelled in :mod:`aiwatch.extract.acts`. Called per verb by :func:`aiwatch.e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from aiwatch.extract.acts import (
@@ -550,13 +551,18 @@ def relay_of(verb: Token, ctx: ClaimContext) -> Speaker | None:
     return None
 
 
-def _inner_speech(verb: Token, ctx: ClaimContext) -> bool:
-    """The clause ``verb`` reports holds a speech or belief verb with a speaker of its own."""
+def _inner_speakers(verb: Token, ctx: ClaimContext) -> Iterator[tuple[Token, Speaker]]:
+    """The speech or belief verbs, with their speakers, in the clause ``verb`` reports (conjuncts too)."""
     for clause in children_with(verb, ("ccomp",)):
         for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
-            if ctx.family(node) in SPOKEN and (subj := subject_of(node)[0]) is not None and ctx.speaker(subj):
-                return True
-    return False
+            subj = subject_of(node)[0] if ctx.family(node) in SPOKEN else None
+            if subj is not None and (inner := ctx.speaker(subj)) is not None:
+                yield node, inner
+
+
+def _inner_speech(verb: Token, ctx: ClaimContext) -> bool:
+    """The clause ``verb`` reports holds a speech or belief verb with a speaker of its own."""
+    return next(_inner_speakers(verb, ctx), None) is not None
 
 
 def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
@@ -565,13 +571,7 @@ def relayed_speech(verb: Token, ctx: ClaimContext) -> Token | None:
     relay = _relay_speaker(verb, ctx)
     if relay is None or relay.kind in ("anonymous", "document"):
         return None  # unnamed sources and reports keep a claim of their own; "PANews reported" relays
-    for clause in children_with(verb, ("ccomp",)):
-        for node in (clause, *[c for c in clause.children if c.dep_ == "conj"]):
-            if ctx.family(node) in SPOKEN and subject_of(node)[0] is not None:
-                inner = ctx.speaker(subject_of(node)[0])
-                if inner is not None and inner.kind != "outlet":
-                    return node
-    return None
+    return next((node for node, inner in _inner_speakers(verb, ctx) if inner.kind != "outlet"), None)
 
 
 def _members(subj: Token, emap: EntityMap, lex: Lexicons) -> list[Speaker]:
