@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -745,6 +746,21 @@ def datasette_instance(fixture_db):
     from aiwatch.serve import build_datasette
 
     return build_datasette(fixture_db[0], load_config(environ={}))
+
+
+@pytest.fixture(scope="session")
+def app_and_reference() -> Callable[[Path], tuple[Any, sqlite3.Connection]]:
+    """``open(path)`` -> (the ``aiwatch serve`` Datasette over ``path``, a plain connection to the same file
+    with the search function ``aiwatch_words``, to run reference query definitions on)."""
+    from aiwatch.datasette_plugin.search import fts_words
+    from aiwatch.serve import build_datasette
+
+    def _open(path: Path) -> tuple[Any, sqlite3.Connection]:
+        reference = sqlite3.connect(path)
+        reference.create_function("aiwatch_words", 1, fts_words, deterministic=True)
+        return build_datasette(path, load_config(environ={})), reference
+
+    return _open
 
 
 @pytest.fixture(scope="session")

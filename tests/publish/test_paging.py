@@ -6,14 +6,11 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from aiwatch.config import load_config
-from aiwatch.datasette_plugin.search import fts_words
 from aiwatch.db import connect, transaction
 from aiwatch.serve import load_metadata
 
@@ -60,14 +57,10 @@ def build(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from aiwatch.serve import build_datasette
-
+def app(tmp_path_factory, app_and_reference):
     path = tmp_path_factory.mktemp("paging") / "paging.db"
     build(path)
-    ds = build_datasette(path, load_config(environ={}))
-    reference = sqlite3.connect(path)
-    reference.create_function("aiwatch_words", 1, fts_words, deterministic=True)
+    ds, reference = app_and_reference(path)
     yield ds, reference
     reference.close()
 

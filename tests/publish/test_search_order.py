@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from aiwatch.config import load_config
-from aiwatch.datasette_plugin.search import fts_words
 from aiwatch.db import connect, transaction
 
 ARTICLES = 2600  # more than the 2,000 newest articles search_articles looks at first
@@ -86,15 +83,11 @@ def build(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def searched(tmp_path_factory):
+def searched(tmp_path_factory, app_and_reference):
     """(app JSON rows, definition rows) for a query, over the module's archive."""
-    from aiwatch.serve import build_datasette
-
     path = tmp_path_factory.mktemp("search") / "search.db"
     build(path)
-    ds = build_datasette(path, load_config(environ={}))
-    reference = sqlite3.connect(path)
-    reference.create_function("aiwatch_words", 1, fts_words, deterministic=True)
+    ds, reference = app_and_reference(path)
 
     def run(name: str, definition: str, q: str, sort: str = "") -> tuple[list, list]:
         response = asyncio.run(ds.client.get(f"/aiwatch/{name}.json",
